@@ -1,0 +1,281 @@
+//! Key handling for each screen, and the text-editing rules shared by every field.
+
+mod access;
+mod details;
+mod lists;
+mod tags;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::draft::{self, describe_char};
+use super::text::TextField;
+use super::{AccessItem, App, Command, Modal, PermPane, Screen, TagCol};
+
+/// What a field accepts: the characters, its name in messages, and its length.
+#[derive(Clone, Copy)]
+pub struct FieldRule {
+    pub what: &'static str,
+    pub allowed: fn(char) -> bool,
+    pub chars: &'static str,
+    pub max: usize,
+}
+
+pub const USER_NAME: FieldRule = FieldRule {
+    what: "a user name",
+    allowed: draft::is_user_name_char,
+    chars: "letters, digits and + = , . @ _ -",
+    max: draft::USER_NAME_MAX,
+};
+
+pub const PATH: FieldRule = FieldRule {
+    what: "a path",
+    allowed: draft::is_path_char,
+    chars: "printable ASCII without spaces",
+    max: draft::PATH_MAX,
+};
+
+pub const TAG_KEY: FieldRule = FieldRule {
+    what: "a tag key",
+    allowed: draft::is_tag_char,
+    chars: draft::TAG_CHARS_RULE,
+    max: draft::TAG_KEY_MAX,
+};
+
+pub const TAG_VALUE: FieldRule = FieldRule {
+    what: "a tag value",
+    allowed: draft::is_tag_char,
+    chars: draft::TAG_CHARS_RULE,
+    max: draft::TAG_VALUE_MAX,
+};
+
+pub const PASSWORD: FieldRule = FieldRule {
+    what: "a password",
+    allowed: |c| c.is_ascii() && !c.is_ascii_control(),
+    chars: "printable ASCII",
+    max: draft::PASSWORD_MAX,
+};
+
+pub const FILTER: FieldRule = FieldRule {
+    what: "a filter",
+    allowed: |c| !c.is_control(),
+    chars: "printable characters",
+    max: 128,
+};
+
+impl FieldRule {
+    /// Checks text about to be inserted into a field that holds `current` characters. On refusal
+    /// the message names the rule; a password's characters are never echoed.
+    fn check(&self, current: usize, text: &str) -> Result<(), String> {
+        if let Some(c) = text.chars().find(|c| !(self.allowed)(*c)) {
+            let shown = if self.what == PASSWORD.what && !c.is_control() {
+                "That character".to_string()
+            } else {
+                describe_char(c)
+            };
+            return Err(format!(
+                "{shown} is not allowed in {}: use {}.",
+                self.what, self.chars
+            ));
+        }
+        let n = current + text.chars().count();
+        if n > self.max {
+            return Err(format!(
+                "That would make {} {n} characters long; the limit is {}.",
+                self.what, self.max
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The focused text field and its rule, if the focus is on one.
+fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
+    match app.screen {
+        Screen::Details if app.focus.details == 0 => Some((&mut app.draft.name, USER_NAME)),
+        Screen::Details => Some((&mut app.draft.path, PATH)),
+        Screen::Access if app.focus.access == AccessItem::Custom && app.draft.console_password => {
+            Some((&mut app.draft.custom_password, PASSWORD))
+        }
+        Screen::Permissions => Some(match app.focus.pane {
+            PermPane::Groups => (&mut app.focus.groups.filter, FILTER),
+            PermPane::Copy => (&mut app.focus.users.filter, FILTER),
+            PermPane::Policies => (&mut app.focus.policies.filter, FILTER),
+        }),
+        Screen::Boundary => Some((&mut app.focus.boundary.filter, FILTER)),
+        Screen::Tags => {
+            let col = app.focus.tag_col;
+            let row = app.draft.tags.get_mut(app.focus.tag_row)?;
+            Some(match col {
+                TagCol::Key => (&mut row.key, TAG_KEY),
+                TagCol::Value => (&mut row.value, TAG_VALUE),
+            })
+        }
+        _ => None,
+    }
+}
+
+pub enum Edit {
+    /// The value changed.
+    Changed,
+    /// Only the cursor moved.
+    Moved,
+    /// Not an editing key.
+    Ignored,
+}
+
+/// Applies an editing key to `field`. Refused input leaves the field as it was and says why.
+fn edit(field: &mut TextField, rule: FieldRule, key: &KeyEvent) -> Result<Edit, String> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char('u') if ctrl => {
+            field.clear();
+            Ok(Edit::Changed)
+        }
+        KeyCode::Char(c) if !ctrl && !alt => {
+            let mut buf = [0u8; 4];
+            rule.check(field.len(), c.encode_utf8(&mut buf))?;
+            field.insert_str(c.encode_utf8(&mut buf))?;
+            Ok(Edit::Changed)
+        }
+        KeyCode::Backspace => {
+            field.backspace();
+            Ok(Edit::Changed)
+        }
+        KeyCode::Delete => {
+            field.delete();
+            Ok(Edit::Changed)
+        }
+        KeyCode::Left => {
+            field.left();
+            Ok(Edit::Moved)
+        }
+        KeyCode::Right => {
+            field.right();
+            Ok(Edit::Moved)
+        }
+        KeyCode::Home => {
+            field.home();
+            Ok(Edit::Moved)
+        }
+        KeyCode::End => {
+            field.end();
+            Ok(Edit::Moved)
+        }
+        _ => Ok(Edit::Ignored),
+    }
+}
+
+/// Edits the focused field with `key`, showing any refusal. Returns what happened.
+fn edit_focused(app: &mut App, key: &KeyEvent) -> Edit {
+    let result = match focused_field(app) {
+        Some((field, rule)) => edit(field, rule, key),
+        None => Ok(Edit::Ignored),
+    };
+    match result {
+        Ok(e) => e,
+        Err(message) => {
+            app.error(message);
+            Edit::Changed
+        }
+    }
+}
+
+/// Pasted text goes into the focused field, whole or not at all.
+pub fn paste(app: &mut App, text: &str) {
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    let Some((field, rule)) = focused_field(app) else {
+        return;
+    };
+    let result = rule
+        .check(field.len(), text)
+        .and_then(|()| field.insert_str(text));
+    match result {
+        Ok(()) => after_filter_change(app),
+        Err(message) => app.error(format!("Paste refused. {message}")),
+    }
+}
+
+/// A filter changed: the cursor goes back to the first match.
+fn after_filter_change(app: &mut App) {
+    match app.screen {
+        Screen::Permissions => match app.focus.pane {
+            PermPane::Groups => app.focus.groups.cursor = 0,
+            PermPane::Copy => app.focus.users.cursor = 0,
+            PermPane::Policies => app.focus.policies.cursor = 0,
+        },
+        Screen::Boundary => app.focus.boundary.cursor = 0,
+        _ => {}
+    }
+}
+
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match app.screen {
+        Screen::Details => details::key(app, key),
+        Screen::Access => access::key(app, key),
+        Screen::Permissions => lists::permissions_key(app, key),
+        Screen::Boundary => lists::boundary_key(app, key),
+        Screen::Tags => tags::key(app, key),
+        Screen::Review => review_key(app, key),
+        Screen::Creating => creating_key(app, key),
+        Screen::Reveal => reveal_key(app, key),
+        Screen::Done => done_key(app, key),
+    }
+}
+
+fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match key.code {
+        KeyCode::Enter => return super::start_creation(app),
+        KeyCode::Char(c @ '1'..='5') => {
+            app.screen = Screen::STEPS[c as usize - '1' as usize];
+        }
+        KeyCode::Up => app.focus.review_scroll = app.focus.review_scroll.saturating_sub(1),
+        KeyCode::Down => app.focus.review_scroll = app.focus.review_scroll.saturating_add(1),
+        KeyCode::PageUp => app.focus.review_scroll = app.focus.review_scroll.saturating_sub(10),
+        KeyCode::PageDown => app.focus.review_scroll = app.focus.review_scroll.saturating_add(10),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn creating_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let failed = app.creation.as_ref().is_some_and(|c| c.failure.is_some());
+    if failed && matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+        app.screen = Screen::Review;
+        if let Some(f) = app.creation.as_ref().and_then(|c| c.failure.as_ref()) {
+            let text = format!("{}: {}", f.error, f.error.hint);
+            app.error(text);
+        }
+    }
+    Vec::new()
+}
+
+fn reveal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Some(reveal) = app.reveal.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char('s') if reveal.user.access_key.is_some() => {
+            reveal.show_secret_key = !reveal.show_secret_key;
+        }
+        KeyCode::Char('p') if reveal.user.password.is_some() => {
+            reveal.show_password = !reveal.show_password;
+        }
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
+            app.modal = Some(Modal::ConfirmLeaveReveal);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn done_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match key.code {
+        KeyCode::Char('n') => super::start_over(app),
+        KeyCode::Char('q') | KeyCode::Enter | KeyCode::Esc => vec![Command::Quit],
+        _ => Vec::new(),
+    }
+}

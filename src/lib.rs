@@ -1,0 +1,15 @@
+//! iamwiz: a terminal wizard that creates AWS IAM users safely.
+//!
+//! The crate is split the way the program works: [`app`] is the pure core (state, messages,
+//! `update`), [`ui`] draws it, [`worker`] is the one async actor that talks to AWS through [`aws`],
+//! and [`tui`] runs the loop between them. [`protocol`] is what the core and the worker say to each
+//! other; [`secret`] holds the credentials a creation returns.
+
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod protocol;
+pub mod secret;
+pub mod tui;
+pub mod ui;
+pub mod worker;

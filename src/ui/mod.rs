@@ -1,0 +1,384 @@
+//! Drawing: `view(&App, &mut Frame)`. Views only read the state; every change happens in `update`.
+
+mod outcome;
+mod steps;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::app::{
+    AccessItem, App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen,
+};
+use widgets::truncate;
+
+pub const ACCENT: Color = Color::Cyan;
+pub const ERROR: Color = Color::Red;
+pub const OK: Color = Color::Green;
+pub const DIM: Color = Color::DarkGray;
+
+pub fn view(app: &App, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(f, area);
+        return;
+    }
+    let [header, crumbs, body, notice, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, f, header);
+    draw_crumbs(app, f, crumbs);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", screen_title(app)),
+            Style::new().bold(),
+        ))
+        .border_style(Style::new().fg(DIM));
+    let inner = block.inner(body);
+    f.render_widget(block, body);
+    match app.screen {
+        Screen::Details => steps::details(app, f, inner),
+        Screen::Access => steps::access(app, f, inner),
+        Screen::Permissions => steps::permissions(app, f, inner),
+        Screen::Boundary => steps::boundary(app, f, inner),
+        Screen::Tags => steps::tags(app, f, inner),
+        Screen::Review => steps::review(app, f, inner),
+        Screen::Creating => outcome::creating(app, f, inner),
+        Screen::Reveal => outcome::reveal(app, f, inner),
+        Screen::Done => outcome::done(app, f, inner),
+    }
+    draw_notice(app, f, notice);
+    draw_help_bar(app, f, help);
+    match app.modal {
+        Some(Modal::Help) => help_modal(app, f, area),
+        Some(Modal::ConfirmQuit) => confirm_quit(app, f, area),
+        Some(Modal::ConfirmLeaveReveal) => confirm_leave_reveal(f, area),
+        None => {}
+    }
+}
+
+fn screen_title(app: &App) -> String {
+    if let (Screen::Creating, Some(c)) = (app.screen, &app.creation) {
+        return format!("Creating {}", c.user);
+    }
+    match Screen::STEPS.iter().position(|x| *x == app.screen) {
+        Some(i) => format!("Step {} of 6 · {}", i + 1, app.screen.title()),
+        None => app.screen.title().to_string(),
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled(
+            "Terminal too small",
+            Style::new().bold().fg(ERROR),
+        )),
+        Line::from(format!("This window is {}x{}.", area.width, area.height)),
+        Line::from(format!("iamwiz needs at least {MIN_WIDTH}x{MIN_HEIGHT}.")),
+        Line::from("Enlarge it, or press Ctrl-C to quit."),
+    ];
+    let y = area.height.saturating_sub(text.len() as u16) / 2;
+    let rect = Rect::new(
+        area.x,
+        area.y + y,
+        area.width,
+        area.height.saturating_sub(y),
+    );
+    f.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+fn draw_header(app: &App, f: &mut Frame, area: Rect) {
+    let title = Line::from(vec![
+        Span::styled(" iamwiz ", Style::new().bold().fg(Color::Black).bg(ACCENT)),
+        Span::raw(" Create IAM user"),
+    ]);
+    f.render_widget(Paragraph::new(title), area);
+    let room = area.width.saturating_sub(26) as usize;
+    let who = match &app.catalog.identity {
+        Remote::Loading => Span::styled("connecting to AWS…", Style::new().fg(DIM)),
+        Remote::Ready(id) => Span::styled(
+            truncate(
+                &format!("{} · {} · {}", id.account, id.arn, id.region),
+                room,
+            ),
+            Style::new().fg(DIM),
+        ),
+        Remote::Failed(e) => Span::styled(
+            truncate(&format!("not connected: {}", e.code), room),
+            Style::new().fg(ERROR),
+        ),
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![who, Span::raw(" ")])).alignment(Alignment::Right),
+        area,
+    );
+}
+
+fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
+    const SHORT: [&str; 6] = [
+        "Details",
+        "Access",
+        "Permissions",
+        "Boundary",
+        "Tags",
+        "Review",
+    ];
+    let current = Screen::STEPS.iter().position(|s| *s == app.screen);
+    let mut spans = vec![Span::raw(" ")];
+    for (i, name) in SHORT.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", Style::new().fg(DIM)));
+        }
+        let style = match current {
+            Some(c) if c == i => Style::new()
+                .fg(ACCENT)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            Some(c) if i < c => Style::new(),
+            None => Style::new(),
+            _ => Style::new().fg(DIM),
+        };
+        spans.push(Span::styled(format!("{} {name}", i + 1), style));
+    }
+    let tail = match app.screen {
+        Screen::Creating | Screen::Reveal | Screen::Done => Some(app.screen.title()),
+        _ => None,
+    };
+    if let Some(t) = tail {
+        spans.push(Span::styled(" › ", Style::new().fg(DIM)));
+        spans.push(Span::styled(t, Style::new().fg(ACCENT).bold()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
+    let Some(n) = &app.notice else { return };
+    let (mark, color) = match n.kind {
+        NoticeKind::Error => ("✗ ", ERROR),
+        NoticeKind::Info => ("• ", ACCENT),
+    };
+    let text = truncate(&format!(" {mark}{}", n.text), area.width as usize);
+    f.render_widget(
+        Paragraph::new(Span::styled(text, Style::new().fg(color))),
+        area,
+    );
+}
+
+/// The keys of the current screen, as (key, action) pairs.
+pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    let mut keys = match app.screen {
+        Screen::Details => vec![("Tab", "next field"), ("Enter", "next step")],
+        Screen::Access => {
+            let typing = app.focus.access == AccessItem::Custom && app.draft.console_password;
+            if typing {
+                vec![("↑↓", "move"), ("type", "password"), ("Enter", "next step")]
+            } else {
+                vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "next step")]
+            }
+        }
+        Screen::Permissions => vec![
+            ("←→", "pane"),
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("type", "filter"),
+            ("Enter", "next"),
+        ],
+        Screen::Boundary => vec![
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("type", "filter"),
+            ("Enter", "next"),
+        ],
+        Screen::Tags => vec![
+            ("Ctrl-N", "add"),
+            ("Ctrl-D", "remove"),
+            ("Tab", "next cell"),
+            ("Enter", "next"),
+        ],
+        Screen::Review => vec![("Enter", "create"), ("1-5", "edit step"), ("↑↓", "scroll")],
+        Screen::Creating => match &app.creation {
+            Some(c) if c.failure.is_some() => vec![("Enter", "back to review")],
+            _ => vec![],
+        },
+        Screen::Reveal => {
+            let mut k = Vec::new();
+            if app
+                .reveal
+                .as_ref()
+                .is_some_and(|r| r.user.access_key.is_some())
+            {
+                k.push(("s", "show/hide secret key"));
+            }
+            if app
+                .reveal
+                .as_ref()
+                .is_some_and(|r| r.user.password.is_some())
+            {
+                k.push(("p", "show/hide password"));
+            }
+            k.push(("Enter", "done"));
+            k
+        }
+        Screen::Done => vec![("n", "new user"), ("q", "quit")],
+    };
+    if Screen::STEPS.contains(&app.screen) && app.screen != Screen::Details {
+        keys.push(("Esc", "back"));
+    }
+    keys.push(("?", "help"));
+    keys.push(("^C", "quit"));
+    keys
+}
+
+fn draw_help_bar(app: &App, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (k, what)) in help_keys(app).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(k, Style::new().fg(ACCENT).bold()));
+        spans.push(Span::styled(format!(" {what}"), Style::new().fg(DIM)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A rectangle of `w`x`h` centred in `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn modal(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16) {
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(Span::styled(format!(" {title} "), Style::new().bold()))
+                .border_style(Style::new().fg(ACCENT)),
+        ),
+        rect,
+    );
+}
+
+fn screen_help(app: &App) -> &'static [&'static str] {
+    match app.screen {
+        Screen::Details => &[
+            "Name the new IAM user. Names are unique in the account,",
+            "ignoring case. The path groups users (default /).",
+        ],
+        Screen::Access => &[
+            "An access key is for the CLI, SDKs and tools; a console",
+            "password is for the AWS web console. Choose one or both.",
+            "Typing on \"Custom password\" enters your own password.",
+        ],
+        Screen::Permissions => &[
+            "Add the user to groups, copy the groups and policies of an",
+            "existing user, and/or attach managed policies directly.",
+            "The three panes combine. Ctrl-R reloads the lists.",
+        ],
+        Screen::Boundary => &[
+            "A permissions boundary caps what the user's policies can",
+            "grant. Choose none, or one managed policy.",
+        ],
+        Screen::Tags => &[
+            "Tags are key/value pairs on the user (at most 50).",
+            "Keys are unique ignoring case and may not start with aws:.",
+        ],
+        Screen::Review => &[
+            "Check everything, then press Enter to create the user.",
+            "Keys 1 to 5 reopen a step as you left it.",
+        ],
+        Screen::Creating => &[
+            "Each call shows as it runs. If one fails, everything made",
+            "is undone in the order IAM requires.",
+        ],
+        Screen::Reveal => &[
+            "The secret access key and password are shown only now.",
+            "Reveal them with s and p, save them, then press Enter.",
+        ],
+        Screen::Done => &["The secrets are gone from iamwiz."],
+    }
+}
+
+fn help_modal(app: &App, f: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = screen_help(app).iter().map(|s| Line::from(*s)).collect();
+    lines.push(Line::from(""));
+    for (k, what) in help_keys(app) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {k:<8}"), Style::new().fg(ACCENT).bold()),
+            Span::raw(what),
+        ]));
+    }
+    if Screen::STEPS.contains(&app.screen) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<8}", "^R"), Style::new().fg(ACCENT).bold()),
+            Span::raw("reload lists from AWS"),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Esc closes this help.",
+        Style::new().fg(DIM),
+    )));
+    modal(f, area, "Help", lines, 64);
+}
+
+fn confirm_quit(app: &App, f: &mut Frame, area: Rect) {
+    let warning = if app.reveal.is_some() {
+        "The new credentials have not been confirmed as saved. If you quit now, they can never be shown again."
+    } else {
+        "What you have entered so far will be lost."
+    };
+    let lines = vec![
+        Line::from(warning),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", Style::new().fg(ACCENT).bold()),
+            Span::raw(" quit    "),
+            Span::styled("n", Style::new().fg(ACCENT).bold()),
+            Span::raw(" stay"),
+        ]),
+    ];
+    modal(f, area, "Quit iamwiz?", lines, 60);
+}
+
+fn confirm_leave_reveal(f: &mut Frame, area: Rect) {
+    let lines = vec![
+        Line::from("Have you saved the secret access key and password?"),
+        Line::from("After this they cannot be shown again, by iamwiz or AWS."),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", Style::new().fg(ACCENT).bold()),
+            Span::raw(" yes, I saved them    "),
+            Span::styled("n", Style::new().fg(ACCENT).bold()),
+            Span::raw(" go back"),
+        ]),
+    ];
+    modal(f, area, "Leave the credentials screen?", lines, 62);
+}
+
+pub(crate) fn pane_label(p: PermPane) -> &'static str {
+    match p {
+        PermPane::Groups => "Groups",
+        PermPane::Copy => "Copy from user",
+        PermPane::Policies => "Policies",
+    }
+}

@@ -1,0 +1,82 @@
+//! The async worker: the one actor that owns the AWS clients. It takes [`Request`]s from `update`
+//! and answers with [`Event`]s that carry their results.
+//!
+//! Every request runs in its own task, so a slow list never holds up another. Creation runs are
+//! tracked: when the request channel closes (the wizard is quitting), the worker drops pending
+//! reads but lets each creation finish or roll back before it returns.
+
+pub mod password;
+pub mod plan;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::aws::{self, AwsSettings, Clients};
+use crate::protocol::{Event, Request};
+
+pub struct WorkerHandle {
+    pub requests: UnboundedSender<Request>,
+    pub task: JoinHandle<()>,
+}
+
+/// Starts the worker on the current tokio runtime. It resolves the AWS configuration itself, so
+/// the caller never waits on it.
+pub fn spawn(settings: AwsSettings, events: UnboundedSender<Event>) -> WorkerHandle {
+    let (requests, rx) = unbounded_channel();
+    let task = tokio::spawn(run(settings, rx, events));
+    WorkerHandle { requests, task }
+}
+
+async fn run(
+    settings: AwsSettings,
+    mut rx: UnboundedReceiver<Request>,
+    events: UnboundedSender<Event>,
+) {
+    let clients = aws::connect(&settings).await;
+    let mut reads = JoinSet::new();
+    let mut creations = JoinSet::new();
+    while let Some(request) = rx.recv().await {
+        let c = clients.clone();
+        let ev = events.clone();
+        match request {
+            Request::Create { run, spec } => {
+                creations.spawn(async move {
+                    let result = plan::create_user(&c, run, spec, &ev).await;
+                    let _ = ev.send(Event::Finished { run, result });
+                });
+            }
+            read => {
+                reads.spawn(async move { handle_read(&c, read, &ev).await });
+            }
+        }
+        // Reap finished tasks so the sets do not grow for the life of the program.
+        while reads.try_join_next().is_some() {}
+        while creations.try_join_next().is_some() {}
+    }
+    reads.abort_all();
+    while creations.join_next().await.is_some() {}
+}
+
+async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {
+    let event = match request {
+        Request::LoadIdentity => Event::Identity(aws::iam::identity(c).await),
+        Request::LoadGroups { seq } => Event::Groups {
+            seq,
+            result: aws::iam::groups(c).await,
+        },
+        Request::LoadUsers { seq } => Event::Users {
+            seq,
+            result: aws::iam::users(c).await,
+        },
+        Request::LoadPolicies { seq } => Event::Policies {
+            seq,
+            result: aws::iam::policies(c).await,
+        },
+        Request::LoadUserPermissions { seq, user } => {
+            let result = aws::iam::user_permissions(c, &user).await;
+            Event::UserPermissions { seq, user, result }
+        }
+        Request::Create { .. } => unreachable!("creation requests are handled by run()"),
+    };
+    let _ = events.send(event);
+}

@@ -1,0 +1,371 @@
+//! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
+//! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds.
+
+use futures::future::join_all;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::password;
+use crate::aws::{Clients, hint_for, map_sdk_error};
+use crate::protocol::{
+    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordSource,
+    StepKind, StepStatus, UserSpec, plan_steps, policy_name,
+};
+use crate::secret::Secret;
+
+/// What a finished step produced that the rollback or the reveal needs.
+enum Made {
+    Nothing,
+    User { arn: String },
+    AccessKey(AccessKeyPair),
+    Password(Secret),
+}
+
+struct Reporter<'a> {
+    run: u64,
+    events: &'a UnboundedSender<Event>,
+}
+
+impl Reporter<'_> {
+    fn status(&self, index: usize, status: StepStatus) {
+        let _ = self.events.send(Event::Step {
+            run: self.run,
+            index,
+            status,
+        });
+    }
+}
+
+/// Creates the user `spec` describes, streaming each step's status, and rolls back on failure.
+pub async fn create_user(
+    c: &Clients,
+    run: u64,
+    spec: UserSpec,
+    events: &UnboundedSender<Event>,
+) -> CreationResult {
+    let steps = plan_steps(&spec);
+    let report = Reporter { run, events };
+
+    report.status(0, StepStatus::Running);
+    let arn = match run_step(c, &spec, &StepKind::CreateUser).await {
+        Ok(Made::User { arn }) => {
+            report.status(0, StepStatus::Done);
+            arn
+        }
+        Ok(_) => unreachable!("CreateUser makes a user"),
+        Err(error) => {
+            report.status(0, StepStatus::Failed(error.clone()));
+            for i in 1..steps.len() {
+                report.status(i, StepStatus::Skipped);
+            }
+            return CreationResult::Failed {
+                step: StepKind::CreateUser,
+                error,
+                leftovers: Vec::new(),
+            };
+        }
+    };
+
+    let results = join_all(steps.iter().enumerate().skip(1).map(|(i, kind)| {
+        let report = &report;
+        let spec = &spec;
+        async move {
+            report.status(i, StepStatus::Running);
+            let result = run_step(c, spec, kind).await;
+            report.status(
+                i,
+                match &result {
+                    Ok(_) => StepStatus::Done,
+                    Err(e) => StepStatus::Failed(e.clone()),
+                },
+            );
+            (i, result)
+        }
+    }))
+    .await;
+
+    let mut made: Vec<(usize, Made)> = vec![(0, Made::User { arn: arn.clone() })];
+    let mut first_failure: Option<(usize, AwsError)> = None;
+    for (i, result) in results {
+        match result {
+            Ok(m) => made.push((i, m)),
+            Err(e) => {
+                if first_failure.is_none() {
+                    first_failure = Some((i, e));
+                }
+            }
+        }
+    }
+
+    if let Some((failed, error)) = first_failure {
+        let leftovers = rollback(c, &spec.name, &steps, made, &report).await;
+        return CreationResult::Failed {
+            step: steps[failed].clone(),
+            error,
+            leftovers,
+        };
+    }
+
+    let mut created = CreatedUser {
+        name: spec.name.clone(),
+        sign_in_url: sign_in_url(&arn),
+        arn,
+        access_key: None,
+        password: None,
+        require_reset: spec.login.as_ref().is_some_and(|l| l.require_reset),
+    };
+    for (_, m) in made {
+        match m {
+            Made::AccessKey(key) => created.access_key = Some(key),
+            Made::Password(p) => created.password = Some(p),
+            Made::User { .. } | Made::Nothing => {}
+        }
+    }
+    CreationResult::Created(created)
+}
+
+/// The console sign-in URL for the account that owns `user_arn`.
+pub fn sign_in_url(user_arn: &str) -> String {
+    let account = user_arn.split(':').nth(4).unwrap_or_default();
+    format!("https://{account}.signin.aws.amazon.com/console")
+}
+
+async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made, AwsError> {
+    let op = kind.operation();
+    let user = spec.name.as_str();
+    match kind {
+        StepKind::CreateUser => {
+            let tags = spec
+                .tags
+                .iter()
+                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| local_error(op, &e.to_string()))?;
+            let out = c
+                .iam
+                .create_user()
+                .user_name(user)
+                .path(&spec.path)
+                .set_tags((!tags.is_empty()).then_some(tags))
+                .set_permissions_boundary(spec.boundary.clone())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            let arn = out.user.map(|u| u.arn).unwrap_or_default();
+            Ok(Made::User { arn })
+        }
+        StepKind::CreateLoginProfile => {
+            let login = spec.login.as_ref().expect("planned only with a login spec");
+            let generated;
+            let password = match &login.password {
+                PasswordSource::Custom(p) => p,
+                PasswordSource::Generate => {
+                    generated = password::generate(password::GENERATED_LENGTH)
+                        .map_err(|e| local_error(op, &format!("no OS random source: {e}")))?;
+                    &generated
+                }
+            };
+            c.iam
+                .create_login_profile()
+                .user_name(user)
+                .password(password.expose())
+                .password_reset_required(login.require_reset)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            Ok(Made::Password(Secret::new(password.expose().to_string())))
+        }
+        StepKind::CreateAccessKey => {
+            let out = c
+                .iam
+                .create_access_key()
+                .user_name(user)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            let key = out
+                .access_key
+                .ok_or_else(|| local_error(op, "the response carried no access key"))?;
+            Ok(Made::AccessKey(AccessKeyPair {
+                id: key.access_key_id,
+                secret: Secret::new(key.secret_access_key),
+            }))
+        }
+        StepKind::AddToGroup(group) => {
+            c.iam
+                .add_user_to_group()
+                .user_name(user)
+                .group_name(group)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            Ok(Made::Nothing)
+        }
+        StepKind::AttachPolicy(arn) => {
+            c.iam
+                .attach_user_policy()
+                .user_name(user)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            Ok(Made::Nothing)
+        }
+        StepKind::PutInlinePolicy(name) => {
+            let doc = spec
+                .inline
+                .iter()
+                .find(|p| &p.name == name)
+                .map(|p| p.document.as_str())
+                .unwrap_or_default();
+            c.iam
+                .put_user_policy()
+                .user_name(user)
+                .policy_name(name)
+                .policy_document(doc)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(op, e))?;
+            Ok(Made::Nothing)
+        }
+    }
+}
+
+/// An error raised before any request was sent.
+fn local_error(operation: &str, message: &str) -> AwsError {
+    AwsError {
+        operation: operation.to_string(),
+        code: "InvalidInput".to_string(),
+        message: message.to_string(),
+        hint: hint_for(operation, "InvalidInput"),
+    }
+}
+
+/// Undoes everything in `made`, in the order IAM requires, and returns what could not be undone.
+async fn rollback(
+    c: &Clients,
+    user: &str,
+    steps: &[StepKind],
+    mut made: Vec<(usize, Made)>,
+    report: &Reporter<'_>,
+) -> Vec<Leftover> {
+    made.sort_by_key(|(i, _)| (steps[*i].undo_rank(), *i));
+    let mut leftovers = Vec::new();
+    for (i, m) in made {
+        let kind = &steps[i];
+        report.status(i, StepStatus::Undoing);
+        match undo_step(c, user, kind, &m).await {
+            Ok(()) => report.status(i, StepStatus::Undone),
+            Err(e) => {
+                report.status(i, StepStatus::UndoFailed(e));
+                leftovers.push(leftover(user, kind, &m));
+            }
+        }
+    }
+    leftovers
+}
+
+async fn undo_step(c: &Clients, user: &str, kind: &StepKind, made: &Made) -> Result<(), AwsError> {
+    let op = kind.undo_operation();
+    let iam = &c.iam;
+    let result = match (kind, made) {
+        (StepKind::CreateAccessKey, Made::AccessKey(key)) => iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(&key.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::CreateLoginProfile, _) => iam
+            .delete_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::AttachPolicy(arn), _) => iam
+            .detach_user_policy()
+            .user_name(user)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::PutInlinePolicy(name), _) => iam
+            .delete_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::AddToGroup(group), _) => iam
+            .remove_user_from_group()
+            .user_name(user)
+            .group_name(group)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::CreateUser, _) => iam
+            .delete_user()
+            .user_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::CreateAccessKey, _) => Err(local_error(op, "the access key ID is unknown")),
+    };
+    result
+}
+
+/// What is left when undoing `kind` failed, with the AWS CLI command that removes it.
+fn leftover(user: &str, kind: &StepKind, made: &Made) -> Leftover {
+    let (what, command) = match (kind, made) {
+        (StepKind::CreateAccessKey, Made::AccessKey(key)) => (
+            format!("access key {} of user {user}", key.id),
+            format!(
+                "aws iam delete-access-key --user-name {user} --access-key-id {}",
+                key.id
+            ),
+        ),
+        (StepKind::CreateAccessKey, _) => (
+            format!("access keys of user {user}"),
+            format!("aws iam list-access-keys --user-name {user}"),
+        ),
+        (StepKind::CreateLoginProfile, _) => (
+            format!("console password of user {user}"),
+            format!("aws iam delete-login-profile --user-name {user}"),
+        ),
+        (StepKind::AttachPolicy(arn), _) => (
+            format!("policy {} attached to user {user}", policy_name(arn)),
+            format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn}"),
+        ),
+        (StepKind::PutInlinePolicy(name), _) => (
+            format!("inline policy {name} of user {user}"),
+            format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
+        ),
+        (StepKind::AddToGroup(group), _) => (
+            format!("membership of user {user} in group {group}"),
+            format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
+        ),
+        (StepKind::CreateUser, _) => (
+            format!("user {user}"),
+            format!("aws iam delete-user --user-name {user}"),
+        ),
+    };
+    Leftover { what, command }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_url_uses_the_account_of_the_user_arn() {
+        assert_eq!(
+            sign_in_url("arn:aws:iam::123456789012:user/ops/alice"),
+            "https://123456789012.signin.aws.amazon.com/console"
+        );
+    }
+}

@@ -178,10 +178,10 @@ pub fn validate_tags(tags: &[TagRow]) -> Result<(), (usize, String)> {
             return Err((
                 i,
                 format!(
-                    "Tag key {:?} is used twice (rows {} and {}); keys must differ, ignoring case.",
-                    row.key.value(),
+                    "Rows {} and {} both have the tag key {:?}; keys must differ, ignoring case.",
                     j + 1,
-                    i + 1
+                    i + 1,
+                    row.key.value()
                 ),
             ));
         }
@@ -318,7 +318,7 @@ mod tests {
         let dup = vec![tag("Team", "a"), tag("other", "b"), tag("team", "c")];
         let (row, msg) = validate_tags(&dup).unwrap_err();
         assert_eq!(row, 2);
-        assert!(msg.contains("rows 1 and 3"), "{msg}");
+        assert!(msg.contains("Rows 1 and 3"), "{msg}");
     }
 
     #[test]

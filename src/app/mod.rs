@@ -696,20 +696,12 @@ fn finish_creation(app: &mut App, result: CreationResult) {
             error,
             leftovers,
         } => {
-            let text = if leftovers.is_empty() {
-                format!("{error}. Everything made was undone; press Enter to fix and retry.")
-            } else {
-                format!(
-                    "{error}. {} item(s) could not be undone: see the list.",
-                    leftovers.len()
-                )
-            };
+            // The creating screen itself lists what failed, what was undone and what is left.
             creation.failure = Some(Failure {
                 step,
                 error,
                 leftovers,
             });
-            app.error(text);
         }
     }
 }

@@ -111,7 +111,7 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
         Remote::Loading => Span::styled("connecting to AWS…", Style::new().fg(DIM)),
         Remote::Ready(id) => Span::styled(
             truncate(
-                &format!("{} · {} · {}", id.account, id.arn, id.region),
+                &format!("{} · {} · {}", id.account, arn_resource(&id.arn), id.region),
                 room,
             ),
             Style::new().fg(DIM),
@@ -127,6 +127,11 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
     );
 }
 
+/// The part of an ARN after the account (`user/alice`, `assumed-role/Admin/jane`).
+fn arn_resource(arn: &str) -> &str {
+    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+}
+
 fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
     const SHORT: [&str; 6] = [
         "Details",
@@ -136,29 +141,43 @@ fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
         "Tags",
         "Review",
     ];
-    let current = Screen::STEPS.iter().position(|s| *s == app.screen);
+    const AFTER: [(Screen, &str); 3] = [
+        (Screen::Creating, "Create"),
+        (Screen::Reveal, "Credentials"),
+        (Screen::Done, "Done"),
+    ];
+    let sep = || Span::styled(" › ", Style::new().fg(DIM));
+    let here = Style::new()
+        .fg(ACCENT)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let mut spans = vec![Span::raw(" ")];
-    for (i, name) in SHORT.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" › ", Style::new().fg(DIM)));
+    if let Some(current) = Screen::STEPS.iter().position(|s| *s == app.screen) {
+        for (i, name) in SHORT.iter().enumerate() {
+            if i > 0 {
+                spans.push(sep());
+            }
+            let style = match i.cmp(&current) {
+                std::cmp::Ordering::Equal => here,
+                std::cmp::Ordering::Less => Style::new(),
+                std::cmp::Ordering::Greater => Style::new().fg(DIM),
+            };
+            spans.push(Span::styled(format!("{} {name}", i + 1), style));
         }
-        let style = match current {
-            Some(c) if c == i => Style::new()
-                .fg(ACCENT)
-                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-            Some(c) if i < c => Style::new(),
-            None => Style::new(),
-            _ => Style::new().fg(DIM),
-        };
-        spans.push(Span::styled(format!("{} {name}", i + 1), style));
-    }
-    let tail = match app.screen {
-        Screen::Creating | Screen::Reveal | Screen::Done => Some(app.screen.title()),
-        _ => None,
-    };
-    if let Some(t) = tail {
-        spans.push(Span::styled(" › ", Style::new().fg(DIM)));
-        spans.push(Span::styled(t, Style::new().fg(ACCENT).bold()));
+    } else {
+        spans.push(Span::styled("Steps 1-6 ✓", Style::new().fg(OK)));
+        let current = AFTER
+            .iter()
+            .position(|(s, _)| *s == app.screen)
+            .unwrap_or(0);
+        for (i, (_, name)) in AFTER.iter().enumerate() {
+            spans.push(sep());
+            let style = match i.cmp(&current) {
+                std::cmp::Ordering::Equal => here,
+                std::cmp::Ordering::Less => Style::new(),
+                std::cmp::Ordering::Greater => Style::new().fg(DIM),
+            };
+            spans.push(Span::styled(*name, style));
+        }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -192,15 +211,9 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("←→", "pane"),
             ("↑↓", "move"),
             ("Space", "choose"),
-            ("type", "filter"),
             ("Enter", "next"),
         ],
-        Screen::Boundary => vec![
-            ("↑↓", "move"),
-            ("Space", "choose"),
-            ("type", "filter"),
-            ("Enter", "next"),
-        ],
+        Screen::Boundary => vec![("↑↓", "move"), ("Space", "choose"), ("Enter", "next")],
         Screen::Tags => vec![
             ("Ctrl-N", "add"),
             ("Ctrl-D", "remove"),

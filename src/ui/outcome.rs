@@ -23,10 +23,7 @@ fn status_span<'a>(status: &StepStatus, tick: u64) -> (Span<'a>, String) {
             "running".to_string(),
         ),
         StepStatus::Done => (Span::styled("✓", Style::new().fg(OK)), "done".to_string()),
-        StepStatus::Failed(e) => (
-            Span::styled("✗", Style::new().fg(ERROR)),
-            format!("failed: {}", e.code),
-        ),
+        StepStatus::Failed(e) => (Span::styled("✗", Style::new().fg(ERROR)), e.code.clone()),
         StepStatus::Skipped => (dim("–"), "not started".to_string()),
         StepStatus::Undoing => (
             Span::styled(spinner(tick), Style::new().fg(Color::Yellow)),
@@ -36,16 +33,15 @@ fn status_span<'a>(status: &StepStatus, tick: u64) -> (Span<'a>, String) {
             Span::styled("↶", Style::new().fg(Color::Yellow)),
             "undone".to_string(),
         ),
-        StepStatus::UndoFailed(e) => (
+        StepStatus::UndoFailed(_) => (
             Span::styled("!", Style::new().fg(ERROR).bold()),
-            format!("undo failed: {}", e.code),
+            "NOT undone".to_string(),
         ),
     }
 }
 
 pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     let Some(c) = &app.creation else { return };
-    let width = area.width as usize;
     let mut lines = Vec::new();
     for (kind, status) in &c.steps {
         let (mark, text) = status_span(status, app.ticks);
@@ -58,9 +54,12 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" "),
             mark,
             Span::raw(" "),
-            Span::styled(format!("{:<40}", truncate(&kind.label(&c.user), 40)), style),
-            dim(format!("{:<24}", kind.operation())),
-            Span::styled(text, style),
+            Span::styled(
+                format!("{:<32} ", truncate(&kind.label(&c.user), 32)),
+                style,
+            ),
+            dim(format!("{:<23} ", kind.operation())),
+            Span::styled(truncate(&text, 18), style),
         ]));
     }
     lines.push(Line::from(""));
@@ -71,7 +70,7 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
         ))])),
         Some(failure) => {
             lines.push(line(vec![Span::styled(
-                truncate(&format!(" ✗ {}", failure.error), width),
+                format!(" ✗ {}", failure.error),
                 Style::new().fg(ERROR).bold(),
             )]));
             lines.push(line(vec![Span::raw(format!("   {}", failure.error.hint))]));

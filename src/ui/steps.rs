@@ -75,7 +75,7 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" – programmatic access"),
         ]),
         line(vec![dim(
-            "       For the AWS CLI, SDKs and tools. Its secret is shown once, after creation.",
+            "       For the AWS CLI, SDKs and tools. The secret is shown once.",
         )]),
         line(vec![
             pointer(at(AccessItem::Password)),
@@ -171,8 +171,11 @@ fn error_line<'a>(e: &AwsError) -> Line<'a> {
 }
 
 fn filter_line<'a>(list: &ListUi, width: usize) -> Line<'a> {
-    let mut spans = vec![Span::raw(" Filter "), Span::raw("")];
+    let mut spans = vec![Span::raw(" Filter ")];
     spans.extend(field(&list.filter, width, true));
+    if list.filter.is_empty() {
+        spans.push(dim(" type to filter"));
+    }
     line(spans)
 }
 
@@ -286,7 +289,7 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
             }
         }
     }
-    f.render_widget(Paragraph::new(lines), list);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
 
     let total = format!(
         " Chosen: {} group(s), {} managed polic{}{}{}",
@@ -456,7 +459,7 @@ pub fn tags(app: &App, f: &mut Frame, area: Rect) {
         Err((row, e))
             if !tags[row.min(tags.len() - 1)].key.is_empty() || row != app.focus.tag_row =>
         {
-            Span::styled(format!(" Row {}: {e}", row + 1), Style::new().fg(ERROR))
+            Span::styled(format!(" {e}"), Style::new().fg(ERROR))
         }
         _ => dim(format!(
             " {} of {TAGS_MAX} tags. Keys: 1-128 characters, values: 0-256.",

@@ -5,6 +5,8 @@
 //! parallel against the same server.
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 

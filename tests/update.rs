@@ -7,8 +7,8 @@ use crossterm::event::KeyCode;
 use iamwiz::app::draft::PasswordMode;
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, PermPane, Remote, Screen, update};
 use iamwiz::protocol::{
-    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, PasswordSource, Request, StepKind,
-    StepStatus, UserPermissions,
+    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, PasswordSource, PolicyScope, Request,
+    StepKind, StepStatus, UserPermissions,
 };
 
 fn error_text(app: &App) -> String {
@@ -201,6 +201,43 @@ fn groups_and_policies_are_chosen_with_space_and_filtered_by_typing() {
     );
     press(&mut app, KeyCode::Char(' '));
     assert!(app.draft.policies.is_empty(), "space again removes it");
+}
+
+#[test]
+fn exact_and_prefix_matches_come_first() {
+    let mut app = loaded();
+    let cmds = ctrl(&mut app, 'r');
+    let seq = seq_of(&cmds, |r| match r {
+        Request::LoadPolicies { seq } => Some(*seq),
+        _ => None,
+    });
+    let names = [
+        "AmazonS3ReadOnlyAccess",
+        "ReadOnlyAccess",
+        "ReadOnlyAccessPlus",
+        "AWSReadOnly",
+    ];
+    update(
+        &mut app,
+        Msg::Worker(Event::Policies {
+            seq,
+            result: Ok(names.iter().map(|n| policy(n, PolicyScope::Aws)).collect()),
+        }),
+    );
+    app.focus.policies.filter = iamwiz::app::text::TextField::new("readonlyaccess");
+    let order: Vec<&str> = app
+        .filtered_policies(&app.focus.policies)
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "ReadOnlyAccess",
+            "ReadOnlyAccessPlus",
+            "AmazonS3ReadOnlyAccess"
+        ]
+    );
 }
 
 #[test]

@@ -364,13 +364,19 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The policies that pass `list`'s filter: exact matches first, then names starting with
+    /// the filter, then the rest, each in catalogue order.
     pub fn filtered_policies(&self, list: &ListUi) -> Vec<&PolicyInfo> {
-        let f = list.filter.value();
-        self.catalog
-            .policies
-            .ready()
-            .map(|ps| ps.iter().filter(|p| matches(f, &p.name)).collect())
-            .unwrap_or_default()
+        let f = list.filter.value().to_lowercase();
+        let Some(ps) = self.catalog.policies.ready() else {
+            return Vec::new();
+        };
+        let mut hits: Vec<(u8, &PolicyInfo)> = ps
+            .iter()
+            .filter_map(|p| match_rank(&f, &p.name).map(|r| (r, p)))
+            .collect();
+        hits.sort_by_key(|(r, _)| *r);
+        hits.into_iter().map(|(_, p)| p).collect()
     }
 
     /// The permissions the new user will get: the ones chosen, plus the ones copied from another
@@ -524,6 +530,20 @@ pub struct Effective {
 /// Case-insensitive substring match; an empty filter matches everything.
 pub fn matches(filter: &str, text: &str) -> bool {
     filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
+}
+
+/// How well `text` matches a lower-case `filter`: 0 exact, 1 prefix, 2 substring, None no match.
+fn match_rank(filter: &str, text: &str) -> Option<u8> {
+    let t = text.to_lowercase();
+    if t == filter {
+        Some(0)
+    } else if t.starts_with(filter) {
+        Some(1)
+    } else if t.contains(filter) {
+        Some(2)
+    } else {
+        None
+    }
 }
 
 /// The one place every change to the wizard happens.

@@ -2,6 +2,7 @@
 
 use std::error::Error;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -9,31 +10,31 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::protocol::AwsError;
 
 /// Maps any SDK error for `operation` (an IAM action such as `iam:CreateUser`).
-pub fn map_sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> AwsError
+pub fn map_sdk_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let full = DisplayErrorContext(&err).to_string();
+    let cause = root_cause(&err);
     let (code, message) = match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            (
-                e.code().unwrap_or("UnknownError").to_string(),
-                e.message().unwrap_or_default().to_string(),
-            )
+            match e.code() {
+                Some(code) => (
+                    code.to_string(),
+                    e.message().unwrap_or_default().to_string(),
+                ),
+                None => unparsed_error(service.raw()),
+            }
         }
         SdkError::TimeoutError(_) => ("Timeout".to_string(), "the request timed out".to_string()),
         SdkError::DispatchFailure(d) if d.is_timeout() => {
             ("Timeout".to_string(), "the request timed out".to_string())
         }
-        _ if mentions_credentials(&full) => (credential_code(&full).to_string(), last_cause(&full)),
-        SdkError::DispatchFailure(d) if d.is_io() => {
-            ("EndpointUnreachable".to_string(), last_cause(&full))
-        }
-        SdkError::DispatchFailure(_) => ("EndpointUnreachable".to_string(), last_cause(&full)),
-        SdkError::ResponseError(_) => ("InvalidResponse".to_string(), last_cause(&full)),
-        _ => ("RequestFailed".to_string(), last_cause(&full)),
+        _ if mentions_credentials(&full) => (credential_code(&full).to_string(), cause),
+        SdkError::DispatchFailure(_) => ("EndpointUnreachable".to_string(), cause),
+        SdkError::ResponseError(_) => ("InvalidResponse".to_string(), cause),
+        _ => ("RequestFailed".to_string(), cause),
     };
     AwsError {
         hint: hint_for(operation, &code),
@@ -41,6 +42,37 @@ where
         code,
         message,
     }
+}
+
+/// The code and message of an error response the SDK could not parse: an XML body in an
+/// unexpected shape (moto wraps its auth errors' `<Error>` in `<Errors>`; some JSON services deny
+/// in XML). Taken from the `X-Amzn-ErrorType` header or the body's `<Code>` and `<Message>`.
+fn unparsed_error(raw: &HttpResponse) -> (String, String) {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let code = raw
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|t| t.split(':').next())
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && *c != "UnknownError")
+        .map(str::to_string)
+        .or_else(|| xml_element(&body, "Code"))
+        .unwrap_or_else(|| "UnknownError".to_string());
+    let message =
+        xml_element(&body, "Message").unwrap_or_else(|| format!("HTTP {}", raw.status().as_u16()));
+    (code, message)
+}
+
+/// The text of the first `<name>` element in `body`, if any.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    Some(body[start..end].trim().to_string()).filter(|s| !s.is_empty())
 }
 
 fn mentions_credentials(text: &str) -> bool {
@@ -57,14 +89,14 @@ fn credential_code(text: &str) -> &'static str {
     }
 }
 
-/// The innermost cause of an error chain printed by `DisplayErrorContext` (`a: b: c` → `c`), which
-/// is the part that names what actually went wrong.
-fn last_cause(full: &str) -> String {
-    full.rsplit(": ")
-        .map(str::trim)
-        .find(|s| !s.is_empty())
-        .unwrap_or(full)
-        .to_string()
+/// The innermost error of the chain, which names what actually went wrong ("Connection refused",
+/// "no providers in chain provided credentials").
+fn root_cause(err: &dyn Error) -> String {
+    let mut last = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 /// What the admin can do about `code` returned by `operation`.
@@ -134,12 +166,52 @@ mod tests {
     }
 
     #[test]
-    fn last_cause_takes_the_innermost_message() {
-        assert_eq!(
-            last_cause(
-                "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)"
-            ),
-            "Connection refused (os error 111)"
+    fn error_bodies_the_sdk_cannot_parse_still_give_code_and_message() {
+        use aws_sdk_iam::operation::create_user::CreateUserError;
+        use aws_smithy_types::body::SdkBody;
+        use aws_smithy_types::error::ErrorMetadata;
+        // moto's auth errors: `<Errors>` around `<Error>`, which the awsQuery parser misses.
+        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error>\
+                    <Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/lim is \
+                    not authorized to perform: iam:CreateUser</Message><Type>Sender</Type></Error>\
+                    </Errors></ErrorResponse>";
+        let raw = HttpResponse::new(403.try_into().unwrap(), SdkBody::from(body));
+        let err = SdkError::service_error(
+            CreateUserError::generic(ErrorMetadata::builder().build()),
+            raw,
         );
+        let e = map_sdk_error("iam:CreateUser", err);
+        assert_eq!(e.code, "AccessDenied");
+        assert!(
+            e.message
+                .ends_with("not authorized to perform: iam:CreateUser"),
+            "{e}"
+        );
+        assert!(e.hint.contains("\"iam:CreateUser\""), "{}", e.hint);
+    }
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl Error for Layer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|l| l as &(dyn Error + 'static))
+        }
+    }
+
+    #[test]
+    fn root_cause_takes_the_innermost_error() {
+        let e = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "tcp connect error",
+                Some(Box::new(Layer("Connection refused (os error 111)", None))),
+            ))),
+        );
+        assert_eq!(root_cause(&e), "Connection refused (os error 111)");
     }
 }

@@ -43,6 +43,11 @@ async fn event_loop(
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     while !quit {
+        // A resize that happened before the event stream started listening is caught here.
+        let size = terminal.size()?;
+        if (size.width, size.height) != app.size {
+            update(&mut app, Msg::Resize(size.width, size.height));
+        }
         terminal.draw(|f| ui::view(&app, f))?;
         let msg = tokio::select! {
             ev = keys.next() => match ev {

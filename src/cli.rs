@@ -33,6 +33,7 @@ impl Cli {
             profile: self.profile.clone(),
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            credentials: None,
             interceptors: Vec::new(),
         }
     }

@@ -270,7 +270,7 @@ pub enum Request {
     LoadUsers { seq: u64 },
     LoadPolicies { seq: u64 },
     LoadUserPermissions { seq: u64, user: String },
-    Create { run: u64, spec: UserSpec },
+    Create { run: u64, spec: Box<UserSpec> },
 }
 
 /// What the worker reports back.

@@ -674,10 +674,10 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         Event::Policies { seq, result } if seq == app.seqs.policies => {
             app.catalog.policies = Remote::from(result);
         }
-        Event::UserPermissions { seq, user, result } if seq == app.seqs.copy => {
-            if app.draft.copy_from.as_deref() == Some(user.as_str()) {
-                app.catalog.copy = Some((user, Remote::from(result)));
-            }
+        Event::UserPermissions { seq, user, result }
+            if seq == app.seqs.copy && app.draft.copy_from.as_deref() == Some(user.as_str()) =>
+        {
+            app.catalog.copy = Some((user, Remote::from(result)));
         }
         Event::Step { run, index, status } => {
             if let Some(c) = app.creation.as_mut().filter(|c| c.run == run)
@@ -686,10 +686,8 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
                 step.1 = status;
             }
         }
-        Event::Finished { run, result } => {
-            if app.creation.as_ref().is_some_and(|c| c.run == run) {
-                finish_creation(app, result);
-            }
+        Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
+            finish_creation(app, result);
         }
         // A reply to a request that has since been superseded.
         _ => {}
@@ -747,7 +745,10 @@ fn start_creation(app: &mut App) -> Vec<Command> {
         failure: None,
     });
     app.screen = Screen::Creating;
-    vec![Command::Worker(Request::Create { run, spec })]
+    vec![Command::Worker(Request::Create {
+        run,
+        spec: Box::new(spec),
+    })]
 }
 
 /// Back to a fresh draft after a user was created; the account's lists are read again.

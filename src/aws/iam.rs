@@ -119,7 +119,7 @@ pub async fn policies(c: &Clients) -> Result<Vec<PolicyInfo>, AwsError> {
                 .collect::<Vec<_>>()
         })
         .map_err(|e| map_sdk_error("iam:ListPolicies", e))?;
-    policies.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    policies.sort_by_key(|p| p.name.to_lowercase());
     Ok(policies)
 }
 

@@ -18,6 +18,9 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// An access key to use instead of the default credential chain (for checking what a newly
+    /// created key may do). Its `Debug` output redacts the secret.
+    pub credentials: Option<aws_credential_types::Credentials>,
     /// Extra SDK interceptors on every client (tests use them to record requests and inject faults).
     pub interceptors: Vec<SharedInterceptor>,
 }
@@ -53,6 +56,9 @@ pub async fn connect(settings: &AwsSettings) -> Clients {
     }
     if let Some(endpoint) = &settings.endpoint_url {
         loader = loader.endpoint_url(endpoint);
+    }
+    if let Some(credentials) = &settings.credentials {
+        loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
     let region = config

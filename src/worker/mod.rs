@@ -41,7 +41,7 @@ async fn run(
         match request {
             Request::Create { run, spec } => {
                 creations.spawn(async move {
-                    let result = plan::create_user(&c, run, spec, &ev).await;
+                    let result = plan::create_user(&c, run, *spec, &ev).await;
                     let _ = ev.send(Event::Finished { run, result });
                 });
             }

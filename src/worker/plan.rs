@@ -267,7 +267,7 @@ async fn rollback(
 async fn undo_step(c: &Clients, user: &str, kind: &StepKind, made: &Made) -> Result<(), AwsError> {
     let op = kind.undo_operation();
     let iam = &c.iam;
-    let result = match (kind, made) {
+    match (kind, made) {
         (StepKind::CreateAccessKey, Made::AccessKey(key)) => iam
             .delete_access_key()
             .user_name(user)
@@ -315,8 +315,7 @@ async fn undo_step(c: &Clients, user: &str, kind: &StepKind, made: &Made) -> Res
             .map(drop)
             .map_err(|e| map_sdk_error(op, e)),
         (StepKind::CreateAccessKey, _) => Err(local_error(op, "the access key ID is unknown")),
-    };
-    result
+    }
 }
 
 /// What is left when undoing `kind` failed, with the AWS CLI command that removes it.

@@ -137,7 +137,7 @@ pub fn to_review(app: &mut App) {
 pub fn create_spec(cmds: Vec<Command>) -> (u64, UserSpec) {
     cmds.into_iter()
         .find_map(|c| match c {
-            Command::Worker(Request::Create { run, spec }) => Some((run, spec)),
+            Command::Worker(Request::Create { run, spec }) => Some((run, *spec)),
             _ => None,
         })
         .expect("no Create request")

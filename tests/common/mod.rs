@@ -47,6 +47,7 @@ pub fn settings() -> AwsSettings {
         profile: None,
         region: Some("us-east-1".to_string()),
         endpoint_url: Some(endpoint()),
+        credentials: None,
         interceptors: Vec::new(),
     }
 }

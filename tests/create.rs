@@ -1,0 +1,1257 @@
+//! The worker and the creation plan, run for real against moto over HTTP with the real SDK.
+//!
+//! Each test drives `iamwiz::worker::spawn` the way the wizard does (a `Request` in, `Event`s out),
+//! then checks what an admin would check afterwards — through its own SDK client
+//! (`common::admin()`), never through the code under test. Where moto is less strict than IAM
+//! (EMULATOR.md), the tests record the requests the SDK sent with an interceptor and assert on those.
+//!
+//! Tests share one moto server and run in parallel, so every user, group and policy has a
+//! `common::unique` name and no test resets or reconfigures the shared server.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_sdk_iam::operation::create_login_profile::CreateLoginProfileInput;
+use aws_sdk_iam::operation::create_user::CreateUserInput;
+use aws_sdk_iam::operation::remove_user_from_group::RemoveUserFromGroupInput;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use iamwiz::aws::AwsSettings;
+use iamwiz::aws::iam::decode_policy_document;
+use iamwiz::protocol::{
+    CreatedUser, CreationResult, Event, InlinePolicy, LoginSpec, PasswordSource, PolicyScope,
+    Request, StepKind, StepStatus, UserSpec, plan_steps,
+};
+use serde_json::Value;
+use tokio::sync::mpsc::unbounded_channel;
+use tokio::time::timeout;
+
+/// Upper bound for any one exchange with the worker. Nothing here should take more than a few
+/// seconds; the bound turns a hang into a failure instead of a stuck test run.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+const ACCOUNT: &str = "123456789012";
+const POWER_USER: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const VIEW_ONLY: &str = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess";
+const CHANGE_PASSWORD: &str = "arn:aws:iam::aws:policy/IAMUserChangePassword";
+
+// ---------------------------------------------------------------------------------------------
+// Driving the worker
+// ---------------------------------------------------------------------------------------------
+
+/// Runs one creation through the real worker and returns every `Step` event (index, status) in
+/// the order they arrived, and the `Finished` result.
+async fn run_plan(
+    settings: AwsSettings,
+    spec: UserSpec,
+) -> (Vec<(usize, StepStatus)>, CreationResult) {
+    const RUN: u64 = 7;
+    let (events_tx, mut events) = unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    worker
+        .requests
+        .send(Request::Create {
+            run: RUN,
+            spec: Box::new(spec),
+        })
+        .expect("the worker takes requests");
+    let collected = timeout(DEADLINE, async {
+        let mut steps = Vec::new();
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Step { run, index, status } => {
+                    assert_eq!(run, RUN, "step event for another run");
+                    steps.push((index, status));
+                }
+                Event::Finished { run, result } => {
+                    assert_eq!(run, RUN, "finished event for another run");
+                    return (steps, result);
+                }
+                other => panic!("unexpected event during a creation: {}", event_name(&other)),
+            }
+        }
+        panic!("the worker closed its event channel without a Finished event");
+    })
+    .await
+    .expect("the creation finished within the deadline");
+    shut_down(worker).await;
+    collected
+}
+
+/// Sends `requests` to a fresh worker and returns the first `n` events it answers with.
+async fn ask(settings: AwsSettings, requests: Vec<Request>) -> Vec<Event> {
+    let n = requests.len();
+    let (events_tx, mut events) = unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    for request in requests {
+        worker
+            .requests
+            .send(request)
+            .expect("the worker takes requests");
+    }
+    let replies = timeout(DEADLINE, async {
+        let mut replies = Vec::with_capacity(n);
+        while replies.len() < n {
+            replies.push(
+                events
+                    .recv()
+                    .await
+                    .expect("the worker answers every request"),
+            );
+        }
+        replies
+    })
+    .await
+    .expect("the worker answered within the deadline");
+    shut_down(worker).await;
+    replies
+}
+
+/// Closes the worker's request channel and waits for it to finish, as the wizard does on quit.
+async fn shut_down(worker: iamwiz::worker::WorkerHandle) {
+    drop(worker.requests);
+    timeout(DEADLINE, worker.task)
+        .await
+        .expect("the worker stopped within the deadline")
+        .expect("the worker did not panic");
+}
+
+/// Names an event without printing its payload (a `Finished` event may carry secrets).
+fn event_name(event: &Event) -> &'static str {
+    match event {
+        Event::Identity(_) => "Identity",
+        Event::Groups { .. } => "Groups",
+        Event::Users { .. } => "Users",
+        Event::Policies { .. } => "Policies",
+        Event::UserPermissions { .. } => "UserPermissions",
+        Event::Step { .. } => "Step",
+        Event::Finished { .. } => "Finished",
+    }
+}
+
+/// The statuses step `index` went through, in order.
+fn history(steps: &[(usize, StepStatus)], index: usize) -> Vec<StepStatus> {
+    steps
+        .iter()
+        .filter(|(i, _)| *i == index)
+        .map(|(_, s)| s.clone())
+        .collect()
+}
+
+fn expect_created(result: CreationResult) -> CreatedUser {
+    match result {
+        CreationResult::Created(user) => user,
+        CreationResult::Failed {
+            step,
+            error,
+            leftovers,
+        } => {
+            panic!(
+                "creation failed at {step:?}: {error} (hint: {}); leftovers: {leftovers:?}",
+                error.hint
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a spec looks like
+// ---------------------------------------------------------------------------------------------
+
+/// A spec that creates just the user, at the root path.
+fn bare_spec(name: &str) -> UserSpec {
+    UserSpec {
+        name: name.to_string(),
+        path: "/".to_string(),
+        tags: Vec::new(),
+        boundary: None,
+        access_key: false,
+        login: None,
+        groups: Vec::new(),
+        policies: Vec::new(),
+        inline: Vec::new(),
+    }
+}
+
+fn generated_password(require_reset: bool) -> Option<LoginSpec> {
+    Some(LoginSpec {
+        password: PasswordSource::Generate,
+        require_reset,
+    })
+}
+
+/// A policy document allowing `actions` on everything.
+fn policy_document(actions: &[&str]) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Effect": "Allow", "Action": actions, "Resource": "*" }],
+    })
+    .to_string()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting up and checking IAM state, independently of the code under test
+// ---------------------------------------------------------------------------------------------
+
+/// Creates a customer managed policy and returns its ARN.
+async fn create_customer_policy(iam: &aws_sdk_iam::Client, name: &str) -> String {
+    iam.create_policy()
+        .policy_name(name)
+        .policy_document(policy_document(&["s3:ListAllMyBuckets"]))
+        .description("created by tests/create.rs")
+        .send()
+        .await
+        .expect("CreatePolicy")
+        .policy
+        .and_then(|p| p.arn)
+        .expect("CreatePolicy returns the ARN")
+}
+
+/// Creates a group, with `policy` attached when given.
+async fn create_group(iam: &aws_sdk_iam::Client, name: &str, policy: Option<&str>) {
+    iam.create_group()
+        .group_name(name)
+        .send()
+        .await
+        .expect("CreateGroup");
+    if let Some(arn) = policy {
+        iam.attach_group_policy()
+            .group_name(name)
+            .policy_arn(arn)
+            .send()
+            .await
+            .expect("AttachGroupPolicy");
+    }
+}
+
+/// Asserts that IAM knows no user called `name`.
+async fn assert_no_user(iam: &aws_sdk_iam::Client, name: &str) {
+    match iam.get_user().user_name(name).send().await {
+        Ok(_) => panic!("user {name} still exists"),
+        Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "GetUser {name}: {e:?}"),
+    }
+}
+
+async fn group_members(iam: &aws_sdk_iam::Client, group: &str) -> Vec<String> {
+    iam.get_group()
+        .group_name(group)
+        .send()
+        .await
+        .expect("GetGroup")
+        .users
+        .into_iter()
+        .map(|u| u.user_name)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording the requests the SDK sends
+// ---------------------------------------------------------------------------------------------
+
+/// One request as the SDK was about to send it. Only what the tests assert on is kept — never a
+/// password or a secret key.
+#[derive(Clone, Debug, PartialEq)]
+struct Call {
+    /// The operation name, e.g. `CreateUser`.
+    operation: String,
+    detail: Detail,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Detail {
+    None,
+    CreateUser {
+        path: Option<String>,
+        boundary: Option<String>,
+        tags: Vec<(String, String)>,
+    },
+    /// Only the flag: the password in the same input is deliberately not recorded.
+    CreateLoginProfile {
+        password_reset_required: Option<bool>,
+    },
+    RemoveUserFromGroup {
+        group: Option<String>,
+    },
+}
+
+/// An SDK interceptor that records every call made through the clients it is installed on, in
+/// the order they were started.
+#[derive(Clone, Debug, Default)]
+struct Recorder {
+    calls: Arc<Mutex<Vec<Call>>>,
+}
+
+impl Recorder {
+    /// Settings pointing at moto with this recorder on every client.
+    fn settings(&self) -> AwsSettings {
+        AwsSettings {
+            interceptors: vec![SharedInterceptor::new(self.clone())],
+            ..common::settings()
+        }
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn operations(&self) -> Vec<String> {
+        self.calls().into_iter().map(|c| c.operation).collect()
+    }
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "tests::Recorder"
+    }
+
+    // Not `read_before_execution`: for an interceptor installed on the client, that hook runs
+    // before the operation's own configuration (which holds its `Metadata`) is applied.
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_default();
+        let input = context.input();
+        let detail = if let Some(i) = input.downcast_ref::<CreateUserInput>() {
+            Detail::CreateUser {
+                path: i.path().map(str::to_string),
+                boundary: i.permissions_boundary().map(str::to_string),
+                tags: i
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect(),
+            }
+        } else if let Some(i) = input.downcast_ref::<CreateLoginProfileInput>() {
+            Detail::CreateLoginProfile {
+                password_reset_required: i.password_reset_required(),
+            }
+        } else if let Some(i) = input.downcast_ref::<RemoveUserFromGroupInput>() {
+            Detail::RemoveUserFromGroup {
+                group: i.group_name().map(str::to_string),
+            }
+        } else {
+            Detail::None
+        };
+        self.calls.lock().unwrap().push(Call { operation, detail });
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating users
+// ---------------------------------------------------------------------------------------------
+
+/// The full wizard: every option at once. What the admin would check in the console afterwards
+/// is all there, and the reveal carries a working key, a strong password and the right URL.
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_a_user_with_every_option() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("every-option");
+    let with_policy = common::unique("grp-with-policy");
+    let plain = common::unique("grp-plain");
+    let customer = common::unique("pol-customer");
+    create_group(iam, &with_policy, Some(CHANGE_PASSWORD)).await;
+    create_group(iam, &plain, None).await;
+    let customer_arn = create_customer_policy(iam, &customer).await;
+
+    let tags = vec![
+        ("team".to_string(), "platform".to_string()),
+        ("cost-center".to_string(), "4242".to_string()),
+        ("owner".to_string(), "alice@example.com".to_string()),
+    ];
+    let inline_doc = policy_document(&["s3:GetObject", "s3:ListBucket"]);
+    let spec = UserSpec {
+        name: user.clone(),
+        path: "/eng/".to_string(),
+        tags: tags.clone(),
+        boundary: Some(POWER_USER.to_string()),
+        access_key: true,
+        login: generated_password(true),
+        groups: vec![with_policy.clone(), plain.clone()],
+        policies: vec![
+            READ_ONLY.to_string(),
+            VIEW_ONLY.to_string(),
+            customer_arn.clone(),
+        ],
+        inline: vec![InlinePolicy {
+            name: "s3-read".to_string(),
+            document: inline_doc.clone(),
+        }],
+    };
+    let planned = plan_steps(&spec);
+    assert_eq!(
+        planned.len(),
+        9,
+        "user, password, key, 2 groups, 3 policies, 1 inline"
+    );
+
+    let (steps, result) = run_plan(common::settings(), spec).await;
+
+    // Every step ran once and finished: Running, then Done.
+    for (index, kind) in planned.iter().enumerate() {
+        assert_eq!(
+            history(&steps, index),
+            [StepStatus::Running, StepStatus::Done],
+            "step {index} ({kind:?})"
+        );
+    }
+    // CreateUser finished before anything that needs the user started.
+    let user_done = steps
+        .iter()
+        .position(|s| *s == (0, StepStatus::Done))
+        .expect("CreateUser reported Done");
+    let first_other = steps
+        .iter()
+        .position(|(i, s)| *i > 0 && *s == StepStatus::Running)
+        .expect("the other steps started");
+    assert!(
+        user_done < first_other,
+        "a step started before CreateUser finished: {steps:?}"
+    );
+
+    // The reveal.
+    let created = expect_created(result);
+    assert_eq!(created.name, user);
+    assert_eq!(
+        created.arn,
+        format!("arn:aws:iam::{ACCOUNT}:user/eng/{user}")
+    );
+    assert_eq!(
+        created.sign_in_url,
+        format!("https://{ACCOUNT}.signin.aws.amazon.com/console")
+    );
+    assert!(
+        created.require_reset,
+        "the reveal says the password must be changed"
+    );
+    let key = created
+        .access_key
+        .as_ref()
+        .expect("an access key was created");
+    assert!(
+        !key.secret.expose().is_empty(),
+        "the secret access key is empty"
+    );
+    let listed: Vec<String> = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata
+        .into_iter()
+        .filter_map(|k| k.access_key_id)
+        .collect();
+    assert_eq!(
+        listed,
+        std::slice::from_ref(&key.id),
+        "IAM lists exactly the key we reveal"
+    );
+
+    let password = created
+        .password
+        .as_ref()
+        .expect("a console password was set");
+    let p = password.expose();
+    assert_eq!(p.chars().count(), 20, "generated password length");
+    assert!(
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        "password has no upper-case letter"
+    );
+    assert!(
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        "password has no lower-case letter"
+    );
+    assert!(
+        p.chars().any(|c| c.is_ascii_digit()),
+        "password has no digit"
+    );
+    assert!(
+        p.chars().any(|c| c.is_ascii_punctuation()),
+        "password has no symbol"
+    );
+
+    // The user, as IAM now describes it.
+    let got = iam
+        .get_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("GetUser")
+        .user
+        .expect("GetUser returns the user");
+    assert_eq!(got.path, "/eng/");
+    assert_eq!(got.arn, created.arn);
+    let mut got_tags: Vec<(String, String)> = got
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    got_tags.sort();
+    let mut want_tags = tags;
+    want_tags.sort();
+    assert_eq!(got_tags, want_tags);
+
+    let mut groups: Vec<String> = iam
+        .list_groups_for_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListGroupsForUser")
+        .groups
+        .into_iter()
+        .map(|g| g.group_name)
+        .collect();
+    groups.sort();
+    let mut want_groups = vec![with_policy, plain];
+    want_groups.sort();
+    assert_eq!(groups, want_groups);
+
+    let mut attached: Vec<String> = iam
+        .list_attached_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies")
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect();
+    attached.sort();
+    let mut want_attached = vec![READ_ONLY.to_string(), VIEW_ONLY.to_string(), customer_arn];
+    want_attached.sort();
+    assert_eq!(attached, want_attached);
+
+    let inline = iam
+        .get_user_policy()
+        .user_name(&user)
+        .policy_name("s3-read")
+        .send()
+        .await
+        .expect("GetUserPolicy");
+    assert_eq!(
+        json(&decode_policy_document(&inline.policy_document)),
+        json(&inline_doc),
+        "the inline policy document IAM stored"
+    );
+
+    let login = iam
+        .get_login_profile()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("GetLoginProfile: the user can sign in to the console");
+    assert_eq!(login.login_profile.map(|l| l.user_name), Some(user));
+}
+
+/// moto silently drops `PermissionsBoundary` from CreateUser and ignores `PasswordResetRequired`
+/// on CreateLoginProfile (EMULATOR.md), so reading the user back cannot prove we asked for them.
+/// Instead this records the requests the SDK sent: the boundary and the tags ride on CreateUser
+/// itself (one round trip, no TagUser or PutUserPermissionsBoundary afterwards), and the login
+/// profile asks for a password reset.
+#[tokio::test(flavor = "multi_thread")]
+async fn boundary_tags_and_reset_flag_are_sent_though_moto_drops_boundary_and_reset() {
+    let user = common::unique("sent-fields");
+    let tags = vec![
+        ("team".to_string(), "data".to_string()),
+        ("env".to_string(), "prod".to_string()),
+    ];
+    let spec = UserSpec {
+        path: "/eng/".to_string(),
+        tags: tags.clone(),
+        boundary: Some(POWER_USER.to_string()),
+        login: generated_password(true),
+        ..bare_spec(&user)
+    };
+    let recorder = Recorder::default();
+
+    let (_, result) = run_plan(recorder.settings(), spec).await;
+    expect_created(result);
+
+    let calls = recorder.calls();
+    let create_user: Vec<&Detail> = calls
+        .iter()
+        .filter(|c| c.operation == "CreateUser")
+        .map(|c| &c.detail)
+        .collect();
+    assert_eq!(
+        create_user,
+        [&Detail::CreateUser {
+            path: Some("/eng/".to_string()),
+            boundary: Some(POWER_USER.to_string()),
+            tags,
+        }],
+        "one CreateUser carrying the path, the boundary and the tags"
+    );
+    let login: Vec<&Detail> = calls
+        .iter()
+        .filter(|c| c.operation == "CreateLoginProfile")
+        .map(|c| &c.detail)
+        .collect();
+    assert_eq!(
+        login,
+        [&Detail::CreateLoginProfile {
+            password_reset_required: Some(true),
+        }]
+    );
+    let ops = recorder.operations();
+    for extra in ["TagUser", "PutUserPermissionsBoundary"] {
+        assert!(
+            !ops.iter().any(|o| o == extra),
+            "unexpected {extra} call: {ops:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failing and rolling back
+// ---------------------------------------------------------------------------------------------
+
+/// A group that does not exist fails the plan after the user, its key, password and policies were
+/// made: everything is undone, the admin is told which step failed and why, and no user is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_step_rolls_back_everything() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("rollback");
+    let existing = common::unique("grp-existing");
+    let missing = common::unique("grp-missing");
+    create_group(iam, &existing, None).await;
+
+    let spec = UserSpec {
+        access_key: true,
+        login: generated_password(false),
+        groups: vec![existing.clone(), missing.clone()],
+        policies: vec![READ_ONLY.to_string()],
+        inline: vec![InlinePolicy {
+            name: "inline".to_string(),
+            document: policy_document(&["s3:ListAllMyBuckets"]),
+        }],
+        ..bare_spec(&user)
+    };
+    let planned = plan_steps(&spec);
+    let failed_index = planned
+        .iter()
+        .position(|k| *k == StepKind::AddToGroup(missing.clone()))
+        .unwrap();
+
+    let (steps, result) = run_plan(common::settings(), spec).await;
+
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+    } = result
+    else {
+        panic!("the creation should have failed on the missing group");
+    };
+    assert_eq!(step, StepKind::AddToGroup(missing.clone()));
+    assert_eq!(error.code, "NoSuchEntity", "{error}");
+    assert_eq!(error.operation, "iam:AddUserToGroup");
+    assert!(!error.hint.is_empty(), "the admin is told what to do");
+    assert_eq!(leftovers, [], "the rollback removed everything");
+
+    // The failed step shows why; every step that had succeeded is shown undone.
+    for (index, kind) in planned.iter().enumerate() {
+        let seen = history(&steps, index);
+        if index == failed_index {
+            assert_eq!(seen.len(), 2, "step {index} ({kind:?}): {seen:?}");
+            assert_eq!(seen[0], StepStatus::Running);
+            assert!(
+                matches!(&seen[1], StepStatus::Failed(e) if e.code == "NoSuchEntity"),
+                "step {index} ({kind:?}): {seen:?}"
+            );
+        } else {
+            assert_eq!(
+                seen,
+                [
+                    StepStatus::Running,
+                    StepStatus::Done,
+                    StepStatus::Undoing,
+                    StepStatus::Undone
+                ],
+                "step {index} ({kind:?})"
+            );
+        }
+    }
+
+    // Nothing is left in the account.
+    assert_no_user(iam, &user).await;
+    assert!(
+        !group_members(iam, &existing).await.contains(&user),
+        "the user is still a member of {existing}"
+    );
+}
+
+/// Real IAM refuses DeleteUser while the user still has access keys, a login profile, policies or
+/// group memberships, so the undo must run in this order. moto does not enforce it (its DeleteUser
+/// only refuses while policies remain), so a rollback succeeding against moto proves nothing about
+/// the order: the calls recorded here are the proof.
+#[tokio::test(flavor = "multi_thread")]
+async fn rollback_runs_in_the_order_iam_requires() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("undo-order");
+    let first = common::unique("grp-first");
+    let second = common::unique("grp-second");
+    let missing = common::unique("grp-missing");
+    create_group(iam, &first, None).await;
+    create_group(iam, &second, None).await;
+
+    let spec = UserSpec {
+        access_key: true,
+        login: generated_password(true),
+        groups: vec![first.clone(), missing.clone(), second.clone()],
+        policies: vec![READ_ONLY.to_string()],
+        inline: vec![InlinePolicy {
+            name: "inline".to_string(),
+            document: policy_document(&["s3:ListAllMyBuckets"]),
+        }],
+        ..bare_spec(&user)
+    };
+    let recorder = Recorder::default();
+
+    let (_, result) = run_plan(recorder.settings(), spec).await;
+    let CreationResult::Failed {
+        step, leftovers, ..
+    } = result
+    else {
+        panic!("the creation should have failed on the missing group");
+    };
+    assert_eq!(step, StepKind::AddToGroup(missing));
+    assert_eq!(leftovers, []);
+
+    let calls = recorder.calls();
+    const UNDO: [&str; 6] = [
+        "DeleteAccessKey",
+        "DeleteLoginProfile",
+        "DetachUserPolicy",
+        "DeleteUserPolicy",
+        "RemoveUserFromGroup",
+        "DeleteUser",
+    ];
+    let is_undo = |op: &str| UNDO.contains(&op);
+    let undo: Vec<&str> = calls
+        .iter()
+        .map(|c| c.operation.as_str())
+        .filter(|op| is_undo(op))
+        .collect();
+    assert_eq!(
+        undo,
+        [
+            "DeleteAccessKey",
+            "DeleteLoginProfile",
+            "DetachUserPolicy",
+            "DeleteUserPolicy",
+            "RemoveUserFromGroup",
+            "RemoveUserFromGroup",
+            "DeleteUser",
+        ]
+    );
+    // Each existing group is left, and only those (the missing group was never joined).
+    let mut removed_from: Vec<Option<String>> = calls
+        .iter()
+        .filter_map(|c| match &c.detail {
+            Detail::RemoveUserFromGroup { group } => Some(group.clone()),
+            _ => None,
+        })
+        .collect();
+    removed_from.sort();
+    let mut want = vec![Some(first), Some(second)];
+    want.sort();
+    assert_eq!(removed_from, want);
+    // The undo starts only once every creating call has been made.
+    let first_undo = calls.iter().position(|c| is_undo(&c.operation)).unwrap();
+    assert!(
+        calls[first_undo..].iter().all(|c| is_undo(&c.operation)),
+        "a creating call was made during the rollback: {:?}",
+        recorder.operations()
+    );
+    assert_no_user(iam, &user).await;
+}
+
+/// Choosing a name that is taken fails at the first call: nothing else is attempted, the admin is
+/// told to choose another name, and the existing user — who is not ours to undo — is untouched.
+#[tokio::test(flavor = "multi_thread")]
+async fn creating_an_existing_user_fails_cleanly() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("taken");
+    let group = common::unique("grp-taken");
+    create_group(iam, &group, None).await;
+    iam.create_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("CreateUser");
+    let existing_key = iam
+        .create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("CreateAccessKey")
+        .access_key
+        .expect("CreateAccessKey returns the key")
+        .access_key_id;
+
+    let spec = UserSpec {
+        access_key: true,
+        login: generated_password(true),
+        groups: vec![group.clone()],
+        policies: vec![READ_ONLY.to_string()],
+        inline: vec![InlinePolicy {
+            name: "inline".to_string(),
+            document: policy_document(&["s3:ListAllMyBuckets"]),
+        }],
+        ..bare_spec(&user)
+    };
+    let planned = plan_steps(&spec);
+
+    let (steps, result) = run_plan(common::settings(), spec).await;
+
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+    } = result
+    else {
+        panic!("creating a user whose name is taken should fail");
+    };
+    assert_eq!(step, StepKind::CreateUser);
+    assert_eq!(error.code, "EntityAlreadyExists", "{error}");
+    assert_eq!(error.operation, "iam:CreateUser");
+    let hint = error.hint.to_lowercase();
+    assert!(
+        hint.contains("name") && hint.contains("choose another"),
+        "the hint should say to choose another name: {}",
+        error.hint
+    );
+    assert_eq!(leftovers, []);
+
+    assert_eq!(history(&steps, 0).first(), Some(&StepStatus::Running));
+    assert!(
+        matches!(history(&steps, 0).last(), Some(StepStatus::Failed(e)) if e.code == "EntityAlreadyExists")
+    );
+    for (index, kind) in planned.iter().enumerate().skip(1) {
+        assert_eq!(
+            history(&steps, index),
+            [StepStatus::Skipped],
+            "step {index} ({kind:?})"
+        );
+    }
+
+    // The existing user is as it was: same key, no password, no groups, no policies.
+    let got = iam
+        .get_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("the existing user is still there");
+    assert_eq!(got.user.map(|u| u.path), Some("/".to_string()));
+    let keys: Vec<String> = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata
+        .into_iter()
+        .filter_map(|k| k.access_key_id)
+        .collect();
+    assert_eq!(keys, [existing_key], "the existing user's keys");
+    let login = iam.get_login_profile().user_name(&user).send().await;
+    assert_eq!(
+        login
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some("NoSuchEntity"),
+        "no console password was added to the existing user"
+    );
+    assert!(group_members(iam, &group).await.is_empty());
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies");
+    assert!(attached.attached_policies().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection and permission problems
+// ---------------------------------------------------------------------------------------------
+
+/// Nothing listens on port 9 (discard): the admin gets a clear "cannot reach AWS" error naming the
+/// endpoint as something to check, promptly, not a hang.
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_endpoint_is_reported() {
+    let settings = AwsSettings {
+        endpoint_url: Some("http://127.0.0.1:9".to_string()),
+        ..common::settings()
+    };
+    let replies = timeout(
+        DEADLINE,
+        ask(settings, vec![Request::LoadGroups { seq: 3 }]),
+    )
+    .await
+    .expect("the error came back within the deadline");
+    let [Event::Groups { seq: 3, result }] = replies.as_slice() else {
+        panic!(
+            "expected one Groups reply, got {:?}",
+            replies.iter().map(event_name).collect::<Vec<_>>()
+        );
+    };
+    let error = result.as_ref().expect_err("nothing listens on 127.0.0.1:9");
+    assert!(
+        error.code == "EndpointUnreachable" || error.code == "Timeout",
+        "{error}"
+    );
+    assert_eq!(error.operation, "iam:ListGroups");
+    assert!(
+        error.hint.contains("endpoint-url") && error.hint.contains("network"),
+        "the hint should point at the endpoint and the network: {}",
+        error.hint
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lists behind the wizard's screens
+// ---------------------------------------------------------------------------------------------
+
+/// The reads behind the group, user and policy pickers and "copy permissions from a user".
+#[tokio::test(flavor = "multi_thread")]
+async fn lists_groups_users_policies_and_copy_source() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let group = common::unique("grp-listed");
+    let user = common::unique("copy-source");
+    let customer = common::unique("pol-listed");
+    let customer_arn = create_customer_policy(iam, &customer).await;
+    create_group(iam, &group, Some(&customer_arn)).await;
+    iam.create_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("CreateUser");
+    iam.add_user_to_group()
+        .user_name(&user)
+        .group_name(&group)
+        .send()
+        .await
+        .expect("AddUserToGroup");
+    iam.attach_user_policy()
+        .user_name(&user)
+        .policy_arn(READ_ONLY)
+        .send()
+        .await
+        .expect("AttachUserPolicy");
+    let inline_doc = policy_document(&["s3:GetObject"]);
+    iam.put_user_policy()
+        .user_name(&user)
+        .policy_name("copied-inline")
+        .policy_document(&inline_doc)
+        .send()
+        .await
+        .expect("PutUserPolicy");
+
+    let replies = ask(
+        common::settings(),
+        vec![
+            Request::LoadGroups { seq: 1 },
+            Request::LoadUsers { seq: 2 },
+            Request::LoadPolicies { seq: 3 },
+            Request::LoadUserPermissions {
+                seq: 4,
+                user: user.clone(),
+            },
+            Request::LoadIdentity,
+        ],
+    )
+    .await;
+
+    let (mut groups, mut users, mut policies, mut permissions, mut identity) =
+        (None, None, None, None, None);
+    // Each request runs in its own task, so the replies come in any order.
+    for reply in replies {
+        match reply {
+            Event::Groups { seq, result } => {
+                assert_eq!(seq, 1);
+                groups = Some(result.expect("LoadGroups"));
+            }
+            Event::Users { seq, result } => {
+                assert_eq!(seq, 2);
+                users = Some(result.expect("LoadUsers"));
+            }
+            Event::Policies { seq, result } => {
+                assert_eq!(seq, 3);
+                policies = Some(result.expect("LoadPolicies"));
+            }
+            Event::UserPermissions {
+                seq,
+                user: u,
+                result,
+            } => {
+                assert_eq!((seq, u.as_str()), (4, user.as_str()));
+                permissions = Some(result.expect("LoadUserPermissions"));
+            }
+            Event::Identity(result) => identity = Some(result.expect("LoadIdentity")),
+            other => panic!("unexpected reply: {}", event_name(&other)),
+        }
+    }
+
+    let groups = groups.expect("a Groups reply");
+    let listed = groups
+        .iter()
+        .find(|g| g.name == group)
+        .unwrap_or_else(|| panic!("{group} is not listed"));
+    assert_eq!(
+        listed.policies,
+        std::slice::from_ref(&customer),
+        "the group's policy names"
+    );
+
+    let users = users.expect("a Users reply");
+    let listed = users
+        .iter()
+        .find(|u| u.name == user)
+        .unwrap_or_else(|| panic!("{user} is not listed"));
+    assert_eq!(listed.path, "/");
+
+    // The whole catalogue, not just the first page (moto loads about 1,580 AWS managed policies).
+    let policies = policies.expect("a Policies reply");
+    assert!(
+        policies.len() >= 1000,
+        "only {} policies listed",
+        policies.len()
+    );
+    let read_only = policies
+        .iter()
+        .find(|p| p.name == "ReadOnlyAccess")
+        .expect("ReadOnlyAccess is listed");
+    assert_eq!(
+        (read_only.arn.as_str(), read_only.scope),
+        (READ_ONLY, PolicyScope::Aws)
+    );
+    let ours = policies
+        .iter()
+        .find(|p| p.name == customer)
+        .unwrap_or_else(|| panic!("{customer} is not listed"));
+    assert_eq!(
+        (ours.arn.as_str(), ours.scope),
+        (customer_arn.as_str(), PolicyScope::Customer)
+    );
+
+    let permissions = permissions.expect("a UserPermissions reply");
+    assert_eq!(permissions.groups, [group]);
+    assert_eq!(permissions.policies, [READ_ONLY.to_string()]);
+    assert_eq!(permissions.inline.len(), 1, "{:?}", permissions.inline);
+    assert_eq!(permissions.inline[0].name, "copied-inline");
+    assert_eq!(json(&permissions.inline[0].document), json(&inline_doc));
+
+    let identity = identity.expect("an Identity reply");
+    assert_eq!(identity.account, ACCOUNT);
+    assert_eq!(identity.region, "us-east-1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access denied, against a private moto with auth enforcement
+// ---------------------------------------------------------------------------------------------
+
+/// A moto server of this test's own on a free port, stopped when dropped. Auth enforcement is a
+/// server-wide switch, so it is never turned on on the shared server the other tests use.
+struct PrivateMoto {
+    child: Child,
+    endpoint: String,
+    port: u16,
+}
+
+impl PrivateMoto {
+    async fn start() -> PrivateMoto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port on 127.0.0.1")
+            .port();
+        let child = Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.venv/bin/moto_server"
+        ))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        // No managed policies: this server only needs two users, and starts faster without.
+        .env_remove("MOTO_IAM_LOAD_MANAGED_POLICIES")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start .venv/bin/moto_server (scripts/test installs it)");
+        let mut moto = PrivateMoto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+        };
+        // Poll until it accepts connections, failing early if it exits.
+        timeout(DEADLINE, async {
+            loop {
+                if let Some(status) = moto.child.try_wait().expect("moto's status") {
+                    panic!("the private moto server exited: {status}");
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+        .await
+        .expect("the private moto server started within the deadline");
+        moto
+    }
+
+    /// `POST /moto-api/reset-auth`: how many more requests moto lets through unchecked (`0` turns
+    /// enforcement on, `inf` off again).
+    fn reset_auth(&self, body: &str) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        write!(
+            stream,
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )
+        .expect("send reset-auth");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .expect("read reset-auth");
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "reset-auth: {response}"
+        );
+    }
+
+    fn settings(&self) -> AwsSettings {
+        AwsSettings {
+            endpoint_url: Some(self.endpoint.clone()),
+            ..common::settings()
+        }
+    }
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An identity that may only list is refused CreateUser, and the admin is told exactly which
+/// permission to add.
+#[tokio::test(flavor = "multi_thread")]
+async fn access_denied_names_the_missing_permission() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    let iam = &admin.iam;
+
+    // Set up while auth is still off; afterwards only the limited user's keys are used, and
+    // enforcement is switched off again before checking the outcome, so no admin user is needed.
+    iam.create_user()
+        .user_name("limited")
+        .send()
+        .await
+        .expect("CreateUser");
+    iam.put_user_policy()
+        .user_name("limited")
+        .policy_name("list-only")
+        .policy_document(policy_document(&["iam:List*", "sts:GetCallerIdentity"]))
+        .send()
+        .await
+        .expect("PutUserPolicy");
+    let key = iam
+        .create_access_key()
+        .user_name("limited")
+        .send()
+        .await
+        .expect("CreateAccessKey")
+        .access_key
+        .expect("CreateAccessKey returns the key");
+    moto.reset_auth("0");
+
+    let limited = AwsSettings {
+        credentials: Some(aws_credential_types::Credentials::new(
+            key.access_key_id,
+            key.secret_access_key,
+            None,
+            None,
+            "limited-user",
+        )),
+        ..moto.settings()
+    };
+
+    // The limited identity is recognised and may list: auth is on and the keys are good.
+    match ask(limited.clone(), vec![Request::LoadGroups { seq: 1 }])
+        .await
+        .pop()
+    {
+        Some(Event::Groups { result: Ok(_), .. }) => {}
+        Some(Event::Groups { result: Err(e), .. }) => panic!("listing was refused: {e}"),
+        other => panic!("unexpected reply {:?}", other.as_ref().map(event_name)),
+    }
+
+    // …but may not create a user, and the admin is told which permission is missing.
+    let spec = UserSpec {
+        access_key: true,
+        login: generated_password(true),
+        policies: vec![READ_ONLY.to_string()],
+        ..bare_spec("denied-user")
+    };
+    let later_steps = plan_steps(&spec).len() - 1;
+    let (steps, result) = run_plan(limited, spec).await;
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+    } = result
+    else {
+        panic!("a list-only identity created a user");
+    };
+    assert_eq!(step, StepKind::CreateUser);
+    assert_eq!(error.code, "AccessDenied", "{error}");
+    assert_eq!(error.operation, "iam:CreateUser");
+    assert!(
+        error.hint.contains("\"iam:CreateUser\""),
+        "the hint names the permission: {}",
+        error.hint
+    );
+    assert!(leftovers.is_empty());
+    let skipped = steps
+        .iter()
+        .filter(|(i, s)| *i > 0 && *s == StepStatus::Skipped)
+        .count();
+    assert_eq!(skipped, later_steps, "the later steps were not started");
+
+    moto.reset_auth("inf");
+    assert_no_user(iam, "denied-user").await;
+}

@@ -58,12 +58,7 @@ fn details_with_a_refused_name() {
 #[test]
 fn access_with_custom_password() {
     let mut app = loaded();
-    type_str(&mut app, "carol");
-    press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Char(' '));
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Down);
+    to_custom_password(&mut app, "carol");
     type_str(&mut app, "abc");
     snap!("access_custom_password", app);
 }
@@ -264,8 +259,7 @@ fn creating_failed_and_rolled_back_with_a_leftover() {
 
 fn revealed() -> App {
     let mut app = full_review();
-    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
-    update(&mut app, Msg::Worker(created_event(run)));
+    create_and_reveal(&mut app);
     app
 }
 

@@ -414,12 +414,7 @@ fn review_sends_the_draft_to_the_worker_and_shows_every_step_pending() {
 #[test]
 fn a_custom_password_travels_as_a_secret() {
     let mut app = loaded();
-    type_str(&mut app, "carol");
-    press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Char(' '));
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Down);
+    to_custom_password(&mut app, "carol");
     type_str(&mut app, "Correct-Horse-9");
     for _ in 0..4 {
         press(&mut app, KeyCode::Enter);
@@ -497,8 +492,7 @@ fn events_of_an_older_run_are_ignored() {
 fn secrets_are_masked_until_toggled_and_dropped_after_confirmation() {
     let mut app = loaded();
     to_review(&mut app);
-    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
-    update(&mut app, Msg::Worker(created_event(run)));
+    create_and_reveal(&mut app);
     assert_eq!(app.screen, Screen::Reveal);
     let r = app.reveal.as_ref().unwrap();
     assert!(!r.show_secret_key && !r.show_password);
@@ -524,8 +518,7 @@ fn secrets_are_masked_until_toggled_and_dropped_after_confirmation() {
 fn quitting_from_the_reveal_screen_asks_first() {
     let mut app = loaded();
     to_review(&mut app);
-    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
-    update(&mut app, Msg::Worker(created_event(run)));
+    create_and_reveal(&mut app);
     assert!(ctrl(&mut app, 'c').is_empty());
     assert_eq!(app.modal, Some(Modal::ConfirmQuit));
     let cmds = press(&mut app, KeyCode::Char('y'));
@@ -537,8 +530,7 @@ fn quitting_from_the_reveal_screen_asks_first() {
 fn done_offers_a_new_user_with_a_fresh_draft_and_fresh_lists() {
     let mut app = loaded();
     to_review(&mut app);
-    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
-    update(&mut app, Msg::Worker(created_event(run)));
+    create_and_reveal(&mut app);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('y'));
     let cmds = press(&mut app, KeyCode::Char('n'));

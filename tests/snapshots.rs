@@ -269,6 +269,27 @@ fn reveal_masked() {
 }
 
 #[test]
+fn reveal_with_a_copied_secret_counting_down() {
+    use iamwiz::app::reveal::{CopiedTo, Effect};
+    let mut app = revealed();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('c'));
+    update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
+    for _ in 0..10 {
+        update(&mut app, Msg::Tick);
+    }
+    snap!("reveal_copied", app);
+}
+
+#[test]
+fn reveal_offering_a_csv_path() {
+    let mut app = revealed();
+    press(&mut app, KeyCode::Char('d'));
+    snap!("reveal_csv_prompt", app);
+}
+
+#[test]
 fn reveal_asks_before_leaving() {
     let mut app = revealed();
     press(&mut app, KeyCode::Enter);

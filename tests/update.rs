@@ -621,3 +621,191 @@ fn a_failed_list_is_shown_and_reloaded_with_ctrl_r() {
     );
     assert_eq!(app.catalog.groups, Remote::Loading);
 }
+
+// ---- copying and saving the credentials ----------------------------------------------------
+
+mod credentials {
+    use super::*;
+    use iamwiz::app::Options;
+    use iamwiz::app::reveal::{CopiedTo, CopyWhat, Effect, Prompt, Row, SaveError};
+    use std::path::PathBuf;
+
+    fn revealed_with(seconds: u64) -> App {
+        let (mut app, _) = App::with_options(
+            (80, 24),
+            Options {
+                clipboard_seconds: seconds,
+                csv_dir: PathBuf::from("/exports"),
+            },
+        );
+        to_review(&mut app);
+        create_and_reveal(&mut app);
+        app
+    }
+
+    fn focus(app: &mut App, row: Row) {
+        while app.reveal.as_ref().unwrap().focus != row {
+            press(app, KeyCode::Down);
+        }
+    }
+
+    #[test]
+    fn a_copied_secret_is_cleared_when_its_time_is_up() {
+        let mut app = revealed_with(5);
+        focus(&mut app, Row::SecretKey);
+        let cmds = press(&mut app, KeyCode::Char('c'));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Command::Copy(CopyWhat::Row(Row::SecretKey))]
+        ));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
+        assert!(
+            app.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("clears the clipboard in 5 s")
+        );
+        assert_eq!(app.reveal.as_ref().unwrap().clear_in(app.ticks), Some(5));
+        for _ in 0..19 {
+            assert!(update(&mut app, Msg::Tick).is_empty());
+        }
+        assert_eq!(app.reveal.as_ref().unwrap().clear_in(app.ticks), Some(1));
+        let cmds = update(&mut app, Msg::Tick);
+        assert!(matches!(cmds.as_slice(), [Command::ClearClipboard]));
+        assert!(app.reveal.as_ref().unwrap().copied.is_none());
+        assert!(update(&mut app, Msg::Tick).is_empty(), "cleared once");
+    }
+
+    #[test]
+    fn copying_to_the_terminal_says_the_terminal_holds_it() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::Password);
+        press(&mut app, KeyCode::Char('c'));
+        update(
+            &mut app,
+            Msg::Effect(Effect::Copied(Ok(CopiedTo::Terminal))),
+        );
+        let text = &app.notice.as_ref().unwrap().text;
+        assert!(
+            text.contains("the terminal, not iamwiz, now holds it"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn no_clipboard_is_said_plainly_and_nothing_is_pending() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::SecretKey);
+        press(&mut app, KeyCode::Char('c'));
+        update(
+            &mut app,
+            Msg::Effect(Effect::Copied(Err("No clipboard here.".into()))),
+        );
+        assert!(error_text(&app).contains("No clipboard here"));
+        assert!(app.reveal.as_ref().unwrap().copied.is_none());
+    }
+
+    #[test]
+    fn text_that_is_not_secret_is_not_timed() {
+        let mut app = revealed_with(1);
+        focus(&mut app, Row::AccessKeyId);
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
+        for _ in 0..40 {
+            assert!(update(&mut app, Msg::Tick).is_empty());
+        }
+        let cmds = press(&mut app, KeyCode::Char('m'));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Command::Copy(CopyWhat::Instructions)]
+        ));
+    }
+
+    #[test]
+    fn leaving_the_screen_clears_a_copied_secret_at_once() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::SecretKey);
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
+        press(&mut app, KeyCode::Enter);
+        let cmds = press(&mut app, KeyCode::Char('y'));
+        assert!(matches!(cmds.as_slice(), [Command::ClearClipboard]));
+        assert!(app.reveal.is_none());
+    }
+
+    #[test]
+    fn csv_is_offered_at_a_default_path_that_can_be_edited() {
+        let mut app = revealed_with(30);
+        press(&mut app, KeyCode::Char('d'));
+        match &app.reveal.as_ref().unwrap().prompt {
+            Some(Prompt::CsvPath(f)) => assert_eq!(f.value(), "/exports/carol_credentials.csv"),
+            other => panic!("expected the CSV prompt, got {other:?}"),
+        }
+        for _ in 0.."_credentials.csv".len() {
+            press(&mut app, KeyCode::Backspace);
+        }
+        type_str(&mut app, ".csv");
+        let cmds = press(&mut app, KeyCode::Enter);
+        match cmds.as_slice() {
+            [Command::SaveCsv { path }] => assert_eq!(path, &PathBuf::from("/exports/carol.csv")),
+            other => panic!("expected SaveCsv, got {other:?}"),
+        }
+        update(
+            &mut app,
+            Msg::Effect(Effect::Saved(Ok("CSV file /exports/carol.csv".into()))),
+        );
+        assert_eq!(
+            app.reveal.as_ref().unwrap().saved,
+            ["CSV file /exports/carol.csv"]
+        );
+    }
+
+    #[test]
+    fn an_existing_profile_is_replaced_only_after_confirmation() {
+        let mut app = revealed_with(30);
+        press(&mut app, KeyCode::Char('a'));
+        press(&mut app, KeyCode::Char('['));
+        assert!(error_text(&app).contains("not allowed in a profile name"));
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(matches!(
+            cmds.as_slice(),
+            [Command::SaveProfile { name, overwrite: false }] if name == "carol"
+        ));
+        update(
+            &mut app,
+            Msg::Effect(Effect::Saved(Err(SaveError::ProfileExists("carol".into())))),
+        );
+        assert!(matches!(
+            app.reveal.as_ref().unwrap().prompt,
+            Some(Prompt::ConfirmOverwrite(_))
+        ));
+        let cmds = press(&mut app, KeyCode::Char('y'));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Command::SaveProfile { name, overwrite: true }] if name == "carol"
+        ));
+    }
+
+    #[test]
+    fn esc_closes_a_prompt_without_leaving_the_screen() {
+        let mut app = revealed_with(30);
+        press(&mut app, KeyCode::Char('d'));
+        press(&mut app, KeyCode::Esc);
+        assert!(app.reveal.as_ref().unwrap().prompt.is_none());
+        assert_eq!(app.modal, None);
+        assert_eq!(app.screen, Screen::Reveal);
+    }
+
+    #[test]
+    fn a_custom_password_leaves_the_draft_once_created() {
+        let (mut app, _) = App::new((80, 24));
+        to_custom_password(&mut app, "carol");
+        type_str(&mut app, "Correct-Horse-9");
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Enter);
+        }
+        create_and_reveal(&mut app);
+        assert!(app.draft.custom_password.is_empty());
+    }
+}

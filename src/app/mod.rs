@@ -3,18 +3,23 @@
 //! returned as [`Command`]s.
 
 pub mod draft;
+pub mod reveal;
 pub mod screens;
 pub mod text;
+
+use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::protocol::{
-    AwsError, CreatedUser, CreationResult, Event, GroupInfo, Identity, InlinePolicy, Leftover,
-    LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo,
-    UserPermissions, UserSpec, plan_steps,
+    AwsError, CreationResult, Event, GroupInfo, Identity, InlinePolicy, Leftover, LoginSpec,
+    PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo, UserPermissions, UserSpec,
+    plan_steps,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
+pub use reveal::Reveal;
+use reveal::{CopyWhat, Effect};
 use text::TextField;
 
 /// The smallest terminal the wizard draws in.
@@ -29,12 +34,45 @@ pub enum Msg {
     /// A quarter-second heartbeat, for spinners.
     Tick,
     Worker(Event),
+    /// The result of a local effect (clipboard, saving) the terminal loop carried out.
+    Effect(Effect),
 }
 
 #[derive(Debug)]
 pub enum Command {
     Worker(Request),
     Quit,
+    /// Copy a value from the credentials screen.
+    Copy(CopyWhat),
+    /// Clear the clipboard if it still holds what iamwiz put there.
+    ClearClipboard,
+    /// Write the credentials as the console's CSV, to a new file.
+    SaveCsv {
+        path: PathBuf,
+    },
+    /// Save the access key as a profile in the AWS shared credentials file.
+    SaveProfile {
+        name: String,
+        overwrite: bool,
+    },
+}
+
+/// Settings from the command line that the core needs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How long a copied secret stays on the clipboard.
+    pub clipboard_seconds: u64,
+    /// Where the CSV export is offered (the working directory).
+    pub csv_dir: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clipboard_seconds: 30,
+            csv_dir: PathBuf::from("."),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,14 +226,6 @@ pub struct Failure {
     pub leftovers: Vec<Leftover>,
 }
 
-/// The reveal screen's state: the only place the new secrets live.
-#[derive(Debug)]
-pub struct Reveal {
-    pub user: CreatedUser,
-    pub show_secret_key: bool,
-    pub show_password: bool,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modal {
     Help,
@@ -238,12 +268,18 @@ pub struct App {
     pub created: Option<String>,
     pub size: (u16, u16),
     pub ticks: u64,
+    pub options: Options,
     seqs: Seqs,
 }
 
 impl App {
-    /// A new wizard, and the requests that fill its lists. Nothing waits for them.
+    /// A new wizard with default options, and the requests that fill its lists.
     pub fn new(size: (u16, u16)) -> (App, Vec<Command>) {
+        App::with_options(size, Options::default())
+    }
+
+    /// A new wizard, and the requests that fill its lists. Nothing waits for them.
+    pub fn with_options(size: (u16, u16), options: Options) -> (App, Vec<Command>) {
         let mut app = App {
             screen: Screen::Details,
             draft: Draft::default(),
@@ -262,6 +298,7 @@ impl App {
             created: None,
             size,
             ticks: 0,
+            options,
             seqs: Seqs::default(),
         };
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
@@ -551,8 +588,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Tick => {
             app.ticks = app.ticks.wrapping_add(1);
-            Vec::new()
+            reveal::tick(app)
         }
+        Msg::Effect(effect) => reveal::effect(app, effect),
         Msg::Resize(w, h) => {
             app.size = (w, h);
             Vec::new()
@@ -560,7 +598,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Worker(event) => on_event(app, event),
         Msg::Paste(text) => {
             if app.modal.is_none() && !app.too_small() {
-                screens::paste(app, &text);
+                if app.screen == Screen::Reveal {
+                    reveal::paste(app, &text);
+                } else {
+                    screens::paste(app, &text);
+                }
             }
             Vec::new()
         }
@@ -635,10 +677,14 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Command> {
         }
         Modal::ConfirmLeaveReveal if yes => {
             app.modal = None;
-            // Dropping the reveal state zeroes the secrets; nothing else holds them.
-            app.reveal = None;
+            // Dropping the reveal state zeroes the secrets; nothing else holds them. A secret
+            // still on the clipboard goes with them.
+            let copied = app.reveal.take().and_then(|r| r.copied);
             app.screen = Screen::Done;
-            Vec::new()
+            match copied {
+                Some(c) if c.clear_at.is_some() => vec![Command::ClearClipboard],
+                _ => Vec::new(),
+            }
         }
         _ if no => {
             app.modal = None;
@@ -702,12 +748,10 @@ fn finish_creation(app: &mut App, result: CreationResult) {
     match result {
         CreationResult::Created(user) => {
             app.created = Some(user.name.clone());
-            app.reveal = Some(Reveal {
-                user,
-                show_secret_key: false,
-                show_password: false,
-            });
+            app.reveal = Some(Reveal::new(user, app.options.csv_dir.clone()));
             app.screen = Screen::Reveal;
+            // The custom password now lives only on the credentials screen.
+            app.draft.custom_password.clear();
         }
         CreationResult::Failed {
             step,

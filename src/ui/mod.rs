@@ -10,6 +10,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::app::reveal::Prompt;
 use crate::app::{
     AccessItem, App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen,
 };
@@ -60,7 +61,7 @@ pub fn view(app: &App, f: &mut Frame) {
     match app.modal {
         Some(Modal::Help) => help_modal(app, f, area),
         Some(Modal::ConfirmQuit) => confirm_quit(app, f, area),
-        Some(Modal::ConfirmLeaveReveal) => confirm_leave_reveal(f, area),
+        Some(Modal::ConfirmLeaveReveal) => confirm_leave_reveal(app, f, area),
         None => {}
     }
 }
@@ -225,25 +226,18 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             Some(c) if c.failure.is_some() => vec![("Enter", "back to review")],
             _ => vec![],
         },
-        Screen::Reveal => {
-            let mut k = Vec::new();
-            if app
-                .reveal
-                .as_ref()
-                .is_some_and(|r| r.user.access_key.is_some())
-            {
-                k.push(("s", "show/hide secret key"));
-            }
-            if app
-                .reveal
-                .as_ref()
-                .is_some_and(|r| r.user.password.is_some())
-            {
-                k.push(("p", "show/hide password"));
-            }
-            k.push(("Enter", "done"));
-            k
-        }
+        Screen::Reveal => match app.reveal.as_ref().and_then(|r| r.prompt.as_ref()) {
+            Some(Prompt::ConfirmOverwrite(_)) => vec![("y", "replace"), ("n", "other name")],
+            Some(_) => vec![("Enter", "save"), ("Esc", "cancel")],
+            None => vec![
+                ("↑↓", "row"),
+                ("c", "copy"),
+                ("s/p", "show"),
+                ("d", "CSV"),
+                ("a", "profile"),
+                ("Enter", "done"),
+            ],
+        },
         Screen::Done => vec![("n", "new user"), ("q", "quit")],
     };
     if Screen::STEPS.contains(&app.screen) && app.screen != Screen::Details {
@@ -325,7 +319,10 @@ fn screen_help(app: &App) -> &'static [&'static str] {
         ],
         Screen::Reveal => &[
             "The secret access key and password are shown only now.",
-            "Reveal them with s and p, save them, then press Enter.",
+            "s and p reveal them; c copies the row under the cursor",
+            "(a copied secret is cleared after a while); d saves the",
+            "console's CSV; a adds an AWS credentials profile; m copies",
+            "sign-in instructions without the password. Enter when done.",
         ],
         Screen::Done => &["The secrets are gone from iamwiz."],
     }
@@ -373,10 +370,20 @@ fn confirm_quit(app: &App, f: &mut Frame, area: Rect) {
     modal(f, area, "Quit iamwiz?", lines, 60);
 }
 
-fn confirm_leave_reveal(f: &mut Frame, area: Rect) {
-    let lines = vec![
+fn confirm_leave_reveal(app: &App, f: &mut Frame, area: Rect) {
+    let saved = app.reveal.as_ref().map(|r| r.saved.len()).unwrap_or(0);
+    let copied = app.reveal.as_ref().is_some_and(|r| r.copied.is_some());
+    let mut lines = vec![
         Line::from("Have you saved the secret access key and password?"),
         Line::from("After this they cannot be shown again, by iamwiz or AWS."),
+    ];
+    if saved == 0 && !copied {
+        lines.push(Line::from(Span::styled(
+            "You have not copied or saved them in iamwiz.",
+            Style::new().fg(ERROR).add_modifier(Modifier::BOLD),
+        )));
+    }
+    lines.extend([
         Line::from(""),
         Line::from(vec![
             Span::styled("y", Style::new().fg(ACCENT).bold()),
@@ -384,7 +391,7 @@ fn confirm_leave_reveal(f: &mut Frame, area: Rect) {
             Span::styled("n", Style::new().fg(ACCENT).bold()),
             Span::raw(" go back"),
         ]),
-    ];
+    ]);
     modal(f, area, "Leave the credentials screen?", lines, 62);
 }
 

@@ -6,9 +6,10 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::widgets::{bold, dim, label, line, spinner, truncate};
+use super::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK};
 use crate::app::App;
+use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Row};
 use crate::protocol::StepStatus;
 
 /// The mask drawn for a hidden secret: the same width whatever the secret, so it gives away
@@ -102,7 +103,6 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
 
 pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
     let Some(r) = &app.reveal else { return };
-    let u = &r.user;
     const W: usize = 22;
     let mut lines = vec![
         line(vec![Span::styled(
@@ -110,61 +110,95 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             Style::new().fg(Color::Yellow).bold(),
         )]),
         Line::from(""),
-        line(vec![
-            Span::raw(" "),
-            label("User name", W),
-            bold(u.name.clone()),
-        ]),
     ];
-    if let Some(key) = &u.access_key {
-        lines.push(line(vec![
-            Span::raw(" "),
-            label("Access key ID", W),
-            Span::raw(key.id.clone()),
-        ]));
-        let (shown, hint) = if r.show_secret_key {
-            (key.secret.expose().to_string(), "s hides")
-        } else {
-            (MASK.to_string(), "s shows")
+    for row in r.rows() {
+        let shown = match row {
+            Row::SecretKey if !r.show_secret_key => None,
+            Row::Password if !r.show_password => None,
+            _ => r.value(row),
         };
-        lines.push(line(vec![
-            Span::raw(" "),
-            label("Secret access key", W),
-            Span::styled(shown, Style::new().fg(ACCENT)),
-            dim(format!("  ({hint})")),
-        ]));
-    }
-    if let Some(p) = &u.password {
-        let (shown, hint) = if r.show_password {
-            (p.expose().to_string(), "p hides")
-        } else {
-            (MASK.to_string(), "p shows")
+        let value = match shown {
+            Some(v) => Span::styled(
+                v.to_string(),
+                if row.is_secret() {
+                    Style::new().fg(ACCENT)
+                } else {
+                    Style::new()
+                },
+            ),
+            None => Span::styled(MASK, Style::new().fg(ACCENT)),
         };
-        lines.push(line(vec![
-            Span::raw(" "),
-            label("Console password", W),
-            Span::styled(shown, Style::new().fg(ACCENT)),
-            dim(format!("  ({hint})")),
-        ]));
-        if u.require_reset {
+        let mut spans = vec![pointer(r.focus == row), label(row.label(), W), value];
+        if row.is_secret() {
+            let key = if row == Row::SecretKey { "s" } else { "p" };
+            let verb = if shown.is_some() { "hides" } else { "shows" };
+            spans.push(dim(format!("  ({key} {verb})")));
+        }
+        lines.push(line(spans));
+        if row == Row::Password && r.user.require_reset {
             lines.push(line(vec![
-                Span::raw(" "),
-                Span::raw(" ".repeat(W)),
+                Span::raw(" ".repeat(W + 3)),
                 dim("must be changed at first sign-in"),
             ]));
         }
     }
-    lines.push(line(vec![
-        Span::raw(" "),
-        label("Console sign-in URL", W),
-        Span::raw(u.sign_in_url.clone()),
-    ]));
     lines.push(Line::from(""));
-    lines.push(line(vec![dim(format!(" ARN {}", u.arn))]));
-    lines.push(Line::from(""));
-    lines.push(line(vec![dim(
-        " Press Enter when the secrets are saved; iamwiz then forgets them.",
-    )]));
+    if let Some(c) = &r.copied {
+        let what = match c.what {
+            CopyWhat::Row(row) => row.label(),
+            CopyWhat::Instructions => "Sign-in instructions",
+        };
+        let status = match (c.to, r.clear_in(app.ticks)) {
+            (None, _) => "copying…".to_string(),
+            (Some(CopiedTo::System), Some(s)) => format!("on the clipboard, cleared in {s} s"),
+            (Some(CopiedTo::Terminal), Some(s)) => {
+                format!("held by your terminal (OSC 52), cleared in {s} s")
+            }
+            (Some(CopiedTo::System), None) => "on the clipboard".to_string(),
+            (Some(CopiedTo::Terminal), None) => "held by your terminal (OSC 52)".to_string(),
+        };
+        lines.push(line(vec![
+            Span::raw(" "),
+            label("Copied", W),
+            Span::styled(format!("{what}: {status}"), Style::new().fg(Color::Yellow)),
+        ]));
+    }
+    for (i, s) in r.saved.iter().enumerate() {
+        lines.push(line(vec![
+            Span::raw(" "),
+            label(if i == 0 { "Saved to" } else { "" }, W),
+            Span::styled(s.clone(), Style::new().fg(OK)),
+        ]));
+    }
+    match &r.prompt {
+        Some(Prompt::CsvPath(field)) => {
+            let mut spans = vec![Span::raw(" "), label("Save CSV as", W)];
+            spans.extend(widgets::field(field, 50, true));
+            lines.push(line(spans));
+            lines.push(line(vec![dim(
+                "   A new file only you can read (0600); iamwiz never replaces a file.",
+            )]));
+        }
+        Some(Prompt::ProfileName(field)) => {
+            let mut spans = vec![Span::raw(" "), label("Profile name", W)];
+            spans.extend(widgets::field(field, 30, true));
+            lines.push(line(spans));
+            lines.push(line(vec![dim(
+                "   Added to your AWS credentials file; the rest of the file is kept as is.",
+            )]));
+        }
+        Some(Prompt::ConfirmOverwrite(name)) => {
+            lines.push(line(vec![Span::styled(
+                format!(
+                    " Profile {name} exists. Replace its keys? y replaces, n picks another name."
+                ),
+                Style::new().fg(ERROR).bold(),
+            )]));
+        }
+        None => lines.push(line(vec![dim(
+            " c copy · d save CSV · a save AWS profile · m copy sign-in text (no password)",
+        )])),
+    }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::draft::{self, describe_char};
 use super::text::TextField;
-use super::{AccessItem, App, Command, Modal, PermPane, Screen, TagCol};
+use super::{AccessItem, App, Command, PermPane, Screen, TagCol};
 
 /// What a field accepts: the characters, its name in messages, and its length.
 #[derive(Clone, Copy)]
@@ -124,7 +124,7 @@ pub enum Edit {
 }
 
 /// Applies an editing key to `field`. Refused input leaves the field as it was and says why.
-fn edit(field: &mut TextField, rule: FieldRule, key: &KeyEvent) -> Result<Edit, String> {
+pub(crate) fn edit(field: &mut TextField, rule: FieldRule, key: &KeyEvent) -> Result<Edit, String> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     match key.code {
@@ -183,20 +183,25 @@ fn edit_focused(app: &mut App, key: &KeyEvent) -> Edit {
 
 /// Pasted text goes into the focused field, whole or not at all.
 pub fn paste(app: &mut App, text: &str) {
+    let Some((field, rule)) = focused_field(app) else {
+        return;
+    };
+    match paste_into(field, rule, text) {
+        Ok(()) => after_filter_change(app),
+        Err(message) => app.error(message),
+    }
+}
+
+/// Inserts pasted `text` into `field` whole, or refuses it whole.
+pub(crate) fn paste_into(field: &mut TextField, rule: FieldRule, text: &str) -> Result<(), String> {
+    // A copied line often brings its newline along.
     let text = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
         .unwrap_or(text);
-    let Some((field, rule)) = focused_field(app) else {
-        return;
-    };
-    let result = rule
-        .check(field.len(), text)
-        .and_then(|()| field.insert_str(text));
-    match result {
-        Ok(()) => after_filter_change(app),
-        Err(message) => app.error(format!("Paste refused. {message}")),
-    }
+    rule.check(field.len(), text)
+        .and_then(|()| field.insert_str(text))
+        .map_err(|message| format!("Paste refused. {message}"))
 }
 
 /// A filter changed: the cursor goes back to the first match.
@@ -221,7 +226,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Tags => tags::key(app, key),
         Screen::Review => review_key(app, key),
         Screen::Creating => creating_key(app, key),
-        Screen::Reveal => reveal_key(app, key),
+        Screen::Reveal => super::reveal::key(app, key),
         Screen::Done => done_key(app, key),
     }
 }
@@ -249,25 +254,6 @@ fn creating_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             let text = format!("{}: {}", f.error, f.error.hint);
             app.error(text);
         }
-    }
-    Vec::new()
-}
-
-fn reveal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let Some(reveal) = app.reveal.as_mut() else {
-        return Vec::new();
-    };
-    match key.code {
-        KeyCode::Char('s') if reveal.user.access_key.is_some() => {
-            reveal.show_secret_key = !reveal.show_secret_key;
-        }
-        KeyCode::Char('p') if reveal.user.password.is_some() => {
-            reveal.show_password = !reveal.show_password;
-        }
-        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
-            app.modal = Some(Modal::ConfirmLeaveReveal);
-        }
-        _ => {}
     }
     Vec::new()
 }

@@ -1,0 +1,379 @@
+//! The one-time reveal: the new credentials, masked until asked for, copied with a timed clear,
+//! and saved only where the admin says. This state is the only place the secrets live; dropping it
+//! zeroes them.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::screens::{self, FieldRule};
+use super::text::TextField;
+use super::{App, Command, Modal, NoticeKind};
+use crate::protocol::CreatedUser;
+
+/// Ticks of the heartbeat per second (one tick every 250 ms).
+pub const TICKS_PER_SECOND: u64 = 4;
+
+/// The rows of the credentials screen, top to bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    UserName,
+    AccessKeyId,
+    SecretKey,
+    Password,
+    SignInUrl,
+}
+
+impl Row {
+    pub fn label(self) -> &'static str {
+        match self {
+            Row::UserName => "User name",
+            Row::AccessKeyId => "Access key ID",
+            Row::SecretKey => "Secret access key",
+            Row::Password => "Console password",
+            Row::SignInUrl => "Console sign-in URL",
+        }
+    }
+
+    pub fn is_secret(self) -> bool {
+        matches!(self, Row::SecretKey | Row::Password)
+    }
+}
+
+/// What the admin asked to copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyWhat {
+    Row(Row),
+    /// User name and sign-in URL, without the password, to send to the new user.
+    Instructions,
+}
+
+/// Where copied text went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopiedTo {
+    /// The system clipboard, owned by iamwiz.
+    System,
+    /// The terminal, through OSC 52: the terminal holds it, not iamwiz.
+    Terminal,
+}
+
+/// Something copied, and when iamwiz clears it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copied {
+    pub what: CopyWhat,
+    /// `None` until the copy is confirmed.
+    pub to: Option<CopiedTo>,
+    /// The tick at which a copied secret is cleared; `None` for text that is not secret.
+    pub clear_at: Option<u64>,
+}
+
+/// A question on the credentials screen.
+#[derive(Debug)]
+pub enum Prompt {
+    CsvPath(TextField),
+    ProfileName(TextField),
+    /// The profile exists in the credentials file: replace it?
+    ConfirmOverwrite(String),
+}
+
+/// Results of the terminal loop carrying out a [`Command`] for this screen.
+#[derive(Debug)]
+pub enum Effect {
+    Copied(Result<CopiedTo, String>),
+    /// Whether the clipboard held our secret and was cleared.
+    ClipboardCleared(Result<bool, String>),
+    /// What was written, e.g. "CSV file ./carol_credentials.csv".
+    Saved(Result<String, SaveError>),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SaveError {
+    ProfileExists(String),
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct Reveal {
+    pub user: CreatedUser,
+    pub show_secret_key: bool,
+    pub show_password: bool,
+    pub focus: Row,
+    pub copied: Option<Copied>,
+    pub prompt: Option<Prompt>,
+    /// What the admin has saved the credentials to, for the screen and for the leave question.
+    pub saved: Vec<String>,
+    /// The directory the default CSV path is offered in.
+    pub csv_dir: PathBuf,
+}
+
+impl Reveal {
+    pub fn new(user: CreatedUser, csv_dir: PathBuf) -> Reveal {
+        Reveal {
+            user,
+            show_secret_key: false,
+            show_password: false,
+            focus: Row::UserName,
+            copied: None,
+            prompt: None,
+            saved: Vec::new(),
+            csv_dir,
+        }
+    }
+
+    /// The rows this user has, top to bottom.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = vec![Row::UserName];
+        if self.user.access_key.is_some() {
+            rows.extend([Row::AccessKeyId, Row::SecretKey]);
+        }
+        if self.user.password.is_some() {
+            rows.push(Row::Password);
+        }
+        rows.push(Row::SignInUrl);
+        rows
+    }
+
+    /// The value of a row, secret or not. Only the screen (when shown) and the clipboard and
+    /// export code (when asked) read it.
+    pub fn value(&self, row: Row) -> Option<&str> {
+        let u = &self.user;
+        match row {
+            Row::UserName => Some(&u.name),
+            Row::AccessKeyId => u.access_key.as_ref().map(|k| k.id.as_str()),
+            Row::SecretKey => u.access_key.as_ref().map(|k| k.secret.expose()),
+            Row::Password => u.password.as_ref().map(|p| p.expose()),
+            Row::SignInUrl => Some(&u.sign_in_url),
+        }
+    }
+
+    /// The CSV path offered first: `<dir>/<user>_credentials.csv`.
+    pub fn default_csv_path(&self) -> PathBuf {
+        self.csv_dir
+            .join(format!("{}_credentials.csv", self.user.name))
+    }
+
+    /// Seconds until a copied secret is cleared, at tick `now`.
+    pub fn clear_in(&self, now: u64) -> Option<u64> {
+        let at = self.copied.as_ref()?.clear_at?;
+        Some(at.saturating_sub(now).div_ceil(TICKS_PER_SECOND))
+    }
+}
+
+const CSV_PATH: FieldRule = FieldRule {
+    what: "a file path",
+    allowed: |c| !c.is_control(),
+    chars: "printable characters",
+    max: 4096,
+};
+
+const PROFILE: FieldRule = FieldRule {
+    what: "a profile name",
+    allowed: |c| c.is_ascii_graphic() && !"[]#;".contains(c),
+    chars: "letters, digits and punctuation other than [ ] # ;",
+    max: 64,
+};
+
+pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if app.reveal.as_ref().is_some_and(|r| r.prompt.is_some()) {
+        return prompt_key(app, key);
+    }
+    let ticks = app.ticks;
+    let seconds = app.options.clipboard_seconds;
+    let Some(r) = app.reveal.as_mut() else {
+        return Vec::new();
+    };
+    let rows = r.rows();
+    let at = rows.iter().position(|x| *x == r.focus).unwrap_or(0);
+    match key.code {
+        KeyCode::Down | KeyCode::Tab => r.focus = rows[(at + 1) % rows.len()],
+        KeyCode::Up | KeyCode::BackTab => r.focus = rows[(at + rows.len() - 1) % rows.len()],
+        KeyCode::Char('s') if r.user.access_key.is_some() => r.show_secret_key = !r.show_secret_key,
+        KeyCode::Char('p') if r.user.password.is_some() => r.show_password = !r.show_password,
+        KeyCode::Char(' ') if r.focus == Row::SecretKey => r.show_secret_key = !r.show_secret_key,
+        KeyCode::Char(' ') if r.focus == Row::Password => r.show_password = !r.show_password,
+        KeyCode::Char('c') => {
+            let what = CopyWhat::Row(r.focus);
+            r.copied = Some(Copied {
+                what,
+                to: None,
+                clear_at: r
+                    .focus
+                    .is_secret()
+                    .then_some(ticks + seconds * TICKS_PER_SECOND),
+            });
+            return vec![Command::Copy(what)];
+        }
+        KeyCode::Char('m') => {
+            r.copied = Some(Copied {
+                what: CopyWhat::Instructions,
+                to: None,
+                clear_at: None,
+            });
+            return vec![Command::Copy(CopyWhat::Instructions)];
+        }
+        KeyCode::Char('d') => {
+            let path = r.default_csv_path();
+            r.prompt = Some(Prompt::CsvPath(TextField::new(&path.to_string_lossy())));
+        }
+        KeyCode::Char('a') if r.user.access_key.is_some() => {
+            r.prompt = Some(Prompt::ProfileName(TextField::new(&r.user.name)));
+        }
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
+            app.modal = Some(Modal::ConfirmLeaveReveal);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn prompt_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Some(r) = app.reveal.as_mut() else {
+        return Vec::new();
+    };
+    let Some(prompt) = r.prompt.as_mut() else {
+        return Vec::new();
+    };
+    if key.code == KeyCode::Esc {
+        r.prompt = None;
+        return Vec::new();
+    }
+    let (field, rule) = match prompt {
+        Prompt::ConfirmOverwrite(name) => {
+            let name = name.clone();
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    r.prompt = None;
+                    vec![Command::SaveProfile {
+                        name,
+                        overwrite: true,
+                    }]
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') => {
+                    r.prompt = Some(Prompt::ProfileName(TextField::new(&name)));
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+        }
+        Prompt::CsvPath(f) => (f, CSV_PATH),
+        Prompt::ProfileName(f) => (f, PROFILE),
+    };
+    if key.code == KeyCode::Enter {
+        let value = field.value().trim().to_string();
+        if value.is_empty() {
+            app.error("Enter a name first, or Esc to cancel.");
+            return Vec::new();
+        }
+        let command = match prompt {
+            Prompt::CsvPath(_) => Command::SaveCsv {
+                path: PathBuf::from(value),
+            },
+            _ => Command::SaveProfile {
+                name: value,
+                overwrite: false,
+            },
+        };
+        r.prompt = None;
+        return vec![command];
+    }
+    if let Err(message) = screens::edit(field, rule, &key) {
+        app.error(message);
+    }
+    Vec::new()
+}
+
+/// Pasting into an open prompt.
+pub(super) fn paste(app: &mut App, text: &str) {
+    let Some(Some(prompt)) = app.reveal.as_mut().map(|r| r.prompt.as_mut()) else {
+        return;
+    };
+    let (field, rule) = match prompt {
+        Prompt::CsvPath(f) => (f, CSV_PATH),
+        Prompt::ProfileName(f) => (f, PROFILE),
+        Prompt::ConfirmOverwrite(_) => return,
+    };
+    if let Err(e) = screens::paste_into(field, rule, text) {
+        app.error(e);
+    }
+}
+
+/// The heartbeat: clears a copied secret when its time is up.
+pub(super) fn tick(app: &mut App) -> Vec<Command> {
+    let now = app.ticks;
+    let Some(r) = app.reveal.as_mut() else {
+        return Vec::new();
+    };
+    match &r.copied {
+        Some(Copied {
+            clear_at: Some(at), ..
+        }) if now >= *at => {
+            r.copied = None;
+            vec![Command::ClearClipboard]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
+    let seconds = app.options.clipboard_seconds;
+    match effect {
+        Effect::Copied(Ok(to)) => {
+            let what = match app.reveal.as_mut().and_then(|r| r.copied.as_mut()) {
+                Some(c) => {
+                    c.to = Some(to);
+                    c.what
+                }
+                None => return Vec::new(),
+            };
+            let name = match what {
+                CopyWhat::Row(row) => row.label(),
+                CopyWhat::Instructions => "Sign-in instructions (no password)",
+            };
+            let secret = matches!(what, CopyWhat::Row(r) if r.is_secret());
+            let text = match (to, secret) {
+                (CopiedTo::System, true) => {
+                    format!("{name} copied; iamwiz clears the clipboard in {seconds} s.")
+                }
+                (CopiedTo::Terminal, true) => format!(
+                    "{name} sent to your terminal (OSC 52): the terminal, not iamwiz, now holds \
+                     it; iamwiz asks it to clear in {seconds} s."
+                ),
+                (CopiedTo::System, false) => format!("{name} copied."),
+                (CopiedTo::Terminal, false) => {
+                    format!("{name} sent to your terminal's clipboard (OSC 52).")
+                }
+            };
+            app.info(text);
+        }
+        Effect::Copied(Err(message)) => {
+            if let Some(r) = app.reveal.as_mut() {
+                r.copied = None;
+            }
+            app.error(message);
+        }
+        Effect::ClipboardCleared(Ok(true)) => app.info("Clipboard cleared."),
+        Effect::ClipboardCleared(Ok(false)) => {
+            app.info("The clipboard holds something else now; iamwiz left it alone.")
+        }
+        Effect::ClipboardCleared(Err(message)) => {
+            app.error(format!("Could not clear the clipboard: {message}"))
+        }
+        Effect::Saved(Ok(what)) => {
+            app.info(format!("Saved: {what}."));
+            if let Some(r) = app.reveal.as_mut() {
+                r.saved.push(what);
+            }
+        }
+        Effect::Saved(Err(SaveError::ProfileExists(name))) => {
+            if let Some(r) = app.reveal.as_mut() {
+                r.prompt = Some(Prompt::ConfirmOverwrite(name.clone()));
+            }
+            app.notice = Some(super::Notice {
+                kind: NoticeKind::Error,
+                text: format!("Profile {name} already exists in the credentials file."),
+            });
+        }
+        Effect::Saved(Err(SaveError::Failed(message))) => app.error(message),
+    }
+    Vec::new()
+}

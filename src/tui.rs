@@ -173,8 +173,13 @@ fn carry_out(
                 return Effect::Saved(Err(SaveError::Failed(e)));
             }
             let result = export::credentials_file_path().and_then(|path| {
-                export::save_profile(&path, &name, &key.id, &key.secret, overwrite)
-                    .map(|_| format!("profile {name} in {}", path.display()))
+                export::save_profile(&path, &name, &key.id, &key.secret, overwrite).map(|outcome| {
+                    let how = match outcome {
+                        export::SaveOutcome::Replaced => " (replaced)",
+                        export::SaveOutcome::Created | export::SaveOutcome::Added => "",
+                    };
+                    format!("profile {name} in {}{how}", path.display())
+                })
             });
             Effect::Saved(result.map_err(|e| match e {
                 ExportError::ProfileExists(n) => SaveError::ProfileExists(n),

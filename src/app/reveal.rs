@@ -334,10 +334,9 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
                 (CopiedTo::System, true) => {
                     format!("{name} copied; iamwiz clears the clipboard in {seconds} s.")
                 }
-                (CopiedTo::Terminal, true) => format!(
-                    "{name} sent to your terminal (OSC 52): the terminal, not iamwiz, now holds \
-                     it; iamwiz asks it to clear in {seconds} s."
-                ),
+                (CopiedTo::Terminal, true) => {
+                    format!("{name} → terminal (OSC 52): the terminal, not iamwiz, now holds it.")
+                }
                 (CopiedTo::System, false) => format!("{name} copied."),
                 (CopiedTo::Terminal, false) => {
                     format!("{name} sent to your terminal's clipboard (OSC 52).")

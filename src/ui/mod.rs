@@ -27,11 +27,16 @@ pub fn view(app: &App, f: &mut Frame) {
         too_small(f, area);
         return;
     }
+    // A notice too long for one line gets a second one.
+    let notice_lines = match &app.notice {
+        Some(n) if n.text.chars().count() + 3 > area.width as usize => 2,
+        _ => 1,
+    };
     let [header, crumbs, body, notice, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(notice_lines),
         Constraint::Length(1),
     ])
     .areas(area);

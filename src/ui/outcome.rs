@@ -150,17 +150,15 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
         };
         let status = match (c.to, r.clear_in(app.ticks)) {
             (None, _) => "copying…".to_string(),
-            (Some(CopiedTo::System), Some(s)) => format!("on the clipboard, cleared in {s} s"),
-            (Some(CopiedTo::Terminal), Some(s)) => {
-                format!("held by your terminal (OSC 52), cleared in {s} s")
-            }
-            (Some(CopiedTo::System), None) => "on the clipboard".to_string(),
-            (Some(CopiedTo::Terminal), None) => "held by your terminal (OSC 52)".to_string(),
+            (Some(CopiedTo::System), Some(s)) => format!("clipboard, cleared in {s} s"),
+            (Some(CopiedTo::Terminal), Some(s)) => format!("terminal (OSC 52), cleared in {s} s"),
+            (Some(CopiedTo::System), None) => "clipboard".to_string(),
+            (Some(CopiedTo::Terminal), None) => "terminal (OSC 52)".to_string(),
         };
         lines.push(line(vec![
             Span::raw(" "),
             label("Copied", W),
-            Span::styled(format!("{what}: {status}"), Style::new().fg(Color::Yellow)),
+            Span::styled(format!("{what} → {status}"), Style::new().fg(Color::Yellow)),
         ]));
     }
     for (i, s) in r.saved.iter().enumerate() {

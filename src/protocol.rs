@@ -68,6 +68,28 @@ pub struct PolicyInfo {
     pub arn: String,
     pub scope: PolicyScope,
     pub description: String,
+    /// The policy's path: `/` for most, `/job-function/` for AWS job-function policies.
+    pub path: String,
+}
+
+impl PolicyInfo {
+    /// An AWS managed policy for a job function (`arn:aws:iam::aws:policy/job-function/…`).
+    pub fn is_job_function(&self) -> bool {
+        self.scope == PolicyScope::Aws && self.path == "/job-function/"
+    }
+}
+
+/// A managed policy's default version, for the picker's preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyDocument {
+    /// The default version's id (`v3`).
+    pub version: String,
+    /// The policy's description from `GetPolicy` (`ListPolicies` leaves it out in real IAM).
+    pub description: String,
+    /// What the document allows and denies, in one line (`Allow 12 actions on *`).
+    pub summary: String,
+    /// The document, pretty-printed (as sent when it is not valid JSON).
+    pub document: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,11 +115,62 @@ pub struct UserPermissions {
     pub boundary: Option<String>,
 }
 
+/// The symbols IAM password policies count as non-alphanumeric ("require at least one symbol").
+pub const PASSWORD_SYMBOLS: &str = "!@#$%^&*()_+-=[]{}|'";
+
+/// Passwords are at most this long in IAM; a policy's minimum is at most this.
+pub const PASSWORD_LENGTH_MAX: usize = 128;
+
+/// Generated passwords are at least this long, whatever the policy's minimum.
+pub const GENERATED_LENGTH_MIN: usize = 20;
+
+/// The account's password policy (`GetAccountPasswordPolicy`), or the AWS default when the account
+/// sets none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_digit: bool,
+    /// At least one of [`PASSWORD_SYMBOLS`].
+    pub require_symbol: bool,
+    /// Whether every user may change their own password. When false (and with no policy), a user
+    /// needs `iam:ChangePassword` on themselves, which `IAMUserChangePassword` grants.
+    pub allow_users_to_change_password: bool,
+    /// No policy is set: the AWS default applies, which asks for at least 8 characters with at
+    /// least three of upper case, lower case, digits and symbols (no single kind is required).
+    pub is_default: bool,
+}
+
+impl PasswordPolicy {
+    /// The rules that apply when the account has no password policy.
+    pub const fn aws_default() -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: 8,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_digit: false,
+            require_symbol: false,
+            allow_users_to_change_password: false,
+            is_default: true,
+        }
+    }
+
+    /// How long a generated password is: at least [`GENERATED_LENGTH_MIN`] and the policy's
+    /// minimum, at most [`PASSWORD_LENGTH_MAX`].
+    pub fn generated_length(&self) -> usize {
+        self.min_length
+            .clamp(GENERATED_LENGTH_MIN, PASSWORD_LENGTH_MAX)
+    }
+}
+
 /// Where the console password comes from.
 #[derive(Debug)]
 pub enum PasswordSource {
-    /// The worker generates one from the OS random source.
-    Generate,
+    /// The worker generates one from the OS random source that meets `policy`.
+    Generate {
+        policy: PasswordPolicy,
+    },
     Custom(Secret),
 }
 
@@ -252,8 +325,12 @@ pub struct CreatedUser {
 
 #[derive(Debug)]
 pub enum CreationResult {
-    Created(CreatedUser),
+    /// Every user of the batch, in the order of the request.
+    Created(Vec<CreatedUser>),
+    /// Nothing of the batch is left, except `leftovers`.
     Failed {
+        /// The user whose step failed first.
+        user: String,
         /// The first step that failed, and why.
         step: StepKind,
         error: AwsError,
@@ -266,11 +343,36 @@ pub enum CreationResult {
 #[derive(Debug)]
 pub enum Request {
     LoadIdentity,
-    LoadGroups { seq: u64 },
-    LoadUsers { seq: u64 },
-    LoadPolicies { seq: u64 },
-    LoadUserPermissions { seq: u64, user: String },
-    Create { run: u64, spec: Box<UserSpec> },
+    LoadGroups {
+        seq: u64,
+    },
+    LoadUsers {
+        seq: u64,
+    },
+    LoadPolicies {
+        seq: u64,
+    },
+    LoadUserPermissions {
+        seq: u64,
+        user: String,
+    },
+    /// The default version of a managed policy, for the picker's preview.
+    LoadPolicyDocument {
+        seq: u64,
+        arn: String,
+    },
+    /// The account's password policy (`GetAccountPasswordPolicy`).
+    LoadPasswordPolicy,
+    /// Whether a user of this name exists (`GetUser`).
+    CheckUserName {
+        seq: u64,
+        name: String,
+    },
+    /// Create a batch of users: all of them, or (after a rollback) none.
+    Create {
+        run: u64,
+        specs: Vec<UserSpec>,
+    },
 }
 
 /// What the worker reports back.
@@ -294,8 +396,23 @@ pub enum Event {
         user: String,
         result: Result<UserPermissions, AwsError>,
     },
+    PolicyDocument {
+        seq: u64,
+        arn: String,
+        result: Result<PolicyDocument, AwsError>,
+    },
+    /// The account's password policy; [`PasswordPolicy::aws_default`] when none is set.
+    PasswordPolicy(Result<PasswordPolicy, AwsError>),
+    /// `Ok(Some(name))`: a user exists under that name (as IAM spells it); `Ok(None)`: free.
+    UserNameCheck {
+        seq: u64,
+        name: String,
+        result: Result<Option<String>, AwsError>,
+    },
+    /// Step `index` of the plan of user `user` (both positions in the request).
     Step {
         run: u64,
+        user: usize,
         index: usize,
         status: StepStatus,
     },

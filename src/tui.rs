@@ -118,7 +118,7 @@ fn carry_out(
             "The credentials are no longer available.".to_string(),
         )));
     };
-    let user = &reveal.user;
+    let user = reveal.user();
     match command {
         Command::Copy(what) => {
             let text = match what {
@@ -140,14 +140,19 @@ fn carry_out(
                 .map(|o| o == ClearOutcome::Cleared),
         ),
         Command::SaveCsv { path } => {
-            let rows = [CsvRow {
-                user: &user.name,
-                password: user.password.as_ref().map(|p| p.expose()),
-                access_key_id: user.access_key.as_ref().map(|k| k.id.as_str()),
-                secret_access_key: user.access_key.as_ref().map(|k| k.secret.expose()),
-                console_url: &user.sign_in_url,
-            }];
-            // A console-only user has nothing for `aws configure import`; a user with a key is
+            // One row per user of the batch, as the console's download has.
+            let rows: Vec<CsvRow> = reveal
+                .users
+                .iter()
+                .map(|u| CsvRow {
+                    user: &u.name,
+                    password: u.password.as_ref().map(|p| p.expose()),
+                    access_key_id: u.access_key.as_ref().map(|k| k.id.as_str()),
+                    secret_access_key: u.access_key.as_ref().map(|k| k.secret.expose()),
+                    console_url: &u.sign_in_url,
+                })
+                .collect();
+            // Console-only users have nothing for `aws configure import`; users with a key are
             // warned when the AWS CLI would misread the file.
             let warning = user
                 .access_key
@@ -193,7 +198,7 @@ fn carry_out(
 /// A one-line description of a request for the log.
 fn request_summary(request: &Request) -> String {
     match request {
-        Request::Create { run, spec } => format!("create run {run}: {spec:?}"),
+        Request::Create { run, specs } => format!("create run {run}: {specs:?}"),
         other => format!("{other:?}"),
     }
 }
@@ -211,6 +216,14 @@ fn event_summary(event: &Event) -> String {
         Event::Groups { result, .. } => count("groups", result),
         Event::Users { result, .. } => count("users", result),
         Event::Policies { result, .. } => count("policies", result),
+        Event::PolicyDocument { arn, result, .. } => match result {
+            Ok(d) => format!(
+                "policy document {arn} {}: {} bytes",
+                d.version,
+                d.document.len()
+            ),
+            Err(e) => format!("policy document {arn}: {e}"),
+        },
         other => format!("{other:?}"),
     }
 }

@@ -29,8 +29,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 use iamwiz::aws::AwsSettings;
 use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::protocol::{
-    CreatedUser, CreationResult, Event, InlinePolicy, LoginSpec, PasswordSource, PolicyScope,
-    Request, StepKind, StepStatus, UserSpec, plan_steps,
+    CreatedUser, CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource,
+    PolicyScope, Request, StepKind, StepStatus, UserSpec, plan_steps,
 };
 use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
@@ -50,29 +50,48 @@ const CHANGE_PASSWORD: &str = "arn:aws:iam::aws:policy/IAMUserChangePassword";
 // Driving the worker
 // ---------------------------------------------------------------------------------------------
 
-/// Runs one creation through the real worker and returns every `Step` event (index, status) in
-/// the order they arrived, and the `Finished` result.
+/// Runs one single-user creation through the real worker and returns every `Step` event (index,
+/// status) in the order they arrived, and the `Finished` result.
 async fn run_plan(
     settings: AwsSettings,
     spec: UserSpec,
 ) -> (Vec<(usize, StepStatus)>, CreationResult) {
+    let (steps, result) = run_batch(settings, vec![spec]).await;
+    let steps = steps
+        .into_iter()
+        .map(|(user, index, status)| {
+            assert_eq!(user, 0, "a step of a user that is not in the batch");
+            (index, status)
+        })
+        .collect();
+    (steps, result)
+}
+
+/// Runs the creation of a batch through the real worker and returns every `Step` event (user,
+/// index, status) in the order they arrived, and the `Finished` result.
+async fn run_batch(
+    settings: AwsSettings,
+    specs: Vec<UserSpec>,
+) -> (Vec<(usize, usize, StepStatus)>, CreationResult) {
     const RUN: u64 = 7;
     let (events_tx, mut events) = unbounded_channel();
     let worker = iamwiz::worker::spawn(settings, events_tx);
     worker
         .requests
-        .send(Request::Create {
-            run: RUN,
-            spec: Box::new(spec),
-        })
+        .send(Request::Create { run: RUN, specs })
         .expect("the worker takes requests");
     let collected = timeout(DEADLINE, async {
         let mut steps = Vec::new();
         while let Some(event) = events.recv().await {
             match event {
-                Event::Step { run, index, status } => {
+                Event::Step {
+                    run,
+                    user,
+                    index,
+                    status,
+                } => {
                     assert_eq!(run, RUN, "step event for another run");
-                    steps.push((index, status));
+                    steps.push((user, index, status));
                 }
                 Event::Finished { run, result } => {
                     assert_eq!(run, RUN, "finished event for another run");
@@ -135,7 +154,10 @@ fn event_name(event: &Event) -> &'static str {
         Event::Users { .. } => "Users",
         Event::Policies { .. } => "Policies",
         Event::UserPermissions { .. } => "UserPermissions",
+        Event::PolicyDocument { .. } => "PolicyDocument",
+        Event::PasswordPolicy(_) => "PasswordPolicy",
         Event::Step { .. } => "Step",
+        Event::UserNameCheck { .. } => "UserNameCheck",
         Event::Finished { .. } => "Finished",
     }
 }
@@ -149,20 +171,30 @@ fn history(steps: &[(usize, StepStatus)], index: usize) -> Vec<StepStatus> {
         .collect()
 }
 
-fn expect_created(result: CreationResult) -> CreatedUser {
+/// The users a creation made, or a panic saying why it failed.
+fn expect_created_all(result: CreationResult) -> Vec<CreatedUser> {
     match result {
-        CreationResult::Created(user) => user,
+        CreationResult::Created(users) => users,
         CreationResult::Failed {
+            user,
             step,
             error,
             leftovers,
         } => {
             panic!(
-                "creation failed at {step:?}: {error} (hint: {}); leftovers: {leftovers:?}",
+                "creation of {user} failed at {step:?}: {error} (hint: {}); leftovers: \
+                 {leftovers:?}",
                 error.hint
             )
         }
     }
+}
+
+/// The one user a single-user creation made.
+fn expect_created(result: CreationResult) -> CreatedUser {
+    let mut users = expect_created_all(result);
+    assert_eq!(users.len(), 1, "one user was asked for");
+    users.remove(0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +218,9 @@ fn bare_spec(name: &str) -> UserSpec {
 
 fn generated_password(require_reset: bool) -> Option<LoginSpec> {
     Some(LoginSpec {
-        password: PasswordSource::Generate,
+        password: PasswordSource::Generate {
+            policy: PasswordPolicy::aws_default(),
+        },
         require_reset,
     })
 }
@@ -661,6 +695,7 @@ async fn a_failed_step_rolls_back_everything() {
     let (steps, result) = run_plan(common::settings(), spec).await;
 
     let CreationResult::Failed {
+        user: _,
         step,
         error,
         leftovers,
@@ -833,6 +868,7 @@ async fn creating_an_existing_user_fails_cleanly() {
     let (steps, result) = run_plan(common::settings(), spec).await;
 
     let CreationResult::Failed {
+        user: _,
         step,
         error,
         leftovers,
@@ -1091,6 +1127,15 @@ struct PrivateMoto {
 
 impl PrivateMoto {
     async fn start() -> PrivateMoto {
+        PrivateMoto::launch(false).await
+    }
+
+    /// A private moto that lists the AWS managed policies (and can attach them); slower to start.
+    async fn start_with_managed_policies() -> PrivateMoto {
+        PrivateMoto::launch(true).await
+    }
+
+    async fn launch(managed_policies: bool) -> PrivateMoto {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port on 127.0.0.1")
@@ -1100,8 +1145,12 @@ impl PrivateMoto {
             "/.venv/bin/moto_server"
         ))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        // No managed policies: this server only needs two users, and starts faster without.
-        .env_remove("MOTO_IAM_LOAD_MANAGED_POLICIES")
+        // No managed policies unless asked: most tests here only need users, and moto starts
+        // faster without.
+        .env(
+            "MOTO_IAM_LOAD_MANAGED_POLICIES",
+            if managed_policies { "true" } else { "false" },
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1230,6 +1279,7 @@ async fn access_denied_names_the_missing_permission() {
     let later_steps = plan_steps(&spec).len() - 1;
     let (steps, result) = run_plan(limited, spec).await;
     let CreationResult::Failed {
+        user: _,
         step,
         error,
         leftovers,
@@ -1254,4 +1304,352 @@ async fn access_denied_names_the_missing_permission() {
 
     moto.reset_auth("inf");
     assert_no_user(iam, "denied-user").await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several users at once
+// ---------------------------------------------------------------------------------------------
+
+/// Three users with the same choices: each exists with every option, with its own key.
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_a_batch_of_users_each_with_its_own_key() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let group = common::unique("grp-batch");
+    create_group(iam, &group, None).await;
+    let names: Vec<String> = (0..3).map(|_| common::unique("batch")).collect();
+    let specs = names
+        .iter()
+        .map(|n| UserSpec {
+            access_key: true,
+            login: generated_password(true),
+            groups: vec![group.clone()],
+            policies: vec![READ_ONLY.to_string()],
+            tags: vec![("team".into(), "batch".into())],
+            ..bare_spec(n)
+        })
+        .collect();
+    let (_, result) = run_batch(common::settings(), specs).await;
+    let users = expect_created_all(result);
+    assert_eq!(
+        users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        names.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let mut key_ids = Vec::new();
+    for user in &users {
+        let key = user.access_key.as_ref().expect("each user has a key");
+        key_ids.push(key.id.clone());
+        let listed = iam
+            .list_access_keys()
+            .user_name(&user.name)
+            .send()
+            .await
+            .expect("ListAccessKeys");
+        let ids: Vec<&str> = listed
+            .access_key_metadata()
+            .iter()
+            .filter_map(|k| k.access_key_id())
+            .collect();
+        assert_eq!(ids, [key.id.as_str()], "{}'s keys", user.name);
+        let groups = iam
+            .list_groups_for_user()
+            .user_name(&user.name)
+            .send()
+            .await
+            .expect("ListGroupsForUser");
+        assert_eq!(groups.groups().len(), 1, "{}'s groups", user.name);
+        let attached = iam
+            .list_attached_user_policies()
+            .user_name(&user.name)
+            .send()
+            .await
+            .expect("ListAttachedUserPolicies");
+        assert_eq!(
+            attached.attached_policies().len(),
+            1,
+            "{}'s policies",
+            user.name
+        );
+        iam.get_login_profile()
+            .user_name(&user.name)
+            .send()
+            .await
+            .expect("each user has a console password");
+    }
+    key_ids.sort();
+    key_ids.dedup();
+    assert_eq!(key_ids.len(), 3, "three different keys");
+    let passwords: std::collections::BTreeSet<&str> = users
+        .iter()
+        .map(|u| u.password.as_ref().unwrap().expose())
+        .collect();
+    assert_eq!(passwords.len(), 3, "three different generated passwords");
+}
+
+/// A batch is created whole or not at all: when a step of one user fails, the users made
+/// before it are removed too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_for_one_user_rolls_back_the_whole_batch() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let missing = common::unique("grp-missing");
+    let good: Vec<String> = (0..2).map(|_| common::unique("batch-ok")).collect();
+    let bad = common::unique("batch-bad");
+    let mut specs: Vec<UserSpec> = good
+        .iter()
+        .map(|n| UserSpec {
+            access_key: true,
+            ..bare_spec(n)
+        })
+        .collect();
+    specs.push(UserSpec {
+        access_key: true,
+        groups: vec![missing.clone()],
+        ..bare_spec(&bad)
+    });
+    let (steps, result) = run_batch(common::settings(), specs).await;
+    let CreationResult::Failed {
+        user,
+        step,
+        error,
+        leftovers,
+    } = result
+    else {
+        panic!("the batch should have failed on the missing group");
+    };
+    assert_eq!(user, bad);
+    assert_eq!(step, StepKind::AddToGroup(missing));
+    assert_eq!(error.code, "NoSuchEntity");
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    for name in good.iter().chain([&bad]) {
+        assert_no_user(iam, name).await;
+    }
+    // Every user's CreateUser was undone.
+    for u in 0..3 {
+        assert!(
+            steps
+                .iter()
+                .any(|(v, i, s)| *v == u && *i == 0 && *s == StepStatus::Undone),
+            "user {u}'s CreateUser was not undone"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The account password policy, against a private moto
+// ---------------------------------------------------------------------------------------------
+
+/// Asks a fresh worker for the account password policy.
+async fn load_password_policy(settings: AwsSettings) -> PasswordPolicy {
+    match ask(settings, vec![Request::LoadPasswordPolicy]).await.pop() {
+        Some(Event::PasswordPolicy(Ok(policy))) => policy,
+        Some(Event::PasswordPolicy(Err(e))) => panic!("reading the password policy failed: {e}"),
+        other => panic!("unexpected reply {:?}", other.as_ref().map(event_name)),
+    }
+}
+
+/// `UpdateAccountPasswordPolicy` is account-wide, so this test sets a strict policy on a moto of
+/// its own, never on the shared server. moto does not enforce the policy on
+/// `CreateLoginProfile` (EMULATOR.md), so the generated password is checked against it here.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_strict_password_policy_is_read_met_and_answered_with_iam_user_change_password() {
+    use common::fixtures::{create_spec, loaded, press, type_str};
+    use crossterm::event::KeyCode;
+    use iamwiz::app::draft::validate_password;
+    use iamwiz::app::{Msg, Screen, update};
+
+    let moto = PrivateMoto::start_with_managed_policies().await;
+    let settings = moto.settings();
+    let admin = iamwiz::aws::connect(&settings).await;
+    let iam = &admin.iam;
+
+    // No policy set: NoSuchEntity, which means the AWS default.
+    assert_eq!(
+        load_password_policy(settings.clone()).await,
+        PasswordPolicy::aws_default()
+    );
+
+    iam.update_account_password_policy()
+        .minimum_password_length(24)
+        .require_uppercase_characters(true)
+        .require_lowercase_characters(true)
+        .require_numbers(true)
+        .require_symbols(true)
+        .allow_users_to_change_password(false)
+        .send()
+        .await
+        .expect("UpdateAccountPasswordPolicy");
+    let strict = PasswordPolicy {
+        min_length: 24,
+        require_uppercase: true,
+        require_lowercase: true,
+        require_digit: true,
+        require_symbol: true,
+        allow_users_to_change_password: false,
+        is_default: false,
+    };
+    let policy = load_password_policy(settings.clone()).await;
+    assert_eq!(policy, strict);
+
+    // The wizard, told of that policy, asks for a password generated for it, reset at first
+    // sign-in, and IAMUserChangePassword so the user can do that reset.
+    let name = common::unique("pw-policy");
+    let mut app = loaded();
+    update(&mut app, Msg::Worker(Event::PasswordPolicy(Ok(policy))));
+    type_str(&mut app, &name);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' ')); // console password, autogenerated, reset required
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.screen, Screen::Review, "{:?}", app.notice);
+    let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+    assert_eq!(spec.name, name);
+    assert_eq!(spec.policies, [CHANGE_PASSWORD]);
+    let login = spec.login.as_ref().expect("a console password");
+    assert!(login.require_reset);
+    assert!(matches!(login.password, PasswordSource::Generate { policy } if policy == strict));
+
+    let user = expect_created(run_plan(settings, spec).await.1);
+    let password = user.password.expect("the generated password");
+    assert_eq!(password.expose().len(), 24);
+    if let Err(e) = validate_password(password.expose(), &strict) {
+        panic!("the generated password does not meet the policy: {e}");
+    }
+    iam.get_login_profile()
+        .user_name(&name)
+        .send()
+        .await
+        .expect("the user has a console password");
+    let attached: Vec<String> = iam
+        .list_attached_user_policies()
+        .user_name(&name)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies")
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect();
+    assert_eq!(attached, [CHANGE_PASSWORD]);
+}
+
+/// The policy picker over the real AWS catalogue (the shared moto runs with
+/// `MOTO_IAM_LOAD_MANAGED_POLICIES=true`): loaded through the worker, fed into the wizard, and
+/// searched the way an admin would. Also reads one policy's default version for the preview.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_picker_with_the_real_catalogue_from_moto() {
+    use common::fixtures::{ctrl, seq_of, type_str};
+    use iamwiz::app::picker::PolicyType;
+    use iamwiz::app::{App, Msg, PermPane, Screen, update};
+
+    let replies = ask(
+        common::settings(),
+        vec![
+            Request::LoadPolicies { seq: 1 },
+            Request::LoadPolicyDocument {
+                seq: 2,
+                arn: READ_ONLY.to_string(),
+            },
+        ],
+    )
+    .await;
+    let (mut catalogue, mut document) = (None, None);
+    for reply in replies {
+        match reply {
+            Event::Policies { seq, result } => {
+                assert_eq!(seq, 1);
+                catalogue = Some(result.expect("LoadPolicies"));
+            }
+            Event::PolicyDocument { seq, arn, result } => {
+                assert_eq!((seq, arn.as_str()), (2, READ_ONLY));
+                document = Some(result.expect("LoadPolicyDocument"));
+            }
+            other => panic!("unexpected {}", event_name(&other)),
+        }
+    }
+    let catalogue = catalogue.expect("the policies arrived");
+    assert!(
+        catalogue.len() > 1000,
+        "moto lists the real AWS managed catalogue (MOTO_IAM_LOAD_MANAGED_POLICIES=true), got {}",
+        catalogue.len()
+    );
+    let view_only = catalogue
+        .iter()
+        .find(|p| p.arn == VIEW_ONLY)
+        .expect("ViewOnlyAccess is listed");
+    assert!(view_only.is_job_function(), "{view_only:?}");
+
+    let document = document.expect("the document arrived");
+    assert!(document.version.starts_with('v'), "{}", document.version);
+    assert!(
+        document.document.lines().count() > 10,
+        "the document is pretty-printed"
+    );
+    let parsed = json(&document.document);
+    assert!(parsed.get("Statement").is_some(), "{parsed}");
+
+    // Into the wizard, on the Permissions step's Policies pane.
+    let (mut app, cmds) = App::new((80, 24));
+    let seq = seq_of(&cmds, |r| match r {
+        Request::LoadPolicies { seq } => Some(*seq),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Msg::Worker(Event::Policies {
+            seq,
+            result: Ok(catalogue),
+        }),
+    );
+    app.screen = Screen::Permissions;
+    app.focus.pane = PermPane::Policies;
+    let search = |app: &mut App, text: &str| -> Vec<String> {
+        ctrl(app, 'u');
+        type_str(app, text);
+        app.filtered_policies(&app.focus.policies)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let rank = |names: &[String], name: &str| names.iter().position(|n| n == name);
+
+    assert_eq!(search(&mut app, "readonly")[0], "ReadOnlyAccess");
+    assert_eq!(search(&mut app, "rdonly")[0], "ReadOnlyAccess");
+    assert_eq!(search(&mut app, "ReadOnlyAccess")[0], "ReadOnlyAccess");
+    assert_eq!(search(&mut app, "poweruser")[0], "PowerUserAccess");
+    assert_eq!(search(&mut app, "viewonly")[0], "ViewOnlyAccess");
+    assert_eq!(
+        search(&mut app, "changepassword")[0],
+        "IAMUserChangePassword"
+    );
+    for query in ["s3full", "s3 full", "S3FullAccess"] {
+        // Space chooses a policy, so a query with words is pasted.
+        ctrl(&mut app, 'u');
+        update(&mut app, Msg::Paste(query.to_string()));
+        let names: Vec<String> = app
+            .filtered_policies(&app.focus.policies)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        let at = rank(&names, "AmazonS3FullAccess");
+        assert!(
+            at.is_some_and(|i| i < 3),
+            "{query:?}: AmazonS3FullAccess at {at:?} in {:?}",
+            &names[..names.len().min(10)]
+        );
+    }
+
+    // Job function only: ViewOnlyAccess is one, AmazonS3FullAccess is not.
+    ctrl(&mut app, 'u');
+    for _ in 0..3 {
+        ctrl(&mut app, 't');
+    }
+    assert_eq!(app.focus.policies.policy_type, PolicyType::JobFunction);
+    let jobs = search(&mut app, "");
+    assert!(jobs.contains(&"ViewOnlyAccess".to_string()), "{jobs:?}");
+    assert!(!jobs.contains(&"AmazonS3FullAccess".to_string()));
+    assert!((5..50).contains(&jobs.len()), "{jobs:?}");
+    assert!(search(&mut app, "s3full").is_empty());
 }

@@ -263,12 +263,32 @@ async fn check_created_user(name: &str, group: &str, key_id: &str) {
         .send()
         .await
         .expect("list the user's attached policies");
-    let attached: Vec<&str> = attached
+    let mut attached: Vec<&str> = attached
         .attached_policies()
         .iter()
         .filter_map(|p| p.policy_name())
         .collect();
-    assert_eq!(attached, ["ReadOnlyAccess"], "policies attached to {name}");
+    attached.sort();
+    // The console password must be changed at first sign-in, so iamwiz also attaches
+    // IAMUserChangePassword, unless the account's password policy lets users change their own.
+    let users_may_change = match iam.get_account_password_policy().send().await {
+        Ok(out) => out
+            .password_policy()
+            .is_some_and(|p| p.allow_users_to_change_password()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            false
+        }
+        Err(e) => panic!("GetAccountPasswordPolicy: {e:?}"),
+    };
+    let expected: &[&str] = if users_may_change {
+        &["ReadOnlyAccess"]
+    } else {
+        &["IAMUserChangePassword", "ReadOnlyAccess"]
+    };
+    assert_eq!(attached, expected, "policies attached to {name}");
 
     iam.get_login_profile()
         .user_name(name)

@@ -209,7 +209,15 @@ fn creating_in_progress() {
         (2, StepStatus::Running),
         (3, StepStatus::Running),
     ] {
-        update(&mut app, Msg::Worker(Event::Step { run, index, status }));
+        update(
+            &mut app,
+            Msg::Worker(Event::Step {
+                run,
+                user: 0,
+                index,
+                status,
+            }),
+        );
     }
     snap!("creating_running", app);
 }
@@ -238,13 +246,22 @@ fn creating_failed_and_rolled_back_with_a_leftover() {
         (4, StepStatus::Undone),
         (5, StepStatus::Undone),
     ] {
-        update(&mut app, Msg::Worker(Event::Step { run, index, status }));
+        update(
+            &mut app,
+            Msg::Worker(Event::Step {
+                run,
+                user: 0,
+                index,
+                status,
+            }),
+        );
     }
     update(
         &mut app,
         Msg::Worker(Event::Finished {
             run,
             result: CreationResult::Failed {
+                user: "carol".into(),
                 step: StepKind::AddToGroup("developers".into()),
                 error: missing,
                 leftovers: vec![Leftover {
@@ -335,4 +352,180 @@ fn terminal_too_small() {
     let mut app = loaded();
     update(&mut app, Msg::Resize(60, 20));
     snap!("too_small", app);
+}
+
+#[test]
+fn access_with_a_strict_policy_and_a_failing_password() {
+    let mut app = loaded();
+    update(
+        &mut app,
+        Msg::Worker(Event::PasswordPolicy(Ok(
+            iamwiz::protocol::PasswordPolicy {
+                min_length: 14,
+                require_uppercase: true,
+                require_lowercase: true,
+                require_digit: true,
+                require_symbol: true,
+                allow_users_to_change_password: false,
+                is_default: false,
+            },
+        ))),
+    );
+    to_custom_password(&mut app, "carol");
+    type_str(&mut app, "abc");
+    snap!("access_strict_policy_failing", app);
+}
+
+/// Three names: one checked free, one taken in the account, one being checked.
+#[test]
+fn details_with_several_users_and_live_checks() {
+    let mut app = loaded();
+    type_str(&mut app, "kim");
+    let mut seqs = Vec::new();
+    for _ in 0..2 {
+        for cmd in update(&mut app, Msg::Tick) {
+            if let iamwiz::app::Command::Worker(Request::CheckUserName { seq, name }) = cmd {
+                seqs.push((seq, name));
+            }
+        }
+    }
+    let (seq, name) = seqs.pop().expect("kim is checked");
+    update(
+        &mut app,
+        Msg::Worker(Event::UserNameCheck {
+            seq,
+            name,
+            result: Ok(None),
+        }),
+    );
+    ctrl(&mut app, 'n');
+    type_str(&mut app, "Alice");
+    ctrl(&mut app, 'n');
+    type_str(&mut app, "lee");
+    update(&mut app, Msg::Tick);
+    update(&mut app, Msg::Tick);
+    snap!("details_batch", app);
+}
+
+fn batch_review() -> App {
+    let mut app = loaded();
+    type_str(&mut app, "kim");
+    ctrl(&mut app, 'n');
+    type_str(&mut app, "lee");
+    ctrl(&mut app, 'n');
+    type_str(&mut app, "max");
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Enter);
+    }
+    app
+}
+
+#[test]
+fn creating_a_batch() {
+    let mut app = batch_review();
+    let run = match press(&mut app, KeyCode::Enter).into_iter().next() {
+        Some(iamwiz::app::Command::Worker(Request::Create { run, .. })) => run,
+        other => panic!("expected Create, got {other:?}"),
+    };
+    for (user, index, status) in [
+        (0, 0, StepStatus::Done),
+        (0, 1, StepStatus::Done),
+        (1, 0, StepStatus::Done),
+        (1, 1, StepStatus::Running),
+        (2, 0, StepStatus::Running),
+    ] {
+        update(
+            &mut app,
+            Msg::Worker(Event::Step {
+                run,
+                user,
+                index,
+                status,
+            }),
+        );
+    }
+    snap!("creating_batch", app);
+}
+
+#[test]
+fn reveal_of_a_batch_shows_one_user_at_a_time() {
+    use iamwiz::protocol::{AccessKeyPair, CreatedUser};
+    use iamwiz::secret::Secret;
+    let mut app = batch_review();
+    let run = match press(&mut app, KeyCode::Enter).into_iter().next() {
+        Some(iamwiz::app::Command::Worker(Request::Create { run, .. })) => run,
+        other => panic!("expected Create, got {other:?}"),
+    };
+    let user = |name: &str, n: u8| CreatedUser {
+        name: name.into(),
+        arn: format!("arn:aws:iam::123456789012:user/{name}"),
+        access_key: Some(AccessKeyPair {
+            id: format!("AKIAEXAMPLE00000000{n}"),
+            secret: Secret::new(format!("s3cr3t-EXAMPLE-KEY-{n}")),
+        }),
+        password: None,
+        require_reset: false,
+        sign_in_url: "https://123456789012.signin.aws.amazon.com/console".into(),
+    };
+    update(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            run,
+            result: CreationResult::Created(vec![user("kim", 1), user("lee", 2), user("max", 3)]),
+        }),
+    );
+    press(&mut app, KeyCode::Right);
+    snap!("reveal_batch", app);
+}
+
+/// Rests the highlight until the picker asks for the highlighted policy's document, and answers.
+fn answer_preview(app: &mut App, result: Result<iamwiz::protocol::PolicyDocument, AwsError>) {
+    let mut asked = None;
+    for _ in 0..=iamwiz::app::picker::REST_TICKS {
+        for c in update(app, Msg::Tick) {
+            if let iamwiz::app::Command::Worker(Request::LoadPolicyDocument { seq, arn }) = c {
+                asked = Some((seq, arn));
+            }
+        }
+    }
+    let (seq, arn) = asked.expect("the preview was requested");
+    update(app, Msg::Worker(Event::PolicyDocument { seq, arn, result }));
+}
+
+#[test]
+fn permissions_policy_preview() {
+    let mut app = to_permissions();
+    press(&mut app, KeyCode::Left);
+    ctrl(&mut app, 't');
+    type_str(&mut app, "rdonly");
+    let document = serde_json::to_string_pretty(&serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ReadOnlyEverywhere",
+            "Effect": "Allow",
+            "Action": ["a4b:Get*", "a4b:List*", "access-analyzer:GetAccessPreview",
+                "access-analyzer:ListAnalyzers", "account:GetAccountInformation"],
+            "Resource": "*"
+        }]
+    }))
+    .unwrap();
+    answer_preview(
+        &mut app,
+        Ok(iamwiz::protocol::PolicyDocument {
+            version: "v124".into(),
+            description: "Provides read-only access to AWS services and resources.".into(),
+            summary: "Allow 5 actions on *".into(),
+            document,
+        }),
+    );
+    snap!("permissions_policy_preview", app);
+}
+
+#[test]
+fn boundary_preview_denied() {
+    let mut app = to_permissions();
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    answer_preview(&mut app, Err(denied("iam:GetPolicy")));
+    snap!("boundary_preview_denied", app);
 }

@@ -32,10 +32,14 @@ fn start_asks_the_worker_for_identity_and_lists_without_waiting() {
             Command::Worker(Request::LoadGroups { .. }) => "groups",
             Command::Worker(Request::LoadUsers { .. }) => "users",
             Command::Worker(Request::LoadPolicies { .. }) => "policies",
+            Command::Worker(Request::LoadPasswordPolicy) => "password policy",
             other => panic!("unexpected {other:?}"),
         })
         .collect();
-    assert_eq!(kinds, ["identity", "groups", "users", "policies"]);
+    assert_eq!(
+        kinds,
+        ["identity", "groups", "users", "policies", "password policy"]
+    );
 }
 
 #[test]
@@ -80,21 +84,21 @@ fn a_refused_character_leaves_the_name_as_it_was_and_says_why() {
     let mut app = loaded();
     type_str(&mut app, "bob");
     press(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.draft.name.value(), "bob");
+    assert_eq!(app.draft.names[0].value(), "bob");
     let e = error_text(&app);
     assert!(e.contains("A space is not allowed in a user name"), "{e}");
     assert!(e.contains("+ = , . @ _ -"), "the rule is shown: {e}");
     press(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.draft.name.value(), "bob");
+    assert_eq!(app.draft.names[0].value(), "bob");
 }
 
 #[test]
 fn the_name_stops_at_64_characters() {
     let mut app = loaded();
     type_str(&mut app, &"a".repeat(64));
-    assert_eq!(app.draft.name.len(), 64);
+    assert_eq!(app.draft.names[0].len(), 64);
     press(&mut app, KeyCode::Char('b'));
-    assert_eq!(app.draft.name.len(), 64);
+    assert_eq!(app.draft.names[0].len(), 64);
     assert!(error_text(&app).contains("the limit is 64"));
 }
 
@@ -127,15 +131,15 @@ fn pasting_works_whole_or_not_at_all() {
     let mut app = loaded();
     update(&mut app, Msg::Paste("ops-bot\n".into()));
     assert_eq!(
-        app.draft.name.value(),
+        app.draft.names[0].value(),
         "ops-bot",
         "a trailing newline is dropped"
     );
     update(&mut app, Msg::Paste("x y".into()));
-    assert_eq!(app.draft.name.value(), "ops-bot");
+    assert_eq!(app.draft.names[0].value(), "ops-bot");
     assert!(error_text(&app).starts_with("Paste refused."));
     update(&mut app, Msg::Paste("z".repeat(1_000_000)));
-    assert_eq!(app.draft.name.value(), "ops-bot");
+    assert_eq!(app.draft.names[0].value(), "ops-bot");
     assert!(error_text(&app).contains("limit is 64"));
 }
 
@@ -171,7 +175,7 @@ fn typing_on_custom_password_chooses_it_and_checks_the_policy() {
     assert_eq!(app.draft.custom_password.value(), "short?");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Access);
-    assert!(error_text(&app).contains("needs at least 8"));
+    assert!(error_text(&app).contains("at least 8 characters"));
     type_str(&mut app, "Long1");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Permissions);
@@ -385,7 +389,7 @@ fn every_step_comes_back_as_it_was_left() {
     to_review(&mut app);
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.screen, Screen::Details);
-    assert_eq!(app.draft.name.value(), "carol");
+    assert_eq!(app.draft.names[0].value(), "carol");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.screen, Screen::Details);
@@ -405,7 +409,7 @@ fn review_sends_the_draft_to_the_worker_and_shows_every_step_pending() {
     assert_eq!(spec.path, "/");
     assert!(spec.access_key);
     assert!(spec.login.is_none());
-    let steps = &app.creation.as_ref().unwrap().steps;
+    let steps = &app.creation.as_ref().unwrap().steps[0];
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[0], (StepKind::CreateUser, StepStatus::Pending));
     assert_eq!(steps[1], (StepKind::CreateAccessKey, StepStatus::Pending));
@@ -424,7 +428,7 @@ fn a_custom_password_travels_as_a_secret() {
     assert!(login.require_reset);
     match login.password {
         PasswordSource::Custom(p) => assert_eq!(p.expose(), "Correct-Horse-9"),
-        PasswordSource::Generate => panic!("expected the custom password"),
+        PasswordSource::Generate { .. } => panic!("expected the custom password"),
     }
     let debug = format!("{:?}", app.draft);
     assert!(
@@ -448,6 +452,7 @@ fn a_failed_creation_goes_back_to_review_with_the_draft_kept() {
         &mut app,
         Msg::Worker(Event::Step {
             run,
+            user: 0,
             index: 0,
             status: StepStatus::Failed(error.clone()),
         }),
@@ -461,6 +466,7 @@ fn a_failed_creation_goes_back_to_review_with_the_draft_kept() {
         Msg::Worker(Event::Finished {
             run,
             result: CreationResult::Failed {
+                user: "carol".into(),
                 step: StepKind::CreateUser,
                 error,
                 leftovers: vec![],
@@ -472,7 +478,7 @@ fn a_failed_creation_goes_back_to_review_with_the_draft_kept() {
     assert_eq!(app.screen, Screen::Creating);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Review);
-    assert_eq!(app.draft.name.value(), "carol");
+    assert_eq!(app.draft.names[0].value(), "carol");
     assert!(error_text(&app).contains("choose another name"));
 }
 
@@ -535,7 +541,7 @@ fn done_offers_a_new_user_with_a_fresh_draft_and_fresh_lists() {
     press(&mut app, KeyCode::Char('y'));
     let cmds = press(&mut app, KeyCode::Char('n'));
     assert_eq!(app.screen, Screen::Details);
-    assert!(app.draft.name.is_empty());
+    assert!(app.draft.names[0].is_empty());
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Command::Worker(Request::LoadUsers { .. }))),
@@ -560,7 +566,7 @@ fn ctrl_c_asks_before_discarding_a_draft() {
     assert_eq!(app.modal, Some(Modal::ConfirmQuit));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.modal, None);
-    assert_eq!(app.draft.name.value(), "carol");
+    assert_eq!(app.draft.names[0].value(), "carol");
     ctrl(&mut app, 'c');
     assert!(matches!(ctrl(&mut app, 'c').as_slice(), [Command::Quit]));
 }
@@ -572,7 +578,7 @@ fn question_mark_opens_help_and_esc_closes_it() {
     assert_eq!(app.modal, Some(Modal::Help));
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(
-        app.draft.name.value(),
+        app.draft.names[0].value(),
         "",
         "keys do not reach the screen under help"
     );
@@ -586,10 +592,10 @@ fn a_too_small_terminal_ignores_keys_but_ctrl_c() {
     update(&mut app, Msg::Resize(60, 20));
     assert!(app.too_small());
     type_str(&mut app, "ghost");
-    assert!(app.draft.name.is_empty());
+    assert!(app.draft.names[0].is_empty());
     update(&mut app, Msg::Resize(80, 24));
     type_str(&mut app, "ok");
-    assert_eq!(app.draft.name.value(), "ok");
+    assert_eq!(app.draft.names[0].value(), "ok");
 }
 
 #[test]
@@ -807,5 +813,854 @@ mod credentials {
         }
         create_and_reveal(&mut app);
         assert!(app.draft.custom_password.is_empty());
+    }
+}
+
+// ---- several users, and the live name check ---------------------------------------------------
+
+mod batch {
+    use super::*;
+
+    fn name_check(cmds: &[Command]) -> Option<(u64, String)> {
+        cmds.iter().find_map(|c| match c {
+            Command::Worker(Request::CheckUserName { seq, name }) => Some((*seq, name.clone())),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn up_to_ten_users_share_the_choices_and_each_gets_a_spec() {
+        let mut app = loaded();
+        type_str(&mut app, "ann");
+        for name in ["ben", "cid"] {
+            ctrl(&mut app, 'n');
+            type_str(&mut app, name);
+        }
+        assert_eq!(app.draft.names.len(), 3);
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Enter);
+        }
+        assert_eq!(app.screen, Screen::Review);
+        let cmds = press(&mut app, KeyCode::Enter);
+        let specs = cmds
+            .into_iter()
+            .find_map(|c| match c {
+                Command::Worker(Request::Create { specs, .. }) => Some(specs),
+                _ => None,
+            })
+            .expect("a Create request");
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["ann", "ben", "cid"]);
+        assert!(specs.iter().all(|s| s.access_key && s.path == "/"));
+        assert_eq!(app.creation.as_ref().unwrap().steps.len(), 3);
+    }
+
+    #[test]
+    fn the_eleventh_user_is_refused_and_one_can_be_removed() {
+        let mut app = loaded();
+        for _ in 0..9 {
+            ctrl(&mut app, 'n');
+        }
+        assert_eq!(app.draft.names.len(), 10);
+        ctrl(&mut app, 'n');
+        assert_eq!(app.draft.names.len(), 10);
+        assert!(error_text(&app).contains("At most 10 users"));
+        ctrl(&mut app, 'd');
+        assert_eq!(app.draft.names.len(), 9);
+    }
+
+    #[test]
+    fn the_same_name_twice_in_a_batch_is_refused_ignoring_case() {
+        let mut app = loaded();
+        type_str(&mut app, "Dana");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "dana");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Details);
+        assert_eq!(app.focus.details, 1);
+        assert!(error_text(&app).contains("Users 1 and 2 are both named"));
+    }
+
+    #[test]
+    fn a_name_is_checked_once_typing_rests_and_a_taken_one_is_refused() {
+        let mut app = loaded();
+        type_str(&mut app, "Eve");
+        assert!(
+            update(&mut app, Msg::Tick).is_empty(),
+            "not while typing goes on"
+        );
+        let cmds = update(&mut app, Msg::Tick);
+        let (seq, name) = name_check(&cmds).expect("the name is checked after half a second");
+        assert_eq!(name, "Eve");
+        update(
+            &mut app,
+            Msg::Worker(Event::UserNameCheck {
+                seq,
+                name,
+                result: Ok(Some("eve".into())),
+            }),
+        );
+        assert_eq!(app.name_taken("Eve").as_deref(), Some("eve"));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Details);
+        assert!(error_text(&app).contains("A user named eve already exists"));
+    }
+
+    #[test]
+    fn leaving_user_details_checks_every_unchecked_name_at_once() {
+        let mut app = loaded();
+        type_str(&mut app, "ivy");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "jon");
+        let cmds = press(&mut app, KeyCode::Enter);
+        let checked: Vec<String> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Command::Worker(Request::CheckUserName { name, .. }) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(checked, ["ivy", "jon"]);
+        for _ in 0..4 {
+            assert!(
+                update(&mut app, Msg::Tick).is_empty(),
+                "no check is left pending after leaving the screen"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stale_check_reply_is_dropped() {
+        let mut app = loaded();
+        type_str(&mut app, "fay");
+        update(&mut app, Msg::Tick);
+        let (old, _) = name_check(&update(&mut app, Msg::Tick)).unwrap();
+        // The admin deletes the name and types it again: a new check replaces the old one.
+        for _ in 0..3 {
+            press(&mut app, KeyCode::Backspace);
+        }
+        app.catalog.names.clear();
+        type_str(&mut app, "fay");
+        update(&mut app, Msg::Tick);
+        let (new, _) = name_check(&update(&mut app, Msg::Tick)).unwrap();
+        assert_ne!(old, new);
+        update(
+            &mut app,
+            Msg::Worker(Event::UserNameCheck {
+                seq: old,
+                name: "fay".into(),
+                result: Ok(Some("fay".into())),
+            }),
+        );
+        assert_eq!(
+            app.name_taken("fay"),
+            None,
+            "the superseded reply is ignored"
+        );
+    }
+
+    #[test]
+    fn a_name_in_the_user_list_is_taken_without_asking() {
+        let mut app = loaded();
+        type_str(&mut app, "ALICE");
+        assert_eq!(app.name_taken("ALICE").as_deref(), Some("alice"));
+        press(&mut app, KeyCode::Enter);
+        assert!(error_text(&app).contains("alice already exists"));
+    }
+
+    #[test]
+    fn the_credentials_screen_pages_through_the_users() {
+        use iamwiz::protocol::{AccessKeyPair, CreatedUser};
+        let mut app = loaded();
+        type_str(&mut app, "gil");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "hal");
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Enter);
+        }
+        let run = match press(&mut app, KeyCode::Enter).into_iter().next() {
+            Some(Command::Worker(Request::Create { run, .. })) => run,
+            other => panic!("expected Create, got {other:?}"),
+        };
+        let user = |name: &str| CreatedUser {
+            name: name.into(),
+            arn: format!("arn:aws:iam::123456789012:user/{name}"),
+            access_key: Some(AccessKeyPair {
+                id: format!("AKIA{name}"),
+                secret: iamwiz::secret::Secret::new(format!("secret-of-{name}")),
+            }),
+            password: None,
+            require_reset: false,
+            sign_in_url: "https://123456789012.signin.aws.amazon.com/console".into(),
+        };
+        update(
+            &mut app,
+            Msg::Worker(Event::Finished {
+                run,
+                result: CreationResult::Created(vec![user("gil"), user("hal")]),
+            }),
+        );
+        let r = app.reveal.as_ref().unwrap();
+        assert_eq!(r.user().name, "gil");
+        press(&mut app, KeyCode::Right);
+        assert_eq!(app.reveal.as_ref().unwrap().user().name, "hal");
+        press(&mut app, KeyCode::Right);
+        assert_eq!(
+            app.reveal.as_ref().unwrap().user().name,
+            "hal",
+            "no wrap past the last"
+        );
+        press(&mut app, KeyCode::Left);
+        assert_eq!(app.reveal.as_ref().unwrap().user().name, "gil");
+        assert_eq!(app.created, ["gil", "hal"]);
+    }
+}
+
+// ---- the account password policy -----------------------------------------------------------
+
+mod password_policy {
+    use super::*;
+    use iamwiz::app::check_access;
+    use iamwiz::protocol::PasswordPolicy;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    const CHANGE_PASSWORD: &str = "arn:aws:iam::aws:policy/IAMUserChangePassword";
+
+    fn strict(min_length: usize, allow_change: bool) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_digit: true,
+            require_symbol: true,
+            allow_users_to_change_password: allow_change,
+            is_default: false,
+        }
+    }
+
+    /// A wizard whose lists have arrived, with `policy` as the account's password policy.
+    fn with_policy(policy: PasswordPolicy) -> App {
+        let mut app = loaded();
+        update(&mut app, Msg::Worker(Event::PasswordPolicy(Ok(policy))));
+        app
+    }
+
+    /// What the Access screen shows under the custom password while it is typed.
+    fn live_check(app: &App) -> Result<(), String> {
+        check_access(&app.draft, &app.password_policy())
+    }
+
+    /// From a fresh wizard to Review with an autogenerated console password (reset required
+    /// unless `reset` is false).
+    fn to_review_with_password(app: &mut App, reset: bool) {
+        type_str(app, "carol");
+        press(app, KeyCode::Enter);
+        press(app, KeyCode::Down);
+        press(app, KeyCode::Char(' ')); // console password on
+        if !reset {
+            press(app, KeyCode::Up);
+            press(app, KeyCode::Up); // Require a new password…
+            press(app, KeyCode::Char(' '));
+            assert!(!app.draft.require_reset);
+        }
+        for _ in 0..4 {
+            press(app, KeyCode::Enter);
+        }
+        assert_eq!(app.screen, Screen::Review, "{:?}", app.notice);
+    }
+
+    fn review_text(app: &App) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| iamwiz::ui::view(app, f)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn spec_policies(app: &mut App) -> Vec<String> {
+        let (_, spec) = create_spec(press(app, KeyCode::Enter));
+        spec.policies
+    }
+
+    #[test]
+    fn the_policy_is_read_at_start_and_kept_while_it_is_read_again() {
+        let (mut app, _) = App::new((80, 24));
+        assert_eq!(app.catalog.password_policy, Remote::Loading);
+        assert_eq!(app.password_policy(), PasswordPolicy::aws_default());
+        update(
+            &mut app,
+            Msg::Worker(Event::PasswordPolicy(Ok(strict(14, false)))),
+        );
+        let again = ctrl(&mut app, 'r');
+        assert!(
+            again
+                .iter()
+                .any(|c| matches!(c, Command::Worker(Request::LoadPasswordPolicy)))
+        );
+        assert_eq!(
+            app.catalog.password_policy,
+            Remote::Ready(strict(14, false)),
+            "the policy in force stays until the new reply arrives"
+        );
+    }
+
+    #[test]
+    fn a_custom_password_is_checked_against_every_rule_as_it_is_typed() {
+        let mut app = with_policy(strict(14, false));
+        to_custom_password(&mut app, "carol");
+        type_str(&mut app, "abc");
+        let e = live_check(&app).unwrap_err();
+        assert_eq!(
+            e,
+            "Needs at least 14 characters (has 3); an upper-case letter, a digit, \
+             a symbol (!@#$%^&*()_+-=[]{}|')."
+        );
+        type_str(&mut app, "DEF");
+        let e = live_check(&app).unwrap_err();
+        assert!(
+            e.starts_with("Needs at least 14 characters (has 6); a digit"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("upper-case"),
+            "a rule that passes is not named: {e}"
+        );
+        assert!(!e.contains("abcDEF"), "the password is echoed: {e}");
+        type_str(&mut app, "12345678");
+        assert_eq!(
+            live_check(&app).unwrap_err(),
+            "Needs a symbol (!@#$%^&*()_+-=[]{}|')."
+        );
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Access);
+        assert!(error_text(&app).contains("a symbol"));
+        type_str(&mut app, "!");
+        assert_eq!(live_check(&app), Ok(()));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Permissions);
+    }
+
+    #[test]
+    fn a_password_fine_by_the_default_is_refused_by_a_stricter_policy() {
+        let mut app = loaded();
+        to_custom_password(&mut app, "carol");
+        type_str(&mut app, "Abcdef1!");
+        assert_eq!(live_check(&app), Ok(()));
+        update(
+            &mut app,
+            Msg::Worker(Event::PasswordPolicy(Ok(strict(14, false)))),
+        );
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Access);
+        assert!(
+            error_text(&app).contains("at least 14 characters (has 8)"),
+            "{:?}",
+            app.notice
+        );
+    }
+
+    #[test]
+    fn a_policy_that_cannot_be_read_leaves_the_aws_default_in_force() {
+        let mut app = loaded();
+        update(
+            &mut app,
+            Msg::Worker(Event::PasswordPolicy(Err(AwsError {
+                operation: "iam:GetAccountPasswordPolicy".into(),
+                code: "AccessDenied".into(),
+                message: "not authorized".into(),
+                hint: String::new(),
+            }))),
+        );
+        assert_eq!(app.password_policy(), PasswordPolicy::aws_default());
+        to_custom_password(&mut app, "carol");
+        type_str(&mut app, "abcdefg1");
+        assert!(live_check(&app).unwrap_err().contains("1 more of:"));
+    }
+
+    #[test]
+    fn a_generated_password_is_made_for_the_policy() {
+        let mut app = with_policy(strict(30, false));
+        to_review_with_password(&mut app, true);
+        let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+        match spec.login.expect("login spec").password {
+            PasswordSource::Generate { policy } => {
+                assert_eq!(policy, strict(30, false));
+                assert_eq!(policy.generated_length(), 30);
+            }
+            PasswordSource::Custom(_) => panic!("expected a generated password"),
+        }
+    }
+
+    #[test]
+    fn require_reset_without_a_policy_adds_iam_user_change_password() {
+        let mut app = loaded(); // no account policy: users may not change their own password
+        to_review_with_password(&mut app, true);
+        assert_eq!(app.effective().added, [CHANGE_PASSWORD]);
+        let screen = review_text(&app);
+        assert!(
+            screen.contains(
+                "Managed policy      IAMUserChangePassword (added for the password reset)"
+            ),
+            "{screen}"
+        );
+        assert_eq!(spec_policies(&mut app), [CHANGE_PASSWORD]);
+    }
+
+    #[test]
+    fn require_reset_adds_it_when_the_policy_forbids_changing_passwords() {
+        let mut app = with_policy(strict(14, false));
+        to_review_with_password(&mut app, true);
+        assert_eq!(spec_policies(&mut app), [CHANGE_PASSWORD]);
+    }
+
+    #[test]
+    fn nothing_is_added_when_users_may_change_their_own_password() {
+        let mut app = with_policy(strict(14, true));
+        to_review_with_password(&mut app, true);
+        assert!(app.effective().added.is_empty());
+        assert!(!review_text(&app).contains("IAMUserChangePassword"));
+        assert!(spec_policies(&mut app).is_empty());
+    }
+
+    #[test]
+    fn nothing_is_added_without_a_reset_or_without_a_console_password() {
+        let mut app = loaded();
+        to_review_with_password(&mut app, false);
+        assert!(app.effective().added.is_empty());
+        assert!(spec_policies(&mut app).is_empty());
+
+        let mut app = loaded();
+        to_review(&mut app); // access key only; require_reset is on but means nothing
+        assert!(app.draft.require_reset && !app.draft.console_password);
+        assert!(spec_policies(&mut app).is_empty());
+    }
+
+    #[test]
+    fn it_is_not_added_twice_when_chosen() {
+        let mut app = loaded();
+        app.draft.policies.push(CHANGE_PASSWORD.to_string());
+        to_review_with_password(&mut app, true);
+        let eff = app.effective();
+        assert!(eff.added.is_empty(), "chosen, so not added: {eff:?}");
+        assert_eq!(eff.policies, [(CHANGE_PASSWORD.to_string(), false)]);
+        assert!(!review_text(&app).contains("(added"));
+        assert_eq!(spec_policies(&mut app), [CHANGE_PASSWORD]);
+    }
+
+    #[test]
+    fn it_is_not_added_twice_when_copied() {
+        let mut app = loaded();
+        to_review_with_password(&mut app, true);
+        press(&mut app, KeyCode::Char('3'));
+        assert_eq!(app.screen, Screen::Permissions);
+        press(&mut app, KeyCode::Right); // Copy from user
+        let cmds = press(&mut app, KeyCode::Char(' '));
+        let seq = seq_of(&cmds, |r| match r {
+            Request::LoadUserPermissions { seq, .. } => Some(*seq),
+            _ => None,
+        });
+        update(
+            &mut app,
+            Msg::Worker(Event::UserPermissions {
+                seq,
+                user: "alice".into(),
+                result: Ok(UserPermissions {
+                    policies: vec![CHANGE_PASSWORD.into()],
+                    ..UserPermissions::default()
+                }),
+            }),
+        );
+        let eff = app.effective();
+        assert!(eff.added.is_empty(), "copied, so not added: {eff:?}");
+        assert_eq!(eff.policies, [(CHANGE_PASSWORD.to_string(), true)]);
+    }
+
+    #[test]
+    fn it_counts_toward_the_limit_of_ten_managed_policies() {
+        let mut app = loaded();
+        app.draft.policies = (0..10)
+            .map(|i| format!("arn:aws:iam::123456789012:policy/p{i}"))
+            .collect();
+        to_review_with_password(&mut app, true);
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        assert_eq!(app.screen, Screen::Permissions);
+        let e = error_text(&app);
+        assert!(e.contains("11 managed policies"), "{e}");
+        assert!(e.contains("IAMUserChangePassword"), "{e}");
+    }
+
+    #[test]
+    fn the_policy_arn_follows_the_partition_of_the_identity() {
+        let (mut app, _) = App::new((80, 24));
+        update(
+            &mut app,
+            Msg::Worker(Event::Identity(Ok(iamwiz::protocol::Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws-cn:iam::123456789012:user/admin".into(),
+                region: "cn-north-1".into(),
+            }))),
+        );
+        assert_eq!(
+            app.change_password_arn(),
+            "arn:aws-cn:iam::aws:policy/IAMUserChangePassword"
+        );
+    }
+}
+
+// ---- the policy picker: fuzzy search, type filter, preview --------------------------------------
+
+mod picker {
+    use super::*;
+    use iamwiz::app::picker::{PolicyType, REST_TICKS};
+    use iamwiz::protocol::{PolicyDocument, PolicyInfo};
+
+    fn aws(name: &str) -> PolicyInfo {
+        policy(name, PolicyScope::Aws)
+    }
+
+    fn job_function(name: &str) -> PolicyInfo {
+        PolicyInfo {
+            arn: format!("arn:aws:iam::aws:policy/job-function/{name}"),
+            path: "/job-function/".into(),
+            ..aws(name)
+        }
+    }
+
+    /// A wizard on the Permissions step's Policies pane, with `policies` as the catalogue.
+    fn on_policies(policies: Vec<PolicyInfo>) -> App {
+        let mut app = loaded();
+        let cmds = ctrl(&mut app, 'r');
+        let seq = seq_of(&cmds, |r| match r {
+            Request::LoadPolicies { seq } => Some(*seq),
+            _ => None,
+        });
+        update(
+            &mut app,
+            Msg::Worker(Event::Policies {
+                seq,
+                result: Ok(policies),
+            }),
+        );
+        // Straight to the Policies pane: what the earlier steps hold does not matter here.
+        app.screen = Screen::Permissions;
+        app.focus.pane = PermPane::Policies;
+        app
+    }
+
+    fn catalogue() -> Vec<PolicyInfo> {
+        let mut v = vec![
+            aws("AdministratorAccess"),
+            aws("AmazonS3FullAccess"),
+            aws("AmazonS3OutpostsFullAccess"),
+            aws("AmazonS3ReadOnlyAccess"),
+            aws("AWSCodeDeployFullAccess"),
+            policy("DeployPipeline", PolicyScope::Customer),
+            aws("PowerUserAccess"),
+            aws("ReadOnlyAccess"),
+            job_function("ViewOnlyAccess"),
+            job_function("DatabaseAdministrator"),
+        ];
+        v.sort_by_key(|p| p.name.to_lowercase());
+        v
+    }
+
+    fn shown(app: &App) -> Vec<String> {
+        app.filtered_policies(&app.focus.policies)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    }
+
+    fn document_requests(cmds: &[Command]) -> Vec<(u64, String)> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Command::Worker(Request::LoadPolicyDocument { seq, arn }) => {
+                    Some((*seq, arn.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Ticks until the highlight has rested long enough; returns every request sent meanwhile.
+    fn rest(app: &mut App) -> Vec<(u64, String)> {
+        let mut sent = Vec::new();
+        for _ in 0..=REST_TICKS {
+            sent.extend(document_requests(&update(app, Msg::Tick)));
+        }
+        sent
+    }
+
+    fn document(text: &str) -> Result<PolicyDocument, AwsError> {
+        Ok(PolicyDocument {
+            version: "v1".into(),
+            description: String::new(),
+            summary: String::new(),
+            document: text.into(),
+        })
+    }
+
+    #[test]
+    fn fuzzy_search_finds_letters_in_order_best_first() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "rdonly");
+        assert_eq!(shown(&app), ["ReadOnlyAccess", "AmazonS3ReadOnlyAccess"]);
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "s3full");
+        assert_eq!(
+            shown(&app)[..2],
+            ["AmazonS3FullAccess", "AmazonS3OutpostsFullAccess"]
+        );
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "redonly");
+        assert_eq!(
+            shown(&app)[0],
+            "ReadOnlyAccess",
+            "a left-out letter still finds it"
+        );
+        // Space chooses, so words come only by pasting.
+        ctrl(&mut app, 'u');
+        update(&mut app, Msg::Paste("s3 full".into()));
+        assert_eq!(app.focus.policies.filter.value(), "s3 full");
+        assert_eq!(
+            shown(&app)[..2],
+            ["AmazonS3FullAccess", "AmazonS3OutpostsFullAccess"],
+            "words in a run rank first"
+        );
+        ctrl(&mut app, 'u');
+        update(&mut app, Msg::Paste("full s3".into()));
+        assert_eq!(shown(&app).len(), 2, "words match in any order");
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "READONLY");
+        assert_eq!(shown(&app)[0], "ReadOnlyAccess", "case does not matter");
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "xyzzy");
+        assert!(shown(&app).is_empty());
+    }
+
+    #[test]
+    fn exact_then_prefix_then_the_rest_by_score() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "administratoraccess");
+        assert_eq!(shown(&app), ["AdministratorAccess"]);
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "readonly");
+        assert_eq!(shown(&app)[0], "ReadOnlyAccess", "the prefix match first");
+        assert!(shown(&app).contains(&"AmazonS3ReadOnlyAccess".to_string()));
+    }
+
+    #[test]
+    fn an_empty_filter_lists_the_catalogue_in_order() {
+        let app = on_policies(catalogue());
+        let names: Vec<String> = catalogue().into_iter().map(|p| p.name).collect();
+        assert_eq!(shown(&app), names);
+    }
+
+    #[test]
+    fn ctrl_t_cycles_the_type_and_typing_still_filters() {
+        let mut app = on_policies(catalogue());
+        press(&mut app, KeyCode::Down);
+        ctrl(&mut app, 't');
+        assert_eq!(app.focus.policies.policy_type, PolicyType::AwsManaged);
+        assert_eq!(app.focus.policies.cursor, 0, "the cursor goes to the top");
+        assert!(!shown(&app).contains(&"DeployPipeline".to_string()));
+        assert!(shown(&app).contains(&"ViewOnlyAccess".to_string()));
+        ctrl(&mut app, 't');
+        assert_eq!(app.focus.policies.policy_type, PolicyType::CustomerManaged);
+        assert_eq!(shown(&app), ["DeployPipeline"]);
+        ctrl(&mut app, 't');
+        assert_eq!(app.focus.policies.policy_type, PolicyType::JobFunction);
+        assert_eq!(shown(&app), ["DatabaseAdministrator", "ViewOnlyAccess"]);
+        type_str(&mut app, "view");
+        assert_eq!(app.focus.policies.filter.value(), "view");
+        assert_eq!(shown(&app), ["ViewOnlyAccess"]);
+        press(&mut app, KeyCode::Char(' '));
+        assert_eq!(
+            app.draft.policies,
+            ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+        );
+        ctrl(&mut app, 't');
+        assert_eq!(app.focus.policies.policy_type, PolicyType::All);
+        assert_eq!(shown(&app), ["ViewOnlyAccess"], "the filter text stays");
+    }
+
+    #[test]
+    fn the_boundary_has_its_own_type_filter() {
+        let mut app = on_policies(catalogue());
+        ctrl(&mut app, 't');
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Boundary);
+        assert_eq!(app.focus.boundary.policy_type, PolicyType::All);
+        ctrl(&mut app, 't');
+        ctrl(&mut app, 't');
+        let names: Vec<&str> = app
+            .filtered_policies(&app.focus.boundary)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["DeployPipeline"]);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char(' '));
+        assert_eq!(
+            app.draft.boundary.as_deref(),
+            Some("arn:aws:iam::123456789012:policy/DeployPipeline")
+        );
+    }
+
+    #[test]
+    fn the_preview_is_fetched_once_the_highlight_rests() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "readonly");
+        // Holding an arrow key: the highlight moves between every tick, nothing is fetched.
+        for _ in 0..3 {
+            press(&mut app, KeyCode::Down);
+            assert!(document_requests(&update(&mut app, Msg::Tick)).is_empty());
+            press(&mut app, KeyCode::Up);
+            assert!(document_requests(&update(&mut app, Msg::Tick)).is_empty());
+        }
+        // It rests on ReadOnlyAccess: one request, and no more while it is on its way.
+        let sent = rest(&mut app);
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].1, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assert!(
+            rest(&mut app).is_empty(),
+            "no second request while one is pending"
+        );
+        assert_eq!(
+            app.picker.preview.pending.as_ref().map(|(s, _)| *s),
+            Some(sent[0].0)
+        );
+    }
+
+    #[test]
+    fn stale_document_replies_are_dropped() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "readonly");
+        let first = rest(&mut app);
+        press(&mut app, KeyCode::Down);
+        let second = rest(&mut app);
+        assert_eq!(first.len(), 1);
+        assert_eq!(second.len(), 1);
+        assert_ne!(first[0].1, second[0].1);
+        let (old_seq, old_arn) = first[0].clone();
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument {
+                seq: old_seq,
+                arn: old_arn.clone(),
+                result: document("{}"),
+            }),
+        );
+        assert!(
+            !app.picker.preview.docs.contains_key(&old_arn),
+            "a superseded reply must not land"
+        );
+        let (seq, arn) = second[0].clone();
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument {
+                seq,
+                arn: arn.clone(),
+                result: document("{\n  \"Statement\": []\n}"),
+            }),
+        );
+        assert!(matches!(app.picker.preview.docs.get(&arn), Some(Ok(_))));
+        assert_eq!(app.picker.preview.pending, None);
+    }
+
+    #[test]
+    fn a_cached_document_is_not_fetched_again() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "readonly");
+        let (seq, arn) = rest(&mut app).remove(0);
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument {
+                seq,
+                arn,
+                result: document("{}"),
+            }),
+        );
+        press(&mut app, KeyCode::Down);
+        assert_eq!(rest(&mut app).len(), 1, "the other policy is fetched");
+        press(&mut app, KeyCode::Up);
+        assert!(
+            rest(&mut app).is_empty(),
+            "the first one comes from the cache"
+        );
+    }
+
+    #[test]
+    fn a_failure_is_kept_until_ctrl_r_and_the_boundary_previews_too() {
+        let mut app = on_policies(catalogue());
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Boundary);
+        assert!(
+            rest(&mut app).is_empty(),
+            "no preview for \"No permissions boundary\""
+        );
+        press(&mut app, KeyCode::Down);
+        let (seq, arn) = rest(&mut app).remove(0);
+        assert_eq!(arn, "arn:aws:iam::aws:policy/AdministratorAccess");
+        let denied = AwsError {
+            operation: "iam:GetPolicy".into(),
+            code: "AccessDenied".into(),
+            message: String::new(),
+            hint: String::new(),
+        };
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument {
+                seq,
+                arn: arn.clone(),
+                result: Err(denied),
+            }),
+        );
+        assert!(matches!(app.picker.preview.docs.get(&arn), Some(Err(_))));
+        assert!(
+            rest(&mut app).is_empty(),
+            "a failure is not retried by itself"
+        );
+        ctrl(&mut app, 'r');
+        assert!(app.picker.preview.docs.is_empty(), "Ctrl-R forgets it");
+    }
+
+    #[test]
+    fn ctrl_p_hides_the_preview_and_nothing_is_fetched() {
+        let mut app = on_policies(catalogue());
+        ctrl(&mut app, 'p');
+        assert!(!app.picker.preview.shown);
+        assert!(rest(&mut app).is_empty());
+        assert!(rest(&mut app).is_empty());
+        ctrl(&mut app, 'p');
+        assert_eq!(rest(&mut app).len(), 1);
+    }
+
+    #[test]
+    fn shift_arrows_scroll_the_preview_of_the_highlighted_policy() {
+        let mut app = on_policies(catalogue());
+        type_str(&mut app, "readonly");
+        let (seq, arn) = rest(&mut app).remove(0);
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument {
+                seq,
+                arn: arn.clone(),
+                result: document("{\n  \"a\": 1,\n  \"b\": 2\n}"),
+            }),
+        );
+        let shift = |code| {
+            Msg::Key(crossterm::event::KeyEvent::new(
+                code,
+                crossterm::event::KeyModifiers::SHIFT,
+            ))
+        };
+        update(&mut app, shift(KeyCode::Down));
+        update(&mut app, shift(KeyCode::Down));
+        assert_eq!(app.focus.policies.cursor, 0, "the list cursor stays");
+        assert_eq!(app.picker.preview.scroll_of(&arn), 2);
+        update(&mut app, shift(KeyCode::PageDown));
+        assert_eq!(app.picker.preview.scroll_of(&arn), 3, "not past the end");
+        update(&mut app, shift(KeyCode::PageUp));
+        assert_eq!(app.picker.preview.scroll_of(&arn), 0);
     }
 }

@@ -1,6 +1,7 @@
 //! What the admin has chosen so far, and the rules AWS applies to it, checked before any call.
 
 use super::text::TextField;
+use crate::protocol::{PASSWORD_SYMBOLS, PasswordPolicy};
 
 pub const USER_NAME_MAX: usize = 64;
 pub const PATH_MAX: usize = 512;
@@ -10,6 +11,7 @@ pub const TAGS_MAX: usize = 50;
 pub const GROUPS_MAX: usize = 10;
 pub const MANAGED_POLICIES_MAX: usize = 10;
 pub const PASSWORD_MAX: usize = 128;
+pub const USERS_MAX: usize = 10;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PasswordMode {
@@ -26,7 +28,8 @@ pub struct TagRow {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Draft {
-    pub name: TextField,
+    /// The users to create (1 to 10), sharing every other choice.
+    pub names: Vec<TextField>,
     pub path: TextField,
     pub access_key: bool,
     pub console_password: bool,
@@ -47,7 +50,7 @@ pub struct Draft {
 impl Default for Draft {
     fn default() -> Self {
         Draft {
-            name: TextField::default(),
+            names: vec![TextField::default()],
             path: TextField::new("/"),
             access_key: true,
             console_password: false,
@@ -85,6 +88,30 @@ pub fn validate_user_name(name: &str) -> Result<(), String> {
         return Err(format!(
             "The user name is {n} characters; the limit is {USER_NAME_MAX}."
         ));
+    }
+    Ok(())
+}
+
+/// Checks every name of a batch, and that no two are the same ignoring case (IAM treats `Bob`
+/// and `bob` as one name). Returns the first problem with the row it is on.
+pub fn validate_user_names(names: &[TextField]) -> Result<(), (usize, String)> {
+    for (i, name) in names.iter().enumerate() {
+        validate_user_name(name.value()).map_err(|e| (i, e))?;
+        let lower = name.value().to_lowercase();
+        if let Some(j) = names[..i]
+            .iter()
+            .position(|n| n.value().to_lowercase() == lower)
+        {
+            return Err((
+                i,
+                format!(
+                    "Users {} and {} are both named {:?}; names must differ, ignoring case.",
+                    j + 1,
+                    i + 1,
+                    name.value()
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -189,15 +216,11 @@ pub fn validate_tags(tags: &[TagRow]) -> Result<(), (usize, String)> {
     Ok(())
 }
 
-/// The AWS default password rules, which apply when the account sets no password policy: at
-/// least 8 characters, with at least three of upper case, lower case, digits and symbols.
-pub fn validate_custom_password(password: &str) -> Result<(), String> {
+/// Checks a custom console password against the account's password `policy` (or the AWS
+/// default), and against what IAM accepts at all: printable ASCII, at most 128 characters. Every
+/// rule the password fails is named, in one sentence; no character of the password is echoed.
+pub fn validate_password(password: &str, policy: &PasswordPolicy) -> Result<(), String> {
     let n = password.chars().count();
-    if n < 8 {
-        return Err(format!(
-            "The password is {n} characters; it needs at least 8."
-        ));
-    }
     if n > PASSWORD_MAX {
         return Err(format!(
             "The password is {n} characters; the limit is {PASSWORD_MAX}."
@@ -209,19 +232,63 @@ pub fn validate_custom_password(password: &str) -> Result<(), String> {
             describe_char_masked(c)
         ));
     }
-    let classes = [
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| c.is_ascii_punctuation()),
+    let symbols = format!("a symbol ({PASSWORD_SYMBOLS})");
+    // (present, required by the policy, how a missing one is named)
+    let kinds = [
+        (
+            password.chars().any(|c| c.is_ascii_uppercase()),
+            policy.require_uppercase,
+            "an upper-case letter",
+        ),
+        (
+            password.chars().any(|c| c.is_ascii_lowercase()),
+            policy.require_lowercase,
+            "a lower-case letter",
+        ),
+        (
+            password.chars().any(|c| c.is_ascii_digit()),
+            policy.require_digit,
+            "a digit",
+        ),
+        (
+            password.chars().any(|c| PASSWORD_SYMBOLS.contains(c)),
+            policy.require_symbol,
+            symbols.as_str(),
+        ),
     ];
-    if classes.iter().filter(|b| **b).count() < 3 {
-        return Err(
-            "The password needs at least three of: upper case, lower case, digits, symbols."
-                .to_string(),
-        );
+    let mut missing = Vec::new();
+    if n < policy.min_length {
+        missing.push(format!(
+            "at least {} characters (has {n})",
+            policy.min_length
+        ));
     }
-    Ok(())
+    if policy.is_default {
+        // The AWS default: any three of the four kinds.
+        let present = kinds.iter().filter(|(has, _, _)| *has).count();
+        if present < 3 {
+            let absent: Vec<&str> = kinds
+                .iter()
+                .filter(|(has, _, _)| !*has)
+                .map(|(_, _, name)| *name)
+                .collect();
+            missing.push(format!("{} more of: {}", 3 - present, absent.join(", ")));
+        }
+    } else {
+        let absent: Vec<&str> = kinds
+            .iter()
+            .filter(|(has, required, _)| *required && !*has)
+            .map(|(_, _, name)| *name)
+            .collect();
+        if !absent.is_empty() {
+            missing.push(absent.join(", "));
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("Needs {}.", missing.join("; ")))
+    }
 }
 
 /// A readable name for a character in an error message (control characters by code point).
@@ -280,6 +347,17 @@ mod tests {
     }
 
     #[test]
+    fn names_in_a_batch_differ_ignoring_case() {
+        let names = |v: &[&str]| v.iter().map(|n| TextField::new(n)).collect::<Vec<_>>();
+        assert!(validate_user_names(&names(&["a", "b"])).is_ok());
+        let (row, e) = validate_user_names(&names(&["Bob", "carol", "bob"])).unwrap_err();
+        assert_eq!(row, 2);
+        assert!(e.contains("Users 1 and 3"), "{e}");
+        let (row, _) = validate_user_names(&names(&["ok", "bad name"])).unwrap_err();
+        assert_eq!(row, 1);
+    }
+
+    #[test]
     fn path_rules() {
         assert!(validate_path("/").is_ok());
         assert!(validate_path("/engineering/ci/").is_ok());
@@ -321,18 +399,115 @@ mod tests {
         assert!(msg.contains("Rows 1 and 3"), "{msg}");
     }
 
+    fn strict(min_length: usize) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_digit: true,
+            require_symbol: true,
+            allow_users_to_change_password: false,
+            is_default: false,
+        }
+    }
+
     #[test]
     fn default_password_policy() {
-        assert!(validate_custom_password("Abcdef1!").is_ok());
-        assert!(validate_custom_password("Abcdef1").is_err()); // 7 characters
-        assert!(validate_custom_password("abcdefg1").is_err()); // two classes
-        assert!(validate_custom_password("abcdef1!").is_ok()); // three classes
-        assert!(validate_custom_password(&format!("Aa1!{}", "x".repeat(124))).is_ok());
-        assert!(validate_custom_password(&format!("Aa1!{}", "x".repeat(125))).is_err());
-        let e = validate_custom_password("Abcdef1!ü").unwrap_err();
+        let p = PasswordPolicy::aws_default();
+        assert!(validate_password("Abcdef1!", &p).is_ok());
+        let e = validate_password("Abcde1!", &p).unwrap_err(); // 7 characters
+        assert_eq!(e, "Needs at least 8 characters (has 7).");
+        assert!(validate_password("Abcdef1!x", &p).is_ok()); // 9
+        let e = validate_password("abcdefg1", &p).unwrap_err(); // two kinds
+        assert!(
+            e.contains("1 more of: an upper-case letter, a symbol"),
+            "{e}"
+        );
+        assert!(validate_password("abcdef1!", &p).is_ok()); // three kinds
+        assert!(validate_password("ABCDEF1!", &p).is_ok());
+        assert!(validate_password("Abcdefg!", &p).is_ok());
+        assert!(validate_password("ABCDEFg1", &p).is_ok());
+        // '?' is printable ASCII, so allowed, but it is not one of IAM's symbols.
+        let e = validate_password("abcdef1?", &p).unwrap_err();
+        assert!(e.contains("1 more of"), "{e}");
+        let e = validate_password("abc", &p).unwrap_err();
+        assert!(
+            e.contains("at least 8 characters (has 3); 2 more of:"),
+            "every failing rule at once: {e}"
+        );
+        assert!(validate_password(&format!("Aa1!{}", "x".repeat(124)), &p).is_ok());
+        let e = validate_password(&format!("Aa1!{}", "x".repeat(125)), &p).unwrap_err();
+        assert!(e.contains("129") && e.contains("128"), "{e}");
+        let e = validate_password("Abcdef1!ü", &p).unwrap_err();
         assert!(
             !e.contains('ü'),
             "a password error must not echo the password: {e}"
         );
+        let e = validate_password("Abcdef1!\t", &p).unwrap_err();
+        assert!(e.contains("U+0009"), "{e}");
+    }
+
+    #[test]
+    fn strict_policy_length_edges() {
+        let p = strict(14);
+        let at = |n: usize| format!("Aa1!{}", "x".repeat(n - 4));
+        let e = validate_password(&at(13), &p).unwrap_err();
+        assert_eq!(e, "Needs at least 14 characters (has 13).");
+        assert!(validate_password(&at(14), &p).is_ok());
+        assert!(validate_password(&at(15), &p).is_ok());
+        assert!(validate_password(&at(128), &strict(128)).is_ok());
+        assert!(validate_password(&at(127), &strict(128)).is_err());
+        assert!(
+            validate_password(&at(129), &p)
+                .unwrap_err()
+                .contains("limit is 128")
+        );
+    }
+
+    #[test]
+    fn strict_policy_names_each_missing_kind() {
+        let p = strict(8);
+        let cases = [
+            ("abcdef1!", "an upper-case letter"),
+            ("ABCDEF1!", "a lower-case letter"),
+            ("Abcdefg!", "a digit"),
+            ("Abcdefg1", "a symbol"),
+        ];
+        for (password, kind) in cases {
+            let e = validate_password(password, &p).unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "Needs {kind}{}.",
+                    if kind == "a symbol" {
+                        " (!@#$%^&*()_+-=[]{}|')"
+                    } else {
+                        ""
+                    }
+                )
+            );
+            assert!(!e.contains(password), "the password is echoed: {e}");
+        }
+        // Every failing rule at once, and no rule that passes.
+        let e = validate_password("abc", &strict(14)).unwrap_err();
+        assert!(
+            e.starts_with("Needs at least 14 characters (has 3); "),
+            "{e}"
+        );
+        assert!(
+            e.contains("an upper-case letter, a digit, a symbol (!@#$"),
+            "{e}"
+        );
+        assert!(!e.contains("lower-case"), "{e}");
+        // Only what the policy requires counts: a length-only policy takes any kinds.
+        let length_only = PasswordPolicy {
+            require_uppercase: false,
+            require_lowercase: false,
+            require_digit: false,
+            require_symbol: false,
+            ..strict(6)
+        };
+        assert!(validate_password("aaaaaa", &length_only).is_ok());
+        assert!(validate_password("aaaaa", &length_only).is_err());
     }
 }

@@ -3,6 +3,7 @@
 //! returned as [`Command`]s.
 
 pub mod draft;
+pub mod picker;
 pub mod reveal;
 pub mod screens;
 pub mod text;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, CreationResult, Event, GroupInfo, Identity, InlinePolicy, Leftover, LoginSpec,
     PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo, UserPermissions, UserSpec,
@@ -158,7 +160,21 @@ pub struct Catalog {
     pub policies: Remote<Vec<PolicyInfo>>,
     /// The permissions of the user in `Draft::copy_from`.
     pub copy: Option<(String, Remote<UserPermissions>)>,
+    /// The account's password policy ([`PasswordPolicy::aws_default`] when none is set).
+    pub password_policy: Remote<PasswordPolicy>,
+    /// Live checks of the names being typed, by lower-case name.
+    pub names: std::collections::BTreeMap<String, NameCheck>,
 }
+
+/// Whether a name is free in the account, as far as iamwiz knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameCheck {
+    seq: u64,
+    pub state: Remote<Option<String>>,
+}
+
+/// Ticks a name must rest unchanged before it is checked with AWS (half a second).
+const NAME_CHECK_DELAY: u64 = 2;
 
 /// A list with a type-to-filter field.
 #[derive(Clone, Debug, Default)]
@@ -166,6 +182,8 @@ pub struct ListUi {
     /// Index into the filtered list.
     pub cursor: usize,
     pub filter: TextField,
+    /// The policy lists' type filter (Ctrl-T); other lists ignore it.
+    pub policy_type: picker::PolicyType,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -197,7 +215,7 @@ pub enum TagCol {
 /// back as it was left.
 #[derive(Clone, Debug, Default)]
 pub struct Focus {
-    /// 0: user name, 1: path.
+    /// The row on User details: `0..names.len()` are the names, then the path.
     pub details: usize,
     pub access: AccessItem,
     pub pane: PermPane,
@@ -214,13 +232,16 @@ pub struct Focus {
 #[derive(Debug)]
 pub struct Creation {
     pub run: u64,
-    pub user: String,
-    pub steps: Vec<(StepKind, StepStatus)>,
+    /// The users of the batch, and the steps of each.
+    pub users: Vec<String>,
+    pub steps: Vec<Vec<(StepKind, StepStatus)>>,
     pub failure: Option<Failure>,
 }
 
 #[derive(Debug)]
 pub struct Failure {
+    /// The user whose step failed first.
+    pub user: String,
     pub step: StepKind,
     pub error: AwsError,
     pub leftovers: Vec<Leftover>,
@@ -252,6 +273,8 @@ struct Seqs {
     users: u64,
     policies: u64,
     copy: u64,
+    /// When to check a name with AWS: (tick, row on User details).
+    name_check_due: Option<(u64, usize)>,
 }
 
 #[derive(Debug)]
@@ -264,12 +287,14 @@ pub struct App {
     pub reveal: Option<Reveal>,
     pub modal: Option<Modal>,
     pub notice: Option<Notice>,
-    /// The name of the last user created in this session, for the Done screen.
-    pub created: Option<String>,
+    /// The names of the users created last in this session, for the Done screen.
+    pub created: Vec<String>,
     pub size: (u16, u16),
     pub ticks: u64,
     pub options: Options,
     seqs: Seqs,
+    /// The policy picker's search index, filtered lists and preview.
+    pub picker: picker::Picker,
 }
 
 impl App {
@@ -290,16 +315,19 @@ impl App {
                 users: Remote::Loading,
                 policies: Remote::Loading,
                 copy: None,
+                password_policy: Remote::Loading,
+                names: Default::default(),
             },
             creation: None,
             reveal: None,
             modal: None,
             notice: None,
-            created: None,
+            created: Vec::new(),
             size,
             ticks: 0,
             options,
             seqs: Seqs::default(),
+            picker: picker::Picker::default(),
         };
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
         cmds.extend(app.reload());
@@ -316,6 +344,7 @@ impl App {
         self.catalog.groups = Remote::Loading;
         self.catalog.users = Remote::Loading;
         self.catalog.policies = Remote::Loading;
+        self.picker.forget();
         self.seqs.groups = self.next_seq();
         self.seqs.users = self.next_seq();
         self.seqs.policies = self.next_seq();
@@ -334,6 +363,11 @@ impl App {
             self.catalog.identity = Remote::Loading;
             cmds.push(Command::Worker(Request::LoadIdentity));
         }
+        // A policy already read stays in force until the new reply replaces it.
+        if !matches!(self.catalog.password_policy, Remote::Ready(_)) {
+            self.catalog.password_policy = Remote::Loading;
+        }
+        cmds.push(Command::Worker(Request::LoadPasswordPolicy));
         if let Some(user) = self.draft.copy_from.clone() {
             cmds.push(self.load_copy_source(user));
         }
@@ -401,23 +435,22 @@ impl App {
             .unwrap_or_default()
     }
 
-    /// The policies that pass `list`'s filter: exact matches first, then names starting with
-    /// the filter, then the rest, each in catalogue order.
+    /// The policies that pass `list`'s fuzzy filter and type: exact matches first, then names
+    /// starting with the filter, then the other matches, best first (see [`picker`]).
     pub fn filtered_policies(&self, list: &ListUi) -> Vec<&PolicyInfo> {
-        let f = list.filter.value().to_lowercase();
         let Some(ps) = self.catalog.policies.ready() else {
             return Vec::new();
         };
-        let mut hits: Vec<(u8, &PolicyInfo)> = ps
+        self.picker
+            .indices(ps, list)
             .iter()
-            .filter_map(|p| match_rank(&f, &p.name).map(|r| (r, p)))
-            .collect();
-        hits.sort_by_key(|(r, _)| *r);
-        hits.into_iter().map(|(_, p)| p).collect()
+            .map(|&i| &ps[i as usize])
+            .collect()
     }
 
     /// The permissions the new user will get: the ones chosen, plus the ones copied from another
-    /// user (marked `copied`), without duplicates.
+    /// user (marked `copied`), plus `IAMUserChangePassword` when [`App::adds_change_password`]
+    /// (listed in `added`), without duplicates.
     pub fn effective(&self) -> Effective {
         let mut eff = Effective {
             groups: self
@@ -434,6 +467,7 @@ impl App {
                 .collect(),
             inline: Vec::new(),
             boundary: self.draft.boundary.clone().map(|b| (b, false)),
+            added: Vec::new(),
         };
         if let Some(copied) = self.copied_permissions() {
             for g in &copied.groups {
@@ -451,6 +485,13 @@ impl App {
                 eff.boundary = copied.boundary.clone().map(|b| (b, true));
             }
         }
+        if self.adds_change_password() {
+            let arn = self.change_password_arn();
+            if !eff.policies.iter().any(|(a, _)| *a == arn) {
+                eff.policies.push((arn.clone(), false));
+                eff.added.push(arn);
+            }
+        }
         eff
     }
 
@@ -466,9 +507,15 @@ impl App {
     /// step where it can be fixed.
     pub fn check_draft(&self) -> Result<(), (Screen, String)> {
         let d = &self.draft;
-        draft::validate_user_name(d.name.value()).map_err(|e| (Screen::Details, e))?;
+        draft::validate_user_names(&d.names).map_err(|(_, e)| (Screen::Details, e))?;
+        if let Some((_, taken)) = self.taken_names().into_iter().next() {
+            return Err((
+                Screen::Details,
+                format!("A user named {taken} already exists in this account."),
+            ));
+        }
         draft::validate_path(d.path.value()).map_err(|e| (Screen::Details, e))?;
-        check_access(d).map_err(|e| (Screen::Access, e))?;
+        check_access(d, &self.password_policy()).map_err(|e| (Screen::Access, e))?;
         if let Some(from) = &d.copy_from {
             match &self.catalog.copy {
                 Some((user, Remote::Ready(_))) if user == from => {}
@@ -501,9 +548,14 @@ impl App {
             return Err((
                 Screen::Permissions,
                 format!(
-                    "{} managed policies; a user can have at most {} attached.",
+                    "{} managed policies; a user can have at most {} attached.{}",
                     eff.policies.len(),
-                    draft::MANAGED_POLICIES_MAX
+                    draft::MANAGED_POLICIES_MAX,
+                    if eff.added.is_empty() {
+                        ""
+                    } else {
+                        " That counts IAMUserChangePassword, added for the password reset."
+                    }
                 ),
             ));
         }
@@ -511,38 +563,125 @@ impl App {
         Ok(())
     }
 
-    /// The creation request for the current draft. Call only after [`App::check_draft`] passed.
-    fn user_spec(&self) -> UserSpec {
+    /// The creation requests for the current draft, one per user. Call only after
+    /// [`App::check_draft`] passed.
+    fn user_specs(&self) -> Vec<UserSpec> {
         let d = &self.draft;
         let eff = self.effective();
-        UserSpec {
-            name: d.name.value().to_string(),
-            path: d.path.value().to_string(),
-            tags: d
-                .tags
-                .iter()
-                .map(|t| (t.key.value().to_string(), t.value.value().to_string()))
-                .collect(),
-            boundary: eff.boundary.map(|(b, _)| b),
-            access_key: d.access_key,
-            login: d.console_password.then(|| LoginSpec {
-                password: match d.password_mode {
-                    PasswordMode::Autogenerated => PasswordSource::Generate,
-                    PasswordMode::Custom => {
-                        PasswordSource::Custom(Secret::new(d.custom_password.value().to_string()))
-                    }
-                },
-                require_reset: d.require_reset,
-            }),
-            groups: eff.groups.into_iter().map(|(g, _)| g).collect(),
-            policies: eff.policies.into_iter().map(|(p, _)| p).collect(),
-            inline: eff.inline,
+        d.names
+            .iter()
+            .map(|name| UserSpec {
+                name: name.value().to_string(),
+                path: d.path.value().to_string(),
+                tags: d
+                    .tags
+                    .iter()
+                    .map(|t| (t.key.value().to_string(), t.value.value().to_string()))
+                    .collect(),
+                boundary: eff.boundary.clone().map(|(b, _)| b),
+                access_key: d.access_key,
+                login: d.console_password.then(|| LoginSpec {
+                    password: match d.password_mode {
+                        PasswordMode::Autogenerated => PasswordSource::Generate {
+                            policy: self.password_policy(),
+                        },
+                        PasswordMode::Custom => PasswordSource::Custom(Secret::new(
+                            d.custom_password.value().to_string(),
+                        )),
+                    },
+                    require_reset: d.require_reset,
+                }),
+                groups: eff.groups.iter().map(|(g, _)| g.clone()).collect(),
+                policies: eff.policies.iter().map(|(p, _)| p.clone()).collect(),
+                inline: eff.inline.clone(),
+            })
+            .collect()
+    }
+
+    /// The names of the draft that a live check found taken in the account (or that the user
+    /// list has, ignoring case), with the name as IAM spells it.
+    pub fn taken_names(&self) -> Vec<(usize, String)> {
+        self.draft
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| self.name_taken(n.value()).map(|t| (i, t)))
+            .collect()
+    }
+
+    /// The existing user that `name` clashes with, if any.
+    pub fn name_taken(&self, name: &str) -> Option<String> {
+        let lower = name.to_lowercase();
+        if let Some(Remote::Ready(Some(existing))) =
+            self.catalog.names.get(&lower).map(|c| &c.state)
+        {
+            return Some(existing.clone());
         }
+        self.catalog
+            .users
+            .ready()?
+            .iter()
+            .find(|u| u.name.to_lowercase() == lower)
+            .map(|u| u.name.clone())
+    }
+
+    /// A name was edited on row `row`: check it with AWS once typing rests.
+    pub(crate) fn name_changed(&mut self, row: usize) {
+        self.seqs.name_check_due = Some((self.ticks + NAME_CHECK_DELAY, row));
+    }
+
+    /// The heartbeat's part for names: on User details, sends the check that is due.
+    fn check_due_name(&mut self) -> Vec<Command> {
+        let Some((due, row)) = self.seqs.name_check_due else {
+            return Vec::new();
+        };
+        if self.screen != Screen::Details {
+            self.seqs.name_check_due = None;
+            return Vec::new();
+        }
+        if self.ticks < due {
+            return Vec::new();
+        }
+        self.seqs.name_check_due = None;
+        let name = self.draft.names.get(row).map(|n| n.value().to_string());
+        name.and_then(|n| self.check_name(n)).into_iter().collect()
+    }
+
+    /// Checks every name of the draft not checked yet, at once (leaving User details).
+    pub(crate) fn check_names_now(&mut self) -> Vec<Command> {
+        self.seqs.name_check_due = None;
+        let names: Vec<String> = self
+            .draft
+            .names
+            .iter()
+            .map(|n| n.value().to_string())
+            .collect();
+        names
+            .into_iter()
+            .filter_map(|n| self.check_name(n))
+            .collect()
+    }
+
+    /// The request that checks `name`, unless it is invalid or already known.
+    fn check_name(&mut self, name: String) -> Option<Command> {
+        let lower = name.to_lowercase();
+        if draft::validate_user_name(&name).is_err() || self.catalog.names.contains_key(&lower) {
+            return None;
+        }
+        let seq = self.next_seq();
+        self.catalog.names.insert(
+            lower,
+            NameCheck {
+                seq,
+                state: Remote::Loading,
+            },
+        );
+        Some(Command::Worker(Request::CheckUserName { seq, name }))
     }
 }
 
 /// Access type rules: at least one kind of access, and a custom password that meets the policy.
-pub fn check_access(d: &Draft) -> Result<(), String> {
+pub fn check_access(d: &Draft, policy: &PasswordPolicy) -> Result<(), String> {
     if !d.access_key && !d.console_password {
         return Err(
             "Choose at least one access type: an access key, a console password, or both."
@@ -550,7 +689,7 @@ pub fn check_access(d: &Draft) -> Result<(), String> {
         );
     }
     if d.console_password && d.password_mode == PasswordMode::Custom {
-        draft::validate_custom_password(d.custom_password.value())?;
+        draft::validate_password(d.custom_password.value(), policy)?;
     }
     Ok(())
 }
@@ -562,6 +701,47 @@ pub struct Effective {
     pub policies: Vec<(String, bool)>,
     pub inline: Vec<InlinePolicy>,
     pub boundary: Option<(String, bool)>,
+    /// ARNs in `policies` that iamwiz adds by itself, neither chosen nor copied:
+    /// `IAMUserChangePassword` when the user must set a new password and the account's password
+    /// policy does not let users change their own.
+    pub added: Vec<String>,
+}
+
+/// The AWS managed policy that lets a user change their own password.
+pub const CHANGE_PASSWORD_POLICY: &str = "IAMUserChangePassword";
+
+impl App {
+    /// The password policy in force: the account's, or the AWS default while it is being read or
+    /// when it could not be read.
+    pub fn password_policy(&self) -> PasswordPolicy {
+        match &self.catalog.password_policy {
+            Remote::Ready(p) => *p,
+            Remote::Loading | Remote::Failed(_) => PasswordPolicy::aws_default(),
+        }
+    }
+
+    /// Whether creating the draft attaches `IAMUserChangePassword`, as the console does: the user
+    /// must set a new password at first sign-in, and the policy does not let users change their
+    /// own (with no policy, only users with `iam:ChangePassword` may).
+    pub fn adds_change_password(&self) -> bool {
+        let d = &self.draft;
+        d.console_password
+            && d.require_reset
+            && !self.password_policy().allow_users_to_change_password
+    }
+
+    /// The ARN of `IAMUserChangePassword` in the admin's partition (`aws` until the identity is
+    /// known).
+    pub fn change_password_arn(&self) -> String {
+        let partition = self
+            .catalog
+            .identity
+            .ready()
+            .and_then(|i| i.arn.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws");
+        format!("arn:{partition}:iam::aws:policy/{CHANGE_PASSWORD_POLICY}")
+    }
 }
 
 /// Case-insensitive substring match; an empty filter matches everything.
@@ -569,26 +749,15 @@ pub fn matches(filter: &str, text: &str) -> bool {
     filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
 }
 
-/// How well `text` matches a lower-case `filter`: 0 exact, 1 prefix, 2 substring, None no match.
-fn match_rank(filter: &str, text: &str) -> Option<u8> {
-    let t = text.to_lowercase();
-    if t == filter {
-        Some(0)
-    } else if t.starts_with(filter) {
-        Some(1)
-    } else if t.contains(filter) {
-        Some(2)
-    } else {
-        None
-    }
-}
-
 /// The one place every change to the wizard happens.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Tick => {
             app.ticks = app.ticks.wrapping_add(1);
-            reveal::tick(app)
+            let mut cmds = app.check_due_name();
+            cmds.extend(reveal::tick(app));
+            cmds.extend(picker::tick(app));
+            cmds
         }
         Msg::Effect(effect) => reveal::effect(app, effect),
         Msg::Resize(w, h) => {
@@ -711,6 +880,7 @@ fn request_quit(app: &mut App) -> Vec<Command> {
 fn on_event(app: &mut App, event: Event) -> Vec<Command> {
     match event {
         Event::Identity(result) => app.catalog.identity = Remote::from(result),
+        Event::PasswordPolicy(result) => app.catalog.password_policy = Remote::from(result),
         Event::Groups { seq, result } if seq == app.seqs.groups => {
             app.catalog.groups = Remote::from(result);
         }
@@ -719,15 +889,30 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         }
         Event::Policies { seq, result } if seq == app.seqs.policies => {
             app.catalog.policies = Remote::from(result);
+            picker::catalogue_changed(app);
         }
+        Event::PolicyDocument { seq, arn, result } => picker::on_document(app, seq, arn, result),
         Event::UserPermissions { seq, user, result }
             if seq == app.seqs.copy && app.draft.copy_from.as_deref() == Some(user.as_str()) =>
         {
             app.catalog.copy = Some((user, Remote::from(result)));
         }
-        Event::Step { run, index, status } => {
+        Event::UserNameCheck { seq, name, result } => {
+            let lower = name.to_lowercase();
+            if let Some(check) = app.catalog.names.get_mut(&lower)
+                && check.seq == seq
+            {
+                check.state = Remote::from(result);
+            }
+        }
+        Event::Step {
+            run,
+            user,
+            index,
+            status,
+        } => {
             if let Some(c) = app.creation.as_mut().filter(|c| c.run == run)
-                && let Some(step) = c.steps.get_mut(index)
+                && let Some(step) = c.steps.get_mut(user).and_then(|s| s.get_mut(index))
             {
                 step.1 = status;
             }
@@ -746,20 +931,22 @@ fn finish_creation(app: &mut App, result: CreationResult) {
         return;
     };
     match result {
-        CreationResult::Created(user) => {
-            app.created = Some(user.name.clone());
-            app.reveal = Some(Reveal::new(user, app.options.csv_dir.clone()));
+        CreationResult::Created(users) => {
+            app.created = users.iter().map(|u| u.name.clone()).collect();
+            app.reveal = Some(Reveal::new(users, app.options.csv_dir.clone()));
             app.screen = Screen::Reveal;
             // The custom password now lives only on the credentials screen.
             app.draft.custom_password.clear();
         }
         CreationResult::Failed {
+            user,
             step,
             error,
             leftovers,
         } => {
             // The creating screen itself lists what failed, what was undone and what is left.
             creation.failure = Some(Failure {
+                user,
                 step,
                 error,
                 leftovers,
@@ -777,22 +964,24 @@ fn start_creation(app: &mut App) -> Vec<Command> {
         app.error(message);
         return Vec::new();
     }
-    let spec = app.user_spec();
+    let specs = app.user_specs();
     let run = app.next_seq();
     app.creation = Some(Creation {
         run,
-        user: spec.name.clone(),
-        steps: plan_steps(&spec)
-            .into_iter()
-            .map(|k| (k, StepStatus::Pending))
+        users: specs.iter().map(|s| s.name.clone()).collect(),
+        steps: specs
+            .iter()
+            .map(|spec| {
+                plan_steps(spec)
+                    .into_iter()
+                    .map(|k| (k, StepStatus::Pending))
+                    .collect()
+            })
             .collect(),
         failure: None,
     });
     app.screen = Screen::Creating;
-    vec![Command::Worker(Request::Create {
-        run,
-        spec: Box::new(spec),
-    })]
+    vec![Command::Worker(Request::Create { run, specs })]
 }
 
 /// Back to a fresh draft after a user was created; the account's lists are read again.

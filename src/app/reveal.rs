@@ -94,7 +94,10 @@ pub enum SaveError {
 
 #[derive(Debug)]
 pub struct Reveal {
-    pub user: CreatedUser,
+    /// Every user of the batch; the screen shows one at a time.
+    pub users: Vec<CreatedUser>,
+    /// The user on screen.
+    pub current: usize,
     pub show_secret_key: bool,
     pub show_password: bool,
     pub focus: Row,
@@ -107,9 +110,10 @@ pub struct Reveal {
 }
 
 impl Reveal {
-    pub fn new(user: CreatedUser, csv_dir: PathBuf) -> Reveal {
+    pub fn new(users: Vec<CreatedUser>, csv_dir: PathBuf) -> Reveal {
         Reveal {
-            user,
+            users,
+            current: 0,
             show_secret_key: false,
             show_password: false,
             focus: Row::UserName,
@@ -120,13 +124,18 @@ impl Reveal {
         }
     }
 
+    /// The user on screen.
+    pub fn user(&self) -> &CreatedUser {
+        &self.users[self.current]
+    }
+
     /// The rows this user has, top to bottom.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = vec![Row::UserName];
-        if self.user.access_key.is_some() {
+        if self.user().access_key.is_some() {
             rows.extend([Row::AccessKeyId, Row::SecretKey]);
         }
-        if self.user.password.is_some() {
+        if self.user().password.is_some() {
             rows.push(Row::Password);
         }
         rows.push(Row::SignInUrl);
@@ -136,7 +145,7 @@ impl Reveal {
     /// The value of a row, secret or not. Only the screen (when shown) and the clipboard and
     /// export code (when asked) read it.
     pub fn value(&self, row: Row) -> Option<&str> {
-        let u = &self.user;
+        let u = self.user();
         match row {
             Row::UserName => Some(&u.name),
             Row::AccessKeyId => u.access_key.as_ref().map(|k| k.id.as_str()),
@@ -146,10 +155,11 @@ impl Reveal {
         }
     }
 
-    /// The CSV path offered first: `<dir>/<user>_credentials.csv`.
+    /// The CSV path offered first: `<dir>/<user>_credentials.csv`, or `<dir>/credentials.csv` for
+    /// several users.
     pub fn default_csv_path(&self) -> PathBuf {
-        self.csv_dir
-            .join(format!("{}_credentials.csv", self.user.name))
+        let names: Vec<&str> = self.users.iter().map(|u| u.name.as_str()).collect();
+        crate::export::default_csv_path(&self.csv_dir, &names)
     }
 
     /// Seconds until a copied secret is cleared, at tick `now`.
@@ -187,8 +197,20 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
         KeyCode::Down | KeyCode::Tab => r.focus = rows[(at + 1) % rows.len()],
         KeyCode::Up | KeyCode::BackTab => r.focus = rows[(at + rows.len() - 1) % rows.len()],
-        KeyCode::Char('s') if r.user.access_key.is_some() => r.show_secret_key = !r.show_secret_key,
-        KeyCode::Char('p') if r.user.password.is_some() => r.show_password = !r.show_password,
+        KeyCode::Right | KeyCode::PageDown if r.current + 1 < r.users.len() => {
+            r.current += 1;
+            r.show_secret_key = false;
+            r.show_password = false;
+        }
+        KeyCode::Left | KeyCode::PageUp if r.current > 0 => {
+            r.current -= 1;
+            r.show_secret_key = false;
+            r.show_password = false;
+        }
+        KeyCode::Char('s') if r.user().access_key.is_some() => {
+            r.show_secret_key = !r.show_secret_key
+        }
+        KeyCode::Char('p') if r.user().password.is_some() => r.show_password = !r.show_password,
         KeyCode::Char(' ') if r.focus == Row::SecretKey => r.show_secret_key = !r.show_secret_key,
         KeyCode::Char(' ') if r.focus == Row::Password => r.show_password = !r.show_password,
         KeyCode::Char('c') => {
@@ -215,8 +237,8 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             let path = r.default_csv_path();
             r.prompt = Some(Prompt::CsvPath(TextField::new(&path.to_string_lossy())));
         }
-        KeyCode::Char('a') if r.user.access_key.is_some() => {
-            r.prompt = Some(Prompt::ProfileName(TextField::new(&r.user.name)));
+        KeyCode::Char('a') if r.user().access_key.is_some() => {
+            r.prompt = Some(Prompt::ProfileName(TextField::new(&r.user().name)));
         }
         KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
             app.modal = Some(Modal::ConfirmLeaveReveal);

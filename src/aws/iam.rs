@@ -4,8 +4,10 @@
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::{Clients, map_sdk_error};
+use crate::protocol::PasswordPolicy;
 use crate::protocol::{
-    AwsError, GroupInfo, Identity, InlinePolicy, PolicyInfo, PolicyScope, UserInfo, UserPermissions,
+    AwsError, GroupInfo, Identity, InlinePolicy, PolicyDocument, PolicyInfo, PolicyScope, UserInfo,
+    UserPermissions,
 };
 
 /// How many per-group or per-policy calls run at once (IAM throttles bursts).
@@ -105,7 +107,12 @@ pub async fn policies(c: &Clients) -> Result<Vec<PolicyInfo>, AwsError> {
             v.into_iter()
                 .map(|p| {
                     let arn = p.arn.unwrap_or_default();
+                    let path = p
+                        .path
+                        .filter(|path| !path.is_empty())
+                        .unwrap_or_else(|| policy_path(&arn).to_string());
                     PolicyInfo {
+                        path,
                         name: p.policy_name.unwrap_or_default(),
                         scope: if is_aws_managed(&arn) {
                             PolicyScope::Aws
@@ -121,6 +128,168 @@ pub async fn policies(c: &Clients) -> Result<Vec<PolicyInfo>, AwsError> {
         .map_err(|e| map_sdk_error("iam:ListPolicies", e))?;
     policies.sort_by_key(|p| p.name.to_lowercase());
     Ok(policies)
+}
+
+/// Whether a user named `name` exists: its name as IAM stores it, or `None`.
+pub async fn find_user(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
+    match c.iam.get_user().user_name(name).send().await {
+        Ok(out) => Ok(out.user.map(|u| u.user_name)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(map_sdk_error("iam:GetUser", e)),
+    }
+}
+
+/// The account's password policy. An account that sets none (`NoSuchEntity`) gets the AWS
+/// default, [`PasswordPolicy::aws_default`].
+pub async fn password_policy(c: &Clients) -> Result<PasswordPolicy, AwsError> {
+    let out = match c.iam.get_account_password_policy().send().await {
+        Ok(out) => out,
+        Err(e) => {
+            let e = map_sdk_error("iam:GetAccountPasswordPolicy", e);
+            return if e.code == "NoSuchEntity" {
+                Ok(PasswordPolicy::aws_default())
+            } else {
+                Err(e)
+            };
+        }
+    };
+    let Some(p) = out.password_policy else {
+        return Ok(PasswordPolicy::aws_default());
+    };
+    Ok(PasswordPolicy {
+        // A policy set without a minimum asks for 8 (the API's default).
+        min_length: p
+            .minimum_password_length
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(8),
+        require_uppercase: p.require_uppercase_characters,
+        require_lowercase: p.require_lowercase_characters,
+        require_digit: p.require_numbers,
+        require_symbol: p.require_symbols,
+        allow_users_to_change_password: p.allow_users_to_change_password,
+        is_default: false,
+    })
+}
+
+/// The path part of a policy ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` →
+/// `/job-function/`), for a listing that leaves the path out.
+pub fn policy_path(arn: &str) -> &str {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let rest = resource.strip_prefix("policy").unwrap_or_default();
+    match rest.rfind('/') {
+        Some(end) if rest.starts_with('/') => &rest[..=end],
+        _ => "/",
+    }
+}
+
+/// The default version of the managed policy `arn`: `GetPolicy` for its default version id and
+/// description, then `GetPolicyVersion` for the document, pretty-printed.
+pub async fn policy_document(c: &Clients, arn: &str) -> Result<PolicyDocument, AwsError> {
+    let policy = c
+        .iam
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iam:GetPolicy", e))?
+        .policy;
+    let (version, description) = policy
+        .map(|p| (p.default_version_id, p.description))
+        .unwrap_or_default();
+    let version = version.unwrap_or_else(|| "v1".to_string());
+    let out = c
+        .iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&version)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iam:GetPolicyVersion", e))?;
+    let raw = out
+        .policy_version
+        .and_then(|v| v.document)
+        .unwrap_or_default();
+    let text = decode_policy_document(&raw);
+    Ok(PolicyDocument {
+        version,
+        description: description.unwrap_or_default(),
+        summary: summarize_policy(&text),
+        document: pretty_json(&text),
+    })
+}
+
+/// One line on what a policy document grants: each statement's effect, how many actions and on
+/// what (`Allow 1,521 actions on *; Deny iam:* on 2 resources`). Empty when it is not a policy.
+pub fn summarize_policy(text: &str) -> String {
+    use serde_json::Value;
+    let Ok(doc) = serde_json::from_str::<Value>(text) else {
+        return String::new();
+    };
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(v)) => v.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let list = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let things = |items: Vec<String>, what: &str| match items.as_slice() {
+        [only] => only.clone(),
+        _ => format!("{} {what}", thousands(items.len())),
+    };
+    statements
+        .iter()
+        .map(|st| {
+            let effect = st.get("Effect").and_then(Value::as_str).unwrap_or("?");
+            let actions = match st.get("NotAction") {
+                Some(v) => format!("all actions but {}", things(list(Some(v)), "actions")),
+                None => things(list(st.get("Action")), "actions"),
+            };
+            let resources = match st.get("NotResource") {
+                Some(v) => format!("all but {}", things(list(Some(v)), "resources")),
+                None => things(list(st.get("Resource")), "resources"),
+            };
+            let mut line = format!("{effect} {actions} on {resources}");
+            if st.get("Condition").is_some() {
+                line.push_str(" (with conditions)");
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `n` with thousands separators (`1,521`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` pretty-printed when it is JSON, else as it is.
+pub fn pretty_json(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// What "copy permissions" takes from `user`: groups, attached policies, inline policies (with
@@ -228,6 +397,40 @@ mod tests {
         assert!(!is_aws_managed(
             "arn:aws:iam::123456789012:policy/aws-named"
         ));
+    }
+
+    #[test]
+    fn policy_paths_come_from_the_arn_when_not_listed() {
+        assert_eq!(
+            policy_path("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+            "/job-function/"
+        );
+        assert_eq!(policy_path("arn:aws:iam::aws:policy/ReadOnlyAccess"), "/");
+        assert_eq!(
+            policy_path("arn:aws:iam::123456789012:policy/a/b/Mine"),
+            "/a/b/"
+        );
+    }
+
+    #[test]
+    fn policies_are_summarized_in_a_line() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"},
+            {"Effect":"Deny","Action":"iam:*","Resource":["arn:a","arn:b"],
+             "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}},
+            {"Effect":"Allow","NotAction":["iam:*"],"Resource":"*"}]}"#;
+        assert_eq!(
+            summarize_policy(doc),
+            "Allow 2 actions on *; Deny iam:* on 2 resources (with conditions); \
+             Allow all actions but iam:* on *"
+        );
+        let many: Vec<String> = (0..1521).map(|i| format!("\"s:A{i}\"")).collect();
+        let doc = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Action":[{}],"Resource":"*"}}}}"#,
+            many.join(",")
+        );
+        assert_eq!(summarize_policy(&doc), "Allow 1,521 actions on *");
+        assert_eq!(summarize_policy("not json"), "");
     }
 
     #[test]

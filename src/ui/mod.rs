@@ -73,7 +73,10 @@ pub fn view(app: &App, f: &mut Frame) {
 
 fn screen_title(app: &App) -> String {
     if let (Screen::Creating, Some(c)) = (app.screen, &app.creation) {
-        return format!("Creating {}", c.user);
+        return match c.users.as_slice() {
+            [one] => format!("Creating {one}"),
+            many => format!("Creating {} users", many.len()),
+        };
     }
     match Screen::STEPS.iter().position(|x| *x == app.screen) {
         Some(i) => format!("Step {} of 6 · {}", i + 1, app.screen.title()),
@@ -204,7 +207,11 @@ fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
 /// The keys of the current screen, as (key, action) pairs.
 pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     let mut keys = match app.screen {
-        Screen::Details => vec![("Tab", "next field"), ("Enter", "next step")],
+        Screen::Details => vec![
+            ("Tab", "next field"),
+            ("^N", "add user"),
+            ("Enter", "next step"),
+        ],
         Screen::Access => {
             let typing = app.focus.access == AccessItem::Custom && app.draft.console_password;
             if typing {
@@ -213,13 +220,25 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "next step")]
             }
         }
+        Screen::Permissions if app.focus.pane == PermPane::Policies => vec![
+            ("←→", "pane"),
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("Enter", "next"),
+            ("^T", "type"),
+        ],
         Screen::Permissions => vec![
             ("←→", "pane"),
             ("↑↓", "move"),
             ("Space", "choose"),
             ("Enter", "next"),
         ],
-        Screen::Boundary => vec![("↑↓", "move"), ("Space", "choose"), ("Enter", "next")],
+        Screen::Boundary => vec![
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("Enter", "next"),
+            ("^T", "type"),
+        ],
         Screen::Tags => vec![
             ("Ctrl-N", "add"),
             ("Ctrl-D", "remove"),
@@ -234,6 +253,14 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Reveal => match app.reveal.as_ref().and_then(|r| r.prompt.as_ref()) {
             Some(Prompt::ConfirmOverwrite(_)) => vec![("y", "replace"), ("n", "other name")],
             Some(_) => vec![("Enter", "save"), ("Esc", "cancel")],
+            None if app.reveal.as_ref().is_some_and(|r| r.users.len() > 1) => vec![
+                ("↑↓", "row"),
+                ("←→", "user"),
+                ("c", "copy"),
+                ("d", "CSV"),
+                ("a", "profile"),
+                ("Enter", "done"),
+            ],
             None => vec![
                 ("↑↓", "row"),
                 ("c", "copy"),
@@ -293,13 +320,17 @@ fn modal(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16) {
 fn screen_help(app: &App) -> &'static [&'static str] {
     match app.screen {
         Screen::Details => &[
-            "Name the new IAM user. Names are unique in the account,",
-            "ignoring case. The path groups users (default /).",
+            "Name the new IAM user, or up to 10 users (Ctrl-N adds one):",
+            "they share every other choice. Names are unique in the",
+            "account, ignoring case; each is checked as you type.",
+            "The path groups users (default /).",
         ],
         Screen::Access => &[
             "An access key is for the CLI, SDKs and tools; a console",
             "password is for the AWS web console. Choose one or both.",
             "Typing on \"Custom password\" enters your own password.",
+            "It must meet the account's password policy; generated",
+            "ones always do. Ctrl-R reads the policy again.",
         ],
         Screen::Permissions => &[
             "Add the user to groups, copy the groups and policies of an",
@@ -308,7 +339,9 @@ fn screen_help(app: &App) -> &'static [&'static str] {
         ],
         Screen::Boundary => &[
             "A permissions boundary caps what the user's policies can",
-            "grant. Choose none, or one managed policy.",
+            "grant. Choose none, or one managed policy. Typing searches",
+            "(letters in order: s3full finds AmazonS3FullAccess);",
+            "Ctrl-T picks AWS managed, customer managed or job function.",
         ],
         Screen::Tags => &[
             "Tags are key/value pairs on the user (at most 50).",
@@ -347,6 +380,19 @@ fn help_modal(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(format!("  {:<8}", "^R"), Style::new().fg(ACCENT).bold()),
             Span::raw("reload lists from AWS"),
         ]));
+    }
+    let picker = app.screen == Screen::Boundary
+        || (app.screen == Screen::Permissions && app.focus.pane == PermPane::Policies);
+    if picker {
+        for (k, what) in [
+            ("^P", "show or hide the policy preview"),
+            ("Shift", "with ↑↓ or PgUp/PgDn scrolls the preview"),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<8}"), Style::new().fg(ACCENT).bold()),
+                Span::raw(what),
+            ]));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(

@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK};
-use crate::app::App;
 use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Row};
+use crate::app::{App, Creation};
 use crate::protocol::StepStatus;
 
 /// The mask drawn for a hidden secret: the same width whatever the secret, so it gives away
@@ -43,9 +43,21 @@ fn status_span<'a>(status: &StepStatus, tick: u64) -> (Span<'a>, String) {
 
 pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     let Some(c) = &app.creation else { return };
+    let mut lines = if c.users.len() == 1 {
+        step_lines(c, app.ticks)
+    } else {
+        user_lines(c, app.ticks)
+    };
+    lines.push(Line::from(""));
+    failure_lines(c, app.ticks, &mut lines);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// One line per step, for a single user.
+fn step_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for (kind, status) in &c.steps {
-        let (mark, text) = status_span(status, app.ticks);
+    for (kind, status) in &c.steps[0] {
+        let (mark, text) = status_span(status, tick);
         let style = match status {
             StepStatus::Failed(_) | StepStatus::UndoFailed(_) => Style::new().fg(ERROR),
             StepStatus::Pending | StepStatus::Skipped => Style::new().fg(DIM),
@@ -56,22 +68,55 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
             mark,
             Span::raw(" "),
             Span::styled(
-                format!("{:<32} ", truncate(&kind.label(&c.user), 32)),
+                format!("{:<32} ", truncate(&kind.label(&c.users[0]), 32)),
                 style,
             ),
             dim(format!("{:<23} ", kind.operation())),
             Span::styled(truncate(&text, 18), style),
         ]));
     }
-    lines.push(Line::from(""));
+    lines
+}
+
+/// One line per user of a batch: a mark per step, and what the steps add up to.
+fn user_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for (name, steps) in c.users.iter().zip(&c.steps) {
+        let mut spans = vec![Span::raw(format!(" {:<28} ", truncate(name, 28)))];
+        for (_, status) in steps {
+            spans.push(status_span(status, tick).0);
+        }
+        let count = |f: fn(&StepStatus) -> bool| steps.iter().filter(|(_, s)| f(s)).count();
+        let done = count(|s| matches!(s, StepStatus::Done));
+        let undone = count(|s| matches!(s, StepStatus::Undone));
+        let failed = count(|s| matches!(s, StepStatus::Failed(_) | StepStatus::UndoFailed(_)));
+        let mut summary = format!("  {done}/{} done", steps.len());
+        if undone > 0 {
+            summary.push_str(&format!(", {undone} undone"));
+        }
+        if failed > 0 {
+            summary.push_str(&format!(", {failed} failed"));
+        }
+        spans.push(dim(summary));
+        lines.push(line(spans));
+    }
+    lines
+}
+
+fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
     match &c.failure {
         None => lines.push(line(vec![dim(format!(
             " {} Working… independent calls run at the same time.",
-            spinner(app.ticks)
+            spinner(tick)
         ))])),
         Some(failure) => {
+            let whose = if c.users.len() > 1 {
+                format!(" (user {})", failure.user)
+            } else {
+                String::new()
+            };
             lines.push(line(vec![Span::styled(
-                format!(" ✗ {}", failure.error),
+                format!(" ✗ {}{whose}", failure.error),
                 Style::new().fg(ERROR).bold(),
             )]));
             lines.push(line(vec![Span::raw(format!("   {}", failure.error.hint))]));
@@ -98,7 +143,6 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
             )]));
         }
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
@@ -109,7 +153,17 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             " This is the only time these secrets can be viewed. Save them now.",
             Style::new().fg(Color::Yellow).bold(),
         )]),
-        Line::from(""),
+        if r.users.len() > 1 {
+            line(vec![
+                Span::styled(
+                    format!(" User {} of {}", r.current + 1, r.users.len()),
+                    Style::new().fg(ACCENT).bold(),
+                ),
+                dim("  (←→ other users; the CSV holds them all)"),
+            ])
+        } else {
+            Line::from("")
+        },
     ];
     for row in r.rows() {
         let shown = match row {
@@ -135,7 +189,7 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             spans.push(dim(format!("  ({key} {verb})")));
         }
         lines.push(line(spans));
-        if row == Row::Password && r.user.require_reset {
+        if row == Row::Password && r.user().require_reset {
             lines.push(line(vec![
                 Span::raw(" ".repeat(W + 3)),
                 dim("must be changed at first sign-in"),
@@ -201,14 +255,14 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
 }
 
 pub fn done(app: &App, f: &mut Frame, area: Rect) {
-    let name = app.created.clone().unwrap_or_default();
+    let created = match app.created.as_slice() {
+        [one] => format!(" ✓ User {one} was created."),
+        many => format!(" ✓ {} users were created: {}.", many.len(), many.join(", ")),
+    };
     let lines = vec![
         Line::from(""),
-        line(vec![Span::styled(
-            format!(" ✓ User {name} was created."),
-            Style::new().fg(OK).bold(),
-        )]),
-        Line::from(" Its secrets were shown once and are gone from iamwiz."),
+        line(vec![Span::styled(created, Style::new().fg(OK).bold())]),
+        Line::from(" The secrets were shown once and are gone from iamwiz."),
         Line::from(""),
         line(vec![
             Span::styled("   n", Style::new().fg(ACCENT).bold()),

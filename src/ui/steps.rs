@@ -1,18 +1,20 @@
 //! The steps the admin fills in: details, access, permissions, boundary, tags, review.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner, truncate};
-use super::{ACCENT, ERROR, OK, pane_label};
+use super::{ACCENT, DIM, ERROR, OK, pane_label};
 use crate::app::draft::{
     self, GROUPS_MAX, MANAGED_POLICIES_MAX, PasswordMode, TAGS_MAX, USER_NAME_RULE,
 };
+use crate::app::picker::{self, type_label};
 use crate::app::{AccessItem, App, ListUi, PermPane, Remote, TagCol, check_access};
-use crate::protocol::{AwsError, policy_name};
+use crate::protocol::PasswordPolicy;
+use crate::protocol::{AwsError, PolicyInfo, policy_name};
 
 const LABEL: usize = 12;
 
@@ -27,40 +29,68 @@ fn rule_line<'a>(check: Result<(), String>, rule: &str, show_error: bool) -> Lin
 
 pub fn details(app: &App, f: &mut Frame, area: Rect) {
     let d = &app.draft;
-    let w = (area.width as usize).saturating_sub(LABEL + 12).min(66);
-    let name_focus = app.focus.details == 0;
-    let lines = vec![
-        Line::from(""),
-        line(
-            vec![pointer(name_focus), label("User name", LABEL)]
-                .into_iter()
-                .chain(field(&d.name, w, name_focus))
-                .chain([dim(format!(" {}/64", d.name.len()))])
-                .collect(),
-        ),
-        rule_line(
-            draft::validate_user_name(d.name.value()),
-            &format!("Use {USER_NAME_RULE}."),
-            !d.name.is_empty(),
-        ),
-        Line::from(""),
-        line(
-            vec![pointer(!name_focus), label("Path", LABEL)]
-                .into_iter()
-                .chain(field(&d.path, w, !name_focus))
-                .collect(),
-        ),
-        rule_line(
-            draft::validate_path(d.path.value()),
-            "Optional. Starts and ends with /, for example /engineering/.",
-            true,
-        ),
-        Line::from(""),
-        line(vec![dim(
-            "   The name must be unique in the account, ignoring case (Bob and bob clash).",
-        )]),
-    ];
+    let w = (area.width as usize).saturating_sub(LABEL + 30).min(64);
+    let mut lines = vec![Line::from("")];
+    let many = d.names.len() > 1;
+    for (i, name) in d.names.iter().enumerate() {
+        let focused = app.focus.details == i;
+        let label_text = if many {
+            format!("User {}", i + 1)
+        } else {
+            "User name".to_string()
+        };
+        let mut spans = vec![pointer(focused), label(&label_text, LABEL)];
+        spans.extend(field(name, w, focused));
+        spans.push(dim(format!(" {:>2}/64 ", name.len())));
+        spans.push(name_status(app, i));
+        lines.push(line(spans));
+    }
+    let rule = match draft::validate_user_names(&d.names) {
+        Err((row, e)) if !d.names[row].is_empty() => Err(e),
+        _ => Ok(()),
+    };
+    lines.push(rule_line(rule, &format!("Use {USER_NAME_RULE}."), true));
+    lines.push(line(vec![dim(format!(
+        "               Ctrl-N adds a user ({} of {}), Ctrl-D removes one.",
+        d.names.len(),
+        draft::USERS_MAX
+    ))]));
+    lines.push(Line::from(""));
+    let path_focus = app.focus.details == d.names.len();
+    lines.push(line(
+        vec![pointer(path_focus), label("Path", LABEL)]
+            .into_iter()
+            .chain(field(&d.path, w, path_focus))
+            .collect(),
+    ));
+    lines.push(rule_line(
+        draft::validate_path(d.path.value()),
+        "Optional. Starts and ends with /, for example /engineering/.",
+        true,
+    ));
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// Whether the name on row `i` is free in the account, as far as the live check knows.
+fn name_status<'a>(app: &App, i: usize) -> Span<'a> {
+    let name = app.draft.names[i].value();
+    if name.is_empty() || draft::validate_user_name(name).is_err() {
+        return Span::raw("");
+    }
+    if let Some(existing) = app.name_taken(name) {
+        return Span::styled(format!("✗ {existing} exists"), Style::new().fg(ERROR));
+    }
+    match app
+        .catalog
+        .names
+        .get(&name.to_lowercase())
+        .map(|c| &c.state)
+    {
+        Some(Remote::Ready(None)) => Span::styled("✓ available", Style::new().fg(OK)),
+        Some(Remote::Loading) => dim(format!("{} checking", spinner(app.ticks))),
+        Some(Remote::Failed(e)) => dim(format!("not checked: {}", e.code)),
+        _ => Span::raw(""),
+    }
 }
 
 pub fn access(app: &App, f: &mut Frame, area: Rect) {
@@ -83,6 +113,9 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" – AWS Management Console access"),
         ]),
     ];
+    let width = area.width as usize;
+    let policy = app.password_policy();
+    lines.extend(password_policy_lines(app, width));
     if d.console_password {
         let custom = d.password_mode == PasswordMode::Custom;
         lines.push(line(vec![
@@ -96,24 +129,26 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         custom_line.extend(field(&d.custom_password, 30, at(AccessItem::Custom)));
         lines.push(line(custom_line));
         if custom && !d.custom_password.is_empty() {
-            let check = draft::validate_custom_password(d.custom_password.value());
-            lines.push(match check {
-                Ok(()) => line(vec![
+            let check = draft::validate_password(d.custom_password.value(), &policy);
+            match check {
+                Ok(()) => lines.push(line(vec![
                     Span::raw("          "),
                     Span::styled(
-                        "✓ meets the AWS default password policy",
+                        if policy.is_default {
+                            "✓ meets the AWS default password policy"
+                        } else {
+                            "✓ meets the account password policy"
+                        },
                         Style::new().fg(OK),
                     ),
-                ]),
-                Err(e) => line(vec![
-                    Span::raw("          "),
-                    Span::styled(e, Style::new().fg(ERROR)),
-                ]),
-            });
+                ])),
+                Err(e) => lines.extend(wrapped(&e, 10, width, Style::new().fg(ERROR))),
+            }
         } else {
-            lines.push(line(vec![dim(
-                "          Autogenerated: 20 characters from the OS random source.",
-            )]));
+            lines.push(line(vec![dim(format!(
+                "          Autogenerated: {} characters from the OS random source.",
+                policy.generated_length()
+            ))]));
         }
         lines.push(line(vec![
             pointer(at(AccessItem::RequireReset)),
@@ -122,9 +157,20 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
                 checkbox(d.require_reset)
             )),
         ]));
+        if !app.effective().added.is_empty() {
+            lines.extend(wrapped(
+                &format!(
+                    "Adds {} so the user can set a new password.",
+                    crate::app::CHANGE_PASSWORD_POLICY
+                ),
+                7,
+                width,
+                Style::new().fg(super::DIM),
+            ));
+        }
     }
     lines.push(Line::from(""));
-    if let Err(e) = check_access(d)
+    if let Err(e) = check_access(d, &policy)
         && !d.access_key
         && !d.console_password
     {
@@ -134,6 +180,63 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         )]));
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The password policy in force, in one dim line (more if the terminal is narrow): the
+/// account's, the AWS default when there is none, or why it could not be read.
+fn password_policy_lines<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
+    let kinds = |p: &PasswordPolicy| {
+        let mut parts = vec![format!("{}+ characters", p.min_length)];
+        for (required, kind) in [
+            (p.require_uppercase, "upper"),
+            (p.require_lowercase, "lower"),
+            (p.require_digit, "digit"),
+            (p.require_symbol, "symbol"),
+        ] {
+            if required {
+                parts.push(kind.to_string());
+            }
+        }
+        parts.join(", ")
+    };
+    let text = match &app.catalog.password_policy {
+        Remote::Loading => format!(
+            "{} reading the account password policy…",
+            spinner(app.ticks)
+        ),
+        Remote::Ready(p) if p.is_default => {
+            "No account password policy: AWS default (8+ characters, 3 of 4 kinds)".to_string()
+        }
+        Remote::Ready(p) => format!("Account policy: {}", kinds(p)),
+        Remote::Failed(e) => format!(
+            "Could not read the password policy ({}): AWS default assumed.",
+            e.code
+        ),
+    };
+    wrapped(&text, 7, width, Style::new().fg(super::DIM))
+}
+
+/// `text` wrapped at spaces to `width` columns less a one-column right margin, every line
+/// indented by `indent` spaces.
+fn wrapped<'a>(text: &str, indent: usize, width: usize, style: Style) -> Vec<Line<'a>> {
+    use unicode_width::UnicodeWidthStr;
+    let room = width.saturating_sub(indent + 1).max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        if !current.is_empty() && current.width() + 1 + word.width() > room {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    lines
+        .into_iter()
+        .map(|l| line(vec![Span::raw(" ".repeat(indent)), Span::styled(l, style)]))
+        .collect()
 }
 
 /// Rows of a list window of `height` rows that keeps `cursor` in view.
@@ -217,6 +320,10 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(line(tab_spans)), tabs);
 
     let width = (area.width as usize).saturating_sub(10).min(40);
+    let (list, preview) = match app.focus.pane {
+        PermPane::Policies => split_preview(app, list),
+        _ => (list, None),
+    };
     let h = list.height as usize;
     let mut lines: Vec<Line> = Vec::new();
     match app.focus.pane {
@@ -268,24 +375,27 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
             lines.extend(copy_summary(app, area.width as usize));
         }
         PermPane::Policies => {
-            f.render_widget(
-                Paragraph::new(filter_line(&app.focus.policies, width)),
-                filter,
-            );
+            policy_filter(f, filter, &app.focus.policies);
             let policies = app.filtered_policies(&app.focus.policies);
             if let Some(l) =
                 list_status(&app.catalog.policies, app.ticks, "policies", policies.len())
             {
                 lines.push(l);
             }
+            let mut matcher = picker::new_matcher();
+            let query = app.focus.policies.filter.value();
             for i in window(app.focus.policies.cursor, policies.len(), h) {
                 let p = policies[i];
                 let on = app.draft.policies.contains(&p.arn);
-                lines.push(line(vec![
-                    pointer(i == app.focus.policies.cursor),
-                    Span::raw(format!("{} {:<48} ", checkbox(on), truncate(&p.name, 48))),
-                    dim(p.scope.label()),
-                ]));
+                lines.push(policy_row(
+                    i == app.focus.policies.cursor,
+                    checkbox(on),
+                    p,
+                    &picker::match_positions(query, &p.name, &mut matcher),
+                ));
+            }
+            if let Some(preview) = preview {
+                policy_preview(app, f, preview);
             }
         }
     }
@@ -387,13 +497,15 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
         ]),
         intro,
     );
-    let width = (area.width as usize).saturating_sub(10).min(40);
-    f.render_widget(
-        Paragraph::new(filter_line(&app.focus.boundary, width)),
-        filter,
-    );
+    policy_filter(f, filter, &app.focus.boundary);
+    let (list, preview) = split_preview(app, list);
+    if let Some(preview) = preview {
+        policy_preview(app, f, preview);
+    }
     let policies = app.filtered_policies(&app.focus.boundary);
     let cursor = app.focus.boundary.cursor;
+    let mut matcher = picker::new_matcher();
+    let query = app.focus.boundary.filter.value();
     let mut lines = Vec::new();
     for i in window(cursor, policies.len() + 1, list.height as usize) {
         if i == 0 {
@@ -413,13 +525,198 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
         }
         let p = policies[i - 1];
         let on = app.draft.boundary.as_deref() == Some(p.arn.as_str());
-        lines.push(line(vec![
-            pointer(i == cursor),
-            Span::raw(format!("{} {:<48} ", radio(on), truncate(&p.name, 48))),
-            dim(p.scope.label()),
-        ]));
+        lines.push(policy_row(
+            i == cursor,
+            radio(on),
+            p,
+            &picker::match_positions(query, &p.name, &mut matcher),
+        ));
     }
     f.render_widget(Paragraph::new(lines), list);
+}
+
+/// A policy list's filter line, with its type filter at the right.
+fn policy_filter(f: &mut Frame, area: Rect, list: &ListUi) {
+    let kind = list.policy_type.label();
+    let right = format!("Type: {kind} (Ctrl-T) ");
+    let hint = if list.filter.is_empty() { 15 } else { 0 };
+    let width = (area.width as usize)
+        .saturating_sub(8 + hint + right.len() + 2)
+        .clamp(10, 40);
+    f.render_widget(Paragraph::new(filter_line(list, width)), area);
+    f.render_widget(
+        Paragraph::new(line(vec![
+            dim("Type: "),
+            Span::styled(kind, Style::new().fg(ACCENT).bold()),
+            dim(" (Ctrl-T) "),
+        ]))
+        .alignment(Alignment::Right),
+        area,
+    );
+}
+
+/// A policy row: the pointer, a checkbox or radio `mark`, the name with the characters the filter
+/// matched highlighted, and the policy's type.
+fn policy_row<'a>(focused: bool, mark: &str, p: &PolicyInfo, matched: &[u32]) -> Line<'a> {
+    const NAME: usize = 48;
+    let name = truncate(&p.name, NAME);
+    // A cut name ends in an ellipsis that matches nothing.
+    let shown = name.chars().count() - usize::from(name != p.name);
+    let hit = Style::new().fg(ACCENT).bold();
+    let mut spans = vec![pointer(focused), Span::raw(format!("{mark} "))];
+    let mut run = String::new();
+    let mut run_hit = false;
+    for (i, c) in name.chars().enumerate() {
+        let is_hit = i < shown && matched.binary_search(&(i as u32)).is_ok();
+        if is_hit != run_hit && !run.is_empty() {
+            let text = std::mem::take(&mut run);
+            spans.push(if run_hit {
+                Span::styled(text, hit)
+            } else {
+                Span::raw(text)
+            });
+        }
+        run_hit = is_hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(if run_hit {
+            Span::styled(run, hit)
+        } else {
+            Span::raw(run)
+        });
+    }
+    let pad = NAME.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+    spans.push(Span::raw(" ".repeat(pad + 1)));
+    spans.push(dim(type_label(p)));
+    line(spans)
+}
+
+/// `text` in lines of at most `width` columns, broken at spaces (a longer word is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines.into_iter().map(|l| truncate(&l, width)).collect()
+}
+
+/// Splits a policy list's area into the list and, when shown and there is room, the preview below.
+fn split_preview(app: &App, area: Rect) -> (Rect, Option<Rect>) {
+    if !app.picker.preview.shown || area.height < 10 {
+        return (area, None);
+    }
+    let [list, preview] = Layout::vertical([
+        Constraint::Length((area.height / 2).max(5)),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    (list, Some(preview))
+}
+
+/// The highlighted policy: its name, type and default version in the rule above, its description,
+/// then its document (Shift-↑↓ scrolls it).
+fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
+    let width = area.width as usize;
+    let rule = Style::new().fg(DIM);
+    let Some(p) = picker::highlighted(app) else {
+        let block = Block::new()
+            .borders(Borders::TOP)
+            .border_style(rule)
+            .title(line(vec![Span::raw("─"), bold(" Preview ")]));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let text = if app.catalog.policies.ready().is_some() {
+            " No boundary: the user's own policies alone decide what it may do."
+        } else {
+            ""
+        };
+        f.render_widget(Paragraph::new(line(vec![dim(text)])), inner);
+        return;
+    };
+    let doc = app.picker.preview.docs.get(&p.arn);
+    let text_width = width.saturating_sub(2);
+    // Above the document: the description and what the document grants, when known.
+    let mut head: Vec<Line> = Vec::new();
+    let description = match doc {
+        Some(Ok(d)) if !d.description.is_empty() => d.description.as_str(),
+        _ => p.description.as_str(),
+    };
+    if !description.is_empty() {
+        head.push(line(vec![dim(format!(
+            " {}",
+            truncate(description, text_width)
+        ))]));
+    }
+    if let Some(Ok(d)) = doc
+        && !d.summary.is_empty()
+    {
+        head.push(line(vec![Span::styled(
+            format!(" {}", truncate(&d.summary, text_width)),
+            Style::new().fg(ACCENT),
+        )]));
+    }
+    let rows = (area.height as usize).saturating_sub(1 + head.len());
+    let scroll = app.picker.preview.scroll_of(&p.arn) as usize;
+    let mut right = String::new();
+    let mut version = String::new();
+    let mut body: Vec<Line> = Vec::new();
+    match doc {
+        Some(Ok(d)) => {
+            version = format!(" · {}", d.version);
+            let total = d.document.lines().count();
+            if total > rows {
+                let last = (scroll + rows).min(total);
+                right = format!(" {}-{last} of {total} · Shift-↑↓ ", scroll + 1);
+            }
+            body.extend(
+                d.document
+                    .lines()
+                    .skip(scroll)
+                    .take(rows)
+                    .map(|l| Line::from(format!(" {}", truncate(l, text_width)))),
+            );
+        }
+        Some(Err(e)) => {
+            let red = Style::new().fg(ERROR);
+            for l in wrap_words(&format!("{e}. {}", e.hint), width.saturating_sub(4)) {
+                body.push(line(vec![Span::styled(format!("   {l}"), red)]));
+            }
+            body.push(line(vec![dim(
+                "   Ctrl-R reloads the lists and tries again.",
+            )]));
+        }
+        None => body.push(line(vec![dim(format!(
+            " {} reading the default version…",
+            spinner(app.ticks)
+        ))])),
+    }
+    let room = width.saturating_sub(right.chars().count() + 4);
+    let title = truncate(
+        &format!("{} · {}{version}", p.name, type_label(p)),
+        room.saturating_sub(2),
+    );
+    let mut block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(rule)
+        .title(line(vec![Span::raw("─"), bold(format!(" {title} "))]));
+    if !right.is_empty() {
+        block = block.title(Line::from(dim(right)).right_aligned());
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    head.extend(body);
+    f.render_widget(Paragraph::new(head), inner);
 }
 
 pub fn tags(app: &App, f: &mut Frame, area: Rect) {
@@ -486,7 +783,18 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
 
     let mut lines = vec![
         section(1, "User details"),
-        row("User name", d.name.value().to_string()),
+        row(
+            if d.names.len() > 1 {
+                "User names"
+            } else {
+                "User name"
+            },
+            d.names
+                .iter()
+                .map(|n| n.value())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         row("Path", d.path.value().to_string()),
         section(2, "Access type"),
         row(
@@ -529,9 +837,14 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         lines.push(row("Group", format!("{g}{}", copied(*c))));
     }
     for (p, c) in &eff.policies {
+        let added = if eff.added.contains(p) {
+            " (added for the password reset)"
+        } else {
+            ""
+        };
         lines.push(row(
             "Managed policy",
-            format!("{}{}", policy_name(p), copied(*c)),
+            format!("{}{}{added}", policy_name(p), copied(*c)),
         ));
     }
     for p in &eff.inline {

@@ -39,9 +39,9 @@ async fn run(
         let c = clients.clone();
         let ev = events.clone();
         match request {
-            Request::Create { run, spec } => {
+            Request::Create { run, specs } => {
                 creations.spawn(async move {
-                    let result = plan::create_user(&c, run, *spec, &ev).await;
+                    let result = plan::create_users(&c, run, specs, &ev).await;
                     let _ = ev.send(Event::Finished { run, result });
                 });
             }
@@ -76,6 +76,15 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
             let result = aws::iam::user_permissions(c, &user).await;
             Event::UserPermissions { seq, user, result }
         }
+        Request::LoadPolicyDocument { seq, arn } => {
+            let result = aws::iam::policy_document(c, &arn).await;
+            Event::PolicyDocument { seq, arn, result }
+        }
+        Request::CheckUserName { seq, name } => {
+            let result = aws::iam::find_user(c, &name).await;
+            Event::UserNameCheck { seq, name, result }
+        }
+        Request::LoadPasswordPolicy => Event::PasswordPolicy(aws::iam::password_policy(c).await),
         Request::Create { .. } => unreachable!("creation requests are handled by run()"),
     };
     let _ = events.send(event);

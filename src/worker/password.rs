@@ -1,15 +1,24 @@
 //! Console passwords generated from the operating system's random source.
 
+use crate::protocol::{GENERATED_LENGTH_MIN, PASSWORD_SYMBOLS, PasswordPolicy};
 use crate::secret::Secret;
 
 const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
 const DIGITS: &[u8] = b"23456789";
 /// The symbols IAM password policies count as non-alphanumeric.
-const SYMBOLS: &[u8] = b"!@#$%^&*()_+-=[]{}|'";
+const SYMBOLS: &[u8] = PASSWORD_SYMBOLS.as_bytes();
 
-/// Length of generated passwords: well above the AWS default minimum of 8 and any common policy.
-pub const GENERATED_LENGTH: usize = 20;
+/// Length of generated passwords unless the policy asks for more: well above the AWS default
+/// minimum of 8 and any common policy.
+pub const GENERATED_LENGTH: usize = GENERATED_LENGTH_MIN;
+
+/// A password that meets `policy`: [`PasswordPolicy::generated_length`] characters (at least 20,
+/// at least the policy's minimum, at most 128), with every kind of character, so it satisfies any
+/// combination of required kinds and the AWS default's "three of four".
+pub fn generate_for(policy: &PasswordPolicy) -> Result<Secret, getrandom::Error> {
+    generate(policy.generated_length())
+}
 
 /// A password of `len` characters (at least 4) holding at least one upper-case letter, one
 /// lower-case letter, one digit and one symbol, every character drawn uniformly from the OS random
@@ -48,6 +57,7 @@ fn uniform(n: usize) -> Result<usize, getrandom::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::draft::validate_password;
 
     #[test]
     fn generated_passwords_have_every_character_class() {
@@ -60,6 +70,49 @@ mod tests {
             assert!(p.bytes().any(|b| DIGITS.contains(&b)), "{p}");
             assert!(p.bytes().any(|b| SYMBOLS.contains(&b)), "{p}");
         }
+    }
+
+    fn strict(min_length: usize) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_digit: true,
+            require_symbol: true,
+            allow_users_to_change_password: false,
+            is_default: false,
+        }
+    }
+
+    #[test]
+    fn generated_passwords_meet_a_strict_policy() {
+        let policy = strict(30);
+        for _ in 0..200 {
+            let p = generate_for(&policy).unwrap();
+            assert_eq!(p.expose().len(), 30);
+            validate_password(p.expose(), &policy).unwrap();
+        }
+    }
+
+    #[test]
+    fn generated_passwords_meet_the_aws_default() {
+        let policy = PasswordPolicy::aws_default();
+        for _ in 0..200 {
+            let p = generate_for(&policy).unwrap();
+            assert_eq!(p.expose().len(), GENERATED_LENGTH);
+            validate_password(p.expose(), &policy).unwrap();
+        }
+    }
+
+    #[test]
+    fn generated_length_is_20_or_the_minimum_up_to_128() {
+        assert_eq!(strict(6).generated_length(), 20);
+        assert_eq!(strict(20).generated_length(), 20);
+        assert_eq!(strict(21).generated_length(), 21);
+        assert_eq!(strict(128).generated_length(), 128);
+        assert_eq!(strict(500).generated_length(), 128);
+        let p = generate_for(&strict(128)).unwrap();
+        validate_password(p.expose(), &strict(128)).unwrap();
     }
 
     #[test]

@@ -26,100 +26,136 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn status(&self, index: usize, status: StepStatus) {
+    fn status(&self, user: usize, index: usize, status: StepStatus) {
         let _ = self.events.send(Event::Step {
             run: self.run,
+            user,
             index,
             status,
         });
     }
 }
 
-/// Creates the user `spec` describes, streaming each step's status, and rolls back on failure.
-pub async fn create_user(
+/// Runs one step of user `user`, reporting it as running and then done or failed.
+async fn tracked(
+    c: &Clients,
+    report: &Reporter<'_>,
+    user: usize,
+    index: usize,
+    spec: &UserSpec,
+    kind: &StepKind,
+) -> Result<Made, AwsError> {
+    report.status(user, index, StepStatus::Running);
+    let result = run_step(c, spec, kind).await;
+    report.status(
+        user,
+        index,
+        match &result {
+            Ok(_) => StepStatus::Done,
+            Err(e) => StepStatus::Failed(e.clone()),
+        },
+    );
+    result
+}
+
+/// Creates the users `specs` describe, streaming each step's status: every `CreateUser` at once,
+/// then every other step of every user at once. If any step fails, everything made for the whole
+/// batch is undone, so a batch is created whole or not at all.
+pub async fn create_users(
     c: &Clients,
     run: u64,
-    spec: UserSpec,
+    specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
 ) -> CreationResult {
-    let steps = plan_steps(&spec);
+    let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
     let report = Reporter { run, events };
-
-    report.status(0, StepStatus::Running);
-    let arn = match run_step(c, &spec, &StepKind::CreateUser).await {
-        Ok(Made::User { arn }) => {
-            report.status(0, StepStatus::Done);
-            arn
-        }
-        Ok(_) => unreachable!("CreateUser makes a user"),
-        Err(error) => {
-            report.status(0, StepStatus::Failed(error.clone()));
-            for i in 1..steps.len() {
-                report.status(i, StepStatus::Skipped);
-            }
-            return CreationResult::Failed {
-                step: StepKind::CreateUser,
-                error,
-                leftovers: Vec::new(),
-            };
+    let mut made: Vec<Vec<(usize, Made)>> = specs.iter().map(|_| Vec::new()).collect();
+    // The first failure, by user and then step, so the report does not depend on timing.
+    let mut first_failure: Option<(usize, usize, AwsError)> = None;
+    let fail = |first: &mut Option<(usize, usize, AwsError)>, u: usize, i: usize, e: AwsError| {
+        if first.as_ref().is_none_or(|(fu, fi, _)| (u, i) < (*fu, *fi)) {
+            *first = Some((u, i, e));
         }
     };
 
-    let results = join_all(steps.iter().enumerate().skip(1).map(|(i, kind)| {
-        let report = &report;
-        let spec = &spec;
-        async move {
-            report.status(i, StepStatus::Running);
-            let result = run_step(c, spec, kind).await;
-            report.status(
-                i,
-                match &result {
-                    Ok(_) => StepStatus::Done,
-                    Err(e) => StepStatus::Failed(e.clone()),
-                },
-            );
-            (i, result)
-        }
-    }))
+    let users = join_all(
+        specs
+            .iter()
+            .enumerate()
+            .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser)),
+    )
     .await;
-
-    let mut made: Vec<(usize, Made)> = vec![(0, Made::User { arn: arn.clone() })];
-    let mut first_failure: Option<(usize, AwsError)> = None;
-    for (i, result) in results {
+    for (u, result) in users.into_iter().enumerate() {
         match result {
-            Ok(m) => made.push((i, m)),
-            Err(e) => {
-                if first_failure.is_none() {
-                    first_failure = Some((i, e));
-                }
+            Ok(m) => made[u].push((0, m)),
+            Err(e) => fail(&mut first_failure, u, 0, e),
+        }
+    }
+
+    if first_failure.is_none() {
+        let rest = join_all(steps.iter().enumerate().flat_map(|(u, kinds)| {
+            let (report, spec) = (&report, &specs[u]);
+            kinds.iter().enumerate().skip(1).map(move |(i, kind)| async move {
+                (u, i, tracked(c, report, u, i, spec, kind).await)
+            })
+        }))
+        .await;
+        for (u, i, result) in rest {
+            match result {
+                Ok(m) => made[u].push((i, m)),
+                Err(e) => fail(&mut first_failure, u, i, e),
+            }
+        }
+    } else {
+        for (u, kinds) in steps.iter().enumerate() {
+            for i in 1..kinds.len() {
+                report.status(u, i, StepStatus::Skipped);
             }
         }
     }
 
-    if let Some((failed, error)) = first_failure {
-        let leftovers = rollback(c, &spec.name, &steps, made, &report).await;
+    if let Some((u, i, error)) = first_failure {
+        let leftovers = join_all(
+            made.into_iter()
+                .enumerate()
+                .map(|(v, m)| rollback(c, &specs[v].name, v, &steps[v], m, &report)),
+        )
+        .await
+        .concat();
         return CreationResult::Failed {
-            step: steps[failed].clone(),
+            user: specs[u].name.clone(),
+            step: steps[u][i].clone(),
             error,
             leftovers,
         };
     }
 
-    let mut created = CreatedUser {
-        name: spec.name.clone(),
-        sign_in_url: sign_in_url(&arn),
-        arn,
-        access_key: None,
-        password: None,
-        require_reset: spec.login.as_ref().is_some_and(|l| l.require_reset),
-    };
-    for (_, m) in made {
-        match m {
-            Made::AccessKey(key) => created.access_key = Some(key),
-            Made::Password(p) => created.password = Some(p),
-            Made::User { .. } | Made::Nothing => {}
-        }
-    }
+    let created = specs
+        .iter()
+        .zip(made)
+        .map(|(spec, made)| {
+            let mut user = CreatedUser {
+                name: spec.name.clone(),
+                arn: String::new(),
+                sign_in_url: String::new(),
+                access_key: None,
+                password: None,
+                require_reset: spec.login.as_ref().is_some_and(|l| l.require_reset),
+            };
+            for (_, m) in made {
+                match m {
+                    Made::User { arn } => {
+                        user.sign_in_url = sign_in_url(&arn);
+                        user.arn = arn;
+                    }
+                    Made::AccessKey(key) => user.access_key = Some(key),
+                    Made::Password(p) => user.password = Some(p),
+                    Made::Nothing => {}
+                }
+            }
+            user
+        })
+        .collect();
     CreationResult::Created(created)
 }
 
@@ -158,8 +194,8 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
             let generated;
             let password = match &login.password {
                 PasswordSource::Custom(p) => p,
-                PasswordSource::Generate => {
-                    generated = password::generate(password::GENERATED_LENGTH)
+                PasswordSource::Generate { policy } => {
+                    generated = password::generate_for(policy)
                         .map_err(|e| local_error(op, &format!("no OS random source: {e}")))?;
                     &generated
                 }
@@ -244,6 +280,7 @@ fn local_error(operation: &str, message: &str) -> AwsError {
 async fn rollback(
     c: &Clients,
     user: &str,
+    u: usize,
     steps: &[StepKind],
     mut made: Vec<(usize, Made)>,
     report: &Reporter<'_>,
@@ -252,11 +289,11 @@ async fn rollback(
     let mut leftovers = Vec::new();
     for (i, m) in made {
         let kind = &steps[i];
-        report.status(i, StepStatus::Undoing);
+        report.status(u, i, StepStatus::Undoing);
         match undo_step(c, user, kind, &m).await {
-            Ok(()) => report.status(i, StepStatus::Undone),
+            Ok(()) => report.status(u, i, StepStatus::Undone),
             Err(e) => {
-                report.status(i, StepStatus::UndoFailed(e));
+                report.status(u, i, StepStatus::UndoFailed(e));
                 leftovers.push(leftover(user, kind, &m));
             }
         }

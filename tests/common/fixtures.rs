@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamwiz::app::{App, Command, Msg, Screen, update};
+use iamwiz::protocol::PasswordPolicy;
 use iamwiz::protocol::{
     AccessKeyPair, CreatedUser, CreationResult, Event, GroupInfo, Identity, PolicyInfo,
     PolicyScope, Request, UserInfo, UserSpec,
@@ -52,6 +53,7 @@ pub fn policy(name: &str, scope: PolicyScope) -> PolicyInfo {
         arn,
         scope,
         description: String::new(),
+        path: "/".to_string(),
     }
 }
 
@@ -99,6 +101,8 @@ pub fn loaded() -> App {
                 policy("ReadOnlyAccess", PolicyScope::Aws),
             ]),
         },
+        // The account sets no password policy: the AWS default applies.
+        Event::PasswordPolicy(Ok(PasswordPolicy::aws_default())),
     ];
     for e in events {
         update(&mut app, Msg::Worker(e));
@@ -109,7 +113,7 @@ pub fn loaded() -> App {
 pub fn created_event(run: u64) -> Event {
     Event::Finished {
         run,
-        result: CreationResult::Created(CreatedUser {
+        result: CreationResult::Created(vec![CreatedUser {
             name: "carol".into(),
             arn: "arn:aws:iam::123456789012:user/carol".into(),
             access_key: Some(AccessKeyPair {
@@ -119,7 +123,7 @@ pub fn created_event(run: u64) -> Event {
             password: Some(Secret::new("Pa55word!EXAMPLE".into())),
             require_reset: true,
             sign_in_url: "https://123456789012.signin.aws.amazon.com/console".into(),
-        }),
+        }]),
     }
 }
 
@@ -137,7 +141,7 @@ pub fn to_review(app: &mut App) {
 pub fn create_spec(cmds: Vec<Command>) -> (u64, UserSpec) {
     cmds.into_iter()
         .find_map(|c| match c {
-            Command::Worker(Request::Create { run, spec }) => Some((run, *spec)),
+            Command::Worker(Request::Create { run, mut specs }) => Some((run, specs.remove(0))),
             _ => None,
         })
         .expect("no Create request")

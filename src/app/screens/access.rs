@@ -52,7 +52,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         {
             toggle(app)
         }
-        KeyCode::Enter => match check_access(&app.draft) {
+        KeyCode::Enter => match check_access(&app.draft, &app.password_policy()) {
             Ok(()) => app.screen = Screen::Permissions,
             Err(e) => {
                 if app.draft.console_password && app.draft.password_mode == PasswordMode::Custom {

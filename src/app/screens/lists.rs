@@ -1,11 +1,11 @@
 //! Steps 3 and 4: the Permissions panes (groups, copy from user, managed policies) and the
 //! permissions boundary. Each is a filtered list: typing filters, arrows move, Space chooses.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Edit, after_filter_change, edit_focused};
 use crate::app::draft::{GROUPS_MAX, MANAGED_POLICIES_MAX};
-use crate::app::{App, Command, ListUi, PermPane, Screen};
+use crate::app::{App, Command, ListUi, PermPane, Screen, is_ctrl, picker};
 use crate::protocol::policy_name;
 
 /// Moves a list cursor for a navigation key; returns false for other keys.
@@ -35,8 +35,36 @@ fn toggle<T: PartialEq + Clone>(chosen: &mut Vec<T>, item: &T, max: usize) -> Re
     }
 }
 
+/// The policy pickers' own keys: Ctrl-T cycles the type, Ctrl-P shows or hides the preview,
+/// Shift with ↑↓ or PageUp/PageDown scrolls it. Returns false for other keys.
+fn picker_key(app: &mut App, key: &KeyEvent) -> bool {
+    if is_ctrl(key, 't') {
+        picker::cycle_type(app);
+        return true;
+    }
+    if is_ctrl(key, 'p') {
+        picker::toggle_preview(app);
+        return true;
+    }
+    if key.modifiers.contains(KeyModifiers::SHIFT) {
+        let delta = match key.code {
+            KeyCode::Up => -1,
+            KeyCode::Down => 1,
+            KeyCode::PageUp => -10,
+            KeyCode::PageDown => 10,
+            _ => return false,
+        };
+        picker::scroll_preview(app, delta);
+        return true;
+    }
+    false
+}
+
 pub fn permissions_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let pane = app.focus.pane;
+    if pane == PermPane::Policies && picker_key(app, &key) {
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Tab | KeyCode::Right => {
             app.focus.pane = match pane {
@@ -139,6 +167,9 @@ fn choose(app: &mut App, pane: PermPane) -> Vec<Command> {
 pub fn boundary_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Enter {
         app.screen = Screen::Tags;
+        return Vec::new();
+    }
+    if picker_key(app, &key) {
         return Vec::new();
     }
     let len = 1 + app.filtered_policies(&app.focus.boundary).len();

@@ -91,8 +91,10 @@ impl FieldRule {
 /// The focused text field and its rule, if the focus is on one.
 fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
     match app.screen {
-        Screen::Details if app.focus.details == 0 => Some((&mut app.draft.name, USER_NAME)),
-        Screen::Details => Some((&mut app.draft.path, PATH)),
+        Screen::Details => match app.draft.names.get_mut(app.focus.details) {
+            Some(name) => Some((name, USER_NAME)),
+            None => Some((&mut app.draft.path, PATH)),
+        },
         Screen::Access if app.focus.access == AccessItem::Custom && app.draft.console_password => {
             Some((&mut app.draft.custom_password, PASSWORD))
         }
@@ -187,7 +189,12 @@ pub fn paste(app: &mut App, text: &str) {
         return;
     };
     match paste_into(field, rule, text) {
-        Ok(()) => after_filter_change(app),
+        Ok(()) => {
+            after_filter_change(app);
+            if app.screen == Screen::Details && app.focus.details < app.draft.names.len() {
+                app.name_changed(app.focus.details);
+            }
+        }
         Err(message) => app.error(message),
     }
 }
@@ -215,6 +222,7 @@ fn after_filter_change(app: &mut App) {
         Screen::Boundary => app.focus.boundary.cursor = 0,
         _ => {}
     }
+    super::picker::refresh(app);
 }
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {

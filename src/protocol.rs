@@ -363,6 +363,8 @@ pub enum Request {
     },
     /// The account's password policy (`GetAccountPasswordPolicy`).
     LoadPasswordPolicy,
+    /// The account alias, for the console sign-in URL (`ListAccountAliases`).
+    LoadAccountAlias,
     /// Whether a user of this name exists (`GetUser`).
     CheckUserName {
         seq: u64,
@@ -372,6 +374,15 @@ pub enum Request {
     Create {
         run: u64,
         specs: Vec<UserSpec>,
+    },
+    /// Create a group with managed policies attached (`CreateGroup`, then `AttachGroupPolicy`
+    /// for each, concurrently); if an attach fails, the group is removed again.
+    CreateGroup {
+        seq: u64,
+        name: String,
+        path: String,
+        /// ARNs of managed policies to attach.
+        policies: Vec<String>,
     },
 }
 
@@ -403,6 +414,8 @@ pub enum Event {
     },
     /// The account's password policy; [`PasswordPolicy::aws_default`] when none is set.
     PasswordPolicy(Result<PasswordPolicy, AwsError>),
+    /// The account alias, if the account has one.
+    AccountAlias(Result<Option<String>, AwsError>),
     /// `Ok(Some(name))`: a user exists under that name (as IAM spells it); `Ok(None)`: free.
     UserNameCheck {
         seq: u64,
@@ -420,4 +433,35 @@ pub enum Event {
         run: u64,
         result: CreationResult,
     },
+    /// The reply to [`Request::CreateGroup`]: the new group, or why it was not made (nothing of
+    /// it is left unless the error says so).
+    GroupCreated {
+        seq: u64,
+        result: Result<GroupInfo, AwsError>,
+    },
+}
+
+/// The console sign-in URL of an account: `https://<alias or account ID>.signin.aws.amazon.com/console`.
+pub fn sign_in_url(account: &str, alias: Option<&str>) -> String {
+    format!(
+        "https://{}.signin.aws.amazon.com/console",
+        alias.unwrap_or(account)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_url_prefers_the_alias() {
+        assert_eq!(
+            sign_in_url("123456789012", None),
+            "https://123456789012.signin.aws.amazon.com/console"
+        );
+        assert_eq!(
+            sign_in_url("123456789012", Some("example-corp")),
+            "https://example-corp.signin.aws.amazon.com/console"
+        );
+    }
 }

@@ -158,7 +158,9 @@ fn event_name(event: &Event) -> &'static str {
         Event::PasswordPolicy(_) => "PasswordPolicy",
         Event::Step { .. } => "Step",
         Event::UserNameCheck { .. } => "UserNameCheck",
+        Event::AccountAlias(_) => "AccountAlias",
         Event::Finished { .. } => "Finished",
+        Event::GroupCreated { .. } => "GroupCreated",
     }
 }
 
@@ -472,9 +474,22 @@ async fn creates_a_user_with_every_option() {
         created.arn,
         format!("arn:aws:iam::{ACCOUNT}:user/eng/{user}")
     );
+    // The sign-in URL names the account by its alias when it has one (the shared emulator may
+    // have one set by the try-out seed), else by its ID.
+    let alias = iam
+        .list_account_aliases()
+        .send()
+        .await
+        .expect("ListAccountAliases")
+        .account_aliases
+        .into_iter()
+        .next();
     assert_eq!(
         created.sign_in_url,
-        format!("https://{ACCOUNT}.signin.aws.amazon.com/console")
+        format!(
+            "https://{}.signin.aws.amazon.com/console",
+            alias.as_deref().unwrap_or(ACCOUNT)
+        )
     );
     assert!(
         created.require_reset,
@@ -1652,4 +1667,227 @@ async fn the_picker_with_the_real_catalogue_from_moto() {
     assert!(!jobs.contains(&"AmazonS3FullAccess".to_string()));
     assert!((5..50).contains(&jobs.len()), "{jobs:?}");
     assert!(search(&mut app, "s3full").is_empty());
+}
+
+/// With an account alias, the console sign-in URL on the credentials screen uses it, as the
+/// console's does. The alias is account-wide, so this runs on a private emulator.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sign_in_url_uses_the_account_alias() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    match ask(moto.settings(), vec![Request::LoadAccountAlias])
+        .await
+        .pop()
+    {
+        Some(Event::AccountAlias(Ok(None))) => {}
+        other => panic!(
+            "expected no alias, got {:?}",
+            other.as_ref().map(event_name)
+        ),
+    }
+    admin
+        .iam
+        .create_account_alias()
+        .account_alias("example-corp")
+        .send()
+        .await
+        .expect("CreateAccountAlias");
+    match ask(moto.settings(), vec![Request::LoadAccountAlias])
+        .await
+        .pop()
+    {
+        Some(Event::AccountAlias(Ok(Some(alias)))) => assert_eq!(alias, "example-corp"),
+        other => panic!(
+            "expected the alias, got {:?}",
+            other.as_ref().map(event_name)
+        ),
+    }
+    let (_, result) = run_plan(moto.settings(), bare_spec("aliased")).await;
+    assert_eq!(
+        expect_created(result).sign_in_url,
+        "https://example-corp.signin.aws.amazon.com/console"
+    );
+}
+
+/// An inline policy typed in the editor (pretty-printed, over several lines) reaches IAM as the
+/// same document.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_typed_inline_policy_is_put_on_the_user() {
+    use common::fixtures::{create_spec, loaded, press, type_str};
+    use crossterm::event::KeyCode;
+    use iamwiz::app::Screen;
+
+    let user = common::unique("typed-inline");
+    let doc = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \
+               \"Allow\",\n      \"Action\": [\"s3:GetObject\", \"s3:ListBucket\"],\n      \
+               \"Resource\": \"*\"\n    }\n  ]\n}";
+
+    let mut app = loaded();
+    type_str(&mut app, &user);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Up);
+    type_str(&mut app, "typed-s3");
+    press(&mut app, KeyCode::Enter);
+    // Typed by hand: Enter for each line break.
+    for (i, l) in doc.lines().enumerate() {
+        if i > 0 {
+            press(&mut app, KeyCode::Enter);
+        }
+        type_str(&mut app, l);
+    }
+    assert_eq!(app.draft.inline_doc.text(), doc);
+    press(&mut app, KeyCode::F(2));
+    assert_eq!(app.screen, Screen::Boundary);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+    assert_eq!(spec.inline.len(), 1);
+
+    let (_, result) = run_plan(common::settings(), spec).await;
+    let created = expect_created(result);
+    assert_eq!(created.name, user);
+
+    let admin = common::admin().await;
+    let stored = admin
+        .iam
+        .get_user_policy()
+        .user_name(&user)
+        .policy_name("typed-s3")
+        .send()
+        .await
+        .expect("GetUserPolicy");
+    assert_eq!(
+        json(&decode_policy_document(&stored.policy_document)),
+        json(doc),
+        "the inline policy document IAM stored"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating a group from the Groups pane
+// ---------------------------------------------------------------------------------------------
+
+/// The one `GroupCreated` reply to a `CreateGroup` request.
+async fn create_group_via_worker(
+    settings: AwsSettings,
+    name: &str,
+    policies: Vec<String>,
+) -> (
+    u64,
+    Result<iamwiz::protocol::GroupInfo, iamwiz::protocol::AwsError>,
+) {
+    let replies = ask(
+        settings,
+        vec![Request::CreateGroup {
+            seq: 7,
+            name: name.to_string(),
+            path: "/teams/".to_string(),
+            policies,
+        }],
+    )
+    .await;
+    match replies.into_iter().next() {
+        Some(Event::GroupCreated { seq, result }) => (seq, result),
+        other => panic!("expected GroupCreated, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_a_group_with_two_policies() {
+    let admin = common::admin().await;
+    let custom = create_customer_policy(&admin.iam, &common::unique("grp-pol")).await;
+    let name = common::unique("new-group");
+    let (seq, result) = create_group_via_worker(
+        common::settings(),
+        &name,
+        vec![READ_ONLY.to_string(), custom.clone()],
+    )
+    .await;
+    assert_eq!(seq, 7);
+    let group = result.expect("the group is created");
+    assert_eq!(group.name, name);
+    let mut expected = vec![
+        "ReadOnlyAccess".to_string(),
+        iamwiz::protocol::policy_name(&custom).to_string(),
+    ];
+    let mut listed = group.policies.clone();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected, "the reply lists the policies by name");
+
+    let got = admin
+        .iam
+        .get_group()
+        .group_name(&name)
+        .send()
+        .await
+        .expect("GetGroup");
+    assert_eq!(got.group.map(|g| g.path), Some("/teams/".to_string()));
+    let mut attached: Vec<String> = admin
+        .iam
+        .list_attached_group_policies()
+        .group_name(&name)
+        .send()
+        .await
+        .expect("ListAttachedGroupPolicies")
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect();
+    attached.sort();
+    let mut want = vec![READ_ONLY.to_string(), custom];
+    want.sort();
+    assert_eq!(attached, want);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_attach_removes_the_group_again() {
+    let admin = common::admin().await;
+    let name = common::unique("half-group");
+    let missing = format!(
+        "arn:aws:iam::{ACCOUNT}:policy/{}",
+        common::unique("no-such-policy")
+    );
+    let recorder = Recorder::default();
+    let (_, result) = create_group_via_worker(
+        recorder.settings(),
+        &name,
+        vec![READ_ONLY.to_string(), missing],
+    )
+    .await;
+    let error = result.expect_err("attaching a policy that does not exist fails");
+    assert_eq!(error.operation, "iam:AttachGroupPolicy", "{error}");
+    assert_eq!(error.code, "NoSuchEntity", "{error}");
+    assert!(!error.hint.is_empty());
+    // Real IAM refuses DeleteGroup while policies are attached (moto may not): the policy that
+    // was attached is detached first.
+    let ops = recorder.operations();
+    assert_eq!(
+        ops.first().map(String::as_str),
+        Some("CreateGroup"),
+        "{ops:?}"
+    );
+    assert_eq!(
+        ops.iter().filter(|o| *o == "AttachGroupPolicy").count(),
+        2,
+        "{ops:?}"
+    );
+    let detach = ops.iter().position(|o| o == "DetachGroupPolicy");
+    let delete = ops.iter().position(|o| o == "DeleteGroup");
+    assert!(
+        detach.is_some() && delete.is_some() && detach < delete,
+        "detach, then delete: {ops:?}"
+    );
+    assert_eq!(
+        ops.iter().filter(|o| *o == "DetachGroupPolicy").count(),
+        1,
+        "only the policy that was attached is detached: {ops:?}"
+    );
+    match admin.iam.get_group().group_name(&name).send().await {
+        Ok(g) => panic!("group {name} was left behind: {g:?}"),
+        Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "GetGroup {name}: {e:?}"),
+    }
 }

@@ -529,3 +529,101 @@ fn boundary_preview_denied() {
     answer_preview(&mut app, Err(denied("iam:GetPolicy")));
     snap!("boundary_preview_denied", app);
 }
+
+fn new_group_form() -> App {
+    let mut app = to_permissions();
+    ctrl(&mut app, 'g');
+    type_str(&mut app, "ci-deployers");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    app
+}
+
+#[test]
+fn new_group_form_with_two_policies() {
+    snap!("new_group_form", new_group_form());
+}
+
+#[test]
+fn new_group_with_a_taken_name() {
+    let mut app = to_permissions();
+    ctrl(&mut app, 'g');
+    type_str(&mut app, "Admins");
+    snap!("new_group_taken_name", app);
+}
+
+#[test]
+fn new_group_creating_and_failed() {
+    let mut app = new_group_form();
+    let cmds = press(&mut app, KeyCode::Enter);
+    snap!("new_group_creating", app);
+    let seq = seq_of(&cmds, |r| match r {
+        Request::CreateGroup { seq, .. } => Some(*seq),
+        _ => None,
+    });
+    let mut error = denied("iam:CreateGroup");
+    error.message = "User is not authorized to perform: iam:CreateGroup".into();
+    update(
+        &mut app,
+        Msg::Worker(Event::GroupCreated {
+            seq,
+            result: Err(error),
+        }),
+    );
+    snap!("new_group_failed", app);
+}
+
+/// The inline policy editor with a JSON syntax error on line 3: the line is marked and the
+/// message names it; the size counts what parses so far.
+#[test]
+fn inline_policy_with_a_parse_error() {
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Up);
+    type_str(&mut app, "s3-read");
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Msg::Paste(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \
+             \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}"
+                .into(),
+        ),
+    );
+    snap!("permissions_inline_parse_error", app);
+}
+
+/// Review names the typed inline policy with its size, whitespace not counted.
+#[test]
+fn review_shows_the_typed_inline_policy_and_its_size() {
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Up);
+    type_str(&mut app, "s3-read");
+    press(&mut app, KeyCode::Enter);
+    let doc = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \
+               \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n}";
+    update(&mut app, Msg::Paste(doc.into()));
+    press(&mut app, KeyCode::F(2));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, iamwiz::app::Screen::Review);
+    let size = iamwiz::app::inline_policy::policy_size(doc);
+    assert_eq!(size, 94, "the minified length");
+    let screen = draw(&app);
+    assert!(
+        screen.contains("Inline policy       s3-read (94 characters)"),
+        "{screen}"
+    );
+}

@@ -33,12 +33,20 @@ fn start_asks_the_worker_for_identity_and_lists_without_waiting() {
             Command::Worker(Request::LoadUsers { .. }) => "users",
             Command::Worker(Request::LoadPolicies { .. }) => "policies",
             Command::Worker(Request::LoadPasswordPolicy) => "password policy",
+            Command::Worker(Request::LoadAccountAlias) => "alias",
             other => panic!("unexpected {other:?}"),
         })
         .collect();
     assert_eq!(
         kinds,
-        ["identity", "groups", "users", "policies", "password policy"]
+        [
+            "identity",
+            "groups",
+            "users",
+            "policies",
+            "password policy",
+            "alias"
+        ]
     );
 }
 
@@ -1662,5 +1670,499 @@ mod picker {
         assert_eq!(app.picker.preview.scroll_of(&arn), 3, "not past the end");
         update(&mut app, shift(KeyCode::PageUp));
         assert_eq!(app.picker.preview.scroll_of(&arn), 0);
+    }
+}
+
+// ---- the console sign-in URL ----------------------------------------------------------------
+
+#[test]
+fn the_sign_in_url_uses_the_account_alias_once_known() {
+    let mut app = loaded();
+    assert_eq!(
+        app.sign_in_url().as_deref(),
+        Some("https://123456789012.signin.aws.amazon.com/console"),
+        "the account ID while the alias is unknown"
+    );
+    update(
+        &mut app,
+        Msg::Worker(Event::AccountAlias(Ok(Some("example-corp".into())))),
+    );
+    assert_eq!(
+        app.sign_in_url().as_deref(),
+        Some("https://example-corp.signin.aws.amazon.com/console")
+    );
+    update(&mut app, Msg::Worker(Event::AccountAlias(Ok(None))));
+    assert_eq!(
+        app.sign_in_url().as_deref(),
+        Some("https://123456789012.signin.aws.amazon.com/console")
+    );
+}
+
+// ---- creating a group from the Groups pane ----------------------------------------------------
+
+mod new_group {
+    use super::*;
+    use iamwiz::app::new_group::{GroupField, validate_group_name};
+
+    /// A loaded wizard on the Permissions step with the new-group form open.
+    fn form_open() -> App {
+        let mut app = loaded();
+        app.screen = Screen::Permissions;
+        assert_eq!(app.focus.pane, PermPane::Groups);
+        let cmds = ctrl(&mut app, 'g');
+        assert!(cmds.is_empty());
+        assert!(app.new_group.form.is_some(), "Ctrl-G opens the form");
+        app
+    }
+
+    fn form(app: &App) -> &iamwiz::app::new_group::Form {
+        app.new_group.form.as_ref().expect("the form is open")
+    }
+
+    fn create_request(cmds: &[Command]) -> (u64, String, String, Vec<String>) {
+        cmds.iter()
+            .find_map(|c| match c {
+                Command::Worker(Request::CreateGroup {
+                    seq,
+                    name,
+                    path,
+                    policies,
+                }) => Some((*seq, name.clone(), path.clone(), policies.clone())),
+                _ => None,
+            })
+            .expect("CreateGroup not sent")
+    }
+
+    fn denied() -> AwsError {
+        AwsError {
+            operation: "iam:AttachGroupPolicy".into(),
+            code: "NoSuchEntity".into(),
+            message: "Policy arn:aws:iam::aws:policy/Nope does not exist.".into(),
+            hint: "Reload the lists.".into(),
+        }
+    }
+
+    #[test]
+    fn ctrl_g_opens_the_form_only_on_the_groups_pane() {
+        let mut app = loaded();
+        app.screen = Screen::Permissions;
+        app.focus.pane = PermPane::Policies;
+        ctrl(&mut app, 'g');
+        assert!(app.new_group.form.is_none());
+        app.focus.pane = PermPane::Groups;
+        ctrl(&mut app, 'g');
+        assert!(app.new_group.form.is_some());
+        press(&mut app, KeyCode::Esc);
+        assert!(app.new_group.form.is_none(), "Esc cancels");
+        assert_eq!(
+            app.screen,
+            Screen::Permissions,
+            "Esc does not leave the step"
+        );
+    }
+
+    #[test]
+    fn name_rules_and_the_duplicate_check() {
+        let groups = Remote::Ready(vec![group("Admins", &[])]);
+        assert!(validate_group_name("", &groups).is_err());
+        assert!(validate_group_name("ci+deploy=1,a.b@c_d-e", &groups).is_ok());
+        assert!(validate_group_name(&"g".repeat(128), &groups).is_ok());
+        let long = validate_group_name(&"g".repeat(129), &groups).unwrap_err();
+        assert!(long.contains("128"), "{long}");
+        assert!(validate_group_name("with space", &groups).is_err());
+        assert!(validate_group_name("a/b", &groups).is_err());
+        let dup = validate_group_name("aDMINS", &groups).unwrap_err();
+        assert!(
+            dup.contains("Admins"),
+            "names are unique ignoring case: {dup}"
+        );
+        // Not loaded: AWS itself will say if the name is taken.
+        assert!(validate_group_name("admins", &Remote::Loading).is_ok());
+    }
+
+    #[test]
+    fn typing_checks_the_name_live_and_enter_refuses_a_taken_one() {
+        let mut app = form_open();
+        press(&mut app, KeyCode::Char(' '));
+        assert!(error_text(&app).contains("not allowed in a group name"));
+        assert!(
+            form(&app).name.is_empty(),
+            "a refused character is not typed"
+        );
+        type_str(&mut app, "Developers");
+        let check = app.new_group_name_check().unwrap().unwrap_err();
+        assert!(check.contains("developers"), "{check}");
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(cmds.is_empty(), "a taken name is not sent");
+        assert!(error_text(&app).contains("already exists"));
+        assert!(form(&app).show_errors);
+        ctrl(&mut app, 'u');
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(cmds.is_empty(), "an empty name is not sent");
+        assert!(error_text(&app).contains("Enter a name"));
+    }
+
+    #[test]
+    fn a_bad_path_is_refused() {
+        let mut app = form_open();
+        type_str(&mut app, "ops");
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(form(&app).focus, GroupField::Path);
+        type_str(&mut app, "team");
+        assert_eq!(form(&app).path.value(), "/team");
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(cmds.is_empty());
+        assert!(error_text(&app).contains("starts and ends with /"));
+    }
+
+    #[test]
+    fn the_request_carries_name_path_and_policies() {
+        let mut app = form_open();
+        type_str(&mut app, "ci-deployers");
+        press(&mut app, KeyCode::Tab);
+        type_str(&mut app, "ci/");
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(form(&app).focus, GroupField::Policies);
+        type_str(&mut app, "readonly");
+        press(&mut app, KeyCode::Char(' '));
+        ctrl(&mut app, 'u');
+        type_str(&mut app, "deploy");
+        press(&mut app, KeyCode::Char(' '));
+        ctrl(&mut app, 'u');
+        assert_eq!(form(&app).chosen.len(), 2);
+        let cmds = press(&mut app, KeyCode::Enter);
+        let (_, name, path, policies) = create_request(&cmds);
+        assert_eq!(name, "ci-deployers");
+        assert_eq!(path, "/ci/");
+        assert_eq!(
+            policies,
+            [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::123456789012:policy/DeployPipeline"
+            ]
+        );
+        assert!(form(&app).creating, "the form shows Creating group…");
+        // Keys other than Esc are ignored while it runs.
+        type_str(&mut app, "x");
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        assert_eq!(form(&app).name.value(), "ci-deployers");
+    }
+
+    #[test]
+    fn at_most_ten_policies() {
+        let mut app = form_open();
+        let mut policies: Vec<_> = (0..11)
+            .map(|i| policy(&format!("P{i:02}"), PolicyScope::Customer))
+            .collect();
+        policies.sort_by(|a, b| a.name.cmp(&b.name));
+        app.catalog.policies = Remote::Ready(policies);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        for _ in 0..10 {
+            press(&mut app, KeyCode::Char(' '));
+            press(&mut app, KeyCode::Down);
+        }
+        press(&mut app, KeyCode::Char(' '));
+        assert_eq!(form(&app).chosen.len(), 10);
+        assert!(error_text(&app).contains("at most 10"));
+    }
+
+    #[test]
+    fn success_adds_the_group_and_chooses_it_for_the_user() {
+        let mut app = form_open();
+        type_str(&mut app, "builders");
+        let (seq, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq,
+                result: Ok(group("builders", &["ReadOnlyAccess", "PowerUserAccess"])),
+            }),
+        );
+        assert!(app.new_group.form.is_none(), "the form closes");
+        let names: Vec<&str> = app
+            .catalog
+            .groups
+            .ready()
+            .unwrap()
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["admins", "builders", "developers"],
+            "sorted by name"
+        );
+        assert_eq!(app.draft.groups, ["builders"]);
+        let notice = app.notice.clone().unwrap();
+        assert_eq!(notice.kind, NoticeKind::Info);
+        assert_eq!(
+            notice.text,
+            "Group builders created with 2 policies and added to the user."
+        );
+    }
+
+    #[test]
+    fn success_respects_the_ten_groups_limit() {
+        let mut app = form_open();
+        app.draft.groups = (0..10).map(|i| format!("g{i}")).collect();
+        type_str(&mut app, "eleventh");
+        let (seq, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq,
+                result: Ok(group("eleventh", &[])),
+            }),
+        );
+        assert_eq!(app.draft.groups.len(), 10);
+        assert!(!app.draft.groups.contains(&"eleventh".to_string()));
+        assert!(error_text(&app).contains("at most 10 groups"));
+        assert!(
+            app.catalog
+                .groups
+                .ready()
+                .unwrap()
+                .iter()
+                .any(|g| g.name == "eleventh"),
+            "the group exists all the same"
+        );
+    }
+
+    #[test]
+    fn failure_keeps_the_form_with_the_error() {
+        let mut app = form_open();
+        type_str(&mut app, "broken");
+        let (seq, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq,
+                result: Err(denied()),
+            }),
+        );
+        let f = form(&app);
+        assert!(!f.creating);
+        assert_eq!(f.error.as_ref().unwrap().code, "NoSuchEntity");
+        assert_eq!(f.name.value(), "broken", "the form keeps what was typed");
+        assert!(app.draft.groups.is_empty());
+        assert_eq!(app.catalog.groups.ready().unwrap().len(), 2);
+        // The admin can fix it and try again.
+        let cmds = press(&mut app, KeyCode::Enter);
+        let (again, ..) = create_request(&cmds);
+        assert_ne!(again, seq);
+    }
+
+    #[test]
+    fn stale_replies_are_dropped() {
+        let mut app = form_open();
+        type_str(&mut app, "first");
+        let (old, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq: old,
+                result: Err(denied()),
+            }),
+        );
+        let (new, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        // A reply to the first request arriving again, or one never asked for, changes nothing.
+        for seq in [old, new + 100] {
+            update(
+                &mut app,
+                Msg::Worker(Event::GroupCreated {
+                    seq,
+                    result: Ok(group("first", &[])),
+                }),
+            );
+            assert!(form(&app).creating);
+            assert!(app.draft.groups.is_empty());
+        }
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq: new,
+                result: Ok(group("first", &[])),
+            }),
+        );
+        assert_eq!(app.draft.groups, ["first"]);
+    }
+
+    #[test]
+    fn esc_while_creating_closes_the_form_but_the_reply_still_lands() {
+        let mut app = form_open();
+        type_str(&mut app, "later");
+        let (seq, ..) = create_request(&press(&mut app, KeyCode::Enter));
+        press(&mut app, KeyCode::Esc);
+        assert!(app.new_group.form.is_none());
+        assert_eq!(app.screen, Screen::Permissions);
+        ctrl(&mut app, 'g');
+        assert!(
+            app.new_group.form.is_none(),
+            "no second form while one is being made"
+        );
+        update(
+            &mut app,
+            Msg::Worker(Event::GroupCreated {
+                seq,
+                result: Ok(group("later", &[])),
+            }),
+        );
+        assert_eq!(app.draft.groups, ["later"]);
+        assert!(
+            app.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Group later created")
+        );
+    }
+}
+
+mod inline_editor {
+    use super::*;
+    use iamwiz::protocol::InlinePolicy;
+
+    const DOC: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:ListAllMyBuckets\", \"Resource\": \"*\"}\n}";
+
+    /// The Inline policy pane of a draft for `carol`, with the editor focused.
+    fn editor() -> App {
+        let mut app = loaded();
+        type_str(&mut app, "carol");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Permissions);
+        press(&mut app, KeyCode::BackTab);
+        assert_eq!(app.focus.pane, PermPane::Inline);
+        assert!(app.inline_editor_focused());
+        app
+    }
+
+    fn name_it(app: &mut App, name: &str) {
+        // ↑ on the first line goes to the name; ↓ comes back.
+        while !app.focus.inline_on_name {
+            press(app, KeyCode::Up);
+        }
+        type_str(app, name);
+        press(app, KeyCode::Down);
+        assert!(app.inline_editor_focused());
+    }
+
+    #[test]
+    fn typing_multi_line_json_with_enter_and_arrows_editing_it() {
+        let mut app = editor();
+        type_str(&mut app, "{");
+        press(&mut app, KeyCode::Enter);
+        type_str(&mut app, "\"a\": 1");
+        press(&mut app, KeyCode::Enter);
+        type_str(&mut app, "}");
+        assert_eq!(app.screen, Screen::Permissions, "Enter stays in the editor");
+        assert_eq!(app.draft.inline_doc.text(), "{\n\"a\": 1\n}");
+        // ←→ move the cursor here, they do not change the pane; Tab inserts nothing.
+        press(&mut app, KeyCode::Left);
+        press(&mut app, KeyCode::Left);
+        assert_eq!(app.focus.pane, PermPane::Inline);
+        assert_eq!(app.draft.inline_doc.cursor(), (1, 6));
+        press(&mut app, KeyCode::Home);
+        press(&mut app, KeyCode::Backspace);
+        assert_eq!(app.draft.inline_doc.text(), "{\"a\": 1\n}");
+        // '?' is text in the editor, not help.
+        type_str(&mut app, "?");
+        assert!(app.modal.is_none());
+        assert_eq!(app.draft.inline_doc.text(), "{?\"a\": 1\n}");
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus.pane, PermPane::Groups);
+        // ← from Groups wraps to Policies as before; → from Policies opens the editor.
+        press(&mut app, KeyCode::Left);
+        assert_eq!(app.focus.pane, PermPane::Policies);
+        press(&mut app, KeyCode::Right);
+        assert_eq!(app.focus.pane, PermPane::Inline);
+    }
+
+    #[test]
+    fn a_multi_line_paste_goes_into_the_editor_whole() {
+        let mut app = editor();
+        update(&mut app, Msg::Paste(DOC.replace('\n', "\r\n")));
+        assert_eq!(app.draft.inline_doc.text(), DOC);
+        assert_eq!(app.draft.inline_doc.lines().len(), 4);
+        update(&mut app, Msg::Paste("x".repeat(20_000)));
+        assert!(error_text(&app).starts_with("Paste refused."));
+        assert_eq!(app.draft.inline_doc.text(), DOC);
+        assert!(app.focus.groups.filter.is_empty());
+    }
+
+    #[test]
+    fn done_moves_on_only_when_the_policy_is_valid() {
+        let mut app = editor();
+        // Empty: no inline policy, fine.
+        press(&mut app, KeyCode::F(2));
+        assert_eq!(app.screen, Screen::Boundary);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.focus.pane, PermPane::Inline);
+
+        update(
+            &mut app,
+            Msg::Paste("{\n  \"Version\": \"2012-10-17\",\n  oops\n}".into()),
+        );
+        let check = app.inline_check();
+        assert_eq!(check.document.as_ref().unwrap_err().line, Some(3));
+        ctrl(&mut app, 's');
+        assert_eq!(app.screen, Screen::Permissions);
+        assert!(
+            error_text(&app).contains("Line 3, column 3"),
+            "{}",
+            error_text(&app)
+        );
+
+        app.draft.inline_doc.clear();
+        update(&mut app, Msg::Paste(DOC.into()));
+        ctrl(&mut app, 's');
+        assert_eq!(app.screen, Screen::Permissions, "a document needs a name");
+        assert!(error_text(&app).contains("Name the inline policy"));
+
+        name_it(&mut app, "list-buckets");
+        ctrl(&mut app, 's');
+        assert_eq!(app.screen, Screen::Boundary);
+    }
+
+    #[test]
+    fn the_spec_carries_the_document_as_typed() {
+        let mut app = editor();
+        name_it(&mut app, "list-buckets");
+        update(&mut app, Msg::Paste(DOC.into()));
+        press(&mut app, KeyCode::F(2));
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Review);
+        let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+        assert_eq!(
+            spec.inline,
+            [InlinePolicy {
+                name: "list-buckets".into(),
+                document: DOC.into(),
+            }]
+        );
+        assert!(spec.policies.is_empty());
+    }
+
+    #[test]
+    fn review_refuses_an_invalid_policy_and_points_to_permissions() {
+        let mut app = editor();
+        name_it(&mut app, "p");
+        type_str(&mut app, "{");
+        // Leave with Enter from another pane: Review itself must refuse.
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Review);
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(cmds.is_empty());
+        assert_eq!(app.screen, Screen::Permissions);
+        assert!(
+            error_text(&app).starts_with("Inline policy: Line 1"),
+            "{}",
+            error_text(&app)
+        );
     }
 }

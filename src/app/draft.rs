@@ -1,6 +1,7 @@
 //! What the admin has chosen so far, and the rules AWS applies to it, checked before any call.
 
 use super::text::TextField;
+use super::textarea::TextArea;
 use crate::protocol::{PASSWORD_SYMBOLS, PasswordPolicy};
 
 pub const USER_NAME_MAX: usize = 64;
@@ -45,6 +46,10 @@ pub struct Draft {
     /// ARN of the permissions boundary.
     pub boundary: Option<String>,
     pub tags: Vec<TagRow>,
+    /// The name of the inline policy typed on the Permissions step.
+    pub inline_name: TextField,
+    /// The inline policy document as typed (blank: none).
+    pub inline_doc: TextArea,
 }
 
 impl Default for Draft {
@@ -62,6 +67,8 @@ impl Default for Draft {
             policies: Vec::new(),
             boundary: None,
             tags: Vec::new(),
+            inline_name: TextField::default(),
+            inline_doc: TextArea::default(),
         }
     }
 }

@@ -3,10 +3,13 @@
 //! returned as [`Command`]s.
 
 pub mod draft;
+pub mod inline_policy;
+pub mod new_group;
 pub mod picker;
 pub mod reveal;
 pub mod screens;
 pub mod text;
+pub mod textarea;
 
 use std::path::PathBuf;
 
@@ -162,6 +165,8 @@ pub struct Catalog {
     pub copy: Option<(String, Remote<UserPermissions>)>,
     /// The account's password policy ([`PasswordPolicy::aws_default`] when none is set).
     pub password_policy: Remote<PasswordPolicy>,
+    /// The account alias (`None`: the account has none).
+    pub alias: Remote<Option<String>>,
     /// Live checks of the names being typed, by lower-case name.
     pub names: std::collections::BTreeMap<String, NameCheck>,
 }
@@ -192,6 +197,8 @@ pub enum PermPane {
     Groups,
     Copy,
     Policies,
+    /// The inline policy editor and its name.
+    Inline,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -226,6 +233,8 @@ pub struct Focus {
     pub tag_row: usize,
     pub tag_col: TagCol,
     pub review_scroll: u16,
+    /// On the Inline policy pane: the name field has the focus (else the editor).
+    pub inline_on_name: bool,
 }
 
 /// A creation run in progress or finished.
@@ -295,6 +304,8 @@ pub struct App {
     seqs: Seqs,
     /// The policy picker's search index, filtered lists and preview.
     pub picker: picker::Picker,
+    /// The "new group" form on the Permissions step, and its request in flight.
+    pub new_group: new_group::NewGroup,
 }
 
 impl App {
@@ -316,6 +327,7 @@ impl App {
                 policies: Remote::Loading,
                 copy: None,
                 password_policy: Remote::Loading,
+                alias: Remote::Loading,
                 names: Default::default(),
             },
             creation: None,
@@ -328,6 +340,7 @@ impl App {
             options,
             seqs: Seqs::default(),
             picker: picker::Picker::default(),
+            new_group: new_group::NewGroup::default(),
         };
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
         cmds.extend(app.reload());
@@ -368,6 +381,7 @@ impl App {
             self.catalog.password_policy = Remote::Loading;
         }
         cmds.push(Command::Worker(Request::LoadPasswordPolicy));
+        cmds.push(Command::Worker(Request::LoadAccountAlias));
         if let Some(user) = self.draft.copy_from.clone() {
             cmds.push(self.load_copy_source(user));
         }
@@ -485,6 +499,9 @@ impl App {
                 eff.boundary = copied.boundary.clone().map(|b| (b, true));
             }
         }
+        if let Some(p) = self.typed_inline_policy() {
+            eff.inline.push(p);
+        }
         if self.adds_change_password() {
             let arn = self.change_password_arn();
             if !eff.policies.iter().any(|(a, _)| *a == arn) {
@@ -559,6 +576,9 @@ impl App {
                 ),
             ));
         }
+        if let Some(e) = self.inline_check().error() {
+            return Err((Screen::Permissions, e));
+        }
         draft::validate_tags(&d.tags).map_err(|(_, e)| (Screen::Tags, e))?;
         Ok(())
     }
@@ -596,6 +616,17 @@ impl App {
                 inline: eff.inline.clone(),
             })
             .collect()
+    }
+
+    /// The console sign-in URL the new users will use, once the account is known: with the
+    /// account alias when there is one, else the account ID.
+    pub fn sign_in_url(&self) -> Option<String> {
+        let account = &self.catalog.identity.ready()?.account;
+        let alias = match &self.catalog.alias {
+            Remote::Ready(alias) => alias.as_deref(),
+            _ => None,
+        };
+        Some(crate::protocol::sign_in_url(account, alias))
     }
 
     /// The names of the draft that a live check found taken in the account (or that the user
@@ -769,7 +800,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             if app.modal.is_none() && !app.too_small() {
                 if app.screen == Screen::Reveal {
                     reveal::paste(app, &text);
-                } else {
+                } else if !new_group::paste(app, &text) {
                     screens::paste(app, &text);
                 }
             }
@@ -797,10 +828,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         return on_modal_key(app, modal, key);
     }
     app.notice = None;
+    if let Some(cmds) = new_group::key(app, &key) {
+        return cmds;
+    }
     let typing_password = app.screen == Screen::Access
         && app.focus.access == AccessItem::Custom
         && app.draft.console_password;
-    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !typing_password) {
+    if key.code == KeyCode::F(1)
+        || (key.code == KeyCode::Char('?') && !typing_password && !app.inline_editor_focused())
+    {
         app.modal = Some(Modal::Help);
         return Vec::new();
     }
@@ -897,6 +933,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         {
             app.catalog.copy = Some((user, Remote::from(result)));
         }
+        Event::AccountAlias(result) => app.catalog.alias = Remote::from(result),
         Event::UserNameCheck { seq, name, result } => {
             let lower = name.to_lowercase();
             if let Some(check) = app.catalog.names.get_mut(&lower)
@@ -920,6 +957,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
             finish_creation(app, result);
         }
+        Event::GroupCreated { seq, result } => new_group::on_created(app, seq, result),
         // A reply to a request that has since been superseded.
         _ => {}
     }

@@ -130,6 +130,17 @@ pub async fn policies(c: &Clients) -> Result<Vec<PolicyInfo>, AwsError> {
     Ok(policies)
 }
 
+/// The account alias, if there is one (an account has at most one).
+pub async fn account_alias(c: &Clients) -> Result<Option<String>, AwsError> {
+    let out = c
+        .iam
+        .list_account_aliases()
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iam:ListAccountAliases", e))?;
+    Ok(out.account_aliases.into_iter().next())
+}
+
 /// Whether a user named `name` exists: its name as IAM stores it, or `None`.
 pub async fn find_user(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
     match c.iam.get_user().user_name(name).send().await {

@@ -3,6 +3,7 @@
 //! act on.
 
 mod errors;
+pub mod groups;
 pub mod iam;
 
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! Drawing: `view(&App, &mut Frame)`. Views only read the state; every change happens in `update`.
 
+mod inline;
+mod new_group;
 mod outcome;
 mod steps;
 pub mod widgets;
@@ -60,6 +62,11 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Creating => outcome::creating(app, f, inner),
         Screen::Reveal => outcome::reveal(app, f, inner),
         Screen::Done => outcome::done(app, f, inner),
+    }
+    if app.screen == Screen::Permissions
+        && let Some(form) = &app.new_group.form
+    {
+        new_group::draw(app, form, f, body);
     }
     draw_notice(app, f, notice);
     draw_help_bar(app, f, help);
@@ -206,6 +213,11 @@ fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
 
 /// The keys of the current screen, as (key, action) pairs.
 pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    if app.screen == Screen::Permissions
+        && let Some(form) = &app.new_group.form
+    {
+        return new_group::help_keys(form);
+    }
     let mut keys = match app.screen {
         Screen::Details => vec![
             ("Tab", "next field"),
@@ -220,6 +232,18 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 vec![("↑↓", "move"), ("Space", "toggle"), ("Enter", "next step")]
             }
         }
+        Screen::Permissions if app.focus.pane == PermPane::Inline && app.focus.inline_on_name => {
+            vec![
+                ("Tab/⇧Tab", "pane"),
+                ("↓/Enter", "editor"),
+                ("^S/F2", "done, next step"),
+            ]
+        }
+        Screen::Permissions if app.focus.pane == PermPane::Inline => vec![
+            ("Tab/⇧Tab", "pane"),
+            ("^S/F2", "done, next step"),
+            ("Enter", "newline"),
+        ],
         Screen::Permissions if app.focus.pane == PermPane::Policies => vec![
             ("←→", "pane"),
             ("↑↓", "move"),
@@ -272,10 +296,19 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         },
         Screen::Done => vec![("n", "new user"), ("q", "quit")],
     };
+    if app.screen == Screen::Permissions && app.focus.pane == PermPane::Groups {
+        keys.push(("^G", "new"));
+    }
     if Screen::STEPS.contains(&app.screen) && app.screen != Screen::Details {
         keys.push(("Esc", "back"));
     }
-    keys.push(("?", "help"));
+    // In the editor '?' is text: F1 opens help.
+    let help = if app.inline_editor_focused() {
+        "F1"
+    } else {
+        "?"
+    };
+    keys.push((help, "help"));
     keys.push(("^C", "quit"));
     keys
 }
@@ -336,6 +369,7 @@ fn screen_help(app: &App) -> &'static [&'static str] {
             "Add the user to groups, copy the groups and policies of an",
             "existing user, and/or attach managed policies directly.",
             "The three panes combine. Ctrl-R reloads the lists.",
+            "Inline policy: type or paste JSON; Ctrl-S or F2 goes on.",
         ],
         Screen::Boundary => &[
             "A permissions boundary caps what the user's policies can",
@@ -451,5 +485,6 @@ pub(crate) fn pane_label(p: PermPane) -> &'static str {
         PermPane::Groups => "Groups",
         PermPane::Copy => "Copy from user",
         PermPane::Policies => "Policies",
+        PermPane::Inline => "Inline policy",
     }
 }

@@ -293,9 +293,14 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
 
     let eff = app.effective();
     let mut tab_spans = vec![Span::raw(" ")];
-    for (i, pane) in [PermPane::Groups, PermPane::Copy, PermPane::Policies]
-        .into_iter()
-        .enumerate()
+    for (i, pane) in [
+        PermPane::Groups,
+        PermPane::Copy,
+        PermPane::Policies,
+        PermPane::Inline,
+    ]
+    .into_iter()
+    .enumerate()
     {
         if i > 0 {
             tab_spans.push(dim(" │ "));
@@ -309,6 +314,7 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
                 .map(|u| format!(" ({u})"))
                 .unwrap_or_default(),
             PermPane::Policies => format!(" ({}/{MANAGED_POLICIES_MAX})", app.draft.policies.len()),
+            PermPane::Inline => String::new(),
         };
         let text = format!("{}{count}", pane_label(pane));
         tab_spans.push(if app.focus.pane == pane {
@@ -397,6 +403,10 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
             if let Some(preview) = preview {
                 policy_preview(app, f, preview);
             }
+        }
+        PermPane::Inline => {
+            f.render_widget(Paragraph::new(super::inline::name_line(app)), filter);
+            lines = super::inline::editor_lines(app, area.width as usize, h);
         }
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
@@ -825,8 +835,15 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
                 )
             },
         ),
-        section(3, "Permissions"),
     ];
+    if d.console_password {
+        lines.push(row(
+            "Sign-in URL",
+            app.sign_in_url()
+                .unwrap_or_else(|| "known once the account is".to_string()),
+        ));
+    }
+    lines.push(section(3, "Permissions"));
     if eff.groups.is_empty() && eff.policies.is_empty() && eff.inline.is_empty() {
         lines.push(row(
             "",
@@ -847,7 +864,13 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
             format!("{}{}{added}", policy_name(p), copied(*c)),
         ));
     }
+    let typed = app.typed_inline_policy();
     for p in &eff.inline {
+        if typed.as_ref() == Some(p) {
+            let n = crate::app::inline_policy::policy_size(&p.document);
+            lines.push(row("Inline policy", format!("{} ({n} characters)", p.name)));
+            continue;
+        }
         lines.push(row("Inline policy", format!("{} (copied)", p.name)));
     }
     if let Some(from) = &d.copy_from

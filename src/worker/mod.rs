@@ -45,6 +45,18 @@ async fn run(
                     let _ = ev.send(Event::Finished { run, result });
                 });
             }
+            // A change to the account: like a creation, it finishes (or rolls back) on quit.
+            Request::CreateGroup {
+                seq,
+                name,
+                path,
+                policies,
+            } => {
+                creations.spawn(async move {
+                    let result = aws::groups::create_group(&c, &name, &path, &policies).await;
+                    let _ = ev.send(Event::GroupCreated { seq, result });
+                });
+            }
             read => {
                 reads.spawn(async move { handle_read(&c, read, &ev).await });
             }
@@ -85,7 +97,9 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
             Event::UserNameCheck { seq, name, result }
         }
         Request::LoadPasswordPolicy => Event::PasswordPolicy(aws::iam::password_policy(c).await),
+        Request::LoadAccountAlias => Event::AccountAlias(aws::iam::account_alias(c).await),
         Request::Create { .. } => unreachable!("creation requests are handled by run()"),
+        Request::CreateGroup { .. } => unreachable!("group creation is handled by run()"),
     };
     let _ = events.send(event);
 }

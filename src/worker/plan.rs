@@ -8,7 +8,7 @@ use super::password;
 use crate::aws::{Clients, hint_for, map_sdk_error};
 use crate::protocol::{
     AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordSource,
-    StepKind, StepStatus, UserSpec, plan_steps, policy_name,
+    StepKind, StepStatus, UserSpec, plan_steps, policy_name, sign_in_url,
 };
 use crate::secret::Secret;
 
@@ -78,13 +78,20 @@ pub async fn create_users(
         }
     };
 
-    let users = join_all(
-        specs
-            .iter()
-            .enumerate()
-            .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser)),
-    )
-    .await;
+    // The alias names the console sign-in URL; reading it costs no time on the critical path,
+    // and without it (or without permission to read it) the account ID serves.
+    let (users, alias) = tokio::join!(
+        join_all(specs.iter().enumerate().map(|(u, spec)| tracked(
+            c,
+            &report,
+            u,
+            0,
+            spec,
+            &StepKind::CreateUser
+        )),),
+        crate::aws::iam::account_alias(c),
+    );
+    let alias = alias.ok().flatten();
     for (u, result) in users.into_iter().enumerate() {
         match result {
             Ok(m) => made[u].push((0, m)),
@@ -145,7 +152,8 @@ pub async fn create_users(
             for (_, m) in made {
                 match m {
                     Made::User { arn } => {
-                        user.sign_in_url = sign_in_url(&arn);
+                        let account = arn.split(':').nth(4).unwrap_or_default();
+                        user.sign_in_url = sign_in_url(account, alias.as_deref());
                         user.arn = arn;
                     }
                     Made::AccessKey(key) => user.access_key = Some(key),
@@ -157,12 +165,6 @@ pub async fn create_users(
         })
         .collect();
     CreationResult::Created(created)
-}
-
-/// The console sign-in URL for the account that owns `user_arn`.
-pub fn sign_in_url(user_arn: &str) -> String {
-    let account = user_arn.split(':').nth(4).unwrap_or_default();
-    format!("https://{account}.signin.aws.amazon.com/console")
 }
 
 async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made, AwsError> {
@@ -391,17 +393,4 @@ fn leftover(user: &str, kind: &StepKind, made: &Made) -> Leftover {
         ),
     };
     Leftover { what, command }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sign_in_url_uses_the_account_of_the_user_arn() {
-        assert_eq!(
-            sign_in_url("arn:aws:iam::123456789012:user/ops/alice"),
-            "https://123456789012.signin.aws.amazon.com/console"
-        );
-    }
 }

@@ -62,6 +62,9 @@ fn picker_key(app: &mut App, key: &KeyEvent) -> bool {
 
 pub fn permissions_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let pane = app.focus.pane;
+    if pane == PermPane::Inline {
+        return super::inline::key(app, key);
+    }
     if pane == PermPane::Policies && picker_key(app, &key) {
         return Vec::new();
     }
@@ -70,15 +73,19 @@ pub fn permissions_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             app.focus.pane = match pane {
                 PermPane::Groups => PermPane::Copy,
                 PermPane::Copy => PermPane::Policies,
-                PermPane::Policies => PermPane::Groups,
+                PermPane::Policies => PermPane::Inline,
+                PermPane::Inline => PermPane::Groups,
             };
             return Vec::new();
         }
         KeyCode::BackTab | KeyCode::Left => {
             app.focus.pane = match pane {
-                PermPane::Groups => PermPane::Policies,
+                // ← wraps among the lists as before; ←→ inside the editor move its cursor.
+                PermPane::Groups if key.code == KeyCode::Left => PermPane::Policies,
+                PermPane::Groups => PermPane::Inline,
                 PermPane::Copy => PermPane::Groups,
                 PermPane::Policies => PermPane::Copy,
+                PermPane::Inline => PermPane::Policies,
             };
             return Vec::new();
         }
@@ -92,11 +99,13 @@ pub fn permissions_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         PermPane::Groups => app.filtered_groups().len(),
         PermPane::Copy => app.filtered_users().len(),
         PermPane::Policies => app.filtered_policies(&app.focus.policies).len(),
+        PermPane::Inline => return Vec::new(),
     };
     let list = match pane {
         PermPane::Groups => &mut app.focus.groups,
         PermPane::Copy => &mut app.focus.users,
         PermPane::Policies => &mut app.focus.policies,
+        PermPane::Inline => return Vec::new(),
     };
     if navigate(list, len, &key) {
         return Vec::new();
@@ -143,6 +152,7 @@ fn choose(app: &mut App, pane: PermPane) -> Vec<Command> {
                 ));
             }
         }
+        PermPane::Inline => {}
         PermPane::Copy => {
             let Some(name) = app
                 .filtered_users()

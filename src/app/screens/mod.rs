@@ -2,6 +2,7 @@
 
 mod access;
 mod details;
+mod inline;
 mod lists;
 mod tags;
 
@@ -102,6 +103,8 @@ fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
             PermPane::Groups => (&mut app.focus.groups.filter, FILTER),
             PermPane::Copy => (&mut app.focus.users.filter, FILTER),
             PermPane::Policies => (&mut app.focus.policies.filter, FILTER),
+            PermPane::Inline if !app.focus.inline_on_name => return None,
+            PermPane::Inline => (&mut app.draft.inline_name, inline::INLINE_NAME),
         }),
         Screen::Boundary => Some((&mut app.focus.boundary.filter, FILTER)),
         Screen::Tags => {
@@ -185,6 +188,9 @@ fn edit_focused(app: &mut App, key: &KeyEvent) -> Edit {
 
 /// Pasted text goes into the focused field, whole or not at all.
 pub fn paste(app: &mut App, text: &str) {
+    if inline::paste(app, text) {
+        return;
+    }
     let Some((field, rule)) = focused_field(app) else {
         return;
     };
@@ -218,6 +224,7 @@ fn after_filter_change(app: &mut App) {
             PermPane::Groups => app.focus.groups.cursor = 0,
             PermPane::Copy => app.focus.users.cursor = 0,
             PermPane::Policies => app.focus.policies.cursor = 0,
+            PermPane::Inline => {}
         },
         Screen::Boundary => app.focus.boundary.cursor = 0,
         _ => {}

@@ -894,8 +894,12 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         lines.push(row(t.key.value(), t.value.value().to_string()));
     }
     lines.push(Line::from(""));
+    let create = match d.names.len() {
+        1 => " Press Enter to create the user.".to_string(),
+        n => format!(" Press Enter to create the {n} users."),
+    };
     lines.push(line(vec![Span::styled(
-        " Press Enter to create the user.",
+        create,
         Style::new().fg(ACCENT).bold(),
     )]));
     let max_scroll = (lines.len() as u16).saturating_sub(area.height);

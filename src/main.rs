@@ -20,5 +20,8 @@ async fn main() -> color_eyre::Result<()> {
         );
     }
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await
+    match iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await? {
+        iamwiz::tui::Exit::Quit => Ok(()),
+        iamwiz::tui::Exit::Signal(n) => std::process::exit(128 + n),
+    }
 }

@@ -23,13 +23,22 @@ use crate::protocol::{Event, Request};
 use crate::secret::Secret;
 use crate::{ui, worker};
 
-/// How long quitting waits for the worker to wind down (a creation in flight finishes or rolls
-/// back first; quitting is refused while one runs, so this is only a safety net).
-const WORKER_GRACE: Duration = Duration::from_secs(30);
+/// How long exiting waits for the worker to wind down: a creation in flight finishes or rolls
+/// back first (each AWS call gives up after 60 s, so this covers a slow rollback too).
+const WORKER_GRACE: Duration = Duration::from_secs(300);
+
+/// How the wizard ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The admin quit.
+    Quit,
+    /// A signal (SIGTERM, SIGHUP) ended it; the process should exit with 128 + this number.
+    Signal(i32),
+}
 
 /// Runs the wizard on the alternate screen, and always restores the terminal afterwards: the
 /// screen is wiped before leaving it, and a secret iamwiz put on the clipboard is cleared.
-pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<()> {
+pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<Exit> {
     let mut terminal = ratatui::init();
     let _ = execute!(stdout(), EnableBracketedPaste);
     let mut clipboard = Clipboard::detect();
@@ -46,7 +55,9 @@ async fn event_loop(
     settings: AwsSettings,
     options: Options,
     clipboard: &mut Clipboard,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<Exit> {
+    let mut signals = Signals::new()?;
+    let mut exit = Exit::Quit;
     let (events_tx, mut events_rx) = unbounded_channel();
     let worker = worker::spawn(settings, events_tx);
     let size = terminal.size()?;
@@ -95,14 +106,59 @@ async fn event_loop(
                 Msg::Worker(ev)
             }
             _ = tick.tick() => Msg::Tick,
+            signal = signals.next() => {
+                // Stop reading and drawing (after SIGHUP the terminal is gone); what is in flight
+                // is finished or rolled back below, before the process exits.
+                tracing::info!(signal, "ending on a signal");
+                exit = Exit::Signal(signal);
+                break;
+            }
         };
         pending.extend(update(&mut app, msg));
     }
     // Dropping the state zeroes any secret still held.
     drop(app);
     drop(worker.requests);
+    // The worker returns once every creation in flight has finished or rolled back.
     let _ = tokio::time::timeout(WORKER_GRACE, worker.task).await;
-    Ok(())
+    Ok(exit)
+}
+
+/// SIGTERM and SIGHUP, as one stream of signal numbers (never fires where there are none).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {})
+    }
+
+    #[cfg(unix)]
+    async fn next(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.term.recv() => 15,
+            _ = self.hup.recv() => 1,
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> i32 {
+        std::future::pending().await
+    }
 }
 
 /// Carries out a clipboard or export command, reading the secrets from the credentials screen's

@@ -234,17 +234,32 @@ impl Wizard {
     /// Waits (at most [`TIMEOUT`]) for the program to exit, and checks it succeeded.
     #[track_caller]
     pub fn wait_for_exit_success(&mut self) {
+        let code = self.wait_for_exit();
+        assert_eq!(
+            code,
+            0,
+            "iamwiz exited with code {code}; the screen shows:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Sends `signal` (e.g. "TERM", "HUP") to the program.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.process_id().expect("iamwiz's process ID");
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// Waits (at most [`TIMEOUT`]) for the program to exit, and returns its exit code.
+    #[track_caller]
+    pub fn wait_for_exit(&mut self) -> u32 {
         let start = Instant::now();
         loop {
             match self.child.try_wait().expect("query iamwiz's status") {
-                Some(status) => {
-                    assert!(
-                        status.success(),
-                        "iamwiz exited with {status:?}; the screen shows:\n{}",
-                        self.screen()
-                    );
-                    return;
-                }
+                Some(status) => return status.exit_code(),
                 None if start.elapsed() > TIMEOUT => panic!(
                     "iamwiz still running {TIMEOUT:?} after it should have quit; the screen \
                      shows:\n{}",

@@ -71,6 +71,7 @@ impl Cli {
             endpoint_url: self.endpoint_url.clone(),
             credentials: None,
             interceptors: Vec::new(),
+            timeouts: None,
         }
     }
 }

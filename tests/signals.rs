@@ -35,7 +35,13 @@ fn sighup_on_the_credentials_screen_clears_the_copied_secret() {
     w.wait_for("Step 1 of 6");
     w.send(&name);
     w.wait_for(&name);
-    for step in ["Step 2 of 6", "Step 3 of 6", "Step 4 of 6", "Step 5 of 6", "Step 6 of 6"] {
+    for step in [
+        "Step 2 of 6",
+        "Step 3 of 6",
+        "Step 4 of 6",
+        "Step 5 of 6",
+        "Step 6 of 6",
+    ] {
         w.send(keys::ENTER);
         w.wait_for(step);
     }
@@ -50,7 +56,9 @@ fn sighup_on_the_credentials_screen_clears_the_copied_secret() {
     assert_eq!(w.wait_for_exit(), 129, "128 + SIGHUP");
     let output = w.wait_for_output_end();
     let text = String::from_utf8_lossy(&output);
-    let set = text.find("\x1b]52;c;").expect("the secret was sent with OSC 52");
+    let set = text
+        .find("\x1b]52;c;")
+        .expect("the secret was sent with OSC 52");
     let payload_end = set + text[set..].find('\x07').expect("the OSC 52 sequence ends");
     let payload = &text[set + "\x1b]52;c;".len()..payload_end];
     let secret = base64::engine::general_purpose::STANDARD

@@ -24,6 +24,17 @@ pub struct AwsSettings {
     pub credentials: Option<aws_credential_types::Credentials>,
     /// Extra SDK interceptors on every client (tests use them to record requests and inject faults).
     pub interceptors: Vec<SharedInterceptor>,
+    /// Timeouts to use instead of [`default_timeouts`] (tests shorten them to exercise timeouts).
+    pub timeouts: Option<TimeoutConfig>,
+}
+
+/// Connect within 5 s, each attempt within 20 s, the whole operation (retries included) within 60 s.
+pub fn default_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(60))
+        .build()
 }
 
 /// The SDK clients, built once in the worker.
@@ -42,13 +53,8 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// Resolves the configuration (profile files, environment, flags) and builds the clients. Nothing
 /// here waits on the network; credentials are fetched lazily by the first call.
 pub async fn connect(settings: &AwsSettings) -> Clients {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
-        TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .operation_attempt_timeout(Duration::from_secs(20))
-            .operation_timeout(Duration::from_secs(60))
-            .build(),
-    );
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(settings.timeouts.clone().unwrap_or_else(default_timeouts));
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }

@@ -1,6 +1,15 @@
 //! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
 //! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -167,9 +176,37 @@ pub async fn create_users(
     CreationResult::Created(created)
 }
 
+/// Counts the attempts of one call. The SDK retries a timeout or a dropped connection, and the
+/// lost attempt may have been applied: the three calls that are not idempotent need to know.
+#[derive(Clone, Debug, Default)]
+struct Attempts(Arc<AtomicU32>);
+
+impl Attempts {
+    fn retried(&self) -> bool {
+        self.0.load(Ordering::SeqCst) > 1
+    }
+}
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "iamwiz::Attempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made, AwsError> {
     let op = kind.operation();
     let user = spec.name.as_str();
+    let attempts = Attempts::default();
     match kind {
         StepKind::CreateUser => {
             let tags = spec
@@ -178,17 +215,33 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                 .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| local_error(op, &e.to_string()))?;
-            let out = c
+            let sent = c
                 .iam
                 .create_user()
                 .user_name(user)
                 .path(&spec.path)
                 .set_tags((!tags.is_empty()).then_some(tags))
                 .set_permissions_boundary(spec.boundary.clone())
+                .customize()
+                .interceptor(attempts.clone())
                 .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
-            let arn = out.user.map(|u| u.arn).unwrap_or_default();
+                .await;
+            let arn = match sent {
+                Ok(out) => out.user.map(|u| u.arn).unwrap_or_default(),
+                // A retry after an attempt whose response was lost: that attempt made the user
+                // (the name was checked free before the plan started).
+                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => c
+                    .iam
+                    .get_user()
+                    .user_name(user)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("iam:GetUser", e))?
+                    .user
+                    .map(|u| u.arn)
+                    .unwrap_or_default(),
+                Err(e) => return Err(map_sdk_error(op, e)),
+            };
             Ok(Made::User { arn })
         }
         StepKind::CreateLoginProfile => {
@@ -202,14 +255,23 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                     &generated
                 }
             };
-            c.iam
+            let sent = c
+                .iam
                 .create_login_profile()
                 .user_name(user)
                 .password(password.expose())
                 .password_reset_required(login.require_reset)
+                .customize()
+                .interceptor(attempts.clone())
                 .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+                .await;
+            match sent {
+                Ok(_) => {}
+                // The user is ours and new: a login profile it already has is the one a lost
+                // attempt of this very call set.
+                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {}
+                Err(e) => return Err(map_sdk_error(op, e)),
+            }
             Ok(Made::Password(Secret::new(password.expose().to_string())))
         }
         StepKind::CreateAccessKey => {
@@ -217,12 +279,19 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                 .iam
                 .create_access_key()
                 .user_name(user)
+                .customize()
+                .interceptor(attempts.clone())
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(op, e))?;
             let key = out
                 .access_key
                 .ok_or_else(|| local_error(op, "the response carried no access key"))?;
+            if attempts.retried() {
+                // A lost attempt may have made a key whose secret nobody saw: the user is ours and
+                // new, so every other key is such an orphan.
+                remove_other_keys(c, user, &key.access_key_id).await?;
+            }
             Ok(Made::AccessKey(AccessKeyPair {
                 id: key.access_key_id,
                 secret: Secret::new(key.secret_access_key),
@@ -268,6 +337,32 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
     }
 }
 
+/// Deletes every access key of `user` but `keep` (orphans of a lost `CreateAccessKey` attempt).
+async fn remove_other_keys(c: &Clients, user: &str, keep: &str) -> Result<(), AwsError> {
+    let keys = c
+        .iam
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iam:ListAccessKeys", e))?;
+    for id in keys
+        .access_key_metadata
+        .into_iter()
+        .filter_map(|k| k.access_key_id)
+        .filter(|id| id != keep)
+    {
+        c.iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(&id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iam:DeleteAccessKey", e))?;
+    }
+    Ok(())
+}
+
 /// An error raised before any request was sent.
 fn local_error(operation: &str, message: &str) -> AwsError {
     AwsError {
@@ -288,11 +383,32 @@ async fn rollback(
     report: &Reporter<'_>,
 ) -> Vec<Leftover> {
     made.sort_by_key(|(i, _)| (steps[*i].undo_rank(), *i));
-    let mut leftovers = Vec::new();
+    let mut leftovers: Vec<Leftover> = Vec::new();
     for (i, m) in made {
         let kind = &steps[i];
         report.status(u, i, StepStatus::Undoing);
-        match undo_step(c, user, kind, &m).await {
+        // IAM refuses DeleteUser (DeleteConflict) while anything an earlier undo failed to remove
+        // is still attached; moto would delete the user anyway and leave the list wrong. Either
+        // way the user stays: say so rather than make a call that cannot succeed.
+        let undone = if *kind == StepKind::CreateUser && !leftovers.is_empty() {
+            let op = kind.undo_operation();
+            Err(AwsError {
+                operation: op.to_string(),
+                code: "DeleteConflict".to_string(),
+                message: format!(
+                    "not attempted: first remove {}",
+                    leftovers
+                        .iter()
+                        .map(|l| l.what.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                hint: "Remove what is listed as left, then delete the user.".to_string(),
+            })
+        } else {
+            undo_step(c, user, kind, &m).await
+        };
+        match undone {
             Ok(()) => report.status(u, i, StepStatus::Undone),
             Err(e) => {
                 report.status(u, i, StepStatus::UndoFailed(e));

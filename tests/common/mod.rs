@@ -50,6 +50,7 @@ pub fn settings() -> AwsSettings {
         endpoint_url: Some(endpoint()),
         credentials: None,
         interceptors: Vec::new(),
+        timeouts: None,
     }
 }
 

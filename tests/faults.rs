@@ -1,0 +1,871 @@
+//! The fault matrix: every step of the creation plan, faulted once at the HTTP layer with each
+//! kind of fault, against the shared moto with the real SDK and the real worker.
+//!
+//! - HTTP error responses (`Throttling`/400, `ServiceFailure`/500, `AccessDenied`/403,
+//!   `LimitExceeded`/409, `EntityAlreadyExists`/409) come from [`Faults`], an SDK interceptor. On
+//!   the faulted attempt it rewrites the request, just before it is sent, into a harmless read
+//!   (`ListAccountAliases`), so moto never applies it, and then replaces moto's answer with an
+//!   error response in IAM's own query-protocol XML. The SDK parses and classifies it exactly as
+//!   it would a real one.
+//! - Connection resets and timeouts come from [`Proxy`], a small TCP proxy in front of moto that
+//!   reads each request's `Action=` and, for the faulted one, resets the connection (SO_LINGER 0)
+//!   or holds it past the SDK's attempt timeout, in both cases without forwarding it; or, for the
+//!   "after applied" faults, forwards it first, so that moto applies the call and only its answer
+//!   is lost.
+//!
+//! Retryable faults (throttling, 5xx, reset, timeout) must be retried and the user made whole;
+//! the others must fail the plan at that step with that code, roll back in the order IAM requires
+//! (asserted on the calls made, since moto does not enforce it), and leave no trace of the user.
+//! The table of outcomes is in docs/faults.md.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextMut,
+};
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use futures::future::join_all;
+use iamwiz::aws::AwsSettings;
+use iamwiz::protocol::{
+    CreationResult, Event, InlinePolicy, Leftover, LoginSpec, PasswordPolicy, PasswordSource,
+    Request, StepKind, UserSpec,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::unbounded_channel;
+use tokio::time::timeout;
+
+const DEADLINE: Duration = Duration::from_secs(60);
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const INLINE: &str = "inline";
+
+/// The SDK's attempt timeout in the timeout cases, and how long the proxy holds the request.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
+const STALL: Duration = Duration::from_secs(3);
+
+/// Every step kind of a full plan, by the operation that makes it.
+const STEPS: [&str; 6] = [
+    "CreateUser",
+    "CreateLoginProfile",
+    "CreateAccessKey",
+    "AddUserToGroup",
+    "AttachUserPolicy",
+    "PutUserPolicy",
+];
+
+/// The undo calls, in the order real IAM requires before `DeleteUser` succeeds.
+const UNDO_ORDER: [&str; 6] = [
+    "DeleteAccessKey",
+    "DeleteLoginProfile",
+    "DetachUserPolicy",
+    "DeleteUserPolicy",
+    "RemoveUserFromGroup",
+    "DeleteUser",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fault {
+    Throttling,
+    ServerError,
+    ConnectionReset,
+    Timeout,
+    AccessDenied,
+    LimitExceeded,
+    EntityAlreadyExists,
+    /// The proxy forwards the request, moto applies it, and the response is reset.
+    ResetAfterApplied,
+    /// The proxy forwards the request, moto applies it, and the response is held past the timeout.
+    TimeoutAfterApplied,
+}
+
+impl Fault {
+    /// Status, code and message of the error response an HTTP-level fault is answered with.
+    fn response(self) -> Option<(u16, &'static str, &'static str, &'static str)> {
+        Some(match self {
+            Fault::Throttling => (400, "Sender", "Throttling", "Rate exceeded"),
+            Fault::ServerError => (500, "Receiver", "ServiceFailure", "Internal failure"),
+            Fault::AccessDenied => (
+                403,
+                "Sender",
+                "AccessDenied",
+                "User is not authorized to perform this action",
+            ),
+            Fault::LimitExceeded => (409, "Sender", "LimitExceeded", "Cannot exceed quota"),
+            Fault::EntityAlreadyExists => (
+                409,
+                "Sender",
+                "EntityAlreadyExists",
+                "The entity already exists",
+            ),
+            _ => return None,
+        })
+    }
+
+    fn retryable(self) -> bool {
+        matches!(
+            self,
+            Fault::Throttling
+                | Fault::ServerError
+                | Fault::ConnectionReset
+                | Fault::Timeout
+                | Fault::ResetAfterApplied
+                | Fault::TimeoutAfterApplied
+        )
+    }
+
+    fn by_proxy(self) -> bool {
+        self.response().is_none()
+    }
+
+    fn times_out(self) -> bool {
+        matches!(self, Fault::Timeout | Fault::TimeoutAfterApplied)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fault-injecting interceptor (HTTP error responses), which also records the calls made
+// ---------------------------------------------------------------------------------------------
+
+/// Fault the `nth` attempt (1-based) of `operation` with `fault`.
+#[derive(Debug)]
+struct Rule {
+    operation: &'static str,
+    nth: u32,
+    fault: Fault,
+    attempts: AtomicU32,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Faults {
+    rules: Arc<Vec<Rule>>,
+    /// Every operation started through the client, in order (once per call, not per attempt).
+    calls: Arc<Mutex<Vec<String>>>,
+    injected: Arc<AtomicU32>,
+}
+
+/// Marks the current attempt as one whose response is to be replaced.
+#[derive(Clone, Debug)]
+struct Inject(Option<Fault>);
+
+impl Storable for Inject {
+    type Storer = StoreReplace<Self>;
+}
+
+impl Faults {
+    fn new(rules: Vec<(&'static str, u32, Fault)>) -> Faults {
+        Faults {
+            rules: Arc::new(
+                rules
+                    .into_iter()
+                    .map(|(operation, nth, fault)| Rule {
+                        operation,
+                        nth,
+                        fault,
+                        attempts: AtomicU32::new(0),
+                    })
+                    .collect(),
+            ),
+            ..Faults::default()
+        }
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+fn operation(cfg: &ConfigBag) -> String {
+    cfg.load::<Metadata>()
+        .map(|m| m.name().to_string())
+        .unwrap_or_default()
+}
+
+impl Intercept for Faults {
+    fn name(&self) -> &'static str {
+        "tests::Faults"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.calls.lock().unwrap().push(operation(cfg));
+        Ok(())
+    }
+
+    /// Runs once per attempt, after signing: decides whether this attempt is faulted and, if so,
+    /// turns the request into a harmless read so that moto does not apply it.
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = operation(cfg);
+        let mut inject = None;
+        for rule in self.rules.iter().filter(|r| r.operation == op) {
+            if rule.fault.response().is_some()
+                && rule.attempts.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth
+            {
+                inject = Some(rule.fault);
+            }
+        }
+        if inject.is_some() {
+            const HARMLESS: &str = "Action=ListAccountAliases&Version=2010-05-08";
+            let request = context.request_mut();
+            *request.body_mut() = SdkBody::from(HARMLESS);
+            request
+                .headers_mut()
+                .insert("content-length", HARMLESS.len().to_string());
+            self.injected.fetch_add(1, Ordering::SeqCst);
+        }
+        cfg.interceptor_state().store_put(Inject(inject));
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(Inject(Some(fault))) = cfg.load::<Inject>() {
+            let (status, kind, code, message) = fault.response().expect("an HTTP fault");
+            let body = format!(
+                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
+                 <Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+                 <RequestId>fault-injected</RequestId></ErrorResponse>"
+            );
+            let mut response = HttpResponse::new(status.try_into()?, SdkBody::from(body));
+            response.headers_mut().insert("content-type", "text/xml");
+            *context.response_mut() = response;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fault-injecting proxy (connection resets and timeouts)
+// ---------------------------------------------------------------------------------------------
+
+/// A TCP proxy on 127.0.0.1 in front of the shared moto. The `nth` request carrying `Action=action`
+/// is not forwarded: its connection is reset, or held for [`STALL`] and then closed.
+struct Proxy {
+    endpoint: String,
+    injected: Arc<AtomicU32>,
+}
+
+impl Proxy {
+    async fn start(action: &'static str, nth: u32, fault: Fault) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        let port = listener.local_addr().unwrap().port();
+        let upstream = common::endpoint()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let seen = Arc::new(AtomicU32::new(0));
+        let injected = Arc::new(AtomicU32::new(0));
+        let counter = injected.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (upstream, seen, counter) = (upstream.clone(), seen.clone(), counter.clone());
+                tokio::spawn(async move {
+                    let _ = serve(client, &upstream, action, nth, fault, &seen, &counter).await;
+                });
+            }
+        });
+        Proxy {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            injected,
+        }
+    }
+}
+
+async fn serve(
+    mut client: TcpStream,
+    upstream: &str,
+    action: &str,
+    nth: u32,
+    fault: Fault,
+    seen: &AtomicU32,
+    injected: &AtomicU32,
+) -> std::io::Result<()> {
+    // One connection carries several requests (the SDK keeps connections alive).
+    while let Some(request) = read_message(&mut client).await? {
+        let body = &request[header_end(&request).unwrap()..];
+        let is_target = String::from_utf8_lossy(body)
+            .split('&')
+            .any(|kv| kv == format!("Action={action}"));
+        if is_target && seen.fetch_add(1, Ordering::SeqCst) + 1 == nth {
+            injected.fetch_add(1, Ordering::SeqCst);
+            if matches!(fault, Fault::ResetAfterApplied | Fault::TimeoutAfterApplied) {
+                let mut moto = TcpStream::connect(upstream).await?;
+                moto.write_all(&request).await?;
+                read_message(&mut moto).await?; // applied; the answer is lost
+            }
+            match fault {
+                Fault::ConnectionReset | Fault::ResetAfterApplied => {
+                    client.set_zero_linger()?; // close with RST, not FIN
+                }
+                _ => tokio::time::sleep(STALL).await,
+            }
+            return Ok(());
+        }
+        let mut moto = TcpStream::connect(upstream).await?;
+        moto.write_all(&request).await?;
+        let response = read_message(&mut moto)
+            .await?
+            .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+        client.write_all(&response).await?;
+    }
+    Ok(())
+}
+
+fn header_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
+async fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(end) = header_end(&buf) {
+            break end;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().unwrap_or(0))
+        .unwrap_or(0);
+    while buf.len() < end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some(buf))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a plan
+// ---------------------------------------------------------------------------------------------
+
+async fn run(settings: AwsSettings, spec: UserSpec) -> CreationResult {
+    const RUN: u64 = 11;
+    let (events_tx, mut events) = unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    worker
+        .requests
+        .send(Request::Create {
+            run: RUN,
+            specs: vec![spec],
+        })
+        .expect("the worker takes requests");
+    let result = timeout(DEADLINE, async {
+        while let Some(event) = events.recv().await {
+            if let Event::Finished { run, result } = event {
+                assert_eq!(run, RUN);
+                return result;
+            }
+        }
+        panic!("the worker stopped without a Finished event");
+    })
+    .await
+    .expect("the creation finished within the deadline");
+    drop(worker.requests);
+    timeout(DEADLINE, worker.task)
+        .await
+        .expect("the worker stopped")
+        .expect("the worker did not panic");
+    result
+}
+
+/// A full plan: user, console password, access key, a group, a managed and an inline policy.
+fn full_spec(user: &str, group: &str) -> UserSpec {
+    UserSpec {
+        name: user.to_string(),
+        path: "/".to_string(),
+        tags: vec![("team".to_string(), "faults".to_string())],
+        boundary: None,
+        access_key: true,
+        login: Some(LoginSpec {
+            password: PasswordSource::Generate {
+                policy: PasswordPolicy::aws_default(),
+            },
+            require_reset: false,
+        }),
+        groups: vec![group.to_string()],
+        policies: vec![READ_ONLY.to_string()],
+        inline: vec![InlinePolicy {
+            name: INLINE.to_string(),
+            document: serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{ "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*" }],
+            })
+            .to_string(),
+        }],
+    }
+}
+
+fn step_kind(operation: &str, group: &str) -> StepKind {
+    match operation {
+        "CreateUser" => StepKind::CreateUser,
+        "CreateLoginProfile" => StepKind::CreateLoginProfile,
+        "CreateAccessKey" => StepKind::CreateAccessKey,
+        "AddUserToGroup" => StepKind::AddToGroup(group.to_string()),
+        "AttachUserPolicy" => StepKind::AttachPolicy(READ_ONLY.to_string()),
+        "PutUserPolicy" => StepKind::PutInlinePolicy(INLINE.to_string()),
+        other => panic!("not a step: {other}"),
+    }
+}
+
+/// The undo call for the step made by `operation`.
+fn undo_of(operation: &str) -> &'static str {
+    let i = STEPS.iter().position(|s| *s == operation).unwrap();
+    [
+        "DeleteUser",
+        "DeleteLoginProfile",
+        "DeleteAccessKey",
+        "RemoveUserFromGroup",
+        "DetachUserPolicy",
+        "DeleteUserPolicy",
+    ][i]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking the account, through the SDK
+// ---------------------------------------------------------------------------------------------
+
+async fn assert_complete(iam: &aws_sdk_iam::Client, user: &str, group: &str, case: &str) {
+    iam.get_user()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{case}: GetUser: {e:?}"));
+    iam.get_login_profile()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{case}: GetLoginProfile: {e:?}"));
+    let keys = iam
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata;
+    assert_eq!(keys.len(), 1, "{case}: exactly one access key");
+    assert!(
+        group_members(iam, group).await.iter().any(|u| u == user),
+        "{case}: a member of {group}"
+    );
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies");
+    let arns: Vec<_> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(arns, [READ_ONLY], "{case}: managed policies");
+    let inline = iam
+        .list_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListUserPolicies")
+        .policy_names;
+    assert_eq!(inline, [INLINE], "{case}: inline policies");
+}
+
+async fn assert_no_user(iam: &aws_sdk_iam::Client, user: &str, group: &str, case: &str) {
+    match iam.get_user().user_name(user).send().await {
+        Ok(_) => panic!("{case}: user {user} is still there"),
+        Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "{case}: GetUser: {e:?}"),
+    }
+    assert!(
+        !group_members(iam, group).await.iter().any(|u| u == user),
+        "{case}: {group} still lists {user}"
+    );
+}
+
+async fn group_members(iam: &aws_sdk_iam::Client, group: &str) -> Vec<String> {
+    iam.get_group()
+        .group_name(group)
+        .send()
+        .await
+        .expect("GetGroup")
+        .users
+        .into_iter()
+        .map(|u| u.user_name)
+        .collect()
+}
+
+/// The undo calls among `calls`, which must all come after the last creating call.
+fn undo_calls(calls: &[String], case: &str) -> Vec<String> {
+    let first = calls
+        .iter()
+        .position(|c| UNDO_ORDER.contains(&c.as_str()))
+        .unwrap_or(calls.len());
+    assert!(
+        calls[first..]
+            .iter()
+            .all(|c| UNDO_ORDER.contains(&c.as_str())),
+        "{case}: a creating call was made during the rollback: {calls:?}"
+    );
+    calls[first..].to_vec()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+// ---------------------------------------------------------------------------------------------
+
+/// One cell: a full plan with `fault` injected once into `step`; checks the outcome the table in
+/// docs/faults.md gives.
+async fn cell(step: &'static str, fault: Fault) {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let case = format!("{fault:?} on {step}");
+    let user = common::unique("fault");
+    let group = common::unique("fault-grp");
+    iam.create_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("CreateGroup");
+
+    let faults = Faults::new(vec![(step, 1, fault)]);
+    let mut settings = AwsSettings {
+        interceptors: vec![SharedInterceptor::new(faults.clone())],
+        ..common::settings()
+    };
+    let proxy = match fault {
+        _ if fault.by_proxy() => {
+            let proxy = Proxy::start(step, 1, fault).await;
+            settings.endpoint_url = Some(proxy.endpoint.clone());
+            if fault.times_out() {
+                settings.timeouts = Some(
+                    TimeoutConfig::builder()
+                        .connect_timeout(Duration::from_secs(5))
+                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                        .operation_timeout(Duration::from_secs(30))
+                        .build(),
+                );
+            }
+            Some(proxy)
+        }
+        _ => None,
+    };
+
+    let result = run(settings, full_spec(&user, &group)).await;
+
+    let injected = match &proxy {
+        Some(p) => p.injected.load(Ordering::SeqCst),
+        None => faults.injected.load(Ordering::SeqCst),
+    };
+    assert_eq!(injected, 1, "{case}: the fault was injected once");
+
+    if fault.retryable() {
+        if let CreationResult::Failed {
+            step,
+            error,
+            leftovers,
+            ..
+        } = &result
+        {
+            panic!("{case}: not retried: failed at {step:?}: {error}; leftovers {leftovers:?}");
+        }
+        assert_complete(iam, &user, &group, &case).await;
+        // Nothing was undone, except the key a lost CreateAccessKey made, which nobody saw.
+        let orphan = matches!(fault, Fault::ResetAfterApplied | Fault::TimeoutAfterApplied)
+            && step == "CreateAccessKey";
+        let undone: Vec<String> = faults
+            .calls()
+            .into_iter()
+            .filter(|c| UNDO_ORDER.contains(&c.as_str()))
+            .collect();
+        let expected: &[&str] = if orphan { &["DeleteAccessKey"] } else { &[] };
+        assert_eq!(undone, expected, "{case}: undo calls");
+        return;
+    }
+
+    let CreationResult::Failed {
+        user: failed_user,
+        step: failed_step,
+        error,
+        leftovers,
+    } = result
+    else {
+        panic!("{case}: the creation should have failed");
+    };
+    let (_, _, code, _) = fault.response().unwrap();
+    assert_eq!(failed_user, user, "{case}");
+    assert_eq!(failed_step, step_kind(step, &group), "{case}");
+    assert_eq!(error.code, code, "{case}: {error}");
+    assert_eq!(error.operation, format!("iam:{step}"), "{case}");
+    assert_eq!(leftovers, [], "{case}: the rollback removed everything");
+    assert_no_user(iam, &user, &group, &case).await;
+
+    // Everything that was made is undone, in IAM's order: the failed step's undo is left out,
+    // and a failed CreateUser leaves nothing to undo.
+    let expected: Vec<&str> = if step == "CreateUser" {
+        Vec::new()
+    } else {
+        UNDO_ORDER
+            .iter()
+            .copied()
+            .filter(|u| *u != undo_of(step))
+            .collect()
+    };
+    assert_eq!(
+        undo_calls(&faults.calls(), &case),
+        expected,
+        "{case}: rollback order"
+    );
+}
+
+async fn column(fault: Fault) {
+    join_all(STEPS.iter().map(|step| cell(step, fault))).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_is_retried_at_every_step() {
+    column(Fault::Throttling).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_are_retried_at_every_step() {
+    column(Fault::ServerError).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_resets_are_retried_at_every_step() {
+    column(Fault::ConnectionReset).await;
+}
+
+/// The standard retry strategy classifies an attempt timeout as transient and retries it. Here
+/// the held request never reached moto, so the retry is safe.
+#[tokio::test(flavor = "multi_thread")]
+async fn timeouts_are_retried_at_every_step() {
+    column(Fault::Timeout).await;
+}
+
+/// The lost attempt was applied: the retry of CreateUser or CreateLoginProfile meets
+/// `EntityAlreadyExists` from its own first attempt, and a retried CreateAccessKey makes a second
+/// key. The plan recognises these and the user ends up whole, with exactly one key.
+#[tokio::test(flavor = "multi_thread")]
+async fn resets_after_iam_applied_the_call_are_retried_at_every_step() {
+    column(Fault::ResetAfterApplied).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timeouts_after_iam_applied_the_call_are_retried_at_every_step() {
+    column(Fault::TimeoutAfterApplied).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_denied_rolls_back_at_every_step() {
+    column(Fault::AccessDenied).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limit_exceeded_rolls_back_at_every_step() {
+    column(Fault::LimitExceeded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entity_already_exists_rolls_back_at_every_step() {
+    column(Fault::EntityAlreadyExists).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A faulted rollback
+// ---------------------------------------------------------------------------------------------
+
+/// `AttachUserPolicy` is refused, then so is the undo `undo` (`DeleteAccessKey` or
+/// `DetachUserPolicy`... here only those the plan made). What is left is listed exactly, with the
+/// command that removes it, and `DeleteUser` is not attempted (real IAM would refuse it with
+/// DeleteConflict; moto would delete the user regardless and make the list wrong).
+async fn faulted_rollback(failing: &'static str, undo: &'static str) -> (String, Vec<Leftover>) {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("undo-fault");
+    let group = common::unique("undo-fault-grp");
+    iam.create_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("CreateGroup");
+    let faults = Faults::new(vec![
+        (failing, 1, Fault::AccessDenied),
+        (undo, 1, Fault::AccessDenied),
+    ]);
+    let settings = AwsSettings {
+        interceptors: vec![SharedInterceptor::new(faults.clone())],
+        ..common::settings()
+    };
+    let result = run(settings, full_spec(&user, &group)).await;
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+        ..
+    } = result
+    else {
+        panic!("the creation should have failed at {failing}");
+    };
+    assert_eq!(step, step_kind(failing, &group));
+    assert_eq!(error.code, "AccessDenied");
+    let expected: Vec<&str> = UNDO_ORDER
+        .iter()
+        .copied()
+        .filter(|u| *u != undo_of(failing) && *u != "DeleteUser")
+        .collect();
+    assert_eq!(
+        undo_calls(&faults.calls(), "faulted rollback"),
+        expected,
+        "rollback order; DeleteUser not attempted"
+    );
+    // The user is still there, and (removed from its group) nothing but what is listed.
+    iam.get_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("the user is left");
+    assert!(!group_members(iam, &group).await.contains(&user));
+    (user, leftovers)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_faulted_delete_access_key_leaves_the_key_and_the_user_listed() {
+    let (user, leftovers) = faulted_rollback("AttachUserPolicy", "DeleteAccessKey").await;
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let keys = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata;
+    assert_eq!(keys.len(), 1, "the key is left");
+    let key = keys[0].access_key_id().unwrap().to_string();
+    assert_eq!(
+        leftovers,
+        [
+            Leftover {
+                what: format!("access key {key} of user {user}"),
+                command: format!(
+                    "aws iam delete-access-key --user-name {user} --access-key-id {key}"
+                ),
+            },
+            Leftover {
+                what: format!("user {user}"),
+                command: format!("aws iam delete-user --user-name {user}"),
+            },
+        ]
+    );
+    // Nothing else: no password, no policies.
+    assert_eq!(
+        iam.get_login_profile()
+            .user_name(&user)
+            .send()
+            .await
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some("NoSuchEntity")
+    );
+    let inline = iam
+        .list_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap()
+        .policy_names;
+    assert!(inline.is_empty(), "{inline:?}");
+
+    // What the listed commands do, through the SDK.
+    iam.delete_access_key()
+        .user_name(&user)
+        .access_key_id(&key)
+        .send()
+        .await
+        .expect("DeleteAccessKey");
+    iam.delete_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("DeleteUser");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_faulted_detach_user_policy_leaves_the_policy_and_the_user_listed() {
+    let (user, leftovers) = faulted_rollback("PutUserPolicy", "DetachUserPolicy").await;
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    assert_eq!(
+        leftovers,
+        [
+            Leftover {
+                what: format!("policy ReadOnlyAccess attached to user {user}"),
+                command: format!(
+                    "aws iam detach-user-policy --user-name {user} --policy-arn {READ_ONLY}"
+                ),
+            },
+            Leftover {
+                what: format!("user {user}"),
+                command: format!("aws iam delete-user --user-name {user}"),
+            },
+        ]
+    );
+    let keys = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata;
+    assert!(keys.is_empty(), "the key was deleted");
+    iam.detach_user_policy()
+        .user_name(&user)
+        .policy_arn(READ_ONLY)
+        .send()
+        .await
+        .expect("DetachUserPolicy");
+    iam.delete_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("DeleteUser");
+    match iam.get_user().user_name(&user).send().await {
+        Ok(_) => panic!("user {user} is still there"),
+        Err(e) => assert_eq!(e.code(), Some("NoSuchEntity")),
+    }
+}

@@ -68,6 +68,19 @@ impl Wizard {
 
     /// Like [`Wizard::spawn`], with more flags for iamwiz.
     pub fn spawn_with(cols: u16, rows: u16, args: &[&str]) -> Wizard {
+        Wizard::spawn_env(cols, rows, args, &[], &[])
+    }
+
+    /// Like [`Wizard::spawn_with`], with the environment changed after the usual set-up: the
+    /// variables in `remove` unset (e.g. the dummy credentials, or `HOME`), then those in `set`
+    /// set.
+    pub fn spawn_env(
+        cols: u16,
+        rows: u16,
+        args: &[&str],
+        remove: &[&str],
+        set: &[(&str, &str)],
+    ) -> Wizard {
         let home = tempfile::tempdir().expect("a temporary HOME");
         let pair = native_pty_system()
             .openpty(size(cols, rows))
@@ -100,6 +113,12 @@ impl Wizard {
         cmd.env("AWS_SECRET_ACCESS_KEY", "testing");
         cmd.env("AWS_REGION", "us-east-1");
         cmd.env("AWS_EC2_METADATA_DISABLED", "true");
+        for var in remove {
+            cmd.env_remove(var);
+        }
+        for (var, value) in set {
+            cmd.env(var, value);
+        }
 
         let child = pair.slave.spawn_command(cmd).expect("start iamwiz");
         // Only the program holds the terminal side now, so its exit ends the output.

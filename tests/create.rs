@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::worker::{DEADLINE, ask, bare_spec, event_name, run_batch, run_plan};
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -33,12 +35,7 @@ use iamwiz::protocol::{
     PolicyScope, Request, StepKind, StepStatus, UserSpec, plan_steps,
 };
 use serde_json::Value;
-use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::timeout;
-
-/// Upper bound for any one exchange with the worker. Nothing here should take more than a few
-/// seconds; the bound turns a hang into a failure instead of a stuck test run.
-const DEADLINE: Duration = Duration::from_secs(60);
 
 const ACCOUNT: &str = "123456789012";
 const POWER_USER: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
@@ -49,120 +46,6 @@ const CHANGE_PASSWORD: &str = "arn:aws:iam::aws:policy/IAMUserChangePassword";
 // ---------------------------------------------------------------------------------------------
 // Driving the worker
 // ---------------------------------------------------------------------------------------------
-
-/// Runs one single-user creation through the real worker and returns every `Step` event (index,
-/// status) in the order they arrived, and the `Finished` result.
-async fn run_plan(
-    settings: AwsSettings,
-    spec: UserSpec,
-) -> (Vec<(usize, StepStatus)>, CreationResult) {
-    let (steps, result) = run_batch(settings, vec![spec]).await;
-    let steps = steps
-        .into_iter()
-        .map(|(user, index, status)| {
-            assert_eq!(user, 0, "a step of a user that is not in the batch");
-            (index, status)
-        })
-        .collect();
-    (steps, result)
-}
-
-/// Runs the creation of a batch through the real worker and returns every `Step` event (user,
-/// index, status) in the order they arrived, and the `Finished` result.
-async fn run_batch(
-    settings: AwsSettings,
-    specs: Vec<UserSpec>,
-) -> (Vec<(usize, usize, StepStatus)>, CreationResult) {
-    const RUN: u64 = 7;
-    let (events_tx, mut events) = unbounded_channel();
-    let worker = iamwiz::worker::spawn(settings, events_tx);
-    worker
-        .requests
-        .send(Request::Create { run: RUN, specs })
-        .expect("the worker takes requests");
-    let collected = timeout(DEADLINE, async {
-        let mut steps = Vec::new();
-        while let Some(event) = events.recv().await {
-            match event {
-                Event::Step {
-                    run,
-                    user,
-                    index,
-                    status,
-                } => {
-                    assert_eq!(run, RUN, "step event for another run");
-                    steps.push((user, index, status));
-                }
-                Event::Finished { run, result } => {
-                    assert_eq!(run, RUN, "finished event for another run");
-                    return (steps, result);
-                }
-                other => panic!("unexpected event during a creation: {}", event_name(&other)),
-            }
-        }
-        panic!("the worker closed its event channel without a Finished event");
-    })
-    .await
-    .expect("the creation finished within the deadline");
-    shut_down(worker).await;
-    collected
-}
-
-/// Sends `requests` to a fresh worker and returns the first `n` events it answers with.
-async fn ask(settings: AwsSettings, requests: Vec<Request>) -> Vec<Event> {
-    let n = requests.len();
-    let (events_tx, mut events) = unbounded_channel();
-    let worker = iamwiz::worker::spawn(settings, events_tx);
-    for request in requests {
-        worker
-            .requests
-            .send(request)
-            .expect("the worker takes requests");
-    }
-    let replies = timeout(DEADLINE, async {
-        let mut replies = Vec::with_capacity(n);
-        while replies.len() < n {
-            replies.push(
-                events
-                    .recv()
-                    .await
-                    .expect("the worker answers every request"),
-            );
-        }
-        replies
-    })
-    .await
-    .expect("the worker answered within the deadline");
-    shut_down(worker).await;
-    replies
-}
-
-/// Closes the worker's request channel and waits for it to finish, as the wizard does on quit.
-async fn shut_down(worker: iamwiz::worker::WorkerHandle) {
-    drop(worker.requests);
-    timeout(DEADLINE, worker.task)
-        .await
-        .expect("the worker stopped within the deadline")
-        .expect("the worker did not panic");
-}
-
-/// Names an event without printing its payload (a `Finished` event may carry secrets).
-fn event_name(event: &Event) -> &'static str {
-    match event {
-        Event::Identity(_) => "Identity",
-        Event::Groups { .. } => "Groups",
-        Event::Users { .. } => "Users",
-        Event::Policies { .. } => "Policies",
-        Event::UserPermissions { .. } => "UserPermissions",
-        Event::PolicyDocument { .. } => "PolicyDocument",
-        Event::PasswordPolicy(_) => "PasswordPolicy",
-        Event::Step { .. } => "Step",
-        Event::UserNameCheck { .. } => "UserNameCheck",
-        Event::AccountAlias(_) => "AccountAlias",
-        Event::Finished { .. } => "Finished",
-        Event::GroupCreated { .. } => "GroupCreated",
-    }
-}
 
 /// The statuses step `index` went through, in order.
 fn history(steps: &[(usize, StepStatus)], index: usize) -> Vec<StepStatus> {
@@ -202,21 +85,6 @@ fn expect_created(result: CreationResult) -> CreatedUser {
 // ---------------------------------------------------------------------------------------------
 // What a spec looks like
 // ---------------------------------------------------------------------------------------------
-
-/// A spec that creates just the user, at the root path.
-fn bare_spec(name: &str) -> UserSpec {
-    UserSpec {
-        name: name.to_string(),
-        path: "/".to_string(),
-        tags: Vec::new(),
-        boundary: None,
-        access_key: false,
-        login: None,
-        groups: Vec::new(),
-        policies: Vec::new(),
-        inline: Vec::new(),
-    }
-}
 
 fn generated_password(require_reset: bool) -> Option<LoginSpec> {
     Some(LoginSpec {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::time::Duration;
+use common::worker::{bare_spec, run_plan};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
@@ -21,12 +21,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use common::pty::{self, Wizard, keys};
-use iamwiz::aws::AwsSettings;
-use iamwiz::protocol::{AwsError, CreationResult, Event, Request, StepKind, UserSpec};
-use tokio::sync::mpsc::unbounded_channel;
-use tokio::time::timeout;
-
-const DEADLINE: Duration = Duration::from_secs(60);
+use iamwiz::protocol::{AwsError, CreationResult, StepKind};
 
 // ---------------------------------------------------------------------------------------------
 // Worker level
@@ -83,52 +78,6 @@ impl Intercept for Respond {
         }
         Ok(())
     }
-}
-
-/// A user with nothing but itself: the plan is one `CreateUser`.
-fn bare_spec(name: &str) -> UserSpec {
-    UserSpec {
-        name: name.to_string(),
-        path: "/".to_string(),
-        tags: Vec::new(),
-        boundary: None,
-        access_key: false,
-        login: None,
-        groups: Vec::new(),
-        policies: Vec::new(),
-        inline: Vec::new(),
-    }
-}
-
-/// Runs one creation through the real worker and returns its result.
-async fn create(settings: AwsSettings, spec: UserSpec) -> CreationResult {
-    const RUN: u64 = 7;
-    let (events_tx, mut events) = unbounded_channel();
-    let worker = iamwiz::worker::spawn(settings, events_tx);
-    worker
-        .requests
-        .send(Request::Create {
-            run: RUN,
-            specs: vec![spec],
-        })
-        .expect("the worker takes requests");
-    let result = timeout(DEADLINE, async {
-        while let Some(event) = events.recv().await {
-            if let Event::Finished { run, result } = event {
-                assert_eq!(run, RUN);
-                return result;
-            }
-        }
-        panic!("the worker stopped without a Finished event");
-    })
-    .await
-    .expect("the creation finished within the deadline");
-    drop(worker.requests);
-    timeout(DEADLINE, worker.task)
-        .await
-        .expect("the worker stopped")
-        .expect("the worker did not panic");
-    result
 }
 
 /// The error of a creation that must have failed at `CreateUser`, leaving nothing behind.
@@ -191,7 +140,7 @@ fn a_skewed_clock_is_reported_with_a_hint_about_the_clock() {
             settings
                 .interceptors
                 .push(SharedInterceptor::new(Respond(status, code, message)));
-            let error = create_user_error(create(settings, bare_spec(&user)).await, &user);
+            let error = create_user_error(run_plan(settings, bare_spec(&user)).await.1, &user);
             assert_eq!(error.code, code, "{error}");
             assert_eq!(error.message, message, "{error}");
             assert!(error.hint.contains("clock"), "{code}: {}", error.hint);
@@ -211,7 +160,7 @@ fn an_expired_session_token_is_reported_with_how_to_refresh_it() {
             "ExpiredToken",
             "The security token included in the request is expired",
         )));
-        let error = create_user_error(create(settings, bare_spec(&user)).await, &user);
+        let error = create_user_error(run_plan(settings, bare_spec(&user)).await.1, &user);
         assert_eq!(error.code, "ExpiredToken", "{error}");
         assert!(error.hint.contains("aws sso login"), "{}", error.hint);
         assert!(!user_exists(&user).await);
@@ -307,7 +256,7 @@ fn a_made_up_region_still_creates_the_user_against_the_given_endpoint() {
         let user = common::unique("region");
         let mut settings = common::settings();
         settings.region = Some("xx-invalid-1".to_string());
-        match create(settings, bare_spec(&user)).await {
+        match run_plan(settings, bare_spec(&user)).await.1 {
             CreationResult::Created(users) => assert_eq!(users[0].name, user),
             CreationResult::Failed { error, .. } => panic!("unexpected failure: {error}"),
         }

@@ -20,6 +20,8 @@
 
 mod common;
 
+use common::worker::run_plan;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,15 +41,12 @@ use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use futures::future::join_all;
 use iamwiz::aws::AwsSettings;
 use iamwiz::protocol::{
-    CreationResult, Event, InlinePolicy, Leftover, LoginSpec, PasswordPolicy, PasswordSource,
-    Request, StepKind, UserSpec,
+    CreationResult, InlinePolicy, Leftover, LoginSpec, PasswordPolicy, PasswordSource, StepKind,
+    UserSpec,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::unbounded_channel;
-use tokio::time::timeout;
 
-const DEADLINE: Duration = Duration::from_secs(60);
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 const INLINE: &str = "inline";
 
@@ -373,36 +372,6 @@ async fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>
 // Running a plan
 // ---------------------------------------------------------------------------------------------
 
-async fn run(settings: AwsSettings, spec: UserSpec) -> CreationResult {
-    const RUN: u64 = 11;
-    let (events_tx, mut events) = unbounded_channel();
-    let worker = iamwiz::worker::spawn(settings, events_tx);
-    worker
-        .requests
-        .send(Request::Create {
-            run: RUN,
-            specs: vec![spec],
-        })
-        .expect("the worker takes requests");
-    let result = timeout(DEADLINE, async {
-        while let Some(event) = events.recv().await {
-            if let Event::Finished { run, result } = event {
-                assert_eq!(run, RUN);
-                return result;
-            }
-        }
-        panic!("the worker stopped without a Finished event");
-    })
-    .await
-    .expect("the creation finished within the deadline");
-    drop(worker.requests);
-    timeout(DEADLINE, worker.task)
-        .await
-        .expect("the worker stopped")
-        .expect("the worker did not panic");
-    result
-}
-
 /// A full plan: user, console password, access key, a group, a managed and an inline policy.
 fn full_spec(user: &str, group: &str) -> UserSpec {
     UserSpec {
@@ -583,7 +552,7 @@ async fn cell(step: &'static str, fault: Fault) {
         _ => None,
     };
 
-    let result = run(settings, full_spec(&user, &group)).await;
+    let (_, result) = run_plan(settings, full_spec(&user, &group)).await;
 
     let injected = match &proxy {
         Some(p) => p.injected.load(Ordering::SeqCst),
@@ -730,7 +699,7 @@ async fn faulted_rollback(failing: &'static str, undo: &'static str) -> (String,
         interceptors: vec![SharedInterceptor::new(faults.clone())],
         ..common::settings()
     };
-    let result = run(settings, full_spec(&user, &group)).await;
+    let (_, result) = run_plan(settings, full_spec(&user, &group)).await;
     let CreationResult::Failed {
         step,
         error,

@@ -7,6 +7,7 @@
 
 pub mod fixtures;
 pub mod pty;
+pub mod worker;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

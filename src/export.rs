@@ -478,6 +478,11 @@ fn credentials_file_path_from(
 /// That excludes whitespace, `[`, `]`, `#`, `;` and line breaks (which would break the INI file),
 /// and also `=` and `,`, which IAM allows in user names but the AWS SDK for Rust (iamwiz's own)
 /// rejects in profile names. The error is [`PROFILE_NAME_RULE`] with what is wrong.
+/// Whether `c` may appear in a profile name (see [`validate_profile_name`]).
+pub fn is_profile_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_-./%@:+".contains(c)
+}
+
 pub fn validate_profile_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err(format!("enter a profile name: {PROFILE_NAME_RULE}"));
@@ -488,8 +493,7 @@ pub fn validate_profile_name(name: &str) -> Result<(), String> {
             name.chars().count()
         ));
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "_-./%@:+".contains(c);
-    if let Some(bad) = name.chars().find(|&c| !allowed(c)) {
+    if let Some(bad) = name.chars().find(|&c| !is_profile_name_char(c)) {
         let shown = match bad {
             ' ' => "a space".to_string(),
             '\t' => "a tab".to_string(),

@@ -781,6 +781,13 @@ mod credentials {
         press(&mut app, KeyCode::Char('a'));
         press(&mut app, KeyCode::Char('['));
         assert!(error_text(&app).contains("not allowed in a profile name"));
+        // The field takes only what the save accepts: `=` is valid in user names, not here.
+        press(&mut app, KeyCode::Char('='));
+        assert!(error_text(&app).contains("not allowed in a profile name"));
+        match &app.reveal.as_ref().unwrap().prompt {
+            Some(Prompt::ProfileName(f)) => assert_eq!(f.value(), "carol"),
+            other => panic!("expected the profile prompt, got {other:?}"),
+        }
         let cmds = press(&mut app, KeyCode::Enter);
         assert!(matches!(
             cmds.as_slice(),

@@ -176,11 +176,12 @@ const CSV_PATH: FieldRule = FieldRule {
     max: 4096,
 };
 
+/// The same rule the save applies ([`crate::export::validate_profile_name`]), checked as typed.
 const PROFILE: FieldRule = FieldRule {
     what: "a profile name",
-    allowed: |c| c.is_ascii_graphic() && !"[]#;".contains(c),
-    chars: "letters, digits and punctuation other than [ ] # ;",
-    max: 64,
+    allowed: crate::export::is_profile_name_char,
+    chars: "letters, digits and _ - . / % @ : +",
+    max: crate::export::MAX_PROFILE_NAME_CHARS,
 };
 
 pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {

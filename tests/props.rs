@@ -13,7 +13,9 @@ use iamwiz::app::draft::{
 use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
 use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
 use iamwiz::protocol::{
-    Event, GroupInfo, Identity, PasswordPolicy, PolicyScope, Request, UserInfo, UserPermissions,
+    CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult, Event,
+    GroupInfo, Identity, KeyChoice, KmsKey, PasswordPolicy, PolicyScope, Request, ServiceAccount,
+    UserInfo, UserPermissions, Verification,
 };
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -113,7 +115,72 @@ fn reply(request: Request) -> Option<Event> {
         },
         // The picker's preview stays loading.
         Request::LoadPolicyDocument { .. } => return None,
+        Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
+            seq,
+            result: Ok(vec![
+                kms_key("1111", &["alias/orders-cmk"], "Enabled"),
+                kms_key("2222", &[], "Disabled"),
+                kms_key("3333", &["alias/old"], "PendingDeletion"),
+            ]),
+            region,
+        },
+        Request::CreateEncryption { run, spec } => {
+            let key_arn = match &spec.key {
+                KeyChoice::Existing(k) => k.arn.clone(),
+                KeyChoice::New { .. } => {
+                    format!("arn:aws:kms:{}:123456789012:key/new", spec.region)
+                }
+            };
+            let account = match &spec.account {
+                ServiceAccount::User { name, .. } => {
+                    let Event::Finished {
+                        result: CreationResult::Created(mut users),
+                        ..
+                    } = created_event(run)
+                    else {
+                        unreachable!("created_event is a success")
+                    };
+                    let mut user = users.remove(0);
+                    user.name = name.clone();
+                    user.password = None;
+                    EncryptionAccount::User(user)
+                }
+                ServiceAccount::Role { name, .. } => EncryptionAccount::Role(CreatedRole {
+                    name: name.clone(),
+                    arn: format!("arn:aws:iam::123456789012:role/{name}"),
+                    instance_profile: None,
+                }),
+            };
+            Event::EncryptionFinished {
+                run,
+                result: EncryptionResult::Created(EncryptionCreated {
+                    feature: spec.feature,
+                    key_arn,
+                    key_created: matches!(spec.key, KeyChoice::New { .. }),
+                    region: spec.region,
+                    endpoint: None,
+                    account,
+                    verification: Verification::Verified {
+                        attempts: 1,
+                        seconds: 0,
+                    },
+                }),
+            }
+        }
     })
+}
+
+fn kms_key(id: &str, aliases: &[&str], state: &str) -> KmsKey {
+    KmsKey {
+        id: id.to_string(),
+        arn: format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        description: String::new(),
+        state: state.to_string(),
+        spec: "SYMMETRIC_DEFAULT".to_string(),
+        usage: "ENCRYPT_DECRYPT".to_string(),
+        manager: "CUSTOMER".to_string(),
+    }
 }
 
 /// What the terminal loop reports back for a local command: copies and saves succeed, except
@@ -239,7 +306,7 @@ fn any_key() -> impl Strategy<Value = KeyEvent> {
     let control = prop::sample::select(vec!['\0', '\u{7}', '\u{1b}', '\t', '\n', '\r', '\u{7f}'])
         .prop_map(|c| key(KeyCode::Char(c)));
     // Every Ctrl combination iamwiz uses, except Ctrl-C (quit).
-    let ctrl = prop::sample::select(vec!['n', 'd', 'r', 'g', 't', 'p', 's', 'u'])
+    let ctrl = prop::sample::select(vec!['n', 'd', 'r', 'g', 't', 'p', 's', 'u', 'e'])
         .prop_map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
     let shifted = prop::sample::select(vec![
         KeyCode::Up,

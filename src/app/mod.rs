@@ -31,6 +31,9 @@ use text::TextField;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
+// A message or command is moved once, from the loop to `update` or back; boxing the large
+// worker variants would only add an allocation per message.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -43,6 +46,7 @@ pub enum Msg {
     Effect(Effect),
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Command {
     Worker(Request),

@@ -101,6 +101,9 @@ fn root_cause(err: &dyn Error) -> String {
 
 /// What the admin can do about `code` returned by `operation`.
 pub fn hint_for(operation: &str, code: &str) -> String {
+    if let Some(hint) = kms_hint(operation, code) {
+        return hint;
+    }
     match code {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "NotAuthorized" => {
             format!(
@@ -154,6 +157,77 @@ pub fn hint_for(operation: &str, code: &str) -> String {
     }
 }
 
+/// The permissions the admin's identity needs for a KMS operation iamwiz makes, as a list for a
+/// sentence.
+fn kms_permissions(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "kms:ListKeys" | "kms:DescribeKey" | "kms:ListAliases" => {
+            "kms:ListKeys, kms:DescribeKey and kms:ListAliases"
+        }
+        "kms:CreateKey" => "kms:CreateKey and kms:TagResource",
+        "kms:CreateAlias" => "kms:CreateAlias (on the alias and on the key)",
+        "kms:DeleteAlias" => "kms:DeleteAlias",
+        "kms:ScheduleKeyDeletion" => "kms:ScheduleKeyDeletion",
+        _ => return None,
+    })
+}
+
+/// Hints for KMS errors, which differ from IAM's in code and in meaning: `kms:Encrypt` and
+/// `kms:Decrypt` are only called with the new service account's access key, to check it works.
+fn kms_hint(operation: &str, code: &str) -> Option<String> {
+    let as_new_user = matches!(operation, "kms:Encrypt" | "kms:Decrypt");
+    if !operation.starts_with("kms:") {
+        return None;
+    }
+    Some(match code {
+        "AccessDeniedException" | "AccessDenied" if as_new_user => {
+            "The new access key is not allowed to use the key yet. IAM takes a few seconds to apply \
+                a new policy; if it persists, check that the key's policy lets IAM policies grant \
+                access (the account default does) and that no SCP or permissions boundary denies it."
+                .to_string()
+        }
+        "AccessDeniedException" | "AccessDenied" => {
+            let needed = kms_permissions(operation).unwrap_or(operation);
+            format!(
+                "Your identity needs {needed}. Add them to its IAM policy (or ask an administrator \
+                    to), or run iamwiz with --profile for an identity that has them."
+            )
+        }
+        "UnrecognizedClientException" | "InvalidSignatureException" if as_new_user => {
+            "KMS does not accept the new access key yet: new IAM keys take a few seconds (rarely a \
+                minute) to be valid everywhere. Retry the check in a moment."
+                .to_string()
+        }
+        "UnrecognizedClientException" => "KMS does not recognise the access key in use: it is not \
+            valid (yet). Check the profile (--profile) or AWS_ACCESS_KEY_ID."
+            .to_string(),
+        "NotFoundException" => "The key or alias does not exist in this region (any more). Go back, \
+            reload the keys, and choose again."
+            .to_string(),
+        "KMSInvalidStateException" | "DisabledException" => "The key is disabled or pending \
+            deletion. Enable it (or cancel its deletion) in KMS, or choose another key."
+            .to_string(),
+        "AlreadyExistsException" => "That alias is already in use in this region. Go back and \
+            choose another alias."
+            .to_string(),
+        "LimitExceededException" => "A KMS quota was reached (keys or aliases per region, or \
+            requests per second). Wait a moment and retry, or ask AWS Support to raise it."
+            .to_string(),
+        "TagException" => "KMS refused a tag. Check the tags' keys and values (no aws: prefix) \
+            and retry."
+            .to_string(),
+        "InvalidKeyUsageException" | "IncorrectKeyException" | "InvalidCiphertextException" => {
+            "The key cannot be used to encrypt and decrypt: MongoDB needs a symmetric \
+                ENCRYPT_DECRYPT key. Choose another key."
+                .to_string()
+        }
+        "KMSInternalException" | "DependencyTimeoutException" => "KMS failed internally; iamwiz \
+            already retried. Wait a moment and retry."
+            .to_string(),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +237,26 @@ mod tests {
         let h = hint_for("iam:CreateUser", "AccessDenied");
         assert!(h.contains("\"iam:CreateUser\""), "{h}");
         assert!(h.contains("--profile"), "{h}");
+    }
+
+    #[test]
+    fn kms_denials_name_every_permission_the_step_needs() {
+        let h = hint_for("kms:ListKeys", "AccessDeniedException");
+        assert!(
+            h.contains("kms:ListKeys, kms:DescribeKey and kms:ListAliases"),
+            "{h}"
+        );
+        let h = hint_for("kms:CreateKey", "AccessDeniedException");
+        assert!(h.contains("kms:CreateKey and kms:TagResource"), "{h}");
+        let h = hint_for("kms:Encrypt", "UnrecognizedClientException");
+        assert!(h.contains("new IAM keys take a few seconds"), "{h}");
+        let h = hint_for("kms:Encrypt", "KMSInvalidStateException");
+        assert!(h.contains("disabled or pending deletion"), "{h}");
+        // IAM's hints are unchanged.
+        assert_eq!(
+            hint_for("iam:CreateUser", "AccessDenied"),
+            hint_for("iam:CreateUser", "AccessDeniedException")
+        );
     }
 
     #[test]

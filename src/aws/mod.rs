@@ -5,6 +5,7 @@
 mod errors;
 pub mod groups;
 pub mod iam;
+pub mod kms;
 
 use std::time::Duration;
 
@@ -45,6 +46,42 @@ pub struct Clients {
     pub kms: aws_sdk_kms::Client,
     /// The region in use, as resolved from flags, environment or profile.
     pub region: String,
+    /// The custom endpoint in use (`--endpoint-url` or `AWS_ENDPOINT_URL`), if any.
+    pub endpoint_url: Option<String>,
+    /// What these clients were built from, so that clients for another identity
+    /// ([`Clients::connect_as`]) reach the same endpoint through the same interceptors.
+    pub settings: AwsSettings,
+}
+
+impl Clients {
+    /// A KMS client for `region` (KMS keys live in one region; the admin's may differ), with the
+    /// same credentials, endpoint, timeouts and interceptors as [`Clients::kms`].
+    pub fn kms_in(&self, region: &str) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::from_conf(
+            self.kms
+                .config()
+                .to_builder()
+                .region(Region::new(region.to_string()))
+                .build(),
+        )
+    }
+
+    /// Clients signed with `credentials` instead of the admin's, in `region`, reaching the same
+    /// endpoint through the same interceptors and timeouts.
+    pub async fn connect_as(
+        &self,
+        credentials: aws_credential_types::Credentials,
+        region: &str,
+    ) -> Clients {
+        connect(&AwsSettings {
+            profile: None,
+            region: Some(region.to_string()),
+            endpoint_url: self.endpoint_url.clone(),
+            credentials: Some(credentials),
+            ..self.settings.clone()
+        })
+        .await
+    }
 }
 
 /// IAM is a global service: when nothing names a region, requests are signed for this one.
@@ -86,5 +123,7 @@ pub async fn connect(settings: &AwsSettings) -> Clients {
         sts: aws_sdk_sts::Client::from_conf(sts.build()),
         kms: aws_sdk_kms::Client::from_conf(kms.build()),
         region,
+        endpoint_url: config.endpoint_url().map(str::to_string),
+        settings: settings.clone(),
     }
 }

@@ -5,6 +5,7 @@
 //! tracked: when the request channel closes (the wizard is quitting), the worker drops pending
 //! reads but lets each creation finish or roll back before it returns.
 
+pub mod encryption;
 pub mod password;
 pub mod plan;
 
@@ -43,6 +44,12 @@ async fn run(
                 creations.spawn(async move {
                     let result = plan::create_users(&c, run, specs, &ev).await;
                     let _ = ev.send(Event::Finished { run, result });
+                });
+            }
+            Request::CreateEncryption { run, spec } => {
+                creations.spawn(async move {
+                    let result = encryption::create(&c, run, spec, &ev).await;
+                    let _ = ev.send(Event::EncryptionFinished { run, result });
                 });
             }
             // A change to the account: like a creation, it finishes (or rolls back) on quit.
@@ -98,8 +105,19 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
         }
         Request::LoadPasswordPolicy => Event::PasswordPolicy(aws::iam::password_policy(c).await),
         Request::LoadAccountAlias => Event::AccountAlias(aws::iam::account_alias(c).await),
+        Request::LoadKmsKeys { seq, region } => {
+            let result = aws::kms::list_keys(c, &region).await;
+            Event::KmsKeys {
+                seq,
+                region,
+                result,
+            }
+        }
         Request::Create { .. } => unreachable!("creation requests are handled by run()"),
         Request::CreateGroup { .. } => unreachable!("group creation is handled by run()"),
+        Request::CreateEncryption { .. } => {
+            unreachable!("encryption set-ups are handled by run()")
+        }
     };
     let _ = events.send(event);
 }

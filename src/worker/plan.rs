@@ -1,5 +1,7 @@
 //! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
-//! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds.
+//! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds. The rollback
+//! also undoes the role of the encryption set-up (see [`super::encryption`]), in the order IAM
+//! requires before `DeleteRole` succeeds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,23 +24,26 @@ use crate::protocol::{
 use crate::secret::Secret;
 
 /// What a finished step produced that the rollback or the reveal needs.
-enum Made {
+pub(super) enum Made {
     Nothing,
     User { arn: String },
     AccessKey(AccessKeyPair),
     Password(Secret),
 }
 
-struct Reporter<'a> {
-    run: u64,
-    events: &'a UnboundedSender<Event>,
+/// Sends the status of steps as [`Event::Step`]s; `first_group` is added to every group index, so
+/// that a batch can be one group among others (the encryption set-up's key comes before its user).
+pub(super) struct Reporter<'a> {
+    pub(super) run: u64,
+    pub(super) events: &'a UnboundedSender<Event>,
+    pub(super) first_group: usize,
 }
 
 impl Reporter<'_> {
-    fn status(&self, user: usize, index: usize, status: StepStatus) {
+    pub(super) fn status(&self, user: usize, index: usize, status: StepStatus) {
         let _ = self.events.send(Event::Step {
             run: self.run,
-            user,
+            user: self.first_group + user,
             index,
             status,
         });
@@ -76,8 +81,23 @@ pub async fn create_users(
     specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
 ) -> CreationResult {
+    create_users_at(c, run, specs, events, 0).await
+}
+
+/// [`create_users`], reporting user `u`'s steps as group `first_group + u`.
+pub async fn create_users_at(
+    c: &Clients,
+    run: u64,
+    specs: Vec<UserSpec>,
+    events: &UnboundedSender<Event>,
+    first_group: usize,
+) -> CreationResult {
     let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
-    let report = Reporter { run, events };
+    let report = Reporter {
+        run,
+        events,
+        first_group,
+    };
     let mut made: Vec<Vec<(usize, Made)>> = specs.iter().map(|_| Vec::new()).collect();
     // The first failure, by user and then step, so the report does not depend on timing.
     let mut first_failure: Option<(usize, usize, AwsError)> = None;
@@ -179,10 +199,10 @@ pub async fn create_users(
 /// Counts the attempts of one call. The SDK retries a timeout or a dropped connection, and the
 /// lost attempt may have been applied: the three calls that are not idempotent need to know.
 #[derive(Clone, Debug, Default)]
-struct Attempts(Arc<AtomicU32>);
+pub(super) struct Attempts(Arc<AtomicU32>);
 
 impl Attempts {
-    fn retried(&self) -> bool {
+    pub(super) fn retried(&self) -> bool {
         self.0.load(Ordering::SeqCst) > 1
     }
 }
@@ -334,6 +354,18 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                 .map_err(|e| map_sdk_error(op, e))?;
             Ok(Made::Nothing)
         }
+        // The encryption set-up makes these itself (see `super::encryption`); a user's plan
+        // never holds them.
+        StepKind::CreateKey
+        | StepKind::CreateAlias(_)
+        | StepKind::CreateRole
+        | StepKind::PutRolePolicy(_)
+        | StepKind::CreateInstanceProfile
+        | StepKind::AddRoleToInstanceProfile
+        | StepKind::Verify => Err(local_error(
+            op,
+            &format!("{kind:?} is not a step of a user"),
+        )),
     }
 }
 
@@ -364,7 +396,7 @@ async fn remove_other_keys(c: &Clients, user: &str, keep: &str) -> Result<(), Aw
 }
 
 /// An error raised before any request was sent.
-fn local_error(operation: &str, message: &str) -> AwsError {
+pub(super) fn local_error(operation: &str, message: &str) -> AwsError {
     AwsError {
         operation: operation.to_string(),
         code: "InvalidInput".to_string(),
@@ -373,8 +405,9 @@ fn local_error(operation: &str, message: &str) -> AwsError {
     }
 }
 
-/// Undoes everything in `made`, in the order IAM requires, and returns what could not be undone.
-async fn rollback(
+/// Undoes everything in `made` for the user (or role) `user`, in the order IAM requires, and
+/// returns what could not be undone.
+pub(super) async fn rollback(
     c: &Clients,
     user: &str,
     u: usize,
@@ -387,10 +420,15 @@ async fn rollback(
     for (i, m) in made {
         let kind = &steps[i];
         report.status(u, i, StepStatus::Undoing);
-        // IAM refuses DeleteUser (DeleteConflict) while anything an earlier undo failed to remove
-        // is still attached; moto would delete the user anyway and leave the list wrong. Either
-        // way the user stays: say so rather than make a call that cannot succeed.
-        let undone = if *kind == StepKind::CreateUser && !leftovers.is_empty() {
+        // IAM refuses DeleteUser, DeleteRole and DeleteInstanceProfile (DeleteConflict) while
+        // anything an earlier undo failed to remove is still attached; moto would delete them
+        // anyway and leave the list wrong. Either way they stay: say so rather than make a call
+        // that cannot succeed.
+        let deletes_the_entity = matches!(
+            kind,
+            StepKind::CreateUser | StepKind::CreateRole | StepKind::CreateInstanceProfile
+        );
+        let undone = if deletes_the_entity && !leftovers.is_empty() {
             let op = kind.undo_operation();
             Err(AwsError {
                 operation: op.to_string(),
@@ -403,7 +441,14 @@ async fn rollback(
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                hint: "Remove what is listed as left, then delete the user.".to_string(),
+                hint: format!(
+                    "Remove what is listed as left, then delete the {}.",
+                    match kind {
+                        StepKind::CreateRole => "role",
+                        StepKind::CreateInstanceProfile => "instance profile",
+                        _ => "user",
+                    }
+                ),
             })
         } else {
             undo_step(c, user, kind, &m).await
@@ -470,6 +515,44 @@ async fn undo_step(c: &Clients, user: &str, kind: &StepKind, made: &Made) -> Res
             .map(drop)
             .map_err(|e| map_sdk_error(op, e)),
         (StepKind::CreateAccessKey, _) => Err(local_error(op, "the access key ID is unknown")),
+        (StepKind::AddRoleToInstanceProfile, _) => iam
+            .remove_role_from_instance_profile()
+            .instance_profile_name(user)
+            .role_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::CreateInstanceProfile, _) => iam
+            .delete_instance_profile()
+            .instance_profile_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::PutRolePolicy(name), _) => iam
+            .delete_role_policy()
+            .role_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        (StepKind::CreateRole, _) => iam
+            .delete_role()
+            .role_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(op, e)),
+        // Nothing to undo.
+        (StepKind::Verify, _) => Ok(()),
+        // A key is undone by scheduling its deletion, which has a date to report:
+        // `super::encryption` does it.
+        (StepKind::CreateKey | StepKind::CreateAlias(_), _) => Err(local_error(
+            op,
+            "a KMS key is undone by the encryption set-up",
+        )),
     }
 }
 
@@ -507,6 +590,30 @@ fn leftover(user: &str, kind: &StepKind, made: &Made) -> Leftover {
             format!("user {user}"),
             format!("aws iam delete-user --user-name {user}"),
         ),
+        (StepKind::AddRoleToInstanceProfile, _) => (
+            format!("role {user} in instance profile {user}"),
+            format!(
+                "aws iam remove-role-from-instance-profile --instance-profile-name {user} \
+                 --role-name {user}"
+            ),
+        ),
+        (StepKind::CreateInstanceProfile, _) => (
+            format!("instance profile {user}"),
+            format!("aws iam delete-instance-profile --instance-profile-name {user}"),
+        ),
+        (StepKind::PutRolePolicy(name), _) => (
+            format!("inline policy {name} of role {user}"),
+            format!("aws iam delete-role-policy --role-name {user} --policy-name {name}"),
+        ),
+        (StepKind::CreateRole, _) => (
+            format!("role {user}"),
+            format!("aws iam delete-role --role-name {user}"),
+        ),
+        // Keys are reported by `super::encryption`, with their ID and region; a check leaves
+        // nothing.
+        (StepKind::CreateKey | StepKind::CreateAlias(_) | StepKind::Verify, _) => {
+            (format!("{} for {user}", kind.label(user)), String::new())
+        }
     };
     Leftover { what, command }
 }

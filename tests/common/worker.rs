@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use iamwiz::aws::AwsSettings;
-use iamwiz::protocol::{CreationResult, Event, Request, StepStatus, UserSpec};
+use iamwiz::protocol::{
+    CreationResult, EncryptionResult, EncryptionSpec, Event, Request, StepStatus, UserSpec,
+};
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::timeout;
 
@@ -70,6 +72,62 @@ pub async fn run_batch(
     collected
 }
 
+/// Runs an encryption set-up through the real worker and returns every `Step` event (group,
+/// index, status) and every `VerifyWaiting` event (attempt, waited seconds, error code) in the
+/// order they arrived, and the result.
+pub async fn run_encryption(
+    settings: AwsSettings,
+    spec: EncryptionSpec,
+) -> (
+    Vec<(usize, usize, StepStatus)>,
+    Vec<(u32, u64, String)>,
+    EncryptionResult,
+) {
+    const RUN: u64 = 11;
+    let (events_tx, mut events) = unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    worker
+        .requests
+        .send(Request::CreateEncryption { run: RUN, spec })
+        .expect("the worker takes requests");
+    // Verification may wait up to a minute for a new key to work, on top of the creation.
+    let collected = timeout(DEADLINE * 2, async {
+        let (mut steps, mut waits) = (Vec::new(), Vec::new());
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Step {
+                    run,
+                    user,
+                    index,
+                    status,
+                } => {
+                    assert_eq!(run, RUN, "step event for another run");
+                    steps.push((user, index, status));
+                }
+                Event::VerifyWaiting {
+                    run,
+                    attempt,
+                    waited_secs,
+                    error,
+                } => {
+                    assert_eq!(run, RUN, "verify event for another run");
+                    waits.push((attempt, waited_secs, error.code));
+                }
+                Event::EncryptionFinished { run, result } => {
+                    assert_eq!(run, RUN, "finished event for another run");
+                    return (steps, waits, result);
+                }
+                other => panic!("unexpected event during a set-up: {}", event_name(&other)),
+            }
+        }
+        panic!("the worker closed its event channel without an EncryptionFinished event");
+    })
+    .await
+    .expect("the set-up finished within the deadline");
+    shut_down(worker).await;
+    collected
+}
+
 /// Sends `requests` to a fresh worker and returns the first `n` events it answers with.
 pub async fn ask(settings: AwsSettings, requests: Vec<Request>) -> Vec<Event> {
     let n = requests.len();
@@ -123,6 +181,9 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::AccountAlias(_) => "AccountAlias",
         Event::Finished { .. } => "Finished",
         Event::GroupCreated { .. } => "GroupCreated",
+        Event::KmsKeys { .. } => "KmsKeys",
+        Event::VerifyWaiting { .. } => "VerifyWaiting",
+        Event::EncryptionFinished { .. } => "EncryptionFinished",
     }
 }
 

@@ -1,0 +1,763 @@
+//! The guided service account for MongoDB CSFLE and Queryable Encryption: the KMS key (created, or
+//! one that exists), an IAM user (through the user-creation engine) or a role carrying the one
+//! inline policy, and a check that the new access key can wrap and unwrap a data key.
+//!
+//! All of it is made, or (after a rollback) none of it: a key created in this run is scheduled for
+//! deletion after the account part is undone. A failed check does not roll back: the user is as
+//! asked, and the result says what failed.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_kms::error::ProvideErrorMetadata;
+use aws_smithy_types::Blob;
+use aws_smithy_types::date_time::Format;
+use futures::future::OptionFuture;
+use serde_json::json;
+use tokio::sync::mpsc::UnboundedSender;
+use zeroize::Zeroizing;
+
+use super::plan::{self, Attempts, Made, Reporter, local_error};
+use crate::aws::{Clients, map_sdk_error};
+use crate::protocol::{
+    AwsError, CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult,
+    EncryptionSpec, Event, KeyChoice, Leftover, ServiceAccount, StepKind, StepStatus,
+    TrustedPrincipal, Verification, kms_policy_document,
+};
+
+/// How long the worker keeps retrying the check with a new access key.
+pub const VERIFY_BUDGET: Duration = Duration::from_secs(60);
+
+/// How many days a key made in a failed run waits before KMS deletes it: the minimum KMS allows.
+pub const KEY_DELETION_DAYS: i32 = 7;
+
+/// The size of the data key the check wraps and unwraps: a MongoDB data encryption key.
+const DATA_KEY_BYTES: usize = 96;
+
+/// A key made in this run, for the rollback.
+struct NewKey {
+    id: String,
+    arn: String,
+    /// The alias name without `alias/`, once `CreateAlias` succeeded.
+    alias: Option<String>,
+}
+
+/// Creates what `spec` describes, streaming each step's status as [`Event::Step`] (group and step
+/// as in [`EncryptionSpec::plan`]) and each wait of the check as [`Event::VerifyWaiting`].
+pub async fn create(
+    c: &Clients,
+    run: u64,
+    spec: EncryptionSpec,
+    events: &UnboundedSender<Event>,
+) -> EncryptionResult {
+    let groups = spec.plan();
+    let report = Reporter {
+        run,
+        events,
+        first_group: 0,
+    };
+    let kms = c.kms_in(&spec.region);
+    let skip_from = |first: usize| {
+        for (g, (_, steps)) in groups.iter().enumerate().skip(first) {
+            for i in 0..steps.len() {
+                report.status(g, i, StepStatus::Skipped);
+            }
+        }
+    };
+    let failed =
+        |group: usize, step: StepKind, error, leftovers, key_deletion| EncryptionResult::Failed {
+            group: groups[group].0.clone(),
+            step,
+            error,
+            leftovers,
+            key_deletion,
+        };
+
+    // The key: the one chosen, or a new one with its alias (group 0).
+    let (key_arn, new_key, account_group) = match &spec.key {
+        KeyChoice::Existing(key) => (key.arn.clone(), None, 0),
+        KeyChoice::New {
+            alias,
+            description,
+            tags,
+        } => {
+            report.status(0, 0, StepStatus::Running);
+            let mut key = match create_key(&kms, description, tags).await {
+                Ok(key) => key,
+                Err(e) => {
+                    report.status(0, 0, StepStatus::Failed(e.clone()));
+                    report.status(0, 1, StepStatus::Skipped);
+                    skip_from(1);
+                    return failed(0, StepKind::CreateKey, e, Vec::new(), None);
+                }
+            };
+            report.status(0, 0, StepStatus::Done);
+            report.status(0, 1, StepStatus::Running);
+            if let Err(e) = create_alias(&kms, alias, &key.id).await {
+                report.status(0, 1, StepStatus::Failed(e.clone()));
+                skip_from(1);
+                let (leftovers, deletion) = undo_key(&kms, &spec.region, &key, &report).await;
+                return failed(
+                    0,
+                    StepKind::CreateAlias(alias.clone()),
+                    e,
+                    leftovers,
+                    Some(deletion),
+                );
+            }
+            report.status(0, 1, StepStatus::Done);
+            key.alias = Some(alias.clone());
+            (key.arn.clone(), Some(key), 1)
+        }
+    };
+
+    // The service account, then (for a user) the check with its new access key.
+    let outcome = match &spec.account {
+        ServiceAccount::User { .. } => {
+            let user = spec
+                .user_spec(&key_arn)
+                .expect("a user spec for a user account");
+            match plan::create_users_at(c, run, vec![user], events, account_group).await {
+                CreationResult::Created(mut users) => {
+                    let user = users.pop().expect("one user for one spec");
+                    let check = account_group + 1;
+                    report.status(check, 0, StepStatus::Running);
+                    let verification = match &user.access_key {
+                        Some(key) => {
+                            let as_user = c
+                                .connect_as(
+                                    aws_credential_types::Credentials::new(
+                                        &key.id,
+                                        key.secret.expose(),
+                                        None,
+                                        None,
+                                        "iamwiz-verify",
+                                    ),
+                                    &spec.region,
+                                )
+                                .await;
+                            verify(&as_user, &key_arn, VERIFY_BUDGET, |attempt, waited, e| {
+                                let _ = events.send(Event::VerifyWaiting {
+                                    run,
+                                    attempt,
+                                    waited_secs: waited,
+                                    error: e.clone(),
+                                });
+                            })
+                            .await
+                        }
+                        None => Verification::NotRun(
+                            "the user has no access key to check with".to_string(),
+                        ),
+                    };
+                    report.status(
+                        check,
+                        0,
+                        match &verification {
+                            Verification::Failed { error, .. } => StepStatus::Failed(error.clone()),
+                            _ => StepStatus::Done,
+                        },
+                    );
+                    Ok((EncryptionAccount::User(user), verification))
+                }
+                CreationResult::Failed {
+                    user: _,
+                    step,
+                    error,
+                    leftovers,
+                } => {
+                    skip_from(account_group + 1);
+                    Err((step, error, leftovers))
+                }
+            }
+        }
+        ServiceAccount::Role {
+            name,
+            tags,
+            trusted,
+        } => {
+            let role = RoleSpec {
+                name,
+                tags,
+                trusted,
+                policy_name: &spec.policy_name,
+                key_arn: &key_arn,
+            };
+            create_role(c, &role, &groups[account_group].1, &report, account_group)
+                .await
+                .map(|role| {
+                    (
+                        EncryptionAccount::Role(role),
+                        Verification::NotRun(
+                            "a role's credentials are issued to what assumes it, not to iamwiz; \
+                             the driver fetches them itself"
+                                .to_string(),
+                        ),
+                    )
+                })
+        }
+    };
+
+    match outcome {
+        Ok((account, verification)) => EncryptionResult::Created(EncryptionCreated {
+            feature: spec.feature,
+            key_arn,
+            key_created: new_key.is_some(),
+            region: spec.region.clone(),
+            endpoint: c.endpoint_url.clone(),
+            account,
+            verification,
+        }),
+        Err((step, error, mut leftovers)) => {
+            let mut key_deletion = None;
+            if let Some(key) = &new_key {
+                let (left, deletion) = undo_key(&kms, &spec.region, key, &report).await;
+                leftovers.extend(left);
+                key_deletion = Some(deletion);
+            }
+            failed(account_group, step, error, leftovers, key_deletion)
+        }
+    }
+}
+
+/// `CreateKey`: a symmetric encryption key with the account's default key policy (no `Policy`
+/// parameter), so the service account gets no administrative rights on it.
+async fn create_key(
+    kms: &aws_sdk_kms::Client,
+    description: &str,
+    tags: &[(String, String)],
+) -> Result<NewKey, AwsError> {
+    let op = StepKind::CreateKey.operation();
+    let tags = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key(k)
+                .tag_value(v)
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| local_error(op, &e.to_string()))?;
+    let out = kms
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::SymmetricDefault)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
+        .description(description)
+        .set_tags((!tags.is_empty()).then_some(tags))
+        .send()
+        .await
+        .map_err(|e| map_sdk_error(op, e))?;
+    let meta = out
+        .key_metadata
+        .ok_or_else(|| local_error(op, "the response carried no key"))?;
+    Ok(NewKey {
+        arn: meta.arn.unwrap_or_default(),
+        id: meta.key_id,
+        alias: None,
+    })
+}
+
+async fn create_alias(
+    kms: &aws_sdk_kms::Client,
+    alias: &str,
+    key_id: &str,
+) -> Result<(), AwsError> {
+    let op = "kms:CreateAlias";
+    let name = format!("alias/{alias}");
+    let attempts = Attempts::default();
+    let sent = kms
+        .create_alias()
+        .alias_name(&name)
+        .target_key_id(key_id)
+        .customize()
+        .interceptor(attempts.clone())
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(()),
+        // A retry after an attempt whose answer was lost: that attempt made the alias if it
+        // names this run's key.
+        Err(e) if attempts.retried() && e.code() == Some("AlreadyExistsException") => {
+            let ours = kms
+                .list_aliases()
+                .key_id(key_id)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("kms:ListAliases", e))?
+                .aliases
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a.alias_name.as_deref() == Some(name.as_str()));
+            if ours {
+                Ok(())
+            } else {
+                Err(map_sdk_error(op, e))
+            }
+        }
+        Err(e) => Err(map_sdk_error(op, e)),
+    }
+}
+
+/// Undoes a key made in this run (group 0): `DeleteAlias`, then `ScheduleKeyDeletion` after
+/// [`KEY_DELETION_DAYS`]. Returns what could not be undone and a sentence saying what happened to
+/// the key.
+async fn undo_key(
+    kms: &aws_sdk_kms::Client,
+    region: &str,
+    key: &NewKey,
+    report: &Reporter<'_>,
+) -> (Vec<Leftover>, String) {
+    let mut leftovers = Vec::new();
+    if let Some(alias) = &key.alias {
+        report.status(0, 1, StepStatus::Undoing);
+        let attempts = Attempts::default();
+        let deleted = match kms
+            .delete_alias()
+            .alias_name(format!("alias/{alias}"))
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // The lost attempt of this very call deleted it.
+            Err(e) if attempts.retried() && e.code() == Some("NotFoundException") => Ok(()),
+            Err(e) => Err(map_sdk_error("kms:DeleteAlias", e)),
+        };
+        match deleted {
+            Ok(_) => report.status(0, 1, StepStatus::Undone),
+            Err(e) => {
+                report.status(0, 1, StepStatus::UndoFailed(e));
+                leftovers.push(Leftover {
+                    what: format!("alias alias/{alias} of KMS key {}", key.id),
+                    command: format!(
+                        "aws kms delete-alias --alias-name alias/{alias} --region {region}"
+                    ),
+                });
+            }
+        }
+    }
+    report.status(0, 0, StepStatus::Undoing);
+    let attempts = Attempts::default();
+    let scheduled = match kms
+        .schedule_key_deletion()
+        .key_id(&key.id)
+        .pending_window_in_days(KEY_DELETION_DAYS)
+        .customize()
+        .interceptor(attempts.clone())
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.deletion_date),
+        // KMS refuses to schedule a key that is already pending deletion: after a lost
+        // attempt, the retry meets the deletion that attempt scheduled.
+        Err(e) if attempts.retried() && e.code() == Some("KMSInvalidStateException") => {
+            match kms.describe_key().key_id(&key.id).send().await {
+                Ok(out)
+                    if out.key_metadata.as_ref().and_then(|m| m.key_state.as_ref())
+                        == Some(&aws_sdk_kms::types::KeyState::PendingDeletion) =>
+                {
+                    Ok(out.key_metadata.and_then(|m| m.deletion_date))
+                }
+                _ => Err(map_sdk_error("kms:ScheduleKeyDeletion", e)),
+            }
+        }
+        Err(e) => Err(map_sdk_error("kms:ScheduleKeyDeletion", e)),
+    };
+    let cancel = format!(
+        "aws kms cancel-key-deletion --key-id {} --region {region}",
+        key.id
+    );
+    let sentence = match scheduled {
+        Ok(date) => {
+            report.status(0, 0, StepStatus::Undone);
+            let when = date
+                .and_then(|d| d.fmt(Format::DateTime).ok())
+                .map(|d| format!("on {} UTC", d.replace('T', " ").get(..16).unwrap_or(&d)))
+                .unwrap_or_else(|| format!("in {KEY_DELETION_DAYS} days"));
+            format!(
+                "KMS key {} ({}) is scheduled for deletion {when} ({KEY_DELETION_DAYS} days); to \
+                 keep it, cancel with: {cancel}",
+                key.id, key.arn
+            )
+        }
+        Err(e) => {
+            let sentence = format!(
+                "KMS key {} ({}) could not be scheduled for deletion ({}): it is listed as left.",
+                key.id, key.arn, e.code
+            );
+            report.status(0, 0, StepStatus::UndoFailed(e));
+            leftovers.push(Leftover {
+                what: format!("KMS key {} in {region}", key.id),
+                command: format!(
+                    "aws kms schedule-key-deletion --key-id {} --pending-window-in-days \
+                     {KEY_DELETION_DAYS} --region {region}",
+                    key.id
+                ),
+            });
+            sentence
+        }
+    };
+    (leftovers, sentence)
+}
+
+/// The role variant's choices.
+struct RoleSpec<'a> {
+    name: &'a str,
+    tags: &'a [(String, String)],
+    trusted: &'a TrustedPrincipal,
+    policy_name: &'a str,
+    key_arn: &'a str,
+}
+
+/// The trust policy of the production role: `trusted` may `sts:AssumeRole` it. A service is a
+/// `Service` principal; a 12-digit account ID becomes that account's root ARN in `partition`
+/// (`aws`, `aws-cn`, `aws-us-gov`), and an ARN is used as it is.
+pub fn trust_policy_document(trusted: &TrustedPrincipal, partition: &str) -> String {
+    let principal = match trusted {
+        TrustedPrincipal::Ec2 => json!({"Service": "ec2.amazonaws.com"}),
+        TrustedPrincipal::EcsTasks => json!({"Service": "ecs-tasks.amazonaws.com"}),
+        TrustedPrincipal::Lambda => json!({"Service": "lambda.amazonaws.com"}),
+        TrustedPrincipal::Arn(who) => {
+            let who = who.trim();
+            if who.len() == 12 && who.bytes().all(|b| b.is_ascii_digit()) {
+                json!({"AWS": format!("arn:{partition}:iam::{who}:root")})
+            } else {
+                json!({"AWS": who})
+            }
+        }
+    };
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "sts:AssumeRole",
+        }],
+    })
+    .to_string()
+}
+
+/// The partition of an ARN (`arn:aws:kms:…` → `aws`).
+fn partition(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
+/// Creates the role (`CreateRole`), then at once its policy (`PutRolePolicy`) and, for EC2, its
+/// instance profile (`CreateInstanceProfile`, then `AddRoleToInstanceProfile`). On a failure, what
+/// was made is undone in the order IAM requires before `DeleteRole` succeeds.
+async fn create_role(
+    c: &Clients,
+    role: &RoleSpec<'_>,
+    steps: &[StepKind],
+    report: &Reporter<'_>,
+    g: usize,
+) -> Result<CreatedRole, (StepKind, AwsError, Vec<Leftover>)> {
+    let name = role.name;
+    let index = |kind: &StepKind| steps.iter().position(|s| s == kind);
+    let tracked = |i: usize, result: Result<(), AwsError>| {
+        report.status(
+            g,
+            i,
+            match &result {
+                Ok(()) => StepStatus::Done,
+                Err(e) => StepStatus::Failed(e.clone()),
+            },
+        );
+        result
+    };
+
+    report.status(g, 0, StepStatus::Running);
+    let op = StepKind::CreateRole.operation();
+    let tags = role
+        .tags
+        .iter()
+        .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| local_error(op, &e.to_string()));
+    let attempts = Attempts::default();
+    let created = match tags {
+        Ok(tags) => match c
+            .iam
+            .create_role()
+            .role_name(name)
+            .path("/")
+            .assume_role_policy_document(trust_policy_document(
+                role.trusted,
+                partition(role.key_arn),
+            ))
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.role.map(|r| r.arn).unwrap_or_default()),
+            // A retry after an attempt whose answer was lost: that attempt made the role (the
+            // name was free when the first attempt was sent, or it would have failed).
+            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => c
+                .iam
+                .get_role()
+                .role_name(name)
+                .send()
+                .await
+                .map(|out| out.role.map(|r| r.arn).unwrap_or_default())
+                .map_err(|e| map_sdk_error("iam:GetRole", e)),
+            Err(e) => Err(map_sdk_error(op, e)),
+        },
+        Err(e) => Err(e),
+    };
+    let arn = match created {
+        Ok(arn) => {
+            report.status(g, 0, StepStatus::Done);
+            arn
+        }
+        Err(e) => {
+            report.status(g, 0, StepStatus::Failed(e.clone()));
+            for i in 1..steps.len() {
+                report.status(g, i, StepStatus::Skipped);
+            }
+            return Err((StepKind::CreateRole, e, Vec::new()));
+        }
+    };
+
+    let policy_step = StepKind::PutRolePolicy(role.policy_name.to_string());
+    let policy_index = index(&policy_step).expect("the plan puts the role's policy");
+    let put_policy = async {
+        report.status(g, policy_index, StepStatus::Running);
+        let put = c
+            .iam
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(role.policy_name)
+            .policy_document(kms_policy_document(role.key_arn))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error(policy_step.operation(), e));
+        vec![(policy_index, tracked(policy_index, put))]
+    };
+    let profile_steps =
+        index(&StepKind::CreateInstanceProfile).zip(index(&StepKind::AddRoleToInstanceProfile));
+    let instance_profile = OptionFuture::from(profile_steps.map(|(p, a)| async move {
+        report.status(g, p, StepStatus::Running);
+        let attempts = Attempts::default();
+        let made = match c
+            .iam
+            .create_instance_profile()
+            .instance_profile_name(name)
+            .path("/")
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // The lost attempt of this very call made it.
+            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => Ok(()),
+            Err(e) => Err(map_sdk_error(
+                StepKind::CreateInstanceProfile.operation(),
+                e,
+            )),
+        };
+        if let Err(e) = tracked(p, made) {
+            report.status(g, a, StepStatus::Skipped);
+            return vec![(p, Err(e))];
+        }
+        report.status(g, a, StepStatus::Running);
+        let op = StepKind::AddRoleToInstanceProfile.operation();
+        let attempts = Attempts::default();
+        let added = match c
+            .iam
+            .add_role_to_instance_profile()
+            .instance_profile_name(name)
+            .role_name(name)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // An instance profile holds one role: after a lost attempt, the retry finds it
+            // full. It is done if the role in it is this one.
+            Err(e) if attempts.retried() && e.code() == Some("LimitExceeded") => {
+                match c
+                    .iam
+                    .get_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+                    .await
+                {
+                    Ok(out)
+                        if out
+                            .instance_profile
+                            .as_ref()
+                            .is_some_and(|p| p.roles.iter().any(|r| r.role_name == name)) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(map_sdk_error(op, e)),
+                }
+            }
+            Err(e) => Err(map_sdk_error(op, e)),
+        };
+        vec![(p, Ok(())), (a, tracked(a, added))]
+    }));
+    let (mut results, profile) = tokio::join!(put_policy, instance_profile);
+    results.extend(profile.unwrap_or_default());
+
+    let mut made: Vec<(usize, Made)> = vec![(0, Made::Nothing)];
+    // The first failure in plan order, so the report does not depend on timing.
+    let mut first_failure: Option<(usize, AwsError)> = None;
+    for (i, result) in results {
+        match result {
+            Ok(()) => made.push((i, Made::Nothing)),
+            Err(e) if first_failure.as_ref().is_none_or(|(f, _)| i < *f) => {
+                first_failure = Some((i, e));
+            }
+            Err(_) => {}
+        }
+    }
+    match first_failure {
+        None => Ok(CreatedRole {
+            name: name.to_string(),
+            arn,
+            instance_profile: profile_steps.map(|_| name.to_string()),
+        }),
+        Some((i, error)) => {
+            let leftovers = plan::rollback(c, name, g, steps, made, report).await;
+            Err((steps[i].clone(), error, leftovers))
+        }
+    }
+}
+
+/// Wraps and unwraps a random data key with `key_arn` (`Encrypt`, then `Decrypt` of the
+/// ciphertext), as a MongoDB driver does, signed as `as_user`. Retries what a new access key
+/// answers before it is usable everywhere (`UnrecognizedClientException`,
+/// `InvalidSignatureException`, `AccessDeniedException`, throttling) with a bounded backoff
+/// (1, 2, 4, then 5 s) while the next attempt would start within `budget`, calling `waiting` with
+/// the attempt that failed, the seconds waited so far and the error before each wait. Any other
+/// error fails at once.
+pub async fn verify(
+    as_user: &Clients,
+    key_arn: &str,
+    budget: Duration,
+    waiting: impl Fn(u32, u64, &AwsError),
+) -> Verification {
+    let start = Instant::now();
+    let mut attempts = 0u32;
+    loop {
+        attempts += 1;
+        let error = match round_trip(&as_user.kms, key_arn).await {
+            Ok(()) => {
+                return Verification::Verified {
+                    attempts,
+                    seconds: start.elapsed().as_secs(),
+                };
+            }
+            Err(e) => e,
+        };
+        let waited = start.elapsed();
+        let delay = Duration::from_secs(match attempts {
+            1 => 1,
+            2 => 2,
+            3 => 4,
+            _ => 5,
+        });
+        if !waits_mend(&error.code) || waited + delay > budget {
+            return Verification::Failed {
+                attempts,
+                seconds: waited.as_secs(),
+                error,
+            };
+        }
+        waiting(attempts, waited.as_secs(), &error);
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// Errors a new access key gives until IAM has propagated it (or KMS is busy).
+fn waits_mend(code: &str) -> bool {
+    matches!(
+        code,
+        "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+            | "InvalidSignatureException"
+            | "AccessDeniedException"
+            | "AccessDenied"
+            | "ThrottlingException"
+            | "Throttling"
+    )
+}
+
+/// One `Encrypt` of a random data key and `Decrypt` of its ciphertext, both naming the key.
+async fn round_trip(kms: &aws_sdk_kms::Client, key_arn: &str) -> Result<(), AwsError> {
+    let mut data_key = Zeroizing::new([0u8; DATA_KEY_BYTES]);
+    getrandom::fill(data_key.as_mut_slice())
+        .map_err(|e| local_error("kms:Encrypt", &format!("no OS random source: {e}")))?;
+    let encrypted = kms
+        .encrypt()
+        .key_id(key_arn)
+        .plaintext(Blob::new(data_key.to_vec()))
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("kms:Encrypt", e))?;
+    let ciphertext = encrypted
+        .ciphertext_blob
+        .ok_or_else(|| local_error("kms:Encrypt", "the response carried no ciphertext"))?;
+    let decrypted = kms
+        .decrypt()
+        .key_id(key_arn)
+        .ciphertext_blob(ciphertext)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("kms:Decrypt", e))?;
+    let plaintext = Zeroizing::new(
+        decrypted
+            .plaintext
+            .map(Blob::into_inner)
+            .unwrap_or_default(),
+    );
+    if plaintext.as_slice() != data_key.as_slice() {
+        return Err(AwsError {
+            operation: "kms:Decrypt".to_string(),
+            code: "PlaintextMismatch".to_string(),
+            message: format!(
+                "Decrypt gave back {} bytes that differ from the {DATA_KEY_BYTES} encrypted",
+                plaintext.len()
+            ),
+            hint: "KMS did not give back the data key it wrapped. Check that the endpoint in use \
+                   is AWS KMS (or a faithful emulator), then retry."
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_id_becomes_the_root_of_that_account_in_the_key_s_partition() {
+        let doc = trust_policy_document(&TrustedPrincipal::Arn(" 123456789012 ".into()), "aws-cn");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&doc).unwrap(),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws-cn:iam::123456789012:root"},
+                    "Action": "sts:AssumeRole",
+                }],
+            })
+        );
+        assert_eq!(
+            partition("arn:aws-us-gov:kms:us-gov-west-1:1:key/x"),
+            "aws-us-gov"
+        );
+        assert_eq!(partition("not an arn"), "aws");
+    }
+}

@@ -1,0 +1,1691 @@
+//! The guided service account for MongoDB CSFLE and Queryable Encryption, run for real against
+//! moto over HTTP with the real SDK and the real worker: the key picker's list, the key, the user
+//! or role with its one inline policy, the check with the new access key, and the rollback.
+//!
+//! Every outcome is checked the way an admin would check it, through an SDK client of the test's
+//! own (`common::admin()`), never through iamwiz's code. moto is shared and never reset, so every
+//! name is unique, and a test that must find "the key this run made" uses a region no other test
+//! uses. Faults are injected at the HTTP layer by [`Faults`], an SDK interceptor.
+
+mod common;
+
+use common::moto::PrivateMoto;
+use common::worker::{DEADLINE, ask};
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextMut,
+};
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::Blob;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use aws_smithy_types::date_time::Format;
+use iamwiz::aws::iam::decode_policy_document;
+use iamwiz::aws::{AwsSettings, Clients};
+use iamwiz::protocol::{
+    AwsError, EncryptionAccount, EncryptionCreated, EncryptionFeature, EncryptionResult,
+    EncryptionSpec, Event, KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepKind,
+    StepStatus, TrustedPrincipal, Verification, kms_policy_document,
+};
+use iamwiz::worker::encryption::{trust_policy_document, verify};
+use serde_json::{Value, json};
+use tokio::sync::mpsc::unbounded_channel;
+use tokio::time::timeout;
+
+const ACCOUNT: &str = "123456789012";
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving the worker
+// ---------------------------------------------------------------------------------------------
+
+/// Everything a run of the encryption set-up reported.
+struct Outcome {
+    /// (group, step, status) in the order they arrived.
+    steps: Vec<(usize, usize, StepStatus)>,
+    /// (attempt, seconds waited, error) of each `VerifyWaiting`.
+    waits: Vec<(u32, u64, AwsError)>,
+    result: EncryptionResult,
+}
+
+impl Outcome {
+    /// The statuses step `index` of group `group` went through.
+    fn history(&self, group: usize, index: usize) -> Vec<StepStatus> {
+        self.steps
+            .iter()
+            .filter(|(g, i, _)| (*g, *i) == (group, index))
+            .map(|(_, _, s)| s.clone())
+            .collect()
+    }
+
+    fn created(self) -> EncryptionCreated {
+        match self.result {
+            EncryptionResult::Created(created) => created,
+            EncryptionResult::Failed {
+                group, step, error, ..
+            } => panic!("the set-up failed at {group} / {step:?}: {error}"),
+        }
+    }
+}
+
+/// Runs one `CreateEncryption` through the real worker, as the wizard sends it.
+async fn run_encryption(settings: AwsSettings, spec: EncryptionSpec) -> Outcome {
+    const RUN: u64 = 11;
+    let (events_tx, mut events) = unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    worker
+        .requests
+        .send(Request::CreateEncryption { run: RUN, spec })
+        .expect("the worker takes requests");
+    // The worker's check may wait up to a minute when it fails; these tests make it pass, so
+    // the usual bound applies with room for the check's own waits.
+    let outcome = timeout(DEADLINE + Duration::from_secs(60), async {
+        let (mut steps, mut waits) = (Vec::new(), Vec::new());
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Step {
+                    run,
+                    user,
+                    index,
+                    status,
+                } => {
+                    assert_eq!(run, RUN);
+                    steps.push((user, index, status));
+                }
+                Event::VerifyWaiting {
+                    run,
+                    attempt,
+                    waited_secs,
+                    error,
+                } => {
+                    assert_eq!(run, RUN);
+                    waits.push((attempt, waited_secs, error));
+                }
+                Event::EncryptionFinished { run, result } => {
+                    assert_eq!(run, RUN);
+                    return Outcome {
+                        steps,
+                        waits,
+                        result,
+                    };
+                }
+                _ => panic!("unexpected event during an encryption set-up"),
+            }
+        }
+        panic!("the worker closed its event channel without an EncryptionFinished event");
+    })
+    .await
+    .expect("the set-up finished within the deadline");
+    common::worker::shut_down(worker).await;
+    outcome
+}
+
+fn new_key(alias: &str) -> KeyChoice {
+    KeyChoice::New {
+        alias: alias.to_string(),
+        description: format!("MongoDB CSFLE master key for {alias}"),
+        tags: tags(&[("app", "orders"), ("purpose", "mongodb-csfle")]),
+    }
+}
+
+fn user_spec(region: &str, key: KeyChoice, user: &str) -> EncryptionSpec {
+    EncryptionSpec {
+        feature: EncryptionFeature::Csfle,
+        region: region.to_string(),
+        key,
+        account: ServiceAccount::User {
+            name: user.to_string(),
+            tags: tags(&[("app", "orders")]),
+        },
+        policy_name: KMS_POLICY_NAME.to_string(),
+    }
+}
+
+fn role_spec(
+    region: &str,
+    key: KeyChoice,
+    role: &str,
+    trusted: TrustedPrincipal,
+) -> EncryptionSpec {
+    EncryptionSpec {
+        feature: EncryptionFeature::QueryableEncryption,
+        region: region.to_string(),
+        key,
+        account: ServiceAccount::Role {
+            name: role.to_string(),
+            tags: tags(&[("app", "orders")]),
+            trusted,
+        },
+        policy_name: KMS_POLICY_NAME.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting up and checking KMS and IAM state, independently of the code under test
+// ---------------------------------------------------------------------------------------------
+
+async fn make_key(kms: &aws_sdk_kms::Client, description: &str) -> (String, String) {
+    let meta = kms
+        .create_key()
+        .description(description)
+        .send()
+        .await
+        .expect("CreateKey")
+        .key_metadata
+        .expect("key metadata");
+    (meta.key_id, meta.arn.expect("a key ARN"))
+}
+
+async fn key_ids(kms: &aws_sdk_kms::Client) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut marker = None;
+    loop {
+        let out = kms
+            .list_keys()
+            .set_marker(marker)
+            .send()
+            .await
+            .expect("ListKeys");
+        ids.extend(out.keys().iter().filter_map(|k| k.key_id.clone()));
+        match out.next_marker.filter(|_| out.truncated) {
+            Some(m) => marker = Some(m),
+            None => return ids,
+        }
+    }
+}
+
+/// The keys of `kms`'s region that are not in `before`.
+async fn keys_made_since(kms: &aws_sdk_kms::Client, before: &[String]) -> Vec<String> {
+    key_ids(kms)
+        .await
+        .into_iter()
+        .filter(|id| !before.contains(id))
+        .collect()
+}
+
+/// `(alias name, target key ID)` of every alias of the region.
+async fn aliases(kms: &aws_sdk_kms::Client) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    let mut marker = None;
+    loop {
+        let out = kms
+            .list_aliases()
+            .set_marker(marker)
+            .send()
+            .await
+            .expect("ListAliases");
+        all.extend(
+            out.aliases()
+                .iter()
+                .filter_map(|a| Some((a.alias_name.clone()?, a.target_key_id.clone()?))),
+        );
+        match out.next_marker.filter(|_| out.truncated) {
+            Some(m) => marker = Some(m),
+            None => return all,
+        }
+    }
+}
+
+async fn assert_no_user(iam: &aws_sdk_iam::Client, name: &str) {
+    let err = iam
+        .get_user()
+        .user_name(name)
+        .send()
+        .await
+        .expect_err("the user should not exist");
+    assert_eq!(err.code(), Some("NoSuchEntity"), "GetUser {name}: {err:?}");
+}
+
+async fn assert_no_role(iam: &aws_sdk_iam::Client, name: &str) {
+    let err = iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .expect_err("the role should not exist");
+    assert_eq!(err.code(), Some("NoSuchEntity"), "GetRole {name}: {err:?}");
+    let err = iam
+        .get_instance_profile()
+        .instance_profile_name(name)
+        .send()
+        .await
+        .expect_err("the instance profile should not exist");
+    assert_eq!(
+        err.code(),
+        Some("NoSuchEntity"),
+        "GetInstanceProfile {name}: {err:?}"
+    );
+}
+
+/// The key's state and, when it is pending deletion, the deletion date as `YYYY-MM-DD`.
+async fn key_state(kms: &aws_sdk_kms::Client, id: &str) -> (String, Option<String>) {
+    let meta = kms
+        .describe_key()
+        .key_id(id)
+        .send()
+        .await
+        .expect("DescribeKey")
+        .key_metadata
+        .expect("key metadata");
+    (
+        meta.key_state.expect("a key state").as_str().to_string(),
+        meta.deletion_date
+            .map(|d| d.fmt(Format::DateTime).unwrap()[..10].to_string()),
+    )
+}
+
+/// A KMS client of its own signed with `id`/`secret`, in `region`.
+async fn kms_as(settings: &AwsSettings, id: &str, secret: &str, region: &str) -> Clients {
+    iamwiz::aws::connect(&AwsSettings {
+        region: Some(region.to_string()),
+        credentials: Some(aws_credential_types::Credentials::new(
+            id, secret, None, None, "test",
+        )),
+        ..settings.clone()
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults at the HTTP layer, for IAM (query protocol, XML errors) and KMS (JSON protocol)
+// ---------------------------------------------------------------------------------------------
+
+/// Answer attempts `first..=last` (1-based) of `operation` with the error `code`. When `applied`,
+/// the attempt reaches moto (which makes the change) and only its answer is replaced: an answer
+/// lost to a server error, which the SDK retries.
+#[derive(Debug)]
+struct Rule {
+    operation: &'static str,
+    first: u32,
+    last: u32,
+    code: &'static str,
+    applied: bool,
+    attempts: AtomicU32,
+}
+
+/// An SDK interceptor that fails chosen attempts with an error response, and records every call.
+/// A faulted attempt is rewritten, after signing, into a harmless read (so moto never applies
+/// it) unless the rule says it is applied, and moto's answer is replaced with the service's own
+/// error format (IAM's query-protocol XML, KMS's JSON), which the SDK parses and classifies as it
+/// would a real one.
+#[derive(Clone, Debug, Default)]
+struct Faults {
+    rules: Arc<Vec<Rule>>,
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+/// The fault of the current attempt: the code, and whether the call is KMS's.
+#[derive(Clone, Debug)]
+struct Inject(Option<(&'static str, bool)>);
+
+impl Storable for Inject {
+    type Storer = StoreReplace<Self>;
+}
+
+impl Faults {
+    /// Attempts refused with an error code before they reach moto.
+    fn new(rules: &[(&'static str, u32, u32, &'static str)]) -> Faults {
+        Faults::with(
+            rules
+                .iter()
+                .map(|&(operation, first, last, code)| (operation, first, last, code, false)),
+        )
+    }
+
+    /// The `nth` attempt of each operation is applied by moto and its answer lost to a server
+    /// error (`ServiceFailure` for IAM, `KMSInternalException` for KMS, both HTTP 500).
+    fn lost_answers(rules: &[(&'static str, u32)]) -> Faults {
+        Faults::with(rules.iter().map(|&(operation, nth)| {
+            let code = match operation {
+                "CreateAlias" | "CreateKey" | "ScheduleKeyDeletion" | "DeleteAlias" => {
+                    "KMSInternalException"
+                }
+                _ => "ServiceFailure",
+            };
+            (operation, nth, nth, code, true)
+        }))
+    }
+
+    fn with(rules: impl Iterator<Item = (&'static str, u32, u32, &'static str, bool)>) -> Faults {
+        Faults {
+            rules: Arc::new(
+                rules
+                    .map(|(operation, first, last, code, applied)| Rule {
+                        operation,
+                        first,
+                        last,
+                        code,
+                        applied,
+                        attempts: AtomicU32::new(0),
+                    })
+                    .collect(),
+            ),
+            calls: Arc::default(),
+        }
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn settings(&self, base: AwsSettings) -> AwsSettings {
+        AwsSettings {
+            interceptors: vec![SharedInterceptor::new(self.clone())],
+            ..base
+        }
+    }
+}
+
+fn operation(cfg: &ConfigBag) -> String {
+    cfg.load::<Metadata>()
+        .map(|m| m.name().to_string())
+        .unwrap_or_default()
+}
+
+impl Intercept for Faults {
+    fn name(&self) -> &'static str {
+        "tests::encryption::Faults"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.calls.lock().unwrap().push(operation(cfg));
+        Ok(())
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = operation(cfg);
+        let mut inject = None;
+        for rule in self.rules.iter().filter(|r| r.operation == op) {
+            let n = rule.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            if (rule.first..=rule.last).contains(&n) {
+                inject = Some((rule.code, rule.applied));
+            }
+        }
+        let request = context.request_mut();
+        let kms = request.headers().get("x-amz-target").is_some();
+        if let Some((_, false)) = inject {
+            let harmless = if kms {
+                request
+                    .headers_mut()
+                    .insert("x-amz-target", "TrentService.ListKeys");
+                "{}"
+            } else {
+                "Action=ListAccountAliases&Version=2010-05-08"
+            };
+            *request.body_mut() = SdkBody::from(harmless);
+            request
+                .headers_mut()
+                .insert("content-length", harmless.len().to_string());
+        }
+        cfg.interceptor_state()
+            .store_put(Inject(inject.map(|(code, _)| (code, kms))));
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(Inject(Some((code, kms)))) = cfg.load::<Inject>() {
+            let server = matches!(*code, "ServiceFailure" | "KMSInternalException");
+            let (status, body, content_type) = if *kms {
+                (
+                    if server { 500 } else { 400 },
+                    format!(r#"{{"__type":"{code}","message":"injected {code}"}}"#),
+                    "application/x-amz-json-1.1",
+                )
+            } else {
+                (
+                    if server { 500 } else { 403 },
+                    format!(
+                        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
+                         <Type>{}</Type><Code>{code}</Code><Message>injected {code}</Message>\
+                         </Error><RequestId>fault-injected</RequestId></ErrorResponse>",
+                        if server { "Receiver" } else { "Sender" }
+                    ),
+                    "text/xml",
+                )
+            };
+            let mut response = HttpResponse::new(status.try_into()?, SdkBody::from(body));
+            response.headers_mut().insert("content-type", content_type);
+            *context.response_mut() = response;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key picker's list
+// ---------------------------------------------------------------------------------------------
+
+/// The keys of a region come with their aliases, description and state; the ones MongoDB cannot
+/// use are listed after the usable ones, each with the reason; keys of another region are not
+/// listed.
+#[tokio::test(flavor = "multi_thread")]
+async fn lists_the_keys_of_the_region_with_aliases_states_and_refusals() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let tag = common::unique("list");
+
+    let (usable, usable_arn) = make_key(&kms, &format!("usable {tag}")).await;
+    for alias in [format!("alias/{tag}-b"), format!("alias/{tag}-a")] {
+        kms.create_alias()
+            .alias_name(alias)
+            .target_key_id(&usable)
+            .send()
+            .await
+            .expect("CreateAlias");
+    }
+    let (disabled, _) = make_key(&kms, &format!("disabled {tag}")).await;
+    kms.disable_key()
+        .key_id(&disabled)
+        .send()
+        .await
+        .expect("DisableKey");
+    let (pending, _) = make_key(&kms, &format!("pending {tag}")).await;
+    kms.schedule_key_deletion()
+        .key_id(&pending)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .expect("ScheduleKeyDeletion");
+    let asymmetric = kms
+        .create_key()
+        .description(format!("asymmetric {tag}"))
+        .key_spec(aws_sdk_kms::types::KeySpec::Rsa2048)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
+        .send()
+        .await
+        .expect("CreateKey RSA_2048")
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let (elsewhere, _) = make_key(&admin.kms_in("us-east-1"), &format!("elsewhere {tag}")).await;
+
+    let mut replies = ask(
+        common::settings(),
+        vec![Request::LoadKmsKeys {
+            seq: 4,
+            region: REGION.to_string(),
+        }],
+    )
+    .await;
+    let Some(Event::KmsKeys {
+        seq,
+        region,
+        result,
+    }) = replies.pop()
+    else {
+        panic!("the worker did not answer with KmsKeys");
+    };
+    assert_eq!((seq, region.as_str()), (4, REGION));
+    let keys = result.expect("the keys are listed");
+    let find = |id: &str| -> (usize, KmsKey) {
+        keys.iter()
+            .enumerate()
+            .find(|(_, k)| k.id == id)
+            .map(|(i, k)| (i, k.clone()))
+            .unwrap_or_else(|| panic!("key {id} is not listed"))
+    };
+
+    let (usable_at, key) = find(&usable);
+    assert_eq!(
+        key,
+        KmsKey {
+            id: usable.clone(),
+            arn: usable_arn,
+            aliases: vec![format!("alias/{tag}-a"), format!("alias/{tag}-b")],
+            description: format!("usable {tag}"),
+            state: "Enabled".to_string(),
+            spec: "SYMMETRIC_DEFAULT".to_string(),
+            usage: "ENCRYPT_DECRYPT".to_string(),
+            manager: "CUSTOMER".to_string(),
+        }
+    );
+    assert_eq!(key.refusal(), None);
+    assert_eq!(key.display_name(), format!("alias/{tag}-a"));
+
+    let (disabled_at, key) = find(&disabled);
+    assert_eq!(key.state, "Disabled");
+    assert_eq!(key.description, format!("disabled {tag}"));
+    assert!(key.aliases.is_empty());
+    assert!(key.refusal().unwrap().starts_with("disabled"), "{key:?}");
+
+    let (pending_at, key) = find(&pending);
+    assert_eq!(key.state, "PendingDeletion");
+    assert!(
+        key.refusal().unwrap().starts_with("pending deletion"),
+        "{key:?}"
+    );
+
+    let (asymmetric_at, key) = find(&asymmetric);
+    assert_eq!(
+        (key.spec.as_str(), key.state.as_str()),
+        ("RSA_2048", "Enabled")
+    );
+    assert!(key.refusal().unwrap().contains("RSA_2048"), "{key:?}");
+
+    assert!(
+        keys.iter().all(|k| k.id != elsewhere),
+        "a key of us-east-1 was listed for {REGION}"
+    );
+    // Every usable key comes before every refused one.
+    let first_refused = keys
+        .iter()
+        .position(|k| k.refusal().is_some())
+        .unwrap_or(keys.len());
+    assert!(keys[first_refused..].iter().all(|k| k.refusal().is_some()));
+    assert!(usable_at < first_refused);
+    for at in [disabled_at, pending_at, asymmetric_at] {
+        assert!(at >= first_refused);
+    }
+}
+
+/// The list names the permissions an identity lacks when it may not list keys.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_denied_key_list_names_the_permissions_to_add() {
+    let faults = Faults::new(&[("DescribeKey", 1, u32::MAX, "AccessDeniedException")]);
+    let admin = common::admin().await;
+    make_key(
+        &admin.kms_in("eu-west-3"),
+        "so that there is one to describe",
+    )
+    .await;
+    let mut replies = ask(
+        faults.settings(common::settings()),
+        vec![Request::LoadKmsKeys {
+            seq: 1,
+            region: "eu-west-3".to_string(),
+        }],
+    )
+    .await;
+    let Some(Event::KmsKeys {
+        result: Err(error), ..
+    }) = replies.pop()
+    else {
+        panic!("a denied DescribeKey still listed the keys");
+    };
+    assert_eq!(error.operation, "kms:DescribeKey");
+    assert_eq!(error.code, "AccessDeniedException");
+    assert!(
+        error
+            .hint
+            .contains("kms:ListKeys, kms:DescribeKey and kms:ListAliases"),
+        "{}",
+        error.hint
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A new key and a user
+// ---------------------------------------------------------------------------------------------
+
+/// The whole set-up with a new key: the key is symmetric with the account's default key policy,
+/// its alias, description and tags; the user has exactly one access key, the tags, and exactly the
+/// one inline policy; the check passed, and the returned key encrypts and decrypts with that key.
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_a_new_key_and_a_user_that_may_only_use_it() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let (iam, kms) = (&admin.iam, admin.kms_in(REGION));
+    let alias = common::unique("orders-cmk");
+    let user = common::unique("orders-csfle");
+    let spec = user_spec(REGION, new_key(&alias), &user);
+    let plan = spec.plan();
+
+    let outcome = run_encryption(common::settings(), spec).await;
+    for (g, (_, steps)) in plan.iter().enumerate() {
+        for i in 0..steps.len() {
+            assert_eq!(
+                outcome.history(g, i).last(),
+                Some(&StepStatus::Done),
+                "step {i} of group {g}"
+            );
+        }
+    }
+    assert!(outcome.waits.is_empty(), "moto takes a new key at once");
+    let created = outcome.created();
+    assert!(created.key_created);
+    assert_eq!(created.region, REGION);
+    assert_eq!(created.endpoint, Some(common::endpoint()));
+    assert_eq!(created.feature, EncryptionFeature::Csfle);
+    assert!(
+        matches!(
+            created.verification,
+            Verification::Verified { attempts: 1, .. }
+        ),
+        "{:?}",
+        created.verification
+    );
+
+    // The key.
+    let key_arn = created.key_arn.clone();
+    assert!(
+        key_arn.starts_with(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/")),
+        "{key_arn}"
+    );
+    let meta = kms
+        .describe_key()
+        .key_id(&key_arn)
+        .send()
+        .await
+        .expect("DescribeKey")
+        .key_metadata
+        .unwrap();
+    let key_id = meta.key_id.clone();
+    assert_eq!(meta.key_spec.unwrap().as_str(), "SYMMETRIC_DEFAULT");
+    assert_eq!(meta.key_usage.unwrap().as_str(), "ENCRYPT_DECRYPT");
+    assert_eq!(meta.key_state.unwrap().as_str(), "Enabled");
+    assert_eq!(
+        meta.description.as_deref(),
+        Some(format!("MongoDB CSFLE master key for {alias}").as_str())
+    );
+    let key_tags: Vec<(String, String)> = kms
+        .list_resource_tags()
+        .key_id(&key_id)
+        .send()
+        .await
+        .expect("ListResourceTags")
+        .tags()
+        .iter()
+        .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+        .collect();
+    assert_eq!(
+        key_tags,
+        tags(&[("app", "orders"), ("purpose", "mongodb-csfle")])
+    );
+    assert!(
+        aliases(&kms)
+            .await
+            .contains(&(format!("alias/{alias}"), key_id.clone())),
+        "alias/{alias} does not name the new key"
+    );
+    let key_policy = kms
+        .get_key_policy()
+        .key_id(&key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .expect("GetKeyPolicy")
+        .policy
+        .expect("a key policy");
+    let statements = json(&key_policy)["Statement"].clone();
+    assert_eq!(statements.as_array().map(Vec::len), Some(1), "{key_policy}");
+    assert_eq!(
+        statements[0]["Principal"],
+        json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
+        "the key policy is the account default: {key_policy}"
+    );
+    assert!(!key_policy.contains(&user), "{key_policy}");
+
+    // The user: one inline policy, exactly; one access key; nothing else.
+    let EncryptionAccount::User(made) = created.account else {
+        panic!("a role was made for a user spec");
+    };
+    assert_eq!(made.name, user);
+    assert_eq!(made.arn, format!("arn:aws:iam::{ACCOUNT}:user/{user}"));
+    assert!(made.password.is_none());
+    let access_key = made.access_key.expect("an access key");
+    let policies = iam
+        .list_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListUserPolicies")
+        .policy_names;
+    assert_eq!(policies, vec![KMS_POLICY_NAME.to_string()]);
+    let raw = iam
+        .get_user_policy()
+        .user_name(&user)
+        .policy_name(KMS_POLICY_NAME)
+        .send()
+        .await
+        .expect("GetUserPolicy")
+        .policy_document;
+    let expected = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"{key_arn}"}}]}}"#
+    );
+    assert_eq!(kms_policy_document(&key_arn), expected);
+    assert_eq!(decode_policy_document(&raw), expected);
+    assert_eq!(json(&decode_policy_document(&raw)), json(&expected));
+
+    let login = iam.get_login_profile().user_name(&user).send().await;
+    assert_eq!(
+        login.expect_err("no console password").code(),
+        Some("NoSuchEntity")
+    );
+    let groups = iam
+        .list_groups_for_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListGroupsForUser");
+    assert!(groups.groups.is_empty());
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies");
+    assert!(attached.attached_policies().is_empty());
+    let keys = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata;
+    assert_eq!(keys.len(), 1);
+    assert_eq!(
+        keys[0].access_key_id.as_deref(),
+        Some(access_key.id.as_str())
+    );
+    let user_tags: Vec<(String, String)> = iam
+        .list_user_tags()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListUserTags")
+        .tags
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    assert_eq!(user_tags, tags(&[("app", "orders")]));
+
+    // The returned key wraps and unwraps with the master key, as a driver would.
+    let as_user = kms_as(
+        &common::settings(),
+        &access_key.id,
+        access_key.secret.expose(),
+        REGION,
+    )
+    .await;
+    let wrapped = as_user
+        .kms
+        .encrypt()
+        .key_id(&key_arn)
+        .plaintext(Blob::new(b"a data key".to_vec()))
+        .send()
+        .await
+        .expect("Encrypt with the new credentials")
+        .ciphertext_blob
+        .unwrap();
+    let unwrapped = as_user
+        .kms
+        .decrypt()
+        .key_id(&key_arn)
+        .ciphertext_blob(wrapped)
+        .send()
+        .await
+        .expect("Decrypt with the new credentials");
+    assert_eq!(unwrapped.plaintext.unwrap().as_ref(), b"a data key");
+}
+
+/// With a key that exists, no key is made: the plan is the user and the check, and the policy
+/// names that key.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_key_is_used_and_no_key_is_made() {
+    // No other test makes keys here, so the count of keys is this test's to check.
+    const REGION: &str = "ap-southeast-2";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let (_, arn) = make_key(&kms, "the team's CSFLE key").await;
+    let key = iamwiz::aws::kms::list_keys(&admin, REGION)
+        .await
+        .expect("list keys")
+        .into_iter()
+        .find(|k| k.arn == arn)
+        .expect("the key is listed");
+    let user = common::unique("existing-key-user");
+    let spec = user_spec(REGION, KeyChoice::Existing(key), &user);
+    assert_eq!(
+        spec.plan(),
+        vec![
+            (
+                user.clone(),
+                vec![
+                    StepKind::CreateUser,
+                    StepKind::CreateAccessKey,
+                    StepKind::PutInlinePolicy(KMS_POLICY_NAME.to_string()),
+                ]
+            ),
+            ("Check".to_string(), vec![StepKind::Verify]),
+        ]
+    );
+    let before = key_ids(&kms).await;
+
+    let outcome = run_encryption(common::settings(), spec).await;
+    assert!(outcome.steps.iter().all(|(g, _, _)| *g < 2));
+    assert_eq!(
+        outcome.history(1, 0),
+        vec![StepStatus::Running, StepStatus::Done]
+    );
+    let created = outcome.created();
+    assert!(!created.key_created);
+    assert_eq!(created.key_arn, arn);
+    assert!(matches!(
+        created.verification,
+        Verification::Verified { .. }
+    ));
+    assert_eq!(keys_made_since(&kms, &before).await, Vec::<String>::new());
+    let raw = admin
+        .iam
+        .get_user_policy()
+        .user_name(&user)
+        .policy_name(KMS_POLICY_NAME)
+        .send()
+        .await
+        .expect("GetUserPolicy")
+        .policy_document;
+    assert_eq!(decode_policy_document(&raw), kms_policy_document(&arn));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollback
+// ---------------------------------------------------------------------------------------------
+
+/// A step of the user fails: the user is removed, and the key made in this run loses its alias
+/// and is scheduled for deletion, which the result says with the date and the command to cancel.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_user_step_removes_the_user_and_schedules_the_new_key_for_deletion() {
+    // No other test makes keys here, so "the key this run made" is the one new key.
+    const REGION: &str = "ca-central-1";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let before = key_ids(&kms).await;
+    let alias = common::unique("rollback-cmk");
+    let user = common::unique("rollback-user");
+    let faults = Faults::new(&[("PutUserPolicy", 1, 1, "AccessDenied")]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    // The key's alias, then the key, were undone; the check never ran.
+    assert_eq!(
+        outcome.history(0, 1),
+        vec![
+            StepStatus::Running,
+            StepStatus::Done,
+            StepStatus::Undoing,
+            StepStatus::Undone
+        ]
+    );
+    assert_eq!(outcome.history(0, 0).last(), Some(&StepStatus::Undone));
+    assert_eq!(outcome.history(2, 0), vec![StepStatus::Skipped]);
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though PutUserPolicy was denied");
+    };
+    assert_eq!(group, user);
+    assert_eq!(step, StepKind::PutInlinePolicy(KMS_POLICY_NAME.to_string()));
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("iam:PutUserPolicy", "AccessDenied")
+    );
+    assert_eq!(leftovers, Vec::new());
+
+    assert_no_user(&admin.iam, &user).await;
+    let made = keys_made_since(&kms, &before).await;
+    assert_eq!(made.len(), 1, "one key was made: {made:?}");
+    let (state, date) = key_state(&kms, &made[0]).await;
+    assert_eq!(state, "PendingDeletion");
+    let date = date.expect("a deletion date");
+    let in_seven_days = aws_smithy_types::DateTime::from_secs(
+        aws_smithy_types::DateTime::from(std::time::SystemTime::now()).secs() + 7 * 86_400,
+    )
+    .fmt(Format::DateTime)
+    .unwrap()[..10]
+        .to_string();
+    assert_eq!(date, in_seven_days, "the shortest window KMS allows");
+    assert!(
+        aliases(&kms)
+            .await
+            .iter()
+            .all(|(name, _)| *name != format!("alias/{alias}")),
+        "alias/{alias} is left"
+    );
+    let sentence = key_deletion.expect("the key's fate is told");
+    assert!(sentence.contains(&made[0]), "{sentence}");
+    assert!(sentence.contains(&date), "{sentence}");
+    assert!(
+        sentence.contains(&format!(
+            "aws kms cancel-key-deletion --key-id {} --region {REGION}",
+            made[0]
+        )),
+        "{sentence}"
+    );
+}
+
+/// The alias is taken: the key just made is scheduled for deletion, the alias still names the
+/// key it named before, and no user is made.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
+    const REGION: &str = "sa-east-1";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("taken");
+    let (owner, _) = make_key(&kms, "owns the alias").await;
+    kms.create_alias()
+        .alias_name(format!("alias/{alias}"))
+        .target_key_id(&owner)
+        .send()
+        .await
+        .expect("CreateAlias");
+    let before = key_ids(&kms).await;
+    let user = common::unique("taken-alias-user");
+
+    let outcome = run_encryption(
+        common::settings(),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    for i in 0..3 {
+        assert_eq!(
+            outcome.history(1, i),
+            vec![StepStatus::Skipped],
+            "user step {i}"
+        );
+    }
+    assert_eq!(
+        outcome.history(0, 0),
+        vec![
+            StepStatus::Running,
+            StepStatus::Done,
+            StepStatus::Undoing,
+            StepStatus::Undone
+        ]
+    );
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded with a taken alias");
+    };
+    assert_eq!(group, format!("alias/{alias}"));
+    assert_eq!(step, StepKind::CreateAlias(alias.clone()));
+    assert_eq!(error.code, "AlreadyExistsException");
+    assert!(
+        error.hint.contains("alias is already in use"),
+        "{}",
+        error.hint
+    );
+    assert!(leftovers.is_empty());
+
+    let made = keys_made_since(&kms, &before).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(key_state(&kms, &made[0]).await.0, "PendingDeletion");
+    assert!(
+        key_deletion
+            .expect("the key's fate is told")
+            .contains(&made[0])
+    );
+    assert_eq!(key_state(&kms, &owner).await.0, "Enabled");
+    assert!(
+        aliases(&kms)
+            .await
+            .contains(&(format!("alias/{alias}"), owner.clone())),
+        "the alias no longer names its own key"
+    );
+    assert_no_user(&admin.iam, &user).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The production role
+// ---------------------------------------------------------------------------------------------
+
+/// For each kind of principal, the role trusts exactly it, carries exactly the one policy, and
+/// (for EC2 only) sits in an instance profile of its name.
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_a_role_trusted_by_each_kind_of_principal() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let (_, arn) = make_key(&admin.kms_in(REGION), "role key").await;
+    let key = iamwiz::aws::kms::list_keys(&admin, REGION)
+        .await
+        .expect("list keys")
+        .into_iter()
+        .find(|k| k.arn == arn)
+        .expect("the key is listed");
+    let app_role = format!("arn:aws:iam::{ACCOUNT}:role/app-server");
+    let cases = [
+        (
+            TrustedPrincipal::Ec2,
+            json!({"Service": "ec2.amazonaws.com"}),
+        ),
+        (
+            TrustedPrincipal::EcsTasks,
+            json!({"Service": "ecs-tasks.amazonaws.com"}),
+        ),
+        (
+            TrustedPrincipal::Lambda,
+            json!({"Service": "lambda.amazonaws.com"}),
+        ),
+        (
+            TrustedPrincipal::Arn("210987654321".to_string()),
+            json!({"AWS": "arn:aws:iam::210987654321:root"}),
+        ),
+        (
+            TrustedPrincipal::Arn(app_role.clone()),
+            json!({"AWS": app_role}),
+        ),
+    ];
+    for (trusted, principal) in cases {
+        let name = common::unique("csfle-role");
+        let is_ec2 = trusted == TrustedPrincipal::Ec2;
+        let outcome = run_encryption(
+            common::settings(),
+            role_spec(
+                REGION,
+                KeyChoice::Existing(key.clone()),
+                &name,
+                trusted.clone(),
+            ),
+        )
+        .await;
+        let steps = if is_ec2 { 4 } else { 2 };
+        for i in 0..steps {
+            assert_eq!(
+                outcome.history(0, i).last(),
+                Some(&StepStatus::Done),
+                "{trusted:?} step {i}"
+            );
+        }
+        let created = outcome.created();
+        assert!(
+            matches!(created.verification, Verification::NotRun(_)),
+            "{:?}",
+            created.verification
+        );
+        let EncryptionAccount::Role(role) = created.account else {
+            panic!("a user was made for a role spec");
+        };
+        assert_eq!(role.name, name);
+        assert_eq!(role.arn, format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        assert_eq!(role.instance_profile, is_ec2.then(|| name.clone()));
+
+        let got = iam
+            .get_role()
+            .role_name(&name)
+            .send()
+            .await
+            .expect("GetRole")
+            .role
+            .unwrap();
+        let trust = decode_policy_document(got.assume_role_policy_document.as_deref().unwrap());
+        assert_eq!(
+            json(&trust),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": "sts:AssumeRole",
+                }],
+            }),
+            "{trusted:?}"
+        );
+        assert_eq!(trust, trust_policy_document(&trusted, "aws"));
+        let raw = iam
+            .get_role_policy()
+            .role_name(&name)
+            .policy_name(KMS_POLICY_NAME)
+            .send()
+            .await
+            .expect("GetRolePolicy")
+            .policy_document;
+        assert_eq!(decode_policy_document(&raw), kms_policy_document(&arn));
+        let role_policies = iam
+            .list_role_policies()
+            .role_name(&name)
+            .send()
+            .await
+            .expect("ListRolePolicies")
+            .policy_names;
+        assert_eq!(role_policies, vec![KMS_POLICY_NAME.to_string()]);
+        let role_tags: Vec<(String, String)> = iam
+            .list_role_tags()
+            .role_name(&name)
+            .send()
+            .await
+            .expect("ListRoleTags")
+            .tags
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect();
+        assert_eq!(role_tags, tags(&[("app", "orders")]));
+
+        let profiles: Vec<String> = iam
+            .list_instance_profiles_for_role()
+            .role_name(&name)
+            .send()
+            .await
+            .expect("ListInstanceProfilesForRole")
+            .instance_profiles
+            .into_iter()
+            .map(|p| p.instance_profile_name)
+            .collect();
+        if is_ec2 {
+            assert_eq!(profiles, vec![name.clone()]);
+        } else {
+            assert!(profiles.is_empty(), "{trusted:?}: {profiles:?}");
+        }
+    }
+}
+
+/// A failed role policy removes the instance profile and the role in the order IAM requires, and
+/// leaves a key that existed before alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_role_step_removes_the_role_and_its_instance_profile() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let (key_id, arn) = make_key(&kms, "kept key").await;
+    let key = iamwiz::aws::kms::list_keys(&admin, REGION)
+        .await
+        .expect("list keys")
+        .into_iter()
+        .find(|k| k.arn == arn)
+        .expect("the key is listed");
+    let name = common::unique("failed-role");
+    let faults = Faults::new(&[("PutRolePolicy", 1, 1, "AccessDenied")]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        role_spec(
+            REGION,
+            KeyChoice::Existing(key),
+            &name,
+            TrustedPrincipal::Ec2,
+        ),
+    )
+    .await;
+    for i in [0, 2, 3] {
+        assert_eq!(
+            outcome.history(0, i)[2..],
+            [StepStatus::Undoing, StepStatus::Undone],
+            "step {i}"
+        );
+    }
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though PutRolePolicy was denied");
+    };
+    assert_eq!(group, name);
+    assert_eq!(step, StepKind::PutRolePolicy(KMS_POLICY_NAME.to_string()));
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("iam:PutRolePolicy", "AccessDenied")
+    );
+    assert!(leftovers.is_empty());
+    assert_eq!(key_deletion, None);
+
+    let undo: Vec<String> = faults
+        .calls()
+        .into_iter()
+        .filter(|c| c.starts_with("Delete") || c.starts_with("Remove"))
+        .collect();
+    assert_eq!(
+        undo,
+        [
+            "RemoveRoleFromInstanceProfile",
+            "DeleteInstanceProfile",
+            "DeleteRole"
+        ]
+    );
+    assert_no_role(&admin.iam, &name).await;
+    assert_eq!(
+        key_state(&kms, &key_id).await,
+        ("Enabled".to_string(), None)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check with the new credentials
+// ---------------------------------------------------------------------------------------------
+
+/// A new access key that KMS does not accept yet is tried again, with the wait reported, until it
+/// works.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_check_waits_for_a_new_key_to_be_accepted() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let (_, arn) = make_key(&admin.kms_in(REGION), "check key").await;
+    let key = iamwiz::aws::kms::list_keys(&admin, REGION)
+        .await
+        .expect("list keys")
+        .into_iter()
+        .find(|k| k.arn == arn)
+        .expect("the key is listed");
+    let faults = Faults::new(&[("Encrypt", 1, 2, "UnrecognizedClientException")]);
+    let user = common::unique("waiting-user");
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, KeyChoice::Existing(key), &user),
+    )
+    .await;
+    let waits: Vec<(u32, String, String)> = outcome
+        .waits
+        .iter()
+        .map(|(attempt, _, e)| (*attempt, e.operation.clone(), e.code.clone()))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            (
+                1,
+                "kms:Encrypt".to_string(),
+                "UnrecognizedClientException".to_string()
+            ),
+            (
+                2,
+                "kms:Encrypt".to_string(),
+                "UnrecognizedClientException".to_string()
+            ),
+        ]
+    );
+    assert!(
+        outcome.waits[1]
+            .2
+            .hint
+            .contains("new IAM keys take a few seconds"),
+        "{}",
+        outcome.waits[1].2.hint
+    );
+    assert!(
+        (1..3).contains(&outcome.waits[1].1),
+        "the second wait starts after the first (1 s) and before a second one (2 s) could end: {} s",
+        outcome.waits[1].1
+    );
+    assert_eq!(
+        outcome.history(1, 0),
+        vec![StepStatus::Running, StepStatus::Done]
+    );
+    match outcome.created().verification {
+        Verification::Verified { attempts, seconds } => {
+            assert_eq!(attempts, 3);
+            assert!((3..=5).contains(&seconds), "waited 1 s then 2 s: {seconds}");
+        }
+        other => panic!("the check did not pass: {other:?}"),
+    }
+}
+
+/// What waiting cannot mend fails at once, with the operation and the code; what it can is tried
+/// until the budget is spent, then fails with the last error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_that_cannot_pass_says_what_failed() {
+    const REGION: &str = "eu-west-3";
+    let settings = common::settings();
+    let missing =
+        format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-4000-8000-000000000000");
+    let as_user = kms_as(&settings, "AKIAEXAMPLE", "secret", REGION).await;
+    let waited = Mutex::new(Vec::new());
+    let verification = verify(&as_user, &missing, Duration::from_secs(10), |a, _, e| {
+        waited.lock().unwrap().push((a, e.code.clone()))
+    })
+    .await;
+    let Verification::Failed {
+        attempts, error, ..
+    } = verification
+    else {
+        panic!("a key that does not exist was verified: {verification:?}");
+    };
+    assert_eq!(attempts, 1);
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("kms:Encrypt", "NotFoundException")
+    );
+    assert!(waited.lock().unwrap().is_empty());
+
+    // Denied every time: tried at 0 s and after a 1 s wait; the next try (after 2 s more) would
+    // start past the budget of 2.5 s.
+    let admin = common::admin().await;
+    let (_, arn) = make_key(&admin.kms_in(REGION), "denied key").await;
+    let faults = Faults::new(&[("Decrypt", 1, u32::MAX, "AccessDeniedException")]);
+    let as_user = kms_as(&faults.settings(settings), "AKIAEXAMPLE", "secret", REGION).await;
+    let verification = verify(&as_user, &arn, Duration::from_millis(2500), |a, _, e| {
+        waited.lock().unwrap().push((a, e.code.clone()))
+    })
+    .await;
+    let Verification::Failed {
+        attempts,
+        seconds,
+        error,
+    } = verification
+    else {
+        panic!("a denied Decrypt was verified: {verification:?}");
+    };
+    assert_eq!(attempts, 2);
+    assert!(
+        (1..=2).contains(&seconds),
+        "failed after the 1 s wait, within the budget: {seconds}"
+    );
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("kms:Decrypt", "AccessDeniedException")
+    );
+    assert!(
+        error.hint.contains("not allowed to use the key yet"),
+        "{}",
+        error.hint
+    );
+    assert_eq!(
+        *waited.lock().unwrap(),
+        [(1, "AccessDeniedException".to_string())]
+    );
+    assert_eq!(
+        faults.calls(),
+        ["Encrypt", "Decrypt", "Encrypt", "Decrypt"],
+        "each attempt wraps a new data key and unwraps it"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the new user may do, with moto's auth enforcement on
+// ---------------------------------------------------------------------------------------------
+
+/// The new user's credentials are recognised but may not list IAM users. (moto checks actions
+/// only and denies a key-scoped Resource even for that key, see EMULATOR.md, so the key scoping is
+/// proved by the exact policy document in the tests above, not by calls.)
+#[tokio::test(flavor = "multi_thread")]
+async fn with_auth_enforced_the_new_user_may_not_list_users() {
+    let moto = PrivateMoto::start().await;
+    let user = "orders-csfle";
+    let outcome = run_encryption(
+        moto.settings(),
+        user_spec("us-east-1", new_key("orders-cmk"), user),
+    )
+    .await;
+    let created = outcome.created();
+    let EncryptionAccount::User(made) = created.account else {
+        panic!("a role was made for a user spec");
+    };
+    let key = made.access_key.expect("an access key");
+    moto.reset_auth("0");
+
+    let as_user = kms_as(&moto.settings(), &key.id, key.secret.expose(), "us-east-1").await;
+    let err = as_user
+        .iam
+        .list_users()
+        .send()
+        .await
+        .expect_err("the service account listed IAM users");
+    let mapped = iamwiz::aws::map_sdk_error("iam:ListUsers", err);
+    assert_eq!(mapped.code, "AccessDenied", "{mapped}");
+    assert!(
+        mapped.message.contains(&format!("user/{user}")),
+        "denied as the new user: {mapped}"
+    );
+}
+
+/// When the key made in this run cannot be scheduled for deletion, it is listed as left with the
+/// command that schedules it, and the result says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_that_cannot_be_scheduled_for_deletion_is_listed_as_left() {
+    const REGION: &str = "ap-northeast-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("unscheduled-cmk");
+    let user = common::unique("unscheduled-user");
+    let faults = Faults::new(&[
+        ("CreateAccessKey", 1, 1, "AccessDenied"),
+        ("ScheduleKeyDeletion", 1, 1, "AccessDeniedException"),
+    ]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    let undo_failed = outcome.history(0, 0);
+    assert!(
+        matches!(undo_failed.last(), Some(StepStatus::UndoFailed(e)) if e.code == "AccessDeniedException"),
+        "{undo_failed:?}"
+    );
+    let EncryptionResult::Failed {
+        step,
+        leftovers,
+        key_deletion,
+        ..
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though CreateAccessKey was denied");
+    };
+    assert_eq!(step, StepKind::CreateAccessKey);
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    // The key is found by what is left, then checked independently.
+    let key_id = leftovers[0]
+        .what
+        .strip_prefix("KMS key ")
+        .and_then(|w| w.strip_suffix(&format!(" in {REGION}")))
+        .expect("the leftover names the key and its region")
+        .to_string();
+    assert_eq!(
+        leftovers[0].command,
+        format!(
+            "aws kms schedule-key-deletion --key-id {key_id} --pending-window-in-days 7 --region {REGION}"
+        )
+    );
+    let sentence = key_deletion.expect("the key's fate is told");
+    assert!(
+        sentence.contains(&key_id) && sentence.contains("could not be scheduled"),
+        "{sentence}"
+    );
+    let (state, _) = key_state(&kms, &key_id).await;
+    assert_eq!(state, "Enabled", "the key is left as the leftover says");
+    let described = kms
+        .describe_key()
+        .key_id(&key_id)
+        .send()
+        .await
+        .expect("DescribeKey")
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        described.description.as_deref(),
+        Some(format!("MongoDB CSFLE master key for {alias}").as_str()),
+        "the leftover is the key this run made"
+    );
+    assert!(
+        aliases(&kms)
+            .await
+            .iter()
+            .all(|(name, _)| *name != format!("alias/{alias}")),
+        "the alias was removed before the key"
+    );
+    assert_no_user(&admin.iam, &user).await;
+    // Clean up as the listed command would.
+    kms.schedule_key_deletion()
+        .key_id(&key_id)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .expect("ScheduleKeyDeletion");
+}
+
+/// Calls whose answer is lost after AWS applied them are retried by the SDK and meet what their
+/// first attempt made: the alias, the role, the instance profile and the role in it are each
+/// recognised as this run's, and the set-up completes with nothing made twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_applied_but_unanswered_are_retried_and_count_as_made() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let (iam, kms) = (&admin.iam, admin.kms_in(REGION));
+    let alias = common::unique("lost-answer-cmk");
+    let name = common::unique("lost-answer-role");
+    let faults = Faults::lost_answers(&[
+        ("CreateAlias", 1),
+        ("CreateRole", 1),
+        ("CreateInstanceProfile", 1),
+        ("AddRoleToInstanceProfile", 1),
+    ]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        role_spec(REGION, new_key(&alias), &name, TrustedPrincipal::Ec2),
+    )
+    .await;
+    let created = outcome.created();
+    let calls = faults.calls();
+    for op in [
+        "CreateAlias",
+        "CreateRole",
+        "CreateInstanceProfile",
+        "AddRoleToInstanceProfile",
+    ] {
+        assert_eq!(
+            calls.iter().filter(|c| *c == op).count(),
+            1,
+            "{op} is one call (retried inside the SDK): {calls:?}"
+        );
+    }
+    let key_id = created.key_arn.rsplit('/').next().unwrap().to_string();
+    assert!(
+        aliases(&kms)
+            .await
+            .contains(&(format!("alias/{alias}"), key_id.clone())),
+        "the alias names the new key"
+    );
+    let EncryptionAccount::Role(role) = created.account else {
+        panic!("a user was made for a role spec");
+    };
+    assert_eq!(role.arn, format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+    let profile = iam
+        .get_instance_profile()
+        .instance_profile_name(&name)
+        .send()
+        .await
+        .expect("GetInstanceProfile")
+        .instance_profile
+        .unwrap();
+    let roles: Vec<String> = profile.roles.into_iter().map(|r| r.role_name).collect();
+    assert_eq!(roles, vec![name.clone()]);
+    let raw = iam
+        .get_role_policy()
+        .role_name(&name)
+        .policy_name(KMS_POLICY_NAME)
+        .send()
+        .await
+        .expect("GetRolePolicy")
+        .policy_document;
+    assert_eq!(
+        decode_policy_document(&raw),
+        kms_policy_document(&created.key_arn)
+    );
+}
+
+/// The rollback's own calls are safe to retry too: a `DeleteAlias` and a `ScheduleKeyDeletion`
+/// whose answers were lost are retried, and the retry's refusal (the alias is gone; the key is
+/// already pending deletion, which real KMS answers with `KMSInvalidStateException` and moto does
+/// not, so the test answers so) counts as done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rollback_whose_answers_are_lost_still_schedules_the_key() {
+    const REGION: &str = "ap-northeast-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("lost-undo-cmk");
+    let user = common::unique("lost-undo-user");
+    let faults = Faults::with(
+        [
+            ("PutUserPolicy", 1, 1, "AccessDenied", false),
+            ("DeleteAlias", 1, 1, "KMSInternalException", true),
+            ("ScheduleKeyDeletion", 1, 1, "KMSInternalException", true),
+            (
+                "ScheduleKeyDeletion",
+                2,
+                2,
+                "KMSInvalidStateException",
+                false,
+            ),
+        ]
+        .into_iter(),
+    );
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    assert_eq!(outcome.history(0, 0).last(), Some(&StepStatus::Undone));
+    assert_eq!(outcome.history(0, 1).last(), Some(&StepStatus::Undone));
+    let EncryptionResult::Failed {
+        leftovers,
+        key_deletion,
+        ..
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though PutUserPolicy was denied");
+    };
+    assert_eq!(leftovers, Vec::new());
+    let sentence = key_deletion.expect("the key's fate is told");
+    let key_id = sentence
+        .strip_prefix("KMS key ")
+        .and_then(|s| s.split(' ').next())
+        .expect("the sentence starts with the key")
+        .to_string();
+    let (state, date) = key_state(&kms, &key_id).await;
+    assert_eq!(state, "PendingDeletion");
+    assert!(
+        sentence.contains(&date.expect("a deletion date")),
+        "{sentence}"
+    );
+    assert!(
+        aliases(&kms)
+            .await
+            .iter()
+            .all(|(name, _)| *name != format!("alias/{alias}")),
+        "alias/{alias} is left"
+    );
+    assert_no_user(&admin.iam, &user).await;
+}

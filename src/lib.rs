@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod export;
 pub mod log;
+pub mod mongo;
 pub mod protocol;
 pub mod secret;
 pub mod tui;

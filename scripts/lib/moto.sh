@@ -2,8 +2,9 @@
 # Helpers to run moto, the local AWS API emulator, for tests and try-outs.
 #
 # Source this file, then:
-#   ensure_moto          install moto into $ROOT/.venv, and the AWS CLI v2 as
-#                        $ROOT/.venv/bin/aws, if they are not there yet
+#   ensure_moto          install moto into $ROOT/.venv, the AWS CLI v2 as
+#                        $ROOT/.venv/bin/aws, and PyMongo with its encryption
+#                        library, if they are not there yet
 #   start_moto [PORT]    start moto on 127.0.0.1 (a free port if none given) and
 #                        export MOTO_ENDPOINT, MOTO_PID and MOTO_LOG
 #   stop_moto            stop it (safe to call twice)
@@ -41,6 +42,18 @@ ensure_moto() {
       _moto_die "moto_server missing from $ROOT/.venv after installing moto" || return 1
   fi
   _ensure_aws_cli
+  _ensure_pymongo
+}
+
+# The driver-document tests run iamwiz's Python snippet with the real PyMongo and libmongocrypt
+# (pymongocrypt's wheel carries it), which check the kmsProviders and masterKey documents.
+PYMONGO_REQUIREMENT='pymongo[encryption,aws]>=4.9,<5'
+
+_ensure_pymongo() {
+  "$ROOT/.venv/bin/python" -c 'import pymongo, pymongocrypt, pymongo_auth_aws' >/dev/null 2>&1 && return 0
+  echo "installing PyMongo with client-side encryption into $ROOT/.venv (for the driver tests)…" >&2
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check "$PYMONGO_REQUIREMENT" ||
+    _moto_die "could not install $PYMONGO_REQUIREMENT into $ROOT/.venv" || return 1
 }
 
 # The export tests check iamwiz's credentials CSV with the real `aws configure import`, which

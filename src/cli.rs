@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::app::Options;
 use crate::aws::AwsSettings;
@@ -14,34 +14,48 @@ use crate::aws::AwsSettings;
 #[derive(Debug, Parser)]
 #[command(name = "iamwiz", version)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Mode>,
+
     /// Named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else
     /// "default").
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// AWS region for signing and the console URL (default: AWS_REGION or the profile's region;
     /// IAM itself is global).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
     /// Send every AWS request to this URL instead (default: AWS_ENDPOINT_URL). For LocalStack,
     /// moto or a VPC endpoint.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
     /// Seconds a copied secret stays on the clipboard before iamwiz clears it.
-    #[arg(long, value_name = "N", default_value_t = 30,
+    #[arg(long, global = true, value_name = "N", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub clipboard_seconds: u64,
 
     /// Write a log of what iamwiz asked AWS and what came back (never a secret) to the state
     /// directory (~/.local/state/iamwiz/iamwiz.log on Linux), or to --log-file.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub log: bool,
 
     /// Log to this file instead (implies --log). Created readable only by you.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+}
+
+/// What the wizard sets up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Subcommand)]
+pub enum Mode {
+    /// Create IAM users, the way the AWS console does (the default).
+    Users,
+    /// Guided service account for MongoDB Client-Side Field Level Encryption or Queryable
+    /// Encryption: a symmetric KMS key, and an IAM user (or role) that may only encrypt and
+    /// decrypt with it, checked against KMS, with the documents a MongoDB driver takes.
+    Encryption,
 }
 
 impl Cli {
@@ -50,6 +64,7 @@ impl Cli {
         Options {
             clipboard_seconds: self.clipboard_seconds,
             csv_dir,
+            encryption: self.command == Some(Mode::Encryption),
         }
     }
 

@@ -14,13 +14,12 @@ use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::unbounded_channel;
 
-use crate::app::reveal::{CopiedTo, CopyWhat, Effect, SaveError};
+use crate::app::reveal::{CopiedTo, Effect, SaveError};
 use crate::app::{App, Command, Msg, Options, update};
 use crate::aws::AwsSettings;
 use crate::clipboard::{ClearOutcome, Clipboard, Via};
 use crate::export::{self, CsvRow, ExportError};
 use crate::protocol::{Event, Request};
-use crate::secret::Secret;
 use crate::{ui, worker};
 
 /// How long exiting waits for the worker to wind down: a creation in flight finishes or rolls
@@ -169,6 +168,27 @@ fn carry_out(
     clipboard: &mut Clipboard,
     out: &mut dyn Write,
 ) -> Effect {
+    match command {
+        Command::Copy(what) => {
+            // Built from the state at this moment: the credentials screen's secrets, or the role
+            // result's documents.
+            let Some(text) = app.copy_text(what) else {
+                return Effect::Copied(Err("That is no longer available to copy.".to_string()));
+            };
+            return Effect::Copied(clipboard.copy(&text, out).map(|via| match via {
+                Via::System => CopiedTo::System,
+                Via::Osc52 => CopiedTo::Terminal,
+            }));
+        }
+        Command::ClearClipboard => {
+            return Effect::ClipboardCleared(
+                clipboard
+                    .clear_if_ours(out)
+                    .map(|o| o == ClearOutcome::Cleared),
+            );
+        }
+        _ => {}
+    }
     let Some(reveal) = app.reveal.as_ref() else {
         return Effect::Saved(Err(SaveError::Failed(
             "The credentials are no longer available.".to_string(),
@@ -176,25 +196,7 @@ fn carry_out(
     };
     let user = reveal.user();
     match command {
-        Command::Copy(what) => {
-            let text = match what {
-                CopyWhat::Row(row) => {
-                    Secret::new(reveal.value(row).unwrap_or_default().to_string())
-                }
-                CopyWhat::Instructions => {
-                    Secret::new(export::sign_in_instructions(&user.name, &user.sign_in_url))
-                }
-            };
-            Effect::Copied(clipboard.copy(&text, out).map(|via| match via {
-                Via::System => CopiedTo::System,
-                Via::Osc52 => CopiedTo::Terminal,
-            }))
-        }
-        Command::ClearClipboard => Effect::ClipboardCleared(
-            clipboard
-                .clear_if_ours(out)
-                .map(|o| o == ClearOutcome::Cleared),
-        ),
+        Command::Copy(_) | Command::ClearClipboard => unreachable!("carried out above"),
         Command::SaveCsv { path } => {
             // One row per user of the batch, as the console's download has.
             let rows: Vec<CsvRow> = reveal

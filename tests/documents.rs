@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use iamwiz::mongo::{self, Credentials, Language};
 use iamwiz::protocol::{
-    EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec, KMS_POLICY_NAME,
-    KeyChoice, ServiceAccount, Verification,
+    EncryptionAccount, EncryptionFeature, EncryptionSpec, KMS_POLICY_NAME, KeyChoice,
+    ServiceAccount, Verification,
 };
 
 const FEATURES: [EncryptionFeature; 2] = [
@@ -203,13 +203,9 @@ async fn python_driver_uses_the_documents_and_the_new_key_with_kms() {
         },
         policy_name: KMS_POLICY_NAME.to_string(),
     };
-    let (_, _, result) = common::worker::run_encryption(common::settings(), spec).await;
-    let created = match result {
-        EncryptionResult::Created(created) => created,
-        EncryptionResult::Failed { step, error, .. } => {
-            panic!("the set-up failed at {step:?}: {error}")
-        }
-    };
+    let created = common::worker::run_encryption(common::settings(), spec)
+        .await
+        .created();
     assert!(
         matches!(created.verification, Verification::Verified { .. }),
         "iamwiz's own check: {:?}",

@@ -10,7 +10,7 @@
 mod common;
 
 use common::moto::PrivateMoto;
-use common::worker::{DEADLINE, ask};
+use common::worker::{ask, run_encryption};
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -32,14 +32,12 @@ use aws_smithy_types::date_time::Format;
 use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::aws::{AwsSettings, Clients};
 use iamwiz::protocol::{
-    AwsError, EncryptionAccount, EncryptionCreated, EncryptionFeature, EncryptionResult,
-    EncryptionSpec, Event, KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepKind,
-    StepStatus, TrustedPrincipal, Verification, kms_policy_document,
+    EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec, Event, KMS_POLICY_NAME,
+    KeyChoice, KmsKey, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal,
+    Verification, kms_policy_document,
 };
 use iamwiz::worker::encryption::{trust_policy_document, verify};
 use serde_json::{Value, json};
-use tokio::sync::mpsc::unbounded_channel;
-use tokio::time::timeout;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -57,87 +55,6 @@ fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 // ---------------------------------------------------------------------------------------------
 // Driving the worker
 // ---------------------------------------------------------------------------------------------
-
-/// Everything a run of the encryption set-up reported.
-struct Outcome {
-    /// (group, step, status) in the order they arrived.
-    steps: Vec<(usize, usize, StepStatus)>,
-    /// (attempt, seconds waited, error) of each `VerifyWaiting`.
-    waits: Vec<(u32, u64, AwsError)>,
-    result: EncryptionResult,
-}
-
-impl Outcome {
-    /// The statuses step `index` of group `group` went through.
-    fn history(&self, group: usize, index: usize) -> Vec<StepStatus> {
-        self.steps
-            .iter()
-            .filter(|(g, i, _)| (*g, *i) == (group, index))
-            .map(|(_, _, s)| s.clone())
-            .collect()
-    }
-
-    fn created(self) -> EncryptionCreated {
-        match self.result {
-            EncryptionResult::Created(created) => created,
-            EncryptionResult::Failed {
-                group, step, error, ..
-            } => panic!("the set-up failed at {group} / {step:?}: {error}"),
-        }
-    }
-}
-
-/// Runs one `CreateEncryption` through the real worker, as the wizard sends it.
-async fn run_encryption(settings: AwsSettings, spec: EncryptionSpec) -> Outcome {
-    const RUN: u64 = 11;
-    let (events_tx, mut events) = unbounded_channel();
-    let worker = iamwiz::worker::spawn(settings, events_tx);
-    worker
-        .requests
-        .send(Request::CreateEncryption { run: RUN, spec })
-        .expect("the worker takes requests");
-    // The worker's check may wait up to a minute when it fails; these tests make it pass, so
-    // the usual bound applies with room for the check's own waits.
-    let outcome = timeout(DEADLINE + Duration::from_secs(60), async {
-        let (mut steps, mut waits) = (Vec::new(), Vec::new());
-        while let Some(event) = events.recv().await {
-            match event {
-                Event::Step {
-                    run,
-                    user,
-                    index,
-                    status,
-                } => {
-                    assert_eq!(run, RUN);
-                    steps.push((user, index, status));
-                }
-                Event::VerifyWaiting {
-                    run,
-                    attempt,
-                    waited_secs,
-                    error,
-                } => {
-                    assert_eq!(run, RUN);
-                    waits.push((attempt, waited_secs, error));
-                }
-                Event::EncryptionFinished { run, result } => {
-                    assert_eq!(run, RUN);
-                    return Outcome {
-                        steps,
-                        waits,
-                        result,
-                    };
-                }
-                _ => panic!("unexpected event during an encryption set-up"),
-            }
-        }
-        panic!("the worker closed its event channel without an EncryptionFinished event");
-    })
-    .await
-    .expect("the set-up finished within the deadline");
-    common::worker::shut_down(worker).await;
-    outcome
-}
 
 fn new_key(alias: &str) -> KeyChoice {
     KeyChoice::New {

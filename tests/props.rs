@@ -14,8 +14,8 @@ use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
 use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
 use iamwiz::protocol::{
     CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult, Event,
-    GroupInfo, Identity, KeyChoice, KmsKey, PasswordPolicy, PolicyScope, Request, ServiceAccount,
-    UserInfo, UserPermissions, Verification,
+    GroupInfo, Identity, KeyChoice, PasswordPolicy, PolicyScope, Request, ServiceAccount, UserInfo,
+    UserPermissions, Verification,
 };
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -118,9 +118,9 @@ fn reply(request: Request) -> Option<Event> {
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,
             result: Ok(vec![
-                kms_key("1111", &["alias/orders-cmk"], "Enabled"),
-                kms_key("2222", &[], "Disabled"),
-                kms_key("3333", &["alias/old"], "PendingDeletion"),
+                kms_key("1111", Some("orders-cmk"), "Enabled", ""),
+                kms_key("2222", None, "Disabled", ""),
+                kms_key("3333", Some("old"), "PendingDeletion", ""),
             ]),
             region,
         },
@@ -168,19 +168,6 @@ fn reply(request: Request) -> Option<Event> {
             }
         }
     })
-}
-
-fn kms_key(id: &str, aliases: &[&str], state: &str) -> KmsKey {
-    KmsKey {
-        id: id.to_string(),
-        arn: format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
-        aliases: aliases.iter().map(|a| a.to_string()).collect(),
-        description: String::new(),
-        state: state.to_string(),
-        spec: "SYMMETRIC_DEFAULT".to_string(),
-        usage: "ENCRYPT_DECRYPT".to_string(),
-        manager: "CUSTOMER".to_string(),
-    }
 }
 
 /// What the terminal loop reports back for a local command: copies and saves succeed, except

@@ -650,6 +650,7 @@ mod credentials {
             Options {
                 clipboard_seconds: seconds,
                 csv_dir: PathBuf::from("/exports"),
+                ..Options::default()
             },
         );
         to_review(&mut app);

@@ -3,6 +3,7 @@
 //! returned as [`Command`]s.
 
 pub mod draft;
+pub mod encryption;
 pub mod inline_policy;
 pub mod new_group;
 pub mod picker;
@@ -73,6 +74,8 @@ pub struct Options {
     pub clipboard_seconds: u64,
     /// Where the CSV export is offered (the working directory).
     pub csv_dir: PathBuf,
+    /// Start in the MongoDB encryption flow (`iamwiz encryption`) instead of User details.
+    pub encryption: bool,
 }
 
 impl Default for Options {
@@ -80,6 +83,7 @@ impl Default for Options {
         Options {
             clipboard_seconds: 30,
             csv_dir: PathBuf::from("."),
+            encryption: false,
         }
     }
 }
@@ -95,6 +99,15 @@ pub enum Screen {
     Creating,
     Reveal,
     Done,
+    /// The encryption flow: the feature, region and application name.
+    EncPurpose,
+    /// The customer master key: an existing one, or a new one.
+    EncKey,
+    /// The service account: an IAM user, or a role for production.
+    EncAccount,
+    EncReview,
+    /// The role made for production and its documents (no secret to reveal).
+    EncRole,
 }
 
 impl Screen {
@@ -119,6 +132,11 @@ impl Screen {
             Screen::Creating => "Creating",
             Screen::Reveal => "Credentials (shown once)",
             Screen::Done => "Done",
+            Screen::EncPurpose => "Purpose",
+            Screen::EncKey => "Customer master key",
+            Screen::EncAccount => "Service account",
+            Screen::EncReview => "Review",
+            Screen::EncRole => "Service role created",
         }
     }
 
@@ -249,6 +267,19 @@ pub struct Creation {
     pub users: Vec<String>,
     pub steps: Vec<Vec<(StepKind, StepStatus)>>,
     pub failure: Option<Failure>,
+    /// The steps are shown under a heading per group (the encryption flow's plan), rather than
+    /// as one user's steps or a batch's summary lines.
+    pub grouped: bool,
+    /// The check with the new credentials is waiting for the new key to work.
+    pub verify: Option<VerifyWait>,
+}
+
+/// How long the check with the new credentials has waited, and its last error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyWait {
+    pub attempt: u32,
+    pub waited_secs: u64,
+    pub error: AwsError,
 }
 
 #[derive(Debug)]
@@ -258,6 +289,8 @@ pub struct Failure {
     pub step: StepKind,
     pub error: AwsError,
     pub leftovers: Vec<Leftover>,
+    /// What happened to a KMS key created in this run (scheduled for deletion).
+    pub key_deletion: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,6 +343,8 @@ pub struct App {
     pub picker: picker::Picker,
     /// The "new group" form on the Permissions step, and its request in flight.
     pub new_group: new_group::NewGroup,
+    /// The MongoDB encryption flow.
+    pub enc: encryption::Enc,
 }
 
 impl App {
@@ -345,7 +380,11 @@ impl App {
             seqs: Seqs::default(),
             picker: picker::Picker::default(),
             new_group: new_group::NewGroup::default(),
+            enc: encryption::Enc::default(),
         };
+        if app.options.encryption {
+            encryption::enter(&mut app, false);
+        }
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
         cmds.extend(app.reload());
         (app, cmds)
@@ -422,7 +461,10 @@ impl App {
     /// Whether quitting now would lose something: a draft with changes, a creation that is running,
     /// or secrets not yet confirmed as saved.
     pub fn has_unsaved_work(&self) -> bool {
-        self.reveal.is_some() || self.creation_running() || self.draft != Draft::default()
+        self.reveal.is_some()
+            || self.creation_running()
+            || self.draft != Draft::default()
+            || self.enc.dirty
     }
 
     pub fn creation_running(&self) -> bool {
@@ -790,6 +832,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick => {
             app.ticks = app.ticks.wrapping_add(1);
             let mut cmds = app.check_due_name();
+            cmds.extend(encryption::tick(app));
             cmds.extend(reveal::tick(app));
             cmds.extend(picker::tick(app));
             cmds
@@ -804,6 +847,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             if app.modal.is_none() && !app.too_small() {
                 if app.screen == Screen::Reveal {
                     reveal::paste(app, &text);
+                } else if app.screen.is_encryption_step() {
+                    encryption::paste(app, &text);
                 } else if !new_group::paste(app, &text) {
                     screens::paste(app, &text);
                 }
@@ -839,9 +884,19 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         && app.focus.access == AccessItem::Custom
         && app.draft.console_password;
     if key.code == KeyCode::F(1)
-        || (key.code == KeyCode::Char('?') && !typing_password && !app.inline_editor_focused())
+        || (key.code == KeyCode::Char('?')
+            && !typing_password
+            && !app.inline_editor_focused()
+            && !app.enc_free_text_focused())
     {
         app.modal = Some(Modal::Help);
+        return Vec::new();
+    }
+    if app.screen.is_encryption_step() {
+        return encryption::key(app, key);
+    }
+    if is_ctrl(&key, 'e') && app.screen == Screen::Details {
+        encryption::enter(app, true);
         return Vec::new();
     }
     if is_ctrl(&key, 'r') && app.screen.step_index().is_some() {
@@ -919,7 +974,10 @@ fn request_quit(app: &mut App) -> Vec<Command> {
 
 fn on_event(app: &mut App, event: Event) -> Vec<Command> {
     match event {
-        Event::Identity(result) => app.catalog.identity = Remote::from(result),
+        Event::Identity(result) => {
+            app.catalog.identity = Remote::from(result);
+            encryption::seed_region(app);
+        }
         Event::PasswordPolicy(result) => app.catalog.password_policy = Remote::from(result),
         Event::Groups { seq, result } if seq == app.seqs.groups => {
             app.catalog.groups = Remote::from(result);
@@ -962,6 +1020,30 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             finish_creation(app, result);
         }
         Event::GroupCreated { seq, result } => new_group::on_created(app, seq, result),
+        Event::KmsKeys {
+            seq,
+            region,
+            result,
+        } => encryption::on_keys(app, seq, region, result),
+        Event::VerifyWaiting {
+            run,
+            attempt,
+            waited_secs,
+            error,
+        } => {
+            if let Some(c) = app.creation.as_mut().filter(|c| c.run == run) {
+                c.verify = Some(VerifyWait {
+                    attempt,
+                    waited_secs,
+                    error,
+                });
+            }
+        }
+        Event::EncryptionFinished { run, result }
+            if app.creation.as_ref().is_some_and(|c| c.run == run) =>
+        {
+            encryption::finish(app, result);
+        }
         // A reply to a request that has since been superseded.
         _ => {}
     }
@@ -992,6 +1074,7 @@ fn finish_creation(app: &mut App, result: CreationResult) {
                 step,
                 error,
                 leftovers,
+                key_deletion: None,
             });
         }
     }
@@ -1021,6 +1104,8 @@ fn start_creation(app: &mut App) -> Vec<Command> {
             })
             .collect(),
         failure: None,
+        grouped: false,
+        verify: None,
     });
     app.screen = Screen::Creating;
     vec![Command::Worker(Request::Create { run, specs })]
@@ -1028,6 +1113,11 @@ fn start_creation(app: &mut App) -> Vec<Command> {
 
 /// Back to a fresh draft after a user was created; the account's lists are read again.
 fn start_over(app: &mut App) -> Vec<Command> {
+    if app.enc.active {
+        app.creation = None;
+        encryption::start_over(app);
+        return app.reload();
+    }
     app.draft = Draft::default();
     app.focus = Focus::default();
     app.creation = None;

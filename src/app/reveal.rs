@@ -9,7 +9,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::screens::{self, FieldRule};
 use super::text::TextField;
 use super::{App, Command, Modal, NoticeKind};
-use crate::protocol::CreatedUser;
+use crate::mongo::{self, Credentials, Language};
+use crate::protocol::{CreatedUser, EncryptionFeature, Verification};
+use crate::secret::Secret;
 
 /// Ticks of the heartbeat per second (one tick every 250 ms).
 pub const TICKS_PER_SECOND: u64 = 4;
@@ -22,6 +24,19 @@ pub enum Row {
     SecretKey,
     Password,
     SignInUrl,
+    /// The driver's `kmsProviders` with the access key: it holds the secret.
+    KmsProviders,
+    /// The driver's `masterKey` document.
+    MasterKey,
+    /// A short program in the language chosen.
+    Snippet,
+    /// The role result's rows.
+    RoleArn,
+    InstanceProfile,
+    /// `"aws": {}`: the driver fetches temporary credentials itself.
+    RoleKmsProviders,
+    /// The shape for explicit temporary credentials.
+    SessionTemplate,
 }
 
 impl Row {
@@ -32,11 +47,18 @@ impl Row {
             Row::SecretKey => "Secret access key",
             Row::Password => "Console password",
             Row::SignInUrl => "Console sign-in URL",
+            Row::KmsProviders => "kmsProviders",
+            Row::MasterKey => "masterKey",
+            Row::Snippet => "Snippet",
+            Row::RoleArn => "Role ARN",
+            Row::InstanceProfile => "Instance profile",
+            Row::RoleKmsProviders => "kmsProviders",
+            Row::SessionTemplate => "kmsProviders (STS)",
         }
     }
 
     pub fn is_secret(self) -> bool {
-        matches!(self, Row::SecretKey | Row::Password)
+        matches!(self, Row::SecretKey | Row::Password | Row::KmsProviders)
     }
 }
 
@@ -46,6 +68,55 @@ pub enum CopyWhat {
     Row(Row),
     /// User name and sign-in URL, without the password, to send to the new user.
     Instructions,
+}
+
+/// The documents a MongoDB driver takes to use the key, for the encryption flow's result.
+#[derive(Debug)]
+pub struct Documents {
+    pub feature: EncryptionFeature,
+    pub key_arn: String,
+    /// Whether the key was created in this run.
+    pub key_created: bool,
+    pub region: String,
+    /// The custom endpoint in use, for the master key document.
+    pub endpoint: Option<String>,
+    pub verification: Verification,
+    /// The snippet's language.
+    pub language: Language,
+    /// How far the snippet box is scrolled, in lines.
+    pub scroll: u16,
+}
+
+impl Documents {
+    pub fn master_key_json(&self) -> String {
+        mongo::master_key_json(&self.key_arn, &self.region, self.endpoint.as_deref())
+    }
+
+    /// The master key document on one line, for a row of the screen.
+    pub fn master_key_line(&self) -> String {
+        mongo::master_key_line(&self.key_arn, &self.region, self.endpoint.as_deref())
+    }
+
+    pub fn snippet(&self, credentials: Credentials) -> String {
+        mongo::snippet(
+            self.language,
+            self.feature,
+            credentials,
+            &self.key_arn,
+            &self.region,
+            self.endpoint.as_deref(),
+        )
+    }
+
+    pub fn next_language(&mut self) {
+        self.language = self.language.next();
+        self.scroll = 0;
+    }
+
+    pub fn prev_language(&mut self) {
+        self.language = self.language.prev();
+        self.scroll = 0;
+    }
 }
 
 /// Where copied text went.
@@ -107,6 +178,8 @@ pub struct Reveal {
     pub saved: Vec<String>,
     /// The directory the default CSV path is offered in.
     pub csv_dir: PathBuf,
+    /// The encryption flow's documents, when the user is its service account.
+    pub docs: Option<Documents>,
 }
 
 impl Reveal {
@@ -121,6 +194,7 @@ impl Reveal {
             prompt: None,
             saved: Vec::new(),
             csv_dir,
+            docs: None,
         }
     }
 
@@ -131,6 +205,17 @@ impl Reveal {
 
     /// The rows this user has, top to bottom.
     pub fn rows(&self) -> Vec<Row> {
+        if self.docs.is_some() {
+            // A service account: its access key and the driver's documents, no console rows.
+            return vec![
+                Row::UserName,
+                Row::AccessKeyId,
+                Row::SecretKey,
+                Row::KmsProviders,
+                Row::MasterKey,
+                Row::Snippet,
+            ];
+        }
         let mut rows = vec![Row::UserName];
         if self.user().access_key.is_some() {
             rows.extend([Row::AccessKeyId, Row::SecretKey]);
@@ -152,6 +237,31 @@ impl Reveal {
             Row::SecretKey => u.access_key.as_ref().map(|k| k.secret.expose()),
             Row::Password => u.password.as_ref().map(|p| p.expose()),
             Row::SignInUrl => Some(&u.sign_in_url),
+            // Documents are built when asked for: see [`Reveal::copy_text`].
+            _ => None,
+        }
+    }
+
+    /// The text a copy of `what` puts on the clipboard, built from the secrets held here at
+    /// the moment it is asked for.
+    pub fn copy_text(&self, what: CopyWhat) -> Option<Secret> {
+        let u = self.user();
+        match what {
+            CopyWhat::Instructions => Some(Secret::new(crate::export::sign_in_instructions(
+                &u.name,
+                &u.sign_in_url,
+            ))),
+            CopyWhat::Row(Row::KmsProviders) => {
+                let key = u.access_key.as_ref()?;
+                Some(mongo::kms_providers(&key.id, &key.secret))
+            }
+            CopyWhat::Row(Row::MasterKey) => {
+                Some(Secret::new(self.docs.as_ref()?.master_key_json()))
+            }
+            CopyWhat::Row(Row::Snippet) => Some(Secret::new(
+                self.docs.as_ref()?.snippet(Credentials::AccessKey),
+            )),
+            CopyWhat::Row(row) => self.value(row).map(|v| Secret::new(v.to_string())),
         }
     }
 
@@ -212,7 +322,29 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             r.show_secret_key = !r.show_secret_key
         }
         KeyCode::Char('p') if r.user().password.is_some() => r.show_password = !r.show_password,
-        KeyCode::Char(' ') if r.focus == Row::SecretKey => r.show_secret_key = !r.show_secret_key,
+        KeyCode::Char(' ') if matches!(r.focus, Row::SecretKey | Row::KmsProviders) => {
+            r.show_secret_key = !r.show_secret_key
+        }
+        KeyCode::Char('l') if r.docs.is_some() => {
+            if let Some(d) = r.docs.as_mut() {
+                d.next_language();
+            }
+        }
+        KeyCode::Char('L') if r.docs.is_some() => {
+            if let Some(d) = r.docs.as_mut() {
+                d.prev_language();
+            }
+        }
+        KeyCode::PageDown if r.docs.is_some() => {
+            if let Some(d) = r.docs.as_mut() {
+                d.scroll = d.scroll.saturating_add(5);
+            }
+        }
+        KeyCode::PageUp if r.docs.is_some() => {
+            if let Some(d) = r.docs.as_mut() {
+                d.scroll = d.scroll.saturating_sub(5);
+            }
+        }
         KeyCode::Char(' ') if r.focus == Row::Password => r.show_password = !r.show_password,
         KeyCode::Char('c') => {
             let what = CopyWhat::Row(r.focus);
@@ -226,7 +358,7 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             });
             return vec![Command::Copy(what)];
         }
-        KeyCode::Char('m') => {
+        KeyCode::Char('m') if r.docs.is_none() => {
             r.copied = Some(Copied {
                 what: CopyWhat::Instructions,
                 to: None,
@@ -341,7 +473,11 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
     let seconds = app.options.clipboard_seconds;
     match effect {
         Effect::Copied(Ok(to)) => {
-            let what = match app.reveal.as_mut().and_then(|r| r.copied.as_mut()) {
+            let copied = match app.reveal.as_mut() {
+                Some(r) => r.copied.as_mut(),
+                None => app.enc.role.as_mut().and_then(|r| r.copied.as_mut()),
+            };
+            let what = match copied {
                 Some(c) => {
                     c.to = Some(to);
                     c.what
@@ -369,6 +505,9 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
         }
         Effect::Copied(Err(message)) => {
             if let Some(r) = app.reveal.as_mut() {
+                r.copied = None;
+            }
+            if let Some(r) = app.enc.role.as_mut() {
                 r.copied = None;
             }
             app.error(message);

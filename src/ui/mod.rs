@@ -1,5 +1,6 @@
 //! Drawing: `view(&App, &mut Frame)`. Views only read the state; every change happens in `update`.
 
+mod encryption;
 mod inline;
 mod new_group;
 mod outcome;
@@ -12,6 +13,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::app::encryption::STEPS as ENC_STEPS;
 use crate::app::reveal::Prompt;
 use crate::app::{
     AccessItem, App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen,
@@ -62,6 +64,11 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Creating => outcome::creating(app, f, inner),
         Screen::Reveal => outcome::reveal(app, f, inner),
         Screen::Done => outcome::done(app, f, inner),
+        Screen::EncPurpose => encryption::purpose(app, f, inner),
+        Screen::EncKey => encryption::key(app, f, inner),
+        Screen::EncAccount => encryption::account(app, f, inner),
+        Screen::EncReview => encryption::review(app, f, inner),
+        Screen::EncRole => encryption::role(app, f, inner),
     }
     if app.screen == Screen::Permissions
         && let Some(form) = &app.new_group.form
@@ -80,10 +87,16 @@ pub fn view(app: &App, f: &mut Frame) {
 
 fn screen_title(app: &App) -> String {
     if let (Screen::Creating, Some(c)) = (app.screen, &app.creation) {
+        if c.grouped {
+            return "Creating the encryption service account".to_string();
+        }
         return match c.users.as_slice() {
             [one] => format!("Creating {one}"),
             many => format!("Creating {} users", many.len()),
         };
+    }
+    if let Some(i) = ENC_STEPS.iter().position(|x| *x == app.screen) {
+        return format!("Step {} of 4 · {}", i + 1, app.screen.title());
     }
     match Screen::STEPS.iter().position(|x| *x == app.screen) {
         Some(i) => format!("Step {} of 6 · {}", i + 1, app.screen.title()),
@@ -119,19 +132,28 @@ fn too_small(f: &mut Frame, area: Rect) {
 fn draw_header(app: &App, f: &mut Frame, area: Rect) {
     let title = Line::from(vec![
         Span::styled(" iamwiz ", Style::new().bold().fg(Color::Black).bg(ACCENT)),
-        Span::raw(" Create IAM user"),
+        Span::raw(if app.in_encryption() {
+            " MongoDB encryption service account"
+        } else {
+            " Create IAM user"
+        }),
     ]);
     f.render_widget(Paragraph::new(title), area);
-    let room = area.width.saturating_sub(26) as usize;
+    let room = area
+        .width
+        .saturating_sub(if app.in_encryption() { 46 } else { 26 }) as usize;
     let who = match &app.catalog.identity {
         Remote::Loading => Span::styled("connecting to AWS…", Style::new().fg(DIM)),
-        Remote::Ready(id) => Span::styled(
-            truncate(
-                &format!("{} · {} · {}", id.account, arn_resource(&id.arn), id.region),
-                room,
-            ),
-            Style::new().fg(DIM),
-        ),
+        Remote::Ready(id) => {
+            let full = format!("{} · {} · {}", id.account, arn_resource(&id.arn), id.region);
+            // Without the caller's name when the line is too narrow for it.
+            let text = if full.chars().count() > room {
+                format!("{} · {}", id.account, id.region)
+            } else {
+                full
+            };
+            Span::styled(truncate(&text, room), Style::new().fg(DIM))
+        }
         Remote::Failed(e) => Span::styled(
             truncate(&format!("not connected: {}", e.code), room),
             Style::new().fg(ERROR),
@@ -162,13 +184,19 @@ fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
         (Screen::Reveal, "Credentials"),
         (Screen::Done, "Done"),
     ];
+    const ENC_SHORT: [&str; 4] = ["Purpose", "Key", "Account", "Review"];
+    let (short, steps): (&[&str], &[Screen]) = if app.in_encryption() {
+        (&ENC_SHORT, &ENC_STEPS)
+    } else {
+        (&SHORT, &Screen::STEPS)
+    };
     let sep = || Span::styled(" › ", Style::new().fg(DIM));
     let here = Style::new()
         .fg(ACCENT)
         .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let mut spans = vec![Span::raw(" ")];
-    if let Some(current) = Screen::STEPS.iter().position(|s| *s == app.screen) {
-        for (i, name) in SHORT.iter().enumerate() {
+    if let Some(current) = steps.iter().position(|s| *s == app.screen) {
+        for (i, name) in short.iter().enumerate() {
             if i > 0 {
                 spans.push(sep());
             }
@@ -180,11 +208,16 @@ fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(format!("{} {name}", i + 1), style));
         }
     } else {
-        spans.push(Span::styled("Steps 1-6 ✓", Style::new().fg(OK)));
-        let current = AFTER
-            .iter()
-            .position(|(s, _)| *s == app.screen)
-            .unwrap_or(0);
+        spans.push(Span::styled(
+            format!("Steps 1-{} ✓", steps.len()),
+            Style::new().fg(OK),
+        ));
+        // The role result stands where the credentials would.
+        let shown = match app.screen {
+            Screen::EncRole => Screen::Reveal,
+            s => s,
+        };
+        let current = AFTER.iter().position(|(s, _)| *s == shown).unwrap_or(0);
         for (i, (_, name)) in AFTER.iter().enumerate() {
             spans.push(sep());
             let style = match i.cmp(&current) {
@@ -204,11 +237,51 @@ fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
         NoticeKind::Error => ("✗ ", ERROR),
         NoticeKind::Info => ("• ", ACCENT),
     };
-    let text = truncate(&format!(" {mark}{}", n.text), area.width as usize);
-    f.render_widget(
-        Paragraph::new(Span::styled(text, Style::new().fg(color))),
-        area,
-    );
+    // As many lines as the layout gave the notice, wrapped at spaces.
+    let room = (area.width as usize).saturating_sub(3).max(10);
+    let mut lines = encryption::wrap(&n.text, room);
+    let rows = area.height.max(1) as usize;
+    if lines.len() > rows {
+        let rest = lines.split_off(rows - 1).join(" ");
+        lines.push(truncate(&rest, room));
+    }
+    let text: Vec<Line> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lead = if i == 0 {
+                format!(" {mark}")
+            } else {
+                "   ".to_string()
+            };
+            Line::from(Span::styled(format!("{lead}{l}"), Style::new().fg(color)))
+        })
+        .collect();
+    f.render_widget(Paragraph::new(text), area);
+}
+
+/// The keys of Purpose, Key and Account, for the row under the cursor.
+fn enc_help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    use crate::app::encryption::Item;
+    match app.enc_item() {
+        Some(Item::Feature | Item::KeyMode | Item::AccountKind | Item::Principal) => {
+            vec![("←→", "choose"), ("↑↓", "move"), ("Enter", "next step")]
+        }
+        Some(Item::KeyList) => vec![
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("type", "filter"),
+            ("Enter", "next"),
+        ],
+        Some(Item::KeyTag(_) | Item::AccountTag(_)) => vec![
+            ("Tab", "next cell"),
+            ("^N", "add tag"),
+            ("^D", "remove"),
+            ("Enter", "next"),
+        ],
+        _ if app.screen == Screen::EncPurpose => vec![("↑↓", "move"), ("Enter", "next step")],
+        _ => vec![("↑↓", "move"), ("^N", "add tag"), ("Enter", "next step")],
+    }
 }
 
 /// The keys of the current screen, as (key, action) pairs.
@@ -277,6 +350,15 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Reveal => match app.reveal.as_ref().and_then(|r| r.prompt.as_ref()) {
             Some(Prompt::ConfirmOverwrite(_)) => vec![("y", "replace"), ("n", "other name")],
             Some(_) => vec![("Enter", "save"), ("Esc", "cancel")],
+            None if app.reveal.as_ref().is_some_and(|r| r.docs.is_some()) => vec![
+                ("↑↓", "row"),
+                ("c", "copy"),
+                ("s", "show"),
+                ("l", "lang"),
+                ("d", "CSV"),
+                ("a", "profile"),
+                ("Enter", "done"),
+            ],
             None if app.reveal.as_ref().is_some_and(|r| r.users.len() > 1) => vec![
                 ("↑↓", "row"),
                 ("←→", "user"),
@@ -294,8 +376,21 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "done"),
             ],
         },
+        Screen::Done if app.in_encryption() => vec![("n", "another"), ("q", "quit")],
         Screen::Done => vec![("n", "new user"), ("q", "quit")],
+        Screen::EncPurpose | Screen::EncKey | Screen::EncAccount => enc_help_keys(app),
+        Screen::EncReview => vec![("Enter", "create"), ("1-3", "edit step"), ("↑↓", "scroll")],
+        Screen::EncRole => vec![
+            ("↑↓", "row"),
+            ("c", "copy"),
+            ("l/L", "language"),
+            ("PgDn", "scroll"),
+            ("Enter", "done"),
+        ],
     };
+    if ENC_STEPS.contains(&app.screen) && (app.screen != Screen::EncPurpose || app.enc.from_users) {
+        keys.push(("Esc", "back"));
+    }
     if app.screen == Screen::Permissions && app.focus.pane == PermPane::Groups {
         keys.push(("^G", "new"));
     }
@@ -389,6 +484,13 @@ fn screen_help(app: &App) -> &'static [&'static str] {
             "Each call shows as it runs. If one fails, everything made",
             "is undone in the order IAM requires.",
         ],
+        Screen::Reveal if app.reveal.as_ref().is_some_and(|r| r.docs.is_some()) => &[
+            "The secret access key is shown only now; kmsProviders holds",
+            "it too. s shows both; c copies the row under the cursor (a",
+            "copied secret is cleared after a while); l and L change the",
+            "snippet's language; PgUp/PgDn scroll it. d saves the CSV,",
+            "a adds an AWS credentials profile. Enter when done.",
+        ],
         Screen::Reveal => &[
             "The secret access key and password are shown only now.",
             "s and p reveal them; c copies the row under the cursor",
@@ -397,6 +499,35 @@ fn screen_help(app: &App) -> &'static [&'static str] {
             "sign-in instructions without the password. Enter when done.",
         ],
         Screen::Done => &["The secrets are gone from iamwiz."],
+        Screen::EncPurpose => &[
+            "Choose the MongoDB feature (CSFLE or Queryable Encryption),",
+            "the region of the key, and an application name: it seeds",
+            "the key alias, the user and the role names (a name you edit",
+            "stops following it). Ctrl-R reloads the region's keys.",
+        ],
+        Screen::EncKey => &[
+            "Pick an existing customer managed symmetric key (Space),",
+            "or switch to New key: iamwiz creates it with the alias,",
+            "description and tags given. Disabled, pending-deletion and",
+            "AWS managed keys are listed but cannot be used.",
+        ],
+        Screen::EncAccount => &[
+            "An IAM user gets an access key and nothing else; a role for",
+            "production is trusted by EC2, ECS tasks, Lambda or an account.",
+            "Either gets one inline policy: kms:Encrypt and kms:Decrypt",
+            "on the key. Ctrl-N adds a tag, Ctrl-D removes one.",
+        ],
+        Screen::EncReview => &[
+            "Check everything, then press Enter to create. If a step",
+            "fails, everything made is undone; a new key is scheduled",
+            "for deletion. Keys 1 to 3 reopen a step.",
+        ],
+        Screen::EncRole => &[
+            "The role has no secret: the driver fetches temporary",
+            "credentials itself with kmsProviders {\"aws\": {}}.",
+            "c copies the row under the cursor; l and L change the",
+            "snippet's language. Enter when done.",
+        ],
     }
 }
 
@@ -409,7 +540,7 @@ fn help_modal(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(what),
         ]));
     }
-    if Screen::STEPS.contains(&app.screen) {
+    if Screen::STEPS.contains(&app.screen) || ENC_STEPS.contains(&app.screen) {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<8}", "^R"), Style::new().fg(ACCENT).bold()),
             Span::raw("reload lists from AWS"),
@@ -458,8 +589,13 @@ fn confirm_quit(app: &App, f: &mut Frame, area: Rect) {
 fn confirm_leave_reveal(app: &App, f: &mut Frame, area: Rect) {
     let saved = app.reveal.as_ref().map(|r| r.saved.len()).unwrap_or(0);
     let copied = app.reveal.as_ref().is_some_and(|r| r.copied.is_some());
+    let service = app.reveal.as_ref().is_some_and(|r| r.docs.is_some());
     let mut lines = vec![
-        Line::from("Have you saved the secret access key and password?"),
+        Line::from(if service {
+            "Have you saved the secret access key (or kmsProviders)?"
+        } else {
+            "Have you saved the secret access key and password?"
+        }),
         Line::from("After this they cannot be shown again, by iamwiz or AWS."),
     ];
     if saved == 0 && !copied {

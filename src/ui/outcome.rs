@@ -8,9 +8,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK};
-use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Row};
+use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Reveal, Row};
 use crate::app::{App, Creation};
-use crate::protocol::StepStatus;
+use crate::mongo::Credentials;
+use crate::protocol::{StepKind, StepStatus};
 
 /// The mask drawn for a hidden secret: the same width whatever the secret, so it gives away
 /// nothing about it.
@@ -43,8 +44,10 @@ fn status_span<'a>(status: &StepStatus, tick: u64) -> (Span<'a>, String) {
 
 pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     let Some(c) = &app.creation else { return };
-    let mut lines = if c.users.len() == 1 {
-        step_lines(c, app.ticks)
+    let mut lines = if c.grouped {
+        group_lines(c, app.ticks)
+    } else if c.users.len() == 1 {
+        step_lines(c, 0, app.ticks)
     } else {
         user_lines(c, app.ticks)
     };
@@ -53,10 +56,40 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-/// One line per step, for a single user.
-fn step_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
+/// Every group of the plan under its heading, one line per step; while the check with the new
+/// credentials waits for them to work, how long it has waited and why.
+fn group_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for (kind, status) in &c.steps[0] {
+    for (g, name) in c.users.iter().enumerate() {
+        lines.push(line(vec![Span::styled(
+            format!(" {name}"),
+            Style::new().bold(),
+        )]));
+        lines.extend(step_lines(c, g, tick));
+        let verifying = c.steps[g]
+            .iter()
+            .any(|(k, s)| *k == StepKind::Verify && *s == StepStatus::Running);
+        if let (true, Some(w)) = (verifying, &c.verify) {
+            let text = format!(
+                "Checking the new key with KMS… waited {} s (attempt {}): {} — new access keys \
+                 take a few seconds to work.",
+                w.waited_secs, w.attempt, w.error.code
+            );
+            for l in super::encryption::wrap(&text, 70) {
+                lines.push(line(vec![Span::styled(
+                    format!("   {l}"),
+                    Style::new().fg(Color::Yellow),
+                )]));
+            }
+        }
+    }
+    lines
+}
+
+/// One line per step of group `g` (a single user's steps, or a group of the encryption plan).
+fn step_lines<'a>(c: &Creation, g: usize, tick: u64) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for (kind, status) in &c.steps[g] {
         let (mark, text) = status_span(status, tick);
         let style = match status {
             StepStatus::Failed(_) | StepStatus::UndoFailed(_) => Style::new().fg(ERROR),
@@ -68,7 +101,7 @@ fn step_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
             mark,
             Span::raw(" "),
             Span::styled(
-                format!("{:<32} ", truncate(&kind.label(&c.users[0]), 32)),
+                format!("{:<32} ", truncate(&kind.label(&c.users[g]), 32)),
                 style,
             ),
             dim(format!("{:<23} ", kind.operation())),
@@ -110,7 +143,9 @@ fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
             spinner(tick)
         ))])),
         Some(failure) => {
-            let whose = if c.users.len() > 1 {
+            let whose = if c.grouped {
+                format!(" ({})", failure.user)
+            } else if c.users.len() > 1 {
                 format!(" (user {})", failure.user)
             } else {
                 String::new()
@@ -138,6 +173,14 @@ fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
                     )]));
                 }
             }
+            if let Some(deletion) = &failure.key_deletion {
+                for l in super::encryption::wrap(deletion, 72) {
+                    lines.push(line(vec![Span::styled(
+                        format!("   {l}"),
+                        Style::new().fg(Color::Yellow),
+                    )]));
+                }
+            }
             lines.push(line(vec![dim(
                 "   Press Enter to go back to Review; your choices are kept.",
             )]));
@@ -147,6 +190,9 @@ fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
 
 pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
     let Some(r) = &app.reveal else { return };
+    if r.docs.is_some() {
+        return service_account(app, f, area);
+    }
     const W: usize = 22;
     let mut lines = vec![
         line(vec![Span::styled(
@@ -197,31 +243,8 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    if let Some(c) = &r.copied {
-        let what = match c.what {
-            CopyWhat::Row(row) => row.label(),
-            CopyWhat::Instructions => "Sign-in instructions",
-        };
-        let status = match (c.to, r.clear_in(app.ticks)) {
-            (None, _) => "copying…".to_string(),
-            (Some(CopiedTo::System), Some(s)) => format!("clipboard, cleared in {s} s"),
-            (Some(CopiedTo::Terminal), Some(s)) => format!("terminal (OSC 52), cleared in {s} s"),
-            (Some(CopiedTo::System), None) => "clipboard".to_string(),
-            (Some(CopiedTo::Terminal), None) => "terminal (OSC 52)".to_string(),
-        };
-        lines.push(line(vec![
-            Span::raw(" "),
-            label("Copied", W),
-            Span::styled(format!("{what} → {status}"), Style::new().fg(Color::Yellow)),
-        ]));
-    }
-    for (i, s) in r.saved.iter().enumerate() {
-        lines.push(line(vec![
-            Span::raw(" "),
-            label(if i == 0 { "Saved to" } else { "" }, W),
-            Span::styled(s.clone(), Style::new().fg(OK)),
-        ]));
-    }
+    // The paragraph wraps: a long path shows whole.
+    lines.extend(copied_and_saved(app, r, " ", W, usize::MAX));
     match &r.prompt {
         Some(Prompt::CsvPath(field)) => {
             let mut spans = vec![Span::raw(" "), label("Save CSV as", W)];
@@ -254,7 +277,161 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
+/// The one-time reveal of the encryption flow's user: the check, the access key, and the
+/// driver's documents, with the one under the cursor (or the snippet) in a box below.
+fn service_account(app: &App, f: &mut Frame, area: Rect) {
+    let Some(r) = &app.reveal else { return };
+    let Some(docs) = &r.docs else { return };
+    const W: usize = 20;
+    let width = area.width as usize;
+    let room = width.saturating_sub(W + 4);
+    let mut lines = vec![line(vec![Span::styled(
+        " This is the only time the secret can be viewed. Save it now.",
+        Style::new().fg(Color::Yellow).bold(),
+    )])];
+    lines.extend(super::encryption::verification_lines(docs, width));
+    let key = r.user().access_key.as_ref();
+    for row in r.rows() {
+        let (text, secret) = match row {
+            Row::SecretKey if !r.show_secret_key => (MASK.to_string(), true),
+            Row::KmsProviders => {
+                let id = key.map(|k| k.id.as_str()).unwrap_or_default();
+                let secret = match (r.show_secret_key, key) {
+                    (true, Some(k)) => k.secret.expose().to_string(),
+                    _ => MASK.to_string(),
+                };
+                (
+                    format!(r#"{{"aws":{{"accessKeyId":"{id}","secretAccessKey":"{secret}"}}}}"#),
+                    true,
+                )
+            }
+            Row::MasterKey => (docs.master_key_line(), false),
+            Row::Snippet => (format!("{}  (l/L language)", docs.language.label()), false),
+            other => (
+                r.value(other).unwrap_or_default().to_string(),
+                other.is_secret(),
+            ),
+        };
+        let style = if secret {
+            Style::new().fg(ACCENT)
+        } else {
+            Style::new()
+        };
+        let mut spans = vec![
+            pointer(r.focus == row),
+            label(row.label(), W),
+            Span::styled(truncate(&text, room), style),
+        ];
+        if row == Row::SecretKey {
+            let verb = if r.show_secret_key { "hides" } else { "shows" };
+            spans.push(dim(format!("  (s {verb})")));
+        }
+        lines.push(line(spans));
+    }
+    lines.extend(copied_and_saved(app, r, "   ", W, room));
+    match &r.prompt {
+        Some(Prompt::CsvPath(field)) => {
+            let mut spans = vec![Span::raw("   "), label("Save CSV as", W)];
+            spans.extend(widgets::field(field, 50, true));
+            lines.push(line(spans));
+        }
+        Some(Prompt::ProfileName(field)) => {
+            let mut spans = vec![Span::raw("   "), label("Profile name", W)];
+            spans.extend(widgets::field(field, 30, true));
+            lines.push(line(spans));
+        }
+        Some(Prompt::ConfirmOverwrite(name)) => {
+            lines.push(line(vec![Span::styled(
+                format!(
+                    " Profile {name} exists. Replace its keys? y replaces, n picks another name."
+                ),
+                Style::new().fg(ERROR).bold(),
+            )]));
+        }
+        None => {}
+    }
+    let top = lines.len() as u16;
+    f.render_widget(Paragraph::new(lines), area);
+    let (title, text, secret) = match r.focus {
+        Row::KmsProviders if r.show_secret_key => (
+            "kmsProviders (holds the secret)".to_string(),
+            r.copy_text(CopyWhat::Row(Row::KmsProviders))
+                .map(|s| s.expose().to_string())
+                .unwrap_or_default(),
+            true,
+        ),
+        Row::KmsProviders => (
+            "kmsProviders (s shows the secret)".to_string(),
+            crate::mongo::kms_providers(
+                key.map(|k| k.id.as_str()).unwrap_or_default(),
+                &crate::secret::Secret::new(MASK.to_string()),
+            )
+            .expose()
+            .to_string(),
+            true,
+        ),
+        Row::MasterKey => ("masterKey".to_string(), docs.master_key_json(), false),
+        _ => (
+            format!(
+                "{} snippet: reads {} and {}",
+                docs.language.label(),
+                crate::mongo::ENV_ACCESS_KEY_ID,
+                crate::mongo::ENV_SECRET_ACCESS_KEY
+            ),
+            super::encryption::snippet_text(docs, Credentials::AccessKey),
+            false,
+        ),
+    };
+    let boxed = Rect::new(
+        area.x,
+        area.y + top,
+        area.width,
+        area.height.saturating_sub(top),
+    );
+    let scroll = if secret { 0 } else { docs.scroll };
+    super::encryption::document_box(f, boxed, title, &text, scroll, secret);
+}
+
 pub fn done(app: &App, f: &mut Frame, area: Rect) {
+    if let (true, Some(made)) = (app.in_encryption(), &app.enc.made) {
+        let key = if made.key_created {
+            "the new key"
+        } else {
+            "the key"
+        };
+        let mut lines = vec![
+            Line::from(""),
+            line(vec![Span::styled(
+                format!(
+                    " ✓ Service account {} ({}) was created.",
+                    made.name, made.kind
+                ),
+                Style::new().fg(OK).bold(),
+            )]),
+            Line::from(format!(
+                " It may only kms:Encrypt and kms:Decrypt with {key}:"
+            )),
+            line(vec![dim(format!("   {}", made.key_arn))]),
+        ];
+        if made.kind == "IAM user" {
+            lines.push(Line::from(
+                " The secret was shown once and is gone from iamwiz.",
+            ));
+        }
+        lines.extend([
+            Line::from(""),
+            line(vec![
+                Span::styled("   n", Style::new().fg(ACCENT).bold()),
+                Span::raw("  set up another service account"),
+            ]),
+            line(vec![
+                Span::styled("   q", Style::new().fg(ACCENT).bold()),
+                Span::raw("  quit"),
+            ]),
+        ]);
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let created = match app.created.as_slice() {
         [one] => format!(" ✓ User {one} was created."),
         many => format!(" ✓ {} users were created: {}.", many.len(), many.join(", ")),
@@ -274,4 +451,42 @@ pub fn done(app: &App, f: &mut Frame, area: Rect) {
         ]),
     ];
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The credentials screen's "Copied" line (what, where, and when it is cleared) and "Saved to"
+/// lines, indented by `indent`, labels `w` wide, a saved path cut to `room` characters.
+fn copied_and_saved<'a>(
+    app: &App,
+    r: &Reveal,
+    indent: &'static str,
+    w: usize,
+    room: usize,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if let Some(c) = &r.copied {
+        let what = match c.what {
+            CopyWhat::Row(row) => row.label(),
+            CopyWhat::Instructions => "Sign-in instructions",
+        };
+        let status = match (c.to, r.clear_in(app.ticks)) {
+            (None, _) => "copying…".to_string(),
+            (Some(CopiedTo::System), Some(s)) => format!("clipboard, cleared in {s} s"),
+            (Some(CopiedTo::Terminal), Some(s)) => format!("terminal (OSC 52), cleared in {s} s"),
+            (Some(CopiedTo::System), None) => "clipboard".to_string(),
+            (Some(CopiedTo::Terminal), None) => "terminal (OSC 52)".to_string(),
+        };
+        lines.push(line(vec![
+            Span::raw(indent),
+            label("Copied", w),
+            Span::styled(format!("{what} → {status}"), Style::new().fg(Color::Yellow)),
+        ]));
+    }
+    for (i, s) in r.saved.iter().enumerate() {
+        lines.push(line(vec![
+            Span::raw(indent),
+            label(if i == 0 { "Saved to" } else { "" }, w),
+            Span::styled(truncate(s, room), Style::new().fg(OK)),
+        ]));
+    }
+    lines
 }

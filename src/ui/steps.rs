@@ -42,7 +42,7 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
         let mut spans = vec![pointer(focused), label(&label_text, LABEL)];
         spans.extend(field(name, w, focused));
         spans.push(dim(format!(" {:>2}/64 ", name.len())));
-        spans.push(name_status(app, i));
+        spans.push(name_status(app, app.draft.names[i].value()));
         lines.push(line(spans));
     }
     let rule = match draft::validate_user_names(&d.names) {
@@ -68,12 +68,24 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
         "Optional. Starts and ends with /, for example /engineering/.",
         true,
     ));
+    // The other flow, on the last row while the names leave room for it.
+    let hint = area.height.saturating_sub(1);
+    let room = lines.len() < hint as usize;
     f.render_widget(Paragraph::new(lines), area);
+    if room {
+        f.render_widget(
+            Paragraph::new(line(vec![
+                dim(" MongoDB encryption? "),
+                Span::styled("Ctrl-E", Style::new().fg(ACCENT).bold()),
+                dim(" sets up a KMS key and a service account for it."),
+            ])),
+            Rect::new(area.x, area.y + hint, area.width, 1),
+        );
+    }
 }
 
-/// Whether the name on row `i` is free in the account, as far as the live check knows.
-fn name_status<'a>(app: &App, i: usize) -> Span<'a> {
-    let name = app.draft.names[i].value();
+/// Whether the user name `name` is free in the account, as far as the live check knows.
+pub(super) fn name_status<'a>(app: &App, name: &str) -> Span<'a> {
     if name.is_empty() || draft::validate_user_name(name).is_err() {
         return Span::raw("");
     }

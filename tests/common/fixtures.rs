@@ -5,8 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamwiz::app::{App, Command, Msg, Screen, update};
 use iamwiz::protocol::PasswordPolicy;
 use iamwiz::protocol::{
-    AccessKeyPair, CreatedUser, CreationResult, Event, GroupInfo, Identity, PolicyInfo,
-    PolicyScope, Request, UserInfo, UserSpec,
+    AccessKeyPair, CreatedRole, CreatedUser, CreationResult, EncryptionAccount, EncryptionCreated,
+    EncryptionFeature, EncryptionResult, EncryptionSpec, Event, GroupInfo, Identity, KmsKey,
+    PolicyInfo, PolicyScope, Request, UserInfo, UserSpec, Verification,
 };
 use iamwiz::secret::Secret;
 
@@ -163,4 +164,173 @@ pub fn create_and_reveal(app: &mut App) {
     let (run, _) = create_spec(press(app, KeyCode::Enter));
     update(app, Msg::Worker(created_event(run)));
     assert_eq!(app.screen, Screen::Reveal);
+}
+
+// ---- the MongoDB encryption flow ---------------------------------------------------------------
+
+/// A KMS key of us-east-1 as the key picker lists it; `state` `Enabled` makes it usable.
+pub fn kms_key(id: &str, alias: Option<&str>, state: &str, description: &str) -> KmsKey {
+    KmsKey {
+        id: id.to_string(),
+        arn: format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
+        aliases: alias
+            .map(|a| vec![format!("alias/{a}")])
+            .unwrap_or_default(),
+        description: description.to_string(),
+        state: state.to_string(),
+        spec: "SYMMETRIC_DEFAULT".to_string(),
+        usage: "ENCRYPT_DECRYPT".to_string(),
+        manager: "CUSTOMER".to_string(),
+    }
+}
+
+/// The keys of us-east-1 in the encryption tests: one usable, one disabled, one pending
+/// deletion, one AWS managed.
+pub fn region_keys() -> Vec<KmsKey> {
+    let mut aws = kms_key(
+        "0000aaaa-1111-2222-3333-444455556666",
+        Some("aws/s3"),
+        "Enabled",
+        "Default key that protects my S3 objects when no other key is defined",
+    );
+    aws.manager = "AWS".to_string();
+    vec![
+        kms_key(
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            Some("orders-cmk"),
+            "Enabled",
+            "Orders master key",
+        ),
+        kms_key(
+            "2222bbbb-12ab-34cd-56ef-1234567890ab",
+            Some("legacy-cmk"),
+            "Disabled",
+            "Old key",
+        ),
+        kms_key(
+            "3333cccc-12ab-34cd-56ef-1234567890ab",
+            None,
+            "PendingDeletion",
+            "",
+        ),
+        aws,
+    ]
+}
+
+/// The loaded wizard, switched to the encryption flow with Ctrl-E (region us-east-1 from the
+/// identity).
+pub fn encryption() -> App {
+    let mut app = loaded();
+    ctrl(&mut app, 'e');
+    assert_eq!(app.screen, Screen::EncPurpose);
+    app
+}
+
+/// The `LoadKmsKeys` request among `cmds`: its seq and region.
+pub fn kms_request(cmds: &[Command]) -> (u64, String) {
+    cmds.iter()
+        .find_map(|c| match c {
+            Command::Worker(Request::LoadKmsKeys { seq, region }) => Some((*seq, region.clone())),
+            _ => None,
+        })
+        .expect("no LoadKmsKeys request")
+}
+
+/// From Purpose: names the application `orders` and goes to Key, answering the key request with
+/// [`region_keys`].
+pub fn enc_to_key(app: &mut App) {
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Down);
+    type_str(app, "orders");
+    let cmds = press(app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncKey, "{:?}", app.notice);
+    let (seq, region) = kms_request(&cmds);
+    update(
+        app,
+        Msg::Worker(Event::KmsKeys {
+            seq,
+            region,
+            result: Ok(region_keys()),
+        }),
+    );
+}
+
+/// The `CreateEncryption` request among `cmds`.
+pub fn encryption_spec(cmds: Vec<Command>) -> (u64, EncryptionSpec) {
+    cmds.into_iter()
+        .find_map(|c| match c {
+            Command::Worker(Request::CreateEncryption { run, spec }) => Some((run, spec)),
+            _ => None,
+        })
+        .expect("no CreateEncryption request")
+}
+
+/// What the worker answers when the user `orders-mongodb-kms` and its new key were made and
+/// verified.
+pub fn encryption_created_user(run: u64) -> Event {
+    Event::EncryptionFinished {
+        run,
+        result: EncryptionResult::Created(EncryptionCreated {
+            feature: EncryptionFeature::Csfle,
+            key_arn: "arn:aws:kms:us-east-1:123456789012:key/9999eeee-12ab-34cd-56ef-1234567890ab"
+                .into(),
+            key_created: true,
+            region: "us-east-1".into(),
+            endpoint: None,
+            account: EncryptionAccount::User(CreatedUser {
+                name: "orders-mongodb-kms".into(),
+                arn: "arn:aws:iam::123456789012:user/orders-mongodb-kms".into(),
+                access_key: Some(AccessKeyPair {
+                    id: "AKIAEXAMPLE000000001".into(),
+                    secret: Secret::new("s3cr3t-EXAMPLE-KEY".into()),
+                }),
+                password: None,
+                require_reset: false,
+                sign_in_url: String::new(),
+            }),
+            verification: Verification::Verified {
+                attempts: 2,
+                seconds: 3,
+            },
+        }),
+    }
+}
+
+/// What the worker answers when the role `orders-mongodb-kms-role` (trusted by EC2) was made
+/// with an existing key.
+pub fn encryption_created_role(run: u64) -> Event {
+    Event::EncryptionFinished {
+        run,
+        result: EncryptionResult::Created(EncryptionCreated {
+            feature: EncryptionFeature::QueryableEncryption,
+            key_arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                .into(),
+            key_created: false,
+            region: "us-east-1".into(),
+            endpoint: None,
+            account: EncryptionAccount::Role(CreatedRole {
+                name: "orders-mongodb-kms-role".into(),
+                arn: "arn:aws:iam::123456789012:role/orders-mongodb-kms-role".into(),
+                instance_profile: Some("orders-mongodb-kms-role".into()),
+            }),
+            verification: Verification::NotRun(
+                "a role's credentials are the application's to use".into(),
+            ),
+        }),
+    }
+}
+
+/// Moves the focus of the encryption step on screen to `item`, with Down/Up only (as an admin
+/// would).
+pub fn focus(app: &mut App, item: iamwiz::app::encryption::Item) {
+    for _ in 0..20 {
+        press(app, KeyCode::Up);
+    }
+    for _ in 0..20 {
+        if app.enc_item() == Some(item) {
+            return;
+        }
+        press(app, KeyCode::Down);
+    }
+    panic!("{item:?} is not on {:?}", app.screen);
 }

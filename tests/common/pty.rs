@@ -17,7 +17,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 pub mod keys {
     pub const ENTER: &str = "\r";
     pub const TAB: &str = "\t";
+    pub const UP: &str = "\x1b[A";
     pub const DOWN: &str = "\x1b[B";
+    pub const RIGHT: &str = "\x1b[C";
     pub const SPACE: &str = " ";
     pub const CTRL_C: &str = "\x03";
     pub const CTRL_N: &str = "\x0e";

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use iamwiz::aws::AwsSettings;
 use iamwiz::protocol::{
-    CreationResult, EncryptionResult, EncryptionSpec, Event, Request, StepStatus, UserSpec,
+    AwsError, CreationResult, EncryptionCreated, EncryptionResult, EncryptionSpec, Event, Request,
+    StepStatus, UserSpec,
 };
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::timeout;
@@ -72,17 +73,38 @@ pub async fn run_batch(
     collected
 }
 
-/// Runs an encryption set-up through the real worker and returns every `Step` event (group,
-/// index, status) and every `VerifyWaiting` event (attempt, waited seconds, error code) in the
-/// order they arrived, and the result.
-pub async fn run_encryption(
-    settings: AwsSettings,
-    spec: EncryptionSpec,
-) -> (
-    Vec<(usize, usize, StepStatus)>,
-    Vec<(u32, u64, String)>,
-    EncryptionResult,
-) {
+/// Everything a run of the encryption set-up reported.
+pub struct Outcome {
+    /// (group, step, status) in the order they arrived.
+    pub steps: Vec<(usize, usize, StepStatus)>,
+    /// (attempt, seconds waited, error) of each `VerifyWaiting`.
+    pub waits: Vec<(u32, u64, AwsError)>,
+    pub result: EncryptionResult,
+}
+
+impl Outcome {
+    /// The statuses step `index` of group `group` went through.
+    pub fn history(&self, group: usize, index: usize) -> Vec<StepStatus> {
+        self.steps
+            .iter()
+            .filter(|(g, i, _)| (*g, *i) == (group, index))
+            .map(|(_, _, s)| s.clone())
+            .collect()
+    }
+
+    /// What was made, or a failure naming the step that failed.
+    pub fn created(self) -> EncryptionCreated {
+        match self.result {
+            EncryptionResult::Created(created) => created,
+            EncryptionResult::Failed {
+                group, step, error, ..
+            } => panic!("the set-up failed at {group} / {step:?}: {error}"),
+        }
+    }
+}
+
+/// Runs one `CreateEncryption` through the real worker, as the wizard sends it.
+pub async fn run_encryption(settings: AwsSettings, spec: EncryptionSpec) -> Outcome {
     const RUN: u64 = 11;
     let (events_tx, mut events) = unbounded_channel();
     let worker = iamwiz::worker::spawn(settings, events_tx);
@@ -90,8 +112,8 @@ pub async fn run_encryption(
         .requests
         .send(Request::CreateEncryption { run: RUN, spec })
         .expect("the worker takes requests");
-    // Verification may wait up to a minute for a new key to work, on top of the creation.
-    let collected = timeout(DEADLINE * 2, async {
+    // The check with the new key may wait up to a minute, on top of the creation.
+    let outcome = timeout(DEADLINE + Duration::from_secs(60), async {
         let (mut steps, mut waits) = (Vec::new(), Vec::new());
         while let Some(event) = events.recv().await {
             match event {
@@ -111,11 +133,15 @@ pub async fn run_encryption(
                     error,
                 } => {
                     assert_eq!(run, RUN, "verify event for another run");
-                    waits.push((attempt, waited_secs, error.code));
+                    waits.push((attempt, waited_secs, error));
                 }
                 Event::EncryptionFinished { run, result } => {
                     assert_eq!(run, RUN, "finished event for another run");
-                    return (steps, waits, result);
+                    return Outcome {
+                        steps,
+                        waits,
+                        result,
+                    };
                 }
                 other => panic!("unexpected event during a set-up: {}", event_name(&other)),
             }
@@ -125,7 +151,7 @@ pub async fn run_encryption(
     .await
     .expect("the set-up finished within the deadline");
     shut_down(worker).await;
-    collected
+    outcome
 }
 
 /// Sends `requests` to a fresh worker and returns the first `n` events it answers with.

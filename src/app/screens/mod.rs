@@ -243,6 +243,9 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Creating => creating_key(app, key),
         Screen::Reveal => super::reveal::key(app, key),
         Screen::Done => done_key(app, key),
+        Screen::EncRole => super::encryption::role_key(app, key),
+        // The encryption steps have their own keys (see `encryption::key`).
+        Screen::EncPurpose | Screen::EncKey | Screen::EncAccount | Screen::EncReview => Vec::new(),
     }
 }
 
@@ -264,7 +267,12 @@ fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 fn creating_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let failed = app.creation.as_ref().is_some_and(|c| c.failure.is_some());
     if failed && matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
-        app.screen = Screen::Review;
+        let grouped = app.creation.as_ref().is_some_and(|c| c.grouped);
+        app.screen = if grouped {
+            Screen::EncReview
+        } else {
+            Screen::Review
+        };
         if let Some(f) = app.creation.as_ref().and_then(|c| c.failure.as_ref()) {
             let text = format!("{}: {}", f.error, f.error.hint);
             app.error(text);

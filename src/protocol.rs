@@ -729,6 +729,13 @@ pub enum Request {
         run: u64,
         spec: EncryptionSpec,
     },
+    /// Delete users made in this run whose secrets nobody can have (the wizard is ending on a
+    /// signal before any was shown, copied or saved): for each, everything attached to it as IAM
+    /// lists it, in the order IAM requires, then the user. Like a creation, it finishes on quit.
+    Discard {
+        run: u64,
+        users: Vec<String>,
+    },
 }
 
 /// What the worker reports back.
@@ -801,6 +808,22 @@ pub enum Event {
         run: u64,
         result: EncryptionResult,
     },
+    /// The reply to [`Request::Discard`]: one entry per user, in the order of the request.
+    Discarded {
+        run: u64,
+        users: Vec<DiscardedUser>,
+    },
+}
+
+/// What discarding one user removed, and what is left (with the command that removes it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscardedUser {
+    pub user: String,
+    /// What was deleted, in the order it was, e.g. "access key AKIA… of user carol"; the user
+    /// itself comes last.
+    pub deleted: Vec<String>,
+    /// Empty when the user and everything attached to it are gone.
+    pub leftovers: Vec<Leftover>,
 }
 
 /// The console sign-in URL of an account: `https://<alias or account ID>.signin.aws.amazon.com/console`.

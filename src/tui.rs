@@ -1,6 +1,8 @@
 //! The terminal loop: key events, worker events and a heartbeat go into `update`; what it returns
 //! goes to the worker or is carried out here (the clipboard and the exports, which need the
-//! terminal or the file system); the screen is redrawn after every message.
+//! terminal or the file system); the screen is redrawn after every message. A signal (or the
+//! terminal going away) ends it: what is in flight finishes, and users made in the run whose
+//! secrets nobody can have are deleted, before the process exits.
 
 use std::collections::VecDeque;
 use std::io::{Write, stdout};
@@ -12,7 +14,8 @@ use crossterm::event::{
 use crossterm::execute;
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
-use tokio::sync::mpsc::unbounded_channel;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::time::Instant;
 
 use crate::app::reveal::{CopiedTo, Effect, SaveError};
 use crate::app::{App, Command, Msg, Options, update};
@@ -46,7 +49,14 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     let _ = terminal.clear();
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result
+    let (exit, report) = result?;
+    // What happened after a signal, on the normal screen (after SIGHUP nobody may read it, and
+    // writing may fail: that is fine).
+    let mut err = std::io::stderr();
+    for line in report {
+        let _ = writeln!(err, "iamwiz: {line}");
+    }
+    Ok(exit)
 }
 
 async fn event_loop(
@@ -54,7 +64,7 @@ async fn event_loop(
     settings: AwsSettings,
     options: Options,
     clipboard: &mut Clipboard,
-) -> color_eyre::Result<Exit> {
+) -> color_eyre::Result<(Exit, Vec<String>)> {
     let mut signals = Signals::new()?;
     let mut exit = Exit::Quit;
     let (events_tx, mut events_rx) = unbounded_channel();
@@ -96,9 +106,18 @@ async fn event_loop(
                 Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                 Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-                // The terminal is gone.
-                None => break,
+                // The terminal is gone (the SSH connection dropped, SIGHUP follows): end as on
+                // SIGHUP, so that what is in flight still finishes.
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "the terminal is gone");
+                    exit = Exit::Signal(SIGHUP);
+                    break;
+                }
+                None => {
+                    tracing::warn!("the terminal is gone");
+                    exit = Exit::Signal(SIGHUP);
+                    break;
+                }
             },
             Some(ev) = events_rx.recv() => {
                 tracing::debug!(event = %event_summary(&ev), "from AWS");
@@ -115,13 +134,113 @@ async fn event_loop(
         };
         pending.extend(update(&mut app, msg));
     }
+    let deadline = Instant::now() + WORKER_GRACE;
+    let mut report = Vec::new();
+    if let Exit::Signal(n) = exit {
+        report.push(format!("ended by signal {n}"));
+        report.extend(end_on_signal(&mut app, &worker.requests, &mut events_rx, deadline).await);
+    }
     // Dropping the state zeroes any secret still held.
     drop(app);
     drop(worker.requests);
     // The worker returns once every creation in flight has finished or rolled back.
-    let _ = tokio::time::timeout(WORKER_GRACE, worker.task).await;
-    Ok(exit)
+    let _ = tokio::time::timeout_at(deadline, worker.task).await;
+    Ok((exit, report))
 }
+
+/// Ending on a signal, without reading keys or drawing: lets a creation in flight finish (its
+/// events still go through `update`), then, if the batch holds secrets nobody can have (none
+/// shown, copied or saved), has the worker delete those users and waits for it, all before
+/// `deadline`. Logs what was deleted or kept, and why, and returns the same in a few lines for
+/// the admin.
+async fn end_on_signal(
+    app: &mut App,
+    requests: &UnboundedSender<Request>,
+    events: &mut UnboundedReceiver<Event>,
+    deadline: Instant,
+) -> Vec<String> {
+    let mut report = Vec::new();
+    let mut pending = update(app, Msg::Signal);
+    loop {
+        for command in pending.drain(..) {
+            // Only the worker is still listened to; the screen and the keys are gone.
+            if let Command::Worker(request) = command {
+                tracing::info!(request = %request_summary(&request), "to AWS, before exiting");
+                let _ = requests.send(request);
+            }
+        }
+        if !app.finishing() {
+            break;
+        }
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(ev)) => {
+                tracing::debug!(event = %event_summary(&ev), "from AWS");
+                pending.extend(update(app, Msg::Worker(ev)));
+            }
+            Ok(None) => break,
+            Err(_) => {
+                tracing::warn!("gave up waiting for AWS before exiting");
+                break;
+            }
+        }
+    }
+    let discard = app.ending.as_ref().and_then(|e| e.discard.as_ref());
+    match (discard, app.reveal.as_ref()) {
+        (Some(d), _) => match &d.result {
+            Some(users) => {
+                for u in users {
+                    tracing::info!(
+                        user = %u.user,
+                        deleted = ?u.deleted,
+                        "discarded a user made in this run: nobody had its secrets"
+                    );
+                    if u.leftovers.is_empty() {
+                        report.push(format!(
+                            "deleted user {} again: its new secrets were never shown, copied or \
+                             saved",
+                            u.user
+                        ));
+                    }
+                    for left in &u.leftovers {
+                        tracing::warn!(
+                            user = %u.user,
+                            left = %left.what,
+                            command = %left.command,
+                            "could not delete"
+                        );
+                        report.push(format!(
+                            "could not delete {}; remove it with: {}",
+                            left.what, left.command
+                        ));
+                    }
+                }
+            }
+            None => {
+                tracing::warn!(
+                    users = ?d.users,
+                    "the users whose secrets nobody has may not all be deleted: AWS did not \
+                     answer in time"
+                );
+                report.push(format!(
+                    "AWS did not answer in time: users {} may still exist with secrets nobody \
+                     has; delete them",
+                    d.users.join(", ")
+                ));
+            }
+        },
+        (None, Some(r)) => {
+            let users: Vec<&str> = r.users.iter().map(|u| u.name.as_str()).collect();
+            let why = r.exposed.map_or("they hold no secret", |e| e.describe());
+            tracing::info!(?users, "kept the users made in this run: {why}");
+            report.push(format!("kept users {} ({why})", users.join(", ")));
+        }
+        (None, None) => {}
+    }
+    report
+}
+
+const SIGHUP: i32 = 1;
+const SIGTERM: i32 = 15;
 
 /// SIGTERM and SIGHUP, as one stream of signal numbers (never fires where there are none).
 struct Signals {
@@ -149,8 +268,8 @@ impl Signals {
     #[cfg(unix)]
     async fn next(&mut self) -> i32 {
         tokio::select! {
-            _ = self.term.recv() => 15,
-            _ = self.hup.recv() => 1,
+            _ = self.term.recv() => SIGTERM,
+            _ = self.hup.recv() => SIGHUP,
         }
     }
 

@@ -13,9 +13,9 @@ use iamwiz::app::draft::{
 use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
 use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
 use iamwiz::protocol::{
-    CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult, Event,
-    GroupInfo, Identity, KeyChoice, PasswordPolicy, PolicyScope, Request, ServiceAccount, UserInfo,
-    UserPermissions, Verification,
+    CreatedRole, CreationResult, DiscardedUser, EncryptionAccount, EncryptionCreated,
+    EncryptionResult, Event, GroupInfo, Identity, KeyChoice, PasswordPolicy, PolicyScope, Request,
+    ServiceAccount, UserInfo, UserPermissions, Verification,
 };
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -115,6 +115,17 @@ fn reply(request: Request) -> Option<Event> {
         },
         // The picker's preview stays loading.
         Request::LoadPolicyDocument { .. } => return None,
+        Request::Discard { run, users } => Event::Discarded {
+            run,
+            users: users
+                .into_iter()
+                .map(|user| DiscardedUser {
+                    deleted: vec![format!("user {user}")],
+                    user,
+                    leftovers: Vec::new(),
+                })
+                .collect(),
+        },
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,
             result: Ok(vec![

@@ -1,11 +1,34 @@
 //! Ending by a signal: SIGTERM (a service manager, `kill`) and SIGHUP (the SSH connection
 //! dropped). The real binary in a pseudo-terminal: whatever screen it is on, it restores the
 //! terminal, clears a secret it put on the clipboard, and exits with 128 + the signal number.
+//!
+//! A creation in flight when the signal arrives finishes first. Users made in the run whose
+//! secrets nobody can have (none was shown, copied or saved before the signal) are then deleted,
+//! whole, before exit; once a secret was shown, the users stay. The account is checked through
+//! the SDK afterwards.
 
 mod common;
 
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use base64::Engine;
-use common::pty::{Wizard, keys};
+use common::pty::{TIMEOUT, Wizard, keys};
+use iamwiz::protocol::{
+    CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, Request,
+    UserSpec,
+};
 
 /// Where the program last switched the alternate screen: it must have left it.
 fn left_alternate_screen(output: &[u8]) -> bool {
@@ -70,4 +93,436 @@ fn sighup_on_the_credentials_screen_clears_the_copied_secret() {
         "the empty OSC 52 that clears it followed before exit"
     );
     assert!(left_alternate_screen(&output), "the terminal was restored");
+    assert_eq!(
+        user_in_moto(&name),
+        Some(1),
+        "a copied secret may be held: the user stays, with its key"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: the wizard up to Review, and the account as the SDK sees it
+// ---------------------------------------------------------------------------------------------
+
+/// Types `name` on User details and walks the default draft (an access key, nothing else) to
+/// Review.
+fn to_review(w: &mut Wizard, name: &str) {
+    w.wait_for("Step 1 of 6");
+    w.send(name);
+    w.wait_for(name);
+    for step in [
+        "Step 2 of 6",
+        "Step 3 of 6",
+        "Step 4 of 6",
+        "Step 5 of 6",
+        "Step 6 of 6",
+    ] {
+        w.send(keys::ENTER);
+        w.wait_for(step);
+    }
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
+}
+
+/// The user `name` in moto: `None` when there is no such user, else how many access keys it
+/// has.
+fn user_in_moto(name: &str) -> Option<usize> {
+    block_on(async {
+        let c = common::admin().await;
+        match c.iam.get_user().user_name(name).send().await {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("NoSuchEntity") => return None,
+            Err(e) => panic!("GetUser {name}: {e:?}"),
+        }
+        let keys = c
+            .iam
+            .list_access_keys()
+            .user_name(name)
+            .send()
+            .await
+            .expect("ListAccessKeys")
+            .access_key_metadata;
+        Some(keys.len())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// A slow `CreateAccessKey`: a proxy in front of moto
+// ---------------------------------------------------------------------------------------------
+
+/// How long the proxy holds a `CreateAccessKey` before passing it on: long enough for the test
+/// to send its signal while the call is in flight, well inside the SDK's attempt timeout.
+const HOLD: Duration = Duration::from_secs(2);
+
+/// A TCP proxy on 127.0.0.1 in front of the shared moto that passes every request on, and holds
+/// each `CreateAccessKey` for [`HOLD`] first. It reports each held request as it arrives.
+struct SlowProxy {
+    endpoint: String,
+    held: Receiver<()>,
+}
+
+impl SlowProxy {
+    fn start() -> SlowProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = common::endpoint()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let (tx, held) = channel();
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (upstream, tx) = (upstream.clone(), tx.clone());
+                thread::spawn(move || {
+                    let _ = serve(client, &upstream, &tx);
+                });
+            }
+        });
+        SlowProxy { endpoint, held }
+    }
+
+    /// Waits until a `CreateAccessKey` is being held.
+    #[track_caller]
+    fn wait_for_held_call(&self) {
+        self.held
+            .recv_timeout(TIMEOUT)
+            .expect("iamwiz sent CreateAccessKey through the proxy");
+    }
+}
+
+fn serve(mut client: TcpStream, upstream: &str, held: &Sender<()>) -> std::io::Result<()> {
+    // One connection carries several requests (the SDK keeps connections alive).
+    while let Some(request) = read_message(&mut client)? {
+        let body = &request[header_end(&request).unwrap_or(request.len())..];
+        if String::from_utf8_lossy(body)
+            .split('&')
+            .any(|kv| kv == "Action=CreateAccessKey")
+        {
+            let _ = held.send(());
+            thread::sleep(HOLD);
+        }
+        let mut moto = TcpStream::connect(upstream)?;
+        moto.write_all(&request)?;
+        let response = read_message(&mut moto)?.ok_or(ErrorKind::UnexpectedEof)?;
+        client.write_all(&response)?;
+    }
+    Ok(())
+}
+
+fn header_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
+fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(end) = header_end(&buf) {
+            break end;
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().unwrap_or(0))
+        .unwrap_or(0);
+    while buf.len() < end + length {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some(buf))
+}
+
+// ---------------------------------------------------------------------------------------------
+// A signal while the user is being created
+// ---------------------------------------------------------------------------------------------
+
+/// Creates a user through the slow proxy and sends `signal` while its `CreateAccessKey` is in
+/// flight. The creation finishes after the signal, so the secret never reached the screen: iamwiz
+/// deletes the user again, key first, before it exits with `code`.
+fn signal_during_creation(signal: &str, code: u32) {
+    let name = common::unique(&format!("mid-{}", signal.to_lowercase()));
+    let proxy = SlowProxy::start();
+    let log = tempfile::tempdir().expect("a directory for the log");
+    let log_path = log.path().join("iamwiz.log");
+    let mut w = Wizard::spawn_at(
+        &proxy.endpoint,
+        80,
+        24,
+        &["--log-file", log_path.to_str().unwrap()],
+        &[],
+        &[],
+    );
+    to_review(&mut w, &name);
+    w.send(keys::ENTER);
+    w.wait_for(&format!("Creating {name}"));
+    proxy.wait_for_held_call();
+    w.signal(signal);
+    assert_eq!(w.wait_for_exit(), code, "128 + SIG{signal}");
+    let output = w.wait_for_output_end();
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    let printed = String::from_utf8_lossy(&output);
+    assert!(
+        !printed.contains("This is the only time"),
+        "the credentials screen never drew after the signal"
+    );
+    // Once the terminal is back, the admin is told what happened.
+    assert!(
+        printed.contains(&format!("iamwiz: deleted user {name} again")),
+        "the deletion is reported on the terminal:\n{printed}"
+    );
+
+    assert_eq!(
+        user_in_moto(&name),
+        None,
+        "the user, made after the signal with a secret nobody saw, is deleted whole"
+    );
+    // It was made whole and then deleted (not rolled back): the log says what went.
+    let log = std::fs::read_to_string(&log_path).expect("the log was written");
+    let line = log
+        .lines()
+        .find(|l| l.contains("discarded a user") && l.contains(&name))
+        .unwrap_or_else(|| panic!("the log names the discarded user:\n{log}"));
+    let key = line
+        .find("access key AKIA")
+        .unwrap_or_else(|| panic!("the access key was deleted:\n{line}"));
+    let user = line
+        .find(&format!("user {name}\""))
+        .unwrap_or_else(|| panic!("the user was deleted:\n{line}"));
+    assert!(key < user, "the key went before the user:\n{line}");
+}
+
+#[test]
+fn sigterm_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
+    signal_during_creation("TERM", 143);
+}
+
+#[test]
+fn sighup_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
+    signal_during_creation("HUP", 129);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A signal on the credentials screen
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sighup_before_any_secret_was_shown_deletes_the_new_user() {
+    let name = common::unique("unseen");
+    let mut w = Wizard::spawn(80, 24);
+    to_review(&mut w, &name);
+    w.send(keys::ENTER);
+    w.wait_for("This is the only time");
+    assert_eq!(
+        user_in_moto(&name),
+        Some(1),
+        "the user was made, with a key"
+    );
+    w.signal("HUP");
+    assert_eq!(w.wait_for_exit(), 129, "128 + SIGHUP");
+    let output = w.wait_for_output_end();
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    assert_eq!(
+        user_in_moto(&name),
+        None,
+        "nobody can have its secret: the user is deleted"
+    );
+}
+
+#[test]
+fn sighup_after_the_secret_was_shown_keeps_the_new_user() {
+    let name = common::unique("shown");
+    let mut w = Wizard::spawn(80, 24);
+    to_review(&mut w, &name);
+    w.send(keys::ENTER);
+    w.wait_for("This is the only time");
+    w.send("s");
+    w.wait_for("(s hides)");
+    // Hidden again: it was seen all the same.
+    w.send("s");
+    w.wait_for("(s shows)");
+    w.signal("HUP");
+    assert_eq!(w.wait_for_exit(), 129, "128 + SIGHUP");
+    let output = w.wait_for_output_end();
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    assert_eq!(
+        user_in_moto(&name),
+        Some(1),
+        "the admin may hold the secret: the user stays, with its key"
+    );
+    assert!(
+        String::from_utf8_lossy(&output)
+            .contains(&format!("iamwiz: kept users {name} (a secret was shown)")),
+        "why the user stays is reported on the terminal"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker's discard, against moto: everything a full plan makes, in IAM's order
+// ---------------------------------------------------------------------------------------------
+
+/// Records the operations called through the SDK, in order.
+#[derive(Clone, Debug, Default)]
+struct Calls(Arc<Mutex<Vec<String>>>);
+
+impl Intercept for Calls {
+    fn name(&self) -> &'static str {
+        "tests::Calls"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let name = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_default();
+        self.0.lock().unwrap().push(name);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
+    let admin = common::admin().await;
+    let group = common::unique("discard-group");
+    admin
+        .iam
+        .create_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("CreateGroup");
+    let name = common::unique("discard");
+    let spec = UserSpec {
+        name: name.clone(),
+        path: "/".to_string(),
+        tags: vec![("team".to_string(), "signals".to_string())],
+        boundary: None,
+        access_key: true,
+        login: Some(LoginSpec {
+            password: PasswordSource::Generate {
+                policy: PasswordPolicy::aws_default(),
+            },
+            require_reset: false,
+        }),
+        groups: vec![group.clone()],
+        policies: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".to_string()],
+        inline: vec![InlinePolicy {
+            name: "inline".to_string(),
+            document: serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{ "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*" }],
+            })
+            .to_string(),
+        }],
+    };
+    let (_, result) = common::worker::run_plan(common::settings(), spec).await;
+    assert!(matches!(result, CreationResult::Created(_)), "{result:?}");
+
+    let calls = Calls::default();
+    let mut settings = common::settings();
+    settings
+        .interceptors
+        .push(SharedInterceptor::new(calls.clone()));
+    let events = common::worker::ask(
+        settings,
+        vec![Request::Discard {
+            run: 3,
+            users: vec![name.clone()],
+        }],
+    )
+    .await;
+    let [Event::Discarded { run: 3, users }] = events.as_slice() else {
+        panic!(
+            "expected the discard's reply, got {:?}",
+            events
+                .iter()
+                .map(common::worker::event_name)
+                .collect::<Vec<_>>()
+        );
+    };
+    let [d] = users.as_slice() else {
+        panic!("one user asked, {users:?}");
+    };
+    assert!(d.leftovers.is_empty(), "nothing left: {d:?}");
+    assert_eq!(
+        d.deleted.len(),
+        6,
+        "key, password, policy, inline, group, user: {d:?}"
+    );
+    assert_eq!(d.deleted.last().unwrap(), &format!("user {name}"));
+
+    match admin.iam.get_user().user_name(&name).send().await {
+        Ok(_) => panic!("user {name} is still there"),
+        Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "GetUser: {e:?}"),
+    }
+    let members = admin
+        .iam
+        .get_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("GetGroup")
+        .users;
+    assert!(members.is_empty(), "{group} still lists {members:?}");
+
+    let deletes: Vec<String> = calls
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|op| !op.starts_with("List") && !op.starts_with("Get"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            "DeleteAccessKey",
+            "DeleteLoginProfile",
+            "DetachUserPolicy",
+            "DeleteUserPolicy",
+            "RemoveUserFromGroup",
+            "DeleteUser",
+        ],
+        "the order real IAM requires before DeleteUser succeeds"
+    );
+}
+
+#[tokio::test]
+async fn discarding_a_user_that_is_gone_leaves_nothing_and_reports_nothing_deleted() {
+    let name = common::unique("discard-gone");
+    let events = common::worker::ask(
+        common::settings(),
+        vec![Request::Discard {
+            run: 1,
+            users: vec![name.clone()],
+        }],
+    )
+    .await;
+    let [Event::Discarded { users, .. }] = events.as_slice() else {
+        panic!("expected the discard's reply");
+    };
+    assert_eq!(users.len(), 1);
+    assert!(users[0].deleted.is_empty(), "{:?}", users[0]);
+    assert!(users[0].leftovers.is_empty(), "{:?}", users[0]);
 }

@@ -18,9 +18,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
-    AwsError, CreationResult, Event, GroupInfo, Identity, InlinePolicy, Leftover, LoginSpec,
-    PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo, UserPermissions, UserSpec,
-    plan_steps,
+    AwsError, CreationResult, DiscardedUser, Event, GroupInfo, Identity, InlinePolicy, Leftover,
+    LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo,
+    UserPermissions, UserSpec, plan_steps,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
@@ -45,6 +45,10 @@ pub enum Msg {
     Worker(Event),
     /// The result of a local effect (clipboard, saving) the terminal loop carried out.
     Effect(Effect),
+    /// A signal (SIGTERM, SIGHUP) is ending the wizard: keys are no longer read, and the process
+    /// exits once [`App::finishing`] is false. Users made in this run whose secrets nobody can
+    /// have are discarded first.
+    Signal,
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -293,6 +297,21 @@ pub struct Failure {
     pub key_deletion: Option<String>,
 }
 
+/// The wizard is ending on a signal.
+#[derive(Debug, Default)]
+pub struct Ending {
+    /// The discard of users whose secrets nobody has, once asked for.
+    pub discard: Option<Discard>,
+}
+
+#[derive(Debug)]
+pub struct Discard {
+    pub run: u64,
+    pub users: Vec<String>,
+    /// The worker's report, once it has answered.
+    pub result: Option<Vec<DiscardedUser>>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modal {
     Help,
@@ -345,6 +364,8 @@ pub struct App {
     pub new_group: new_group::NewGroup,
     /// The MongoDB encryption flow.
     pub enc: encryption::Enc,
+    /// Set once a signal is ending the wizard.
+    pub ending: Option<Ending>,
 }
 
 impl App {
@@ -381,6 +402,7 @@ impl App {
             picker: picker::Picker::default(),
             new_group: new_group::NewGroup::default(),
             enc: encryption::Enc::default(),
+            ending: None,
         };
         if app.options.encryption {
             encryption::enter(&mut app, false);
@@ -465,6 +487,17 @@ impl App {
             || self.creation_running()
             || self.draft != Draft::default()
             || self.enc.dirty
+    }
+
+    /// While ending on a signal: whether something must still finish before the process exits
+    /// (a creation, or the discard of users whose secrets nobody has).
+    pub fn finishing(&self) -> bool {
+        self.creation_running()
+            || self
+                .ending
+                .as_ref()
+                .and_then(|e| e.discard.as_ref())
+                .is_some_and(|d| d.result.is_none())
     }
 
     pub fn creation_running(&self) -> bool {
@@ -856,7 +889,39 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Key(key) => on_key(app, key),
+        Msg::Signal => {
+            app.ending.get_or_insert_with(Ending::default);
+            app.modal = None;
+            discard_unseen(app)
+        }
     }
+}
+
+/// When ending on a signal with a batch whose secrets nobody can have (none shown, copied or
+/// saved): drops the secrets and asks the worker to delete those users. Asked once; a creation
+/// still running asks when it finishes.
+fn discard_unseen(app: &mut App) -> Vec<Command> {
+    if app.ending.as_ref().is_none_or(|e| e.discard.is_some()) {
+        return Vec::new();
+    }
+    if !app.reveal.as_ref().is_some_and(Reveal::nobody_has_secrets) {
+        return Vec::new();
+    }
+    // Dropping the reveal state zeroes the secrets.
+    let users: Vec<String> = app
+        .reveal
+        .take()
+        .map(|r| r.users.iter().map(|u| u.name.clone()).collect())
+        .unwrap_or_default();
+    let run = app.next_seq();
+    if let Some(e) = app.ending.as_mut() {
+        e.discard = Some(Discard {
+            run,
+            users: users.clone(),
+            result: None,
+        });
+    }
+    vec![Command::Worker(Request::Discard { run, users })]
 }
 
 fn is_ctrl(key: &KeyEvent, c: char) -> bool {
@@ -1018,6 +1083,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         }
         Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
             finish_creation(app, result);
+            return discard_unseen(app);
         }
         Event::GroupCreated { seq, result } => new_group::on_created(app, seq, result),
         Event::KmsKeys {
@@ -1043,6 +1109,17 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             if app.creation.as_ref().is_some_and(|c| c.run == run) =>
         {
             encryption::finish(app, result);
+            return discard_unseen(app);
+        }
+        Event::Discarded { run, users } => {
+            if let Some(d) = app
+                .ending
+                .as_mut()
+                .and_then(|e| e.discard.as_mut())
+                .filter(|d| d.run == run)
+            {
+                d.result = Some(users);
+            }
         }
         // A reply to a request that has since been superseded.
         _ => {}
@@ -1057,7 +1134,12 @@ fn finish_creation(app: &mut App, result: CreationResult) {
     match result {
         CreationResult::Created(users) => {
             app.created = users.iter().map(|u| u.name.clone()).collect();
-            app.reveal = Some(Reveal::new(users, app.options.csv_dir.clone()));
+            let mut reveal = Reveal::new(users, app.options.csv_dir.clone());
+            // The admin knows a password they typed.
+            if app.draft.console_password && app.draft.password_mode == PasswordMode::Custom {
+                reveal.expose(reveal::Exposure::Typed);
+            }
+            app.reveal = Some(reveal);
             app.screen = Screen::Reveal;
             // The custom password now lives only on the credentials screen.
             app.draft.custom_password.clear();

@@ -2,9 +2,11 @@
 //! and answers with [`Event`]s that carry their results.
 //!
 //! Every request runs in its own task, so a slow list never holds up another. Creation runs are
-//! tracked: when the request channel closes (the wizard is quitting), the worker drops pending
-//! reads but lets each creation finish or roll back before it returns.
+//! tracked, and so are discards of users (see [`discard`]): when the request channel closes (the
+//! wizard is quitting), the worker drops pending reads but lets each creation finish or roll back,
+//! and each discard finish, before it returns.
 
+pub mod discard;
 pub mod encryption;
 pub mod password;
 pub mod plan;
@@ -64,6 +66,14 @@ async fn run(
                     let _ = ev.send(Event::GroupCreated { seq, result });
                 });
             }
+            // Deleting users is a change to the account too: it finishes before the worker
+            // returns.
+            Request::Discard { run, users } => {
+                creations.spawn(async move {
+                    let users = discard::discard_users(&c, &users).await;
+                    let _ = ev.send(Event::Discarded { run, users });
+                });
+            }
             read => {
                 reads.spawn(async move { handle_read(&c, read, &ev).await });
             }
@@ -118,6 +128,7 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
         Request::CreateEncryption { .. } => {
             unreachable!("encryption set-ups are handled by run()")
         }
+        Request::Discard { .. } => unreachable!("discards are handled by run()"),
     };
     let _ = events.send(event);
 }

@@ -83,13 +83,26 @@ impl Wizard {
         remove: &[&str],
         set: &[(&str, &str)],
     ) -> Wizard {
+        Wizard::spawn_at(&super::endpoint(), cols, rows, args, remove, set)
+    }
+
+    /// Like [`Wizard::spawn_env`], with iamwiz talking to `endpoint` (e.g. a proxy in front of
+    /// moto) rather than to moto itself.
+    pub fn spawn_at(
+        endpoint: &str,
+        cols: u16,
+        rows: u16,
+        args: &[&str],
+        remove: &[&str],
+        set: &[(&str, &str)],
+    ) -> Wizard {
         let home = tempfile::tempdir().expect("a temporary HOME");
         let pair = native_pty_system()
             .openpty(size(cols, rows))
             .expect("open a pty");
 
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_iamwiz"));
-        cmd.args(["--endpoint-url", &super::endpoint()]);
+        cmd.args(["--endpoint-url", endpoint]);
         cmd.args(args);
         cmd.cwd(home.path());
         cmd.env_clear();

@@ -210,6 +210,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::KmsKeys { .. } => "KmsKeys",
         Event::VerifyWaiting { .. } => "VerifyWaiting",
         Event::EncryptionFinished { .. } => "EncryptionFinished",
+        Event::Discarded { .. } => "Discarded",
     }
 }
 

@@ -913,10 +913,53 @@ async fn a_failed_user_step_removes_the_user_and_schedules_the_new_key_for_delet
     );
 }
 
-/// The alias is taken: the key just made is scheduled for deletion, the alias still names the
-/// key it named before, and no user is made.
+/// The keys made since `before` whose description is `description`: the keys a run for that
+/// description made, even while other tests make keys in the same region.
+async fn keys_described_since(
+    kms: &aws_sdk_kms::Client,
+    before: &[String],
+    description: &str,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for id in keys_made_since(kms, before).await {
+        let meta = kms
+            .describe_key()
+            .key_id(&id)
+            .send()
+            .await
+            .expect("DescribeKey")
+            .key_metadata
+            .expect("key metadata");
+        if meta.description.as_deref() == Some(description) {
+            found.push(id);
+        }
+    }
+    found
+}
+
+/// The calls of `calls` that create, change or delete something (everything but reads).
+fn writes(calls: &[String]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| !["Get", "List", "Describe"].iter().any(|r| c.starts_with(r)))
+        .cloned()
+        .collect()
+}
+
+/// Every step's statuses, by (group, step), for a spec's plan.
+fn histories(outcome: &common::worker::Outcome, spec: &EncryptionSpec) -> Vec<Vec<StepStatus>> {
+    spec.plan()
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (_, steps))| (0..steps.len()).map(move |i| (g, i)))
+        .map(|(g, i)| outcome.history(g, i))
+        .collect()
+}
+
+/// The alias is taken before the run starts: nothing is made, not even the key (no `CreateKey`
+/// call at all), the alias still names its own key, and the result names the key it names.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
+async fn a_taken_alias_fails_before_any_key_is_made() {
     const REGION: &str = "sa-east-1";
     let admin = common::admin().await;
     let kms = admin.kms_in(REGION);
@@ -930,9 +973,90 @@ async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
         .expect("CreateAlias");
     let before = key_ids(&kms).await;
     let user = common::unique("taken-alias-user");
+    let faults = Faults::new(&[]);
+    let spec = user_spec(REGION, new_key(&alias), &user);
+
+    let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
+    let mut calls = faults.calls();
+    calls.sort();
+    assert_eq!(
+        calls,
+        ["DescribeKey", "GetUser"],
+        "the names are checked, and nothing else is called"
+    );
+    let statuses = histories(&outcome, &spec);
+    assert_eq!(statuses[0], [StepStatus::Skipped], "CreateKey");
+    assert!(
+        matches!(statuses[1].as_slice(), [StepStatus::Failed(e)] if e.code == "AlreadyExistsException"),
+        "CreateAlias: {:?}",
+        statuses[1]
+    );
+    assert!(
+        statuses[2..].iter().all(|h| h == &[StepStatus::Skipped]),
+        "{statuses:?}"
+    );
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded with a taken alias");
+    };
+    assert_eq!(group, format!("alias/{alias}"));
+    assert_eq!(step, StepKind::CreateAlias(alias.clone()));
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("kms:CreateAlias", "AlreadyExistsException")
+    );
+    assert_eq!(
+        error.message,
+        format!("alias/{alias} already exists in {REGION}: it names KMS key {owner}.")
+    );
+    assert!(
+        error.hint.contains("choose another alias") && error.hint.contains("Esc"),
+        "{}",
+        error.hint
+    );
+    assert_eq!(leftovers, Vec::new());
+    assert_eq!(key_deletion, None, "no key was made, so none is deleted");
+
+    assert_eq!(
+        keys_described_since(
+            &kms,
+            &before,
+            &format!("MongoDB CSFLE master key for {alias}")
+        )
+        .await,
+        Vec::<String>::new()
+    );
+    assert_eq!(key_state(&kms, &owner).await, ("Enabled".to_string(), None));
+    assert!(
+        aliases(&kms)
+            .await
+            .contains(&(format!("alias/{alias}"), owner.clone())),
+        "the alias no longer names its own key"
+    );
+    assert_no_user(&admin.iam, &user).await;
+}
+
+/// The alias is taken between the check and `CreateAlias` (here: `CreateAlias` is refused as a
+/// taken alias would be): the key just made is scheduled for deletion, no alias is deleted (the
+/// alias is not this run's), and no user is made.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alias_taken_after_the_check_schedules_the_new_key_for_deletion() {
+    const REGION: &str = "sa-east-1";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("taken-late");
+    let before = key_ids(&kms).await;
+    let user = common::unique("taken-late-user");
+    let faults = Faults::new(&[("CreateAlias", 1, 1, "AlreadyExistsException")]);
 
     let outcome = run_encryption(
-        common::settings(),
+        faults.settings(common::settings()),
         user_spec(REGION, new_key(&alias), &user),
     )
     .await;
@@ -960,7 +1084,7 @@ async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
         key_deletion,
     } = outcome.result
     else {
-        panic!("the set-up succeeded with a taken alias");
+        panic!("the set-up succeeded though CreateAlias was refused");
     };
     assert_eq!(group, format!("alias/{alias}"));
     assert_eq!(step, StepKind::CreateAlias(alias.clone()));
@@ -971,8 +1095,18 @@ async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
         error.hint
     );
     assert!(leftovers.is_empty());
+    assert_eq!(
+        writes(&faults.calls()),
+        ["CreateKey", "CreateAlias", "ScheduleKeyDeletion"],
+        "the alias this run did not make is not deleted"
+    );
 
-    let made = keys_made_since(&kms, &before).await;
+    let made = keys_described_since(
+        &kms,
+        &before,
+        &format!("MongoDB CSFLE master key for {alias}"),
+    )
+    .await;
     assert_eq!(made.len(), 1, "{made:?}");
     assert_eq!(key_state(&kms, &made[0]).await.0, "PendingDeletion");
     assert!(
@@ -980,14 +1114,285 @@ async fn a_taken_alias_schedules_the_new_key_for_deletion_and_makes_no_user() {
             .expect("the key's fate is told")
             .contains(&made[0])
     );
-    assert_eq!(key_state(&kms, &owner).await.0, "Enabled");
+    assert_no_user(&admin.iam, &user).await;
+}
+
+/// A user of the name exists (made since the screens checked): nothing is made, not even the
+/// key, the user is left as it was, and the result names it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_that_exists_fails_before_anything_is_made() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("user-exists-cmk");
+    let user = common::unique("user-exists");
+    let arn = admin
+        .iam
+        .create_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("CreateUser")
+        .user
+        .expect("a user")
+        .arn;
+    let before = key_ids(&kms).await;
+    let faults = Faults::new(&[]);
+    let spec = user_spec(REGION, new_key(&alias), &user);
+
+    let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
+    assert_eq!(writes(&faults.calls()), Vec::<String>::new());
+    let statuses = histories(&outcome, &spec);
+    // CreateKey, CreateAlias; CreateUser, CreateAccessKey, PutUserPolicy; the check.
+    assert_eq!(statuses.len(), 6);
+    assert!(
+        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
+        "CreateUser: {:?}",
+        statuses[2]
+    );
+    for i in [0, 1, 3, 4, 5] {
+        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
+    }
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though the user exists");
+    };
+    assert_eq!(group, user);
+    assert_eq!(step, StepKind::CreateUser);
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("iam:CreateUser", "EntityAlreadyExists")
+    );
+    assert!(
+        error.message.starts_with(&format!(
+            "User {user} already exists in this account ({arn}, created "
+        )),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.hint.contains("choose another user name") && error.hint.contains("Esc"),
+        "{}",
+        error.hint
+    );
+    assert_eq!(leftovers, Vec::new());
+    assert_eq!(key_deletion, None);
+
+    assert_eq!(
+        keys_described_since(
+            &kms,
+            &before,
+            &format!("MongoDB CSFLE master key for {alias}")
+        )
+        .await,
+        Vec::<String>::new()
+    );
     assert!(
         aliases(&kms)
             .await
-            .contains(&(format!("alias/{alias}"), owner.clone())),
-        "the alias no longer names its own key"
+            .iter()
+            .all(|(name, _)| *name != format!("alias/{alias}")),
+        "alias/{alias} was made"
     );
-    assert_no_user(&admin.iam, &user).await;
+    let iam = &admin.iam;
+    let policies = iam
+        .list_user_policies()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListUserPolicies")
+        .policy_names;
+    assert!(policies.is_empty(), "{policies:?}");
+    let keys = iam
+        .list_access_keys()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata;
+    assert!(keys.is_empty(), "an access key was made for {user}");
+}
+
+/// A role of the name exists (the screens do not check role names): nothing is made, not even
+/// the key or the instance profile, the role is left as it was, and the result names it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_that_exists_fails_before_anything_is_made() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("role-exists-cmk");
+    let name = common::unique("role-exists");
+    let arn = admin
+        .iam
+        .create_role()
+        .role_name(&name)
+        .assume_role_policy_document(trust_policy_document(&TrustedPrincipal::Lambda, "aws"))
+        .send()
+        .await
+        .expect("CreateRole")
+        .role
+        .expect("a role")
+        .arn;
+    let before = key_ids(&kms).await;
+    let faults = Faults::new(&[]);
+    let spec = role_spec(REGION, new_key(&alias), &name, TrustedPrincipal::Ec2);
+
+    let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
+    let mut calls = faults.calls();
+    calls.sort();
+    assert_eq!(
+        calls,
+        ["DescribeKey", "GetInstanceProfile", "GetRole"],
+        "the names are checked, and nothing else is called"
+    );
+    let statuses = histories(&outcome, &spec);
+    // CreateKey, CreateAlias; CreateRole, PutRolePolicy, CreateInstanceProfile,
+    // AddRoleToInstanceProfile.
+    assert_eq!(statuses.len(), 6);
+    assert!(
+        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
+        "CreateRole: {:?}",
+        statuses[2]
+    );
+    for i in [0, 1, 3, 4, 5] {
+        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
+    }
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though the role exists");
+    };
+    assert_eq!(group, name);
+    assert_eq!(step, StepKind::CreateRole);
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("iam:CreateRole", "EntityAlreadyExists")
+    );
+    assert!(
+        error.message.starts_with(&format!(
+            "Role {name} already exists in this account ({arn}, created "
+        )),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.hint.contains("choose another role name") && error.hint.contains("Esc"),
+        "{}",
+        error.hint
+    );
+    assert_eq!(leftovers, Vec::new());
+    assert_eq!(key_deletion, None);
+
+    assert_eq!(
+        keys_described_since(
+            &kms,
+            &before,
+            &format!("MongoDB CSFLE master key for {alias}")
+        )
+        .await,
+        Vec::<String>::new()
+    );
+    let iam = &admin.iam;
+    let role_policies = iam
+        .list_role_policies()
+        .role_name(&name)
+        .send()
+        .await
+        .expect("ListRolePolicies")
+        .policy_names;
+    assert!(role_policies.is_empty(), "{role_policies:?}");
+    let trust = iam
+        .get_role()
+        .role_name(&name)
+        .send()
+        .await
+        .expect("GetRole")
+        .role
+        .unwrap()
+        .assume_role_policy_document
+        .unwrap();
+    assert_eq!(
+        decode_policy_document(&trust),
+        trust_policy_document(&TrustedPrincipal::Lambda, "aws"),
+        "the role's trust policy was changed"
+    );
+    let err = iam
+        .get_instance_profile()
+        .instance_profile_name(&name)
+        .send()
+        .await
+        .expect_err("an instance profile was made");
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+}
+
+/// When the admin may not make the checks (each is denied), the set-up is not blocked: it goes
+/// on and makes everything, as it would without them.
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_name_checks_do_not_block_the_set_up() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let alias = common::unique("unchecked-cmk");
+    let name = common::unique("unchecked-role");
+    let faults = Faults::new(&[
+        ("DescribeKey", 1, 1, "AccessDeniedException"),
+        ("GetRole", 1, 1, "AccessDenied"),
+        ("GetInstanceProfile", 1, 1, "AccessDenied"),
+    ]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        role_spec(REGION, new_key(&alias), &name, TrustedPrincipal::Ec2),
+    )
+    .await;
+    let calls = faults.calls();
+    let created = outcome.created();
+    let first_write = calls
+        .iter()
+        .position(|c| c == "CreateKey")
+        .expect("a key was made");
+    let mut checks = calls[..first_write].to_vec();
+    checks.sort();
+    assert_eq!(
+        checks,
+        ["DescribeKey", "GetInstanceProfile", "GetRole"],
+        "each check was made (and denied) before anything else"
+    );
+    let EncryptionAccount::Role(role) = created.account else {
+        panic!("a user was made for a role spec");
+    };
+    assert_eq!(role.arn, format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+    assert_eq!(role.instance_profile, Some(name.clone()));
+    let key_id = created.key_arn.rsplit('/').next().unwrap().to_string();
+    assert!(
+        aliases(&admin.kms_in(REGION))
+            .await
+            .contains(&(format!("alias/{alias}"), key_id)),
+        "the alias names the new key"
+    );
+    let raw = admin
+        .iam
+        .get_role_policy()
+        .role_name(&name)
+        .policy_name(KMS_POLICY_NAME)
+        .send()
+        .await
+        .expect("GetRolePolicy")
+        .policy_document;
+    assert_eq!(
+        decode_policy_document(&raw),
+        kms_policy_document(&created.key_arn)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1605,4 +2010,326 @@ async fn a_rollback_whose_answers_are_lost_still_schedules_the_key() {
         "alias/{alias} is left"
     );
     assert_no_user(&admin.iam, &user).await;
+}
+
+/// A `CreateKey` whose answer was lost after KMS made the key is retried by the SDK, which makes
+/// a second key: the set-up keeps the one it was answered with and schedules the other for
+/// deletion. Keys that only look alike (the same description, but with an alias, or other tags)
+/// are left alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_made_by_a_lost_create_key_attempt_is_scheduled_for_deletion() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("lost-key-cmk");
+    let user = common::unique("lost-key-user");
+    let description = format!("MongoDB CSFLE master key for {alias}");
+    let before = key_ids(&kms).await;
+    // Decoys, made just before the run: the same description, but one has an alias and one has
+    // other tags.
+    let aliased = kms
+        .create_key()
+        .description(&description)
+        .tags(
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key("app")
+                .tag_value("orders")
+                .build()
+                .unwrap(),
+        )
+        .tags(
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key("purpose")
+                .tag_value("mongodb-csfle")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateKey")
+        .key_metadata
+        .unwrap()
+        .key_id;
+    kms.create_alias()
+        .alias_name(format!("alias/{alias}-decoy"))
+        .target_key_id(&aliased)
+        .send()
+        .await
+        .expect("CreateAlias");
+    let (other_tags, _) = make_key(&kms, &description).await;
+    let faults = Faults::lost_answers(&[("CreateKey", 1)]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    let calls = faults.calls();
+    let created = outcome.created();
+    assert_eq!(
+        calls.iter().filter(|c| *c == "CreateKey").count(),
+        1,
+        "one call, retried inside the SDK: {calls:?}"
+    );
+    let kept = created.key_arn.rsplit('/').next().unwrap().to_string();
+    let mut made = keys_described_since(&kms, &before, &description).await;
+    made.retain(|id| ![&aliased, &other_tags].contains(&id));
+    assert_eq!(
+        made.len(),
+        2,
+        "the lost attempt and the retry each made a key: {made:?}"
+    );
+    assert!(made.contains(&kept), "{made:?}");
+    let stray = made.iter().find(|id| **id != kept).unwrap();
+    let (state, date) = key_state(&kms, stray).await;
+    assert_eq!(state, "PendingDeletion");
+    let in_seven_days = aws_smithy_types::DateTime::from_secs(
+        aws_smithy_types::DateTime::from(std::time::SystemTime::now()).secs() + 7 * 86_400,
+    )
+    .fmt(Format::DateTime)
+    .unwrap()[..10]
+        .to_string();
+    assert_eq!(date.as_deref(), Some(in_seven_days.as_str()));
+    assert_eq!(key_state(&kms, &kept).await, ("Enabled".to_string(), None));
+    assert!(
+        aliases(&kms)
+            .await
+            .contains(&(format!("alias/{alias}"), kept.clone())),
+        "the alias names the kept key"
+    );
+    assert!(
+        matches!(created.verification, Verification::Verified { .. }),
+        "{:?}",
+        created.verification
+    );
+    for decoy in [&aliased, &other_tags] {
+        assert_eq!(
+            key_state(&kms, decoy).await,
+            ("Enabled".to_string(), None),
+            "a key this run did not make was touched"
+        );
+    }
+}
+
+/// When the run then fails, the sentence about its key names the stray key too; both are
+/// scheduled for deletion and nothing is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_run_tells_of_the_stray_key_of_a_lost_create_key_attempt() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("lost-key-fail-cmk");
+    let user = common::unique("lost-key-fail-user");
+    let description = format!("MongoDB CSFLE master key for {alias}");
+    let before = key_ids(&kms).await;
+    let faults = Faults::with(
+        [
+            ("CreateKey", 1, 1, "KMSInternalException", true),
+            ("PutUserPolicy", 1, 1, "AccessDenied", false),
+        ]
+        .into_iter(),
+    );
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    let EncryptionResult::Failed {
+        step,
+        leftovers,
+        key_deletion,
+        ..
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though PutUserPolicy was denied");
+    };
+    assert_eq!(step, StepKind::PutInlinePolicy(KMS_POLICY_NAME.to_string()));
+    assert_eq!(leftovers, Vec::new());
+    let made = keys_described_since(&kms, &before, &description).await;
+    assert_eq!(made.len(), 2, "{made:?}");
+    let sentence = key_deletion.expect("the keys' fate is told");
+    for id in &made {
+        assert_eq!(key_state(&kms, id).await.0, "PendingDeletion", "{id}");
+        assert!(
+            sentence.contains(id.as_str()),
+            "{id} is not named: {sentence}"
+        );
+    }
+    assert_no_user(&admin.iam, &user).await;
+}
+
+/// A `CreateKey` retried after an answer that says nothing was made (throttling) makes one key,
+/// and nothing is scheduled for deletion.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_throttled_create_key_makes_one_key_and_deletes_none() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("throttled-key-cmk");
+    let user = common::unique("throttled-key-user");
+    let description = format!("MongoDB CSFLE master key for {alias}");
+    let before = key_ids(&kms).await;
+    let faults = Faults::new(&[("CreateKey", 1, 1, "ThrottlingException")]);
+
+    let outcome = run_encryption(
+        faults.settings(common::settings()),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await;
+    let created = outcome.created();
+    let made = keys_described_since(&kms, &before, &description).await;
+    assert_eq!(
+        made,
+        vec![created.key_arn.rsplit('/').next().unwrap().to_string()]
+    );
+    assert!(
+        !faults.calls().iter().any(|c| c == "ScheduleKeyDeletion"),
+        "{:?}",
+        faults.calls()
+    );
+}
+
+/// When several names are taken, each of their steps is failed, so the admin can fix them all in
+/// one go, and the result names the first and adds the others.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_taken_name_is_reported_at_once() {
+    const REGION: &str = "sa-east-1";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("taken-both");
+    let user = common::unique("taken-both-user");
+    let (owner, _) = make_key(&kms, "owns the alias").await;
+    kms.create_alias()
+        .alias_name(format!("alias/{alias}"))
+        .target_key_id(&owner)
+        .send()
+        .await
+        .expect("CreateAlias");
+    admin
+        .iam
+        .create_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("CreateUser");
+    let faults = Faults::new(&[]);
+    let spec = user_spec(REGION, new_key(&alias), &user);
+
+    let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
+    assert_eq!(writes(&faults.calls()), Vec::<String>::new());
+    let statuses = histories(&outcome, &spec);
+    let failed: Vec<(usize, String)> = statuses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| match h.as_slice() {
+            [StepStatus::Failed(e)] => Some((i, e.code.clone())),
+            [StepStatus::Skipped] => None,
+            other => panic!("step {i}: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (1, "AlreadyExistsException".to_string()),
+            (2, "EntityAlreadyExists".to_string())
+        ]
+    );
+    let EncryptionResult::Failed { step, error, .. } = outcome.result else {
+        panic!("the set-up succeeded with a taken alias and user");
+    };
+    assert_eq!(step, StepKind::CreateAlias(alias.clone()));
+    assert!(
+        error
+            .message
+            .starts_with(&format!("alias/{alias} already exists"))
+            && error.message.contains(&format!(
+                " Also: User {user} already exists in this account ("
+            )),
+        "{}",
+        error.message
+    );
+}
+
+/// An instance profile of the role's name exists (a role deleted without its profile leaves
+/// one): nothing is made, and the hint gives the command that removes the profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_profile_that_exists_fails_before_anything_is_made() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let (_, arn) = make_key(&admin.kms_in(REGION), "profile key").await;
+    let key = iamwiz::aws::kms::list_keys(&admin, REGION)
+        .await
+        .expect("list keys")
+        .into_iter()
+        .find(|k| k.arn == arn)
+        .expect("the key is listed");
+    let name = common::unique("profile-exists");
+    admin
+        .iam
+        .create_instance_profile()
+        .instance_profile_name(&name)
+        .send()
+        .await
+        .expect("CreateInstanceProfile");
+    let faults = Faults::new(&[]);
+    let spec = role_spec(
+        REGION,
+        KeyChoice::Existing(key),
+        &name,
+        TrustedPrincipal::Ec2,
+    );
+
+    let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
+    assert_eq!(writes(&faults.calls()), Vec::<String>::new());
+    let statuses = histories(&outcome, &spec);
+    // CreateRole, PutRolePolicy, CreateInstanceProfile, AddRoleToInstanceProfile.
+    assert!(
+        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
+        "CreateInstanceProfile: {:?}",
+        statuses[2]
+    );
+    for i in [0, 1, 3] {
+        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
+    }
+    let EncryptionResult::Failed {
+        group,
+        step,
+        error,
+        leftovers,
+        key_deletion,
+    } = outcome.result
+    else {
+        panic!("the set-up succeeded though the instance profile exists");
+    };
+    assert_eq!(group, name);
+    assert_eq!(step, StepKind::CreateInstanceProfile);
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        ("iam:CreateInstanceProfile", "EntityAlreadyExists")
+    );
+    assert!(
+        error
+            .message
+            .starts_with(&format!("Instance profile {name} already exists")),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.hint.contains(&format!(
+            "aws iam delete-instance-profile --instance-profile-name {name}"
+        )),
+        "{}",
+        error.hint
+    );
+    assert_eq!(leftovers, Vec::new());
+    assert_eq!(key_deletion, None);
+    let err = admin
+        .iam
+        .get_role()
+        .role_name(&name)
+        .send()
+        .await
+        .expect_err("a role was made");
+    assert_eq!(err.code(), Some("NoSuchEntity"));
 }

@@ -2,16 +2,22 @@
 //! one that exists), an IAM user (through the user-creation engine) or a role carrying the one
 //! inline policy, and a check that the new access key can wrap and unwrap a data key.
 //!
+//! Before anything is made, every name the run would take (the new key's alias, the user or the
+//! role and its instance profile) is checked free, all at once: a taken name fails the run with
+//! nothing made, rather than after a key was created only to be scheduled for deletion again.
+//!
 //! All of it is made, or (after a rollback) none of it: a key created in this run is scheduled for
 //! deletion after the account part is undone. A failed check does not roll back: the user is as
 //! asked, and the result says what failed.
 
+use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use aws_sdk_kms::error::ProvideErrorMetadata;
 use aws_smithy_types::Blob;
 use aws_smithy_types::date_time::Format;
 use futures::future::OptionFuture;
+use futures::stream::{self, StreamExt};
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedSender;
 use zeroize::Zeroizing;
@@ -39,6 +45,19 @@ struct NewKey {
     arn: String,
     /// The alias name without `alias/`, once `CreateAlias` succeeded.
     alias: Option<String>,
+    /// Keys that earlier attempts of a retried `CreateKey` made, and what became of them.
+    strays: Strays,
+}
+
+/// Keys made by attempts of `CreateKey` whose answers were lost: KMS made each, the SDK retried,
+/// and the retry made the key this run keeps. Each is scheduled for deletion, as the rollback
+/// would a key of a failed run.
+#[derive(Default)]
+struct Strays {
+    /// What became of each, or that they could not be looked for, in sentences for the admin.
+    told: Vec<String>,
+    /// The ones that could not be scheduled for deletion.
+    leftovers: Vec<Leftover>,
 }
 
 /// Creates what `spec` describes, streaming each step's status as [`Event::Step`] (group and step
@@ -72,6 +91,26 @@ pub async fn create(
             key_deletion,
         };
 
+    // Every name this run would take must be free before anything is made.
+    let clashes = preflight(c, &kms, &spec, &groups).await;
+    if let Some(first) = clashes.first() {
+        for (g, (_, steps)) in groups.iter().enumerate() {
+            for i in 0..steps.len() {
+                let status = match clashes.iter().find(|x| (x.group, x.index) == (g, i)) {
+                    Some(clash) => StepStatus::Failed(clash.error.clone()),
+                    None => StepStatus::Skipped,
+                };
+                report.status(g, i, status);
+            }
+        }
+        let mut error = first.error.clone();
+        for other in &clashes[1..] {
+            error.message.push_str(" Also: ");
+            error.message.push_str(&other.error.message);
+        }
+        return failed(first.group, first.step.clone(), error, Vec::new(), None);
+    }
+
     // The key: the one chosen, or a new one with its alias (group 0).
     let (key_arn, new_key, account_group) = match &spec.key {
         KeyChoice::Existing(key) => (key.arn.clone(), None, 0),
@@ -81,7 +120,7 @@ pub async fn create(
             tags,
         } => {
             report.status(0, 0, StepStatus::Running);
-            let mut key = match create_key(&kms, description, tags).await {
+            let mut key = match create_key(&kms, &spec.region, description, tags).await {
                 Ok(key) => key,
                 Err(e) => {
                     report.status(0, 0, StepStatus::Failed(e.clone()));
@@ -95,7 +134,9 @@ pub async fn create(
             if let Err(e) = create_alias(&kms, alias, &key.id).await {
                 report.status(0, 1, StepStatus::Failed(e.clone()));
                 skip_from(1);
-                let (leftovers, deletion) = undo_key(&kms, &spec.region, &key, &report).await;
+                let (mut leftovers, mut deletion) =
+                    undo_key(&kms, &spec.region, &key, &report).await;
+                tell_strays(&key.strays, &mut leftovers, &mut deletion);
                 return failed(
                     0,
                     StepKind::CreateAlias(alias.clone()),
@@ -198,20 +239,30 @@ pub async fn create(
     };
 
     match outcome {
-        Ok((account, verification)) => EncryptionResult::Created(EncryptionCreated {
-            feature: spec.feature,
-            key_arn,
-            key_created: new_key.is_some(),
-            region: spec.region.clone(),
-            endpoint: c.endpoint_url.clone(),
-            account,
-            verification,
-        }),
+        Ok((account, verification)) => {
+            // The success screen has no place for them yet: they go to the log (`--log`).
+            for told in new_key.iter().flat_map(|k| &k.strays.told) {
+                tracing::warn!(stray = %told, "CreateKey was retried");
+            }
+            for left in new_key.iter().flat_map(|k| &k.strays.leftovers) {
+                tracing::warn!(what = %left.what, command = %left.command, "left in the account");
+            }
+            EncryptionResult::Created(EncryptionCreated {
+                feature: spec.feature,
+                key_arn,
+                key_created: new_key.is_some(),
+                region: spec.region.clone(),
+                endpoint: c.endpoint_url.clone(),
+                account,
+                verification,
+            })
+        }
         Err((step, error, mut leftovers)) => {
             let mut key_deletion = None;
             if let Some(key) = &new_key {
-                let (left, deletion) = undo_key(&kms, &spec.region, key, &report).await;
+                let (left, mut deletion) = undo_key(&kms, &spec.region, key, &report).await;
                 leftovers.extend(left);
+                tell_strays(&key.strays, &mut leftovers, &mut deletion);
                 key_deletion = Some(deletion);
             }
             failed(account_group, step, error, leftovers, key_deletion)
@@ -219,15 +270,214 @@ pub async fn create(
     }
 }
 
+/// A name this run would create that is already taken, found before anything is made: the step
+/// that would have failed on it (its group and index in the plan), and why.
+struct Clash {
+    group: usize,
+    index: usize,
+    step: StepKind,
+    error: AwsError,
+}
+
+/// Checks, all at once and before anything is made, that every name this run would create is
+/// free: a new key's alias in the key's region (`DescribeKey` of `alias/NAME`: `NotFoundException`
+/// means free), the user (`GetUser`) or the role (`GetRole`) and, for a role trusted by EC2, its
+/// instance profile (`GetInstanceProfile`; `NoSuchEntity` means free). Returns the names that are
+/// taken, in plan order, each as the error its creating step would have met.
+///
+/// A check that fails for any other reason (the admin may not call it, throttling, the network)
+/// counts as free: the check only spares a key made and deleted again, and the creating call
+/// still refuses a taken name itself, which fails the run and undoes what was made as it did
+/// before the check existed. Only the operation and the code of such an error are logged.
+async fn preflight(
+    c: &Clients,
+    kms: &aws_sdk_kms::Client,
+    spec: &EncryptionSpec,
+    groups: &[(String, Vec<StepKind>)],
+) -> Vec<Clash> {
+    let region = spec.region.as_str();
+    // A check not answered counts as free (see above): the creating call still refuses a taken
+    // name, and the rollback undoes what was made.
+    let unchecked = |operation: &str, code: Option<&str>| {
+        tracing::debug!(
+            operation,
+            code = code.unwrap_or("none"),
+            "name check not answered; creating anyway"
+        );
+        None
+    };
+    let date = |d: &aws_smithy_types::DateTime| {
+        d.fmt(Format::DateTime)
+            .ok()
+            .and_then(|d| d.get(..10).map(str::to_string))
+            .map(|d| format!(", created {d}"))
+            .unwrap_or_default()
+    };
+
+    let alias = OptionFuture::from(match &spec.key {
+        KeyChoice::New { alias, .. } => Some(async move {
+            let name = format!("alias/{alias}");
+            match kms.describe_key().key_id(&name).send().await {
+                Ok(out) => {
+                    let key = out.key_metadata.map(|m| m.key_id).unwrap_or_default();
+                    Some(taken(
+                        StepKind::CreateAlias(alias.clone()),
+                        "AlreadyExistsException",
+                        format!("{name} already exists in {region}: it names KMS key {key}."),
+                        "iamwiz never moves an alias that exists: choose another alias, or \
+                         choose the key it names as an existing key.",
+                        2,
+                    ))
+                }
+                Err(e) if e.code() == Some("NotFoundException") => None,
+                Err(e) => unchecked("kms:DescribeKey", e.code()),
+            }
+        }),
+        KeyChoice::Existing(_) => None,
+    });
+
+    let (user, role, profile) = match &spec.account {
+        ServiceAccount::User { name, .. } => (Some(name.as_str()), None, None),
+        ServiceAccount::Role { name, trusted, .. } => (
+            None,
+            Some(name.as_str()),
+            (*trusted == TrustedPrincipal::Ec2).then_some(name.as_str()),
+        ),
+    };
+    let user = OptionFuture::from(user.map(|name| async move {
+        match c.iam.get_user().user_name(name).send().await {
+            Ok(out) => {
+                let (found, arn, created) = out
+                    .user
+                    .map(|u| (u.user_name, u.arn, date(&u.create_date)))
+                    .unwrap_or_else(|| (name.to_string(), String::new(), String::new()));
+                Some(taken(
+                    StepKind::CreateUser,
+                    "EntityAlreadyExists",
+                    format!("User {found} already exists in this account ({arn}{created})."),
+                    "iamwiz never changes a user that exists: choose another user name.",
+                    3,
+                ))
+            }
+            Err(e) if e.code() == Some("NoSuchEntity") => None,
+            Err(e) => unchecked("iam:GetUser", e.code()),
+        }
+    }));
+    let role = OptionFuture::from(role.map(|name| async move {
+        match c.iam.get_role().role_name(name).send().await {
+            Ok(out) => {
+                let (found, arn, created) = out
+                    .role
+                    .map(|r| (r.role_name, r.arn, date(&r.create_date)))
+                    .unwrap_or_else(|| (name.to_string(), String::new(), String::new()));
+                Some(taken(
+                    StepKind::CreateRole,
+                    "EntityAlreadyExists",
+                    format!("Role {found} already exists in this account ({arn}{created})."),
+                    "iamwiz never changes a role that exists: choose another role name.",
+                    3,
+                ))
+            }
+            Err(e) if e.code() == Some("NoSuchEntity") => None,
+            Err(e) => unchecked("iam:GetRole", e.code()),
+        }
+    }));
+    let profile = OptionFuture::from(profile.map(|name| async move {
+        let got = c.iam.get_instance_profile().instance_profile_name(name);
+        match got.send().await {
+            Ok(out) => {
+                let (arn, created, roles) = out
+                    .instance_profile
+                    .map(|p| {
+                        let roles: Vec<String> = p.roles.into_iter().map(|r| r.role_name).collect();
+                        (p.arn, date(&p.create_date), roles)
+                    })
+                    .unwrap_or_default();
+                let holding = match roles.as_slice() {
+                    [] => "no role".to_string(),
+                    roles => format!("role {}", roles.join(", ")),
+                };
+                Some(taken(
+                    StepKind::CreateInstanceProfile,
+                    "EntityAlreadyExists",
+                    format!(
+                        "Instance profile {name} already exists in this account ({arn}{created}), \
+                         holding {holding}; a role trusted by EC2 gets an instance profile of its \
+                         own name."
+                    ),
+                    &format!(
+                        "Choose another role name, or, if nothing uses the instance profile, \
+                         delete it (aws iam delete-instance-profile --instance-profile-name \
+                         {name})."
+                    ),
+                    3,
+                ))
+            }
+            Err(e) if e.code() == Some("NoSuchEntity") => None,
+            Err(e) => unchecked("iam:GetInstanceProfile", e.code()),
+        }
+    }));
+
+    let (alias, user, role, profile) = tokio::join!(alias, user, role, profile);
+    [alias, user, role, profile]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|(step, error)| {
+            let (group, index) = groups.iter().enumerate().find_map(|(g, (_, steps))| {
+                steps.iter().position(|s| *s == step).map(|i| (g, i))
+            })?;
+            Some(Clash {
+                group,
+                index,
+                step,
+                error,
+            })
+        })
+        .collect()
+}
+
+/// The error `step` would meet on a name that is taken, with `hint` and the way back to the step
+/// of the wizard that names it (`screen`, the key Review opens it with).
+fn taken(
+    step: StepKind,
+    code: &str,
+    message: String,
+    hint: &str,
+    screen: u8,
+) -> (StepKind, AwsError) {
+    let error = AwsError {
+        operation: step.operation().to_string(),
+        code: code.to_string(),
+        message,
+        hint: format!(
+            "{hint} Esc goes back to Review, where {screen} opens the step that names it."
+        ),
+    };
+    (step, error)
+}
+
+/// Adds what became of the stray keys of a failed run to its leftovers and to the sentence about
+/// its key.
+fn tell_strays(strays: &Strays, leftovers: &mut Vec<Leftover>, sentence: &mut String) {
+    for told in &strays.told {
+        sentence.push(' ');
+        sentence.push_str(told);
+    }
+    leftovers.extend(strays.leftovers.iter().cloned());
+}
+
 /// `CreateKey`: a symmetric encryption key with the account's default key policy (no `Policy`
-/// parameter), so the service account gets no administrative rights on it.
+/// parameter), so the service account gets no administrative rights on it. When the SDK retried
+/// it, the keys earlier attempts made are found and scheduled for deletion (see [`Strays`]).
 async fn create_key(
     kms: &aws_sdk_kms::Client,
+    region: &str,
     description: &str,
-    tags: &[(String, String)],
+    tag_pairs: &[(String, String)],
 ) -> Result<NewKey, AwsError> {
     let op = StepKind::CreateKey.operation();
-    let tags = tags
+    let tags = tag_pairs
         .iter()
         .map(|(k, v)| {
             aws_sdk_kms::types::Tag::builder()
@@ -237,23 +487,243 @@ async fn create_key(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| local_error(op, &e.to_string()))?;
+    let attempts = Attempts::default();
+    let started = Instant::now();
     let out = kms
         .create_key()
         .key_spec(aws_sdk_kms::types::KeySpec::SymmetricDefault)
         .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
         .description(description)
         .set_tags((!tags.is_empty()).then_some(tags))
+        .customize()
+        .interceptor(attempts.clone())
         .send()
         .await
         .map_err(|e| map_sdk_error(op, e))?;
     let meta = out
         .key_metadata
         .ok_or_else(|| local_error(op, "the response carried no key"))?;
-    Ok(NewKey {
+    let mut key = NewKey {
         arn: meta.arn.unwrap_or_default(),
         id: meta.key_id,
         alias: None,
+        strays: Strays::default(),
+    };
+    if attempts.retried() {
+        // On KMS's clock: from a little before the first attempt started (the kept key's creation
+        // date less the time the call took) until a little after the kept key was made.
+        let made = meta.creation_date.map(|d| {
+            let took = i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX);
+            d.secs()
+                .saturating_sub(took)
+                .saturating_sub(STRAY_SLACK_SECS)
+                ..=d.secs().saturating_add(STRAY_SLACK_SECS)
+        });
+        key.strays = remove_strays(kms, region, &key.id, description, tag_pairs, made).await;
+    }
+    Ok(key)
+}
+
+/// Seconds allowed, on KMS's clock, between starting the first `CreateKey` attempt and KMS
+/// stamping the key that attempt made, and for the rounding of the stamps.
+const STRAY_SLACK_SECS: i64 = 5;
+
+/// Finds and schedules for deletion the keys that earlier attempts of this run's `CreateKey` made
+/// (`kept` is the key its last attempt made). Keys have no name to look them up by, so a stray is
+/// a key of the region with everything this run gave it and nothing anyone gave it since: the same
+/// description and tags (the description names the alias), made within `made` (seconds since the
+/// epoch, on KMS's clock), customer managed, symmetric, `Enabled`, and without an alias. Only the
+/// keys without an alias are described.
+async fn remove_strays(
+    kms: &aws_sdk_kms::Client,
+    region: &str,
+    kept: &str,
+    description: &str,
+    tags: &[(String, String)],
+    made: Option<RangeInclusive<i64>>,
+) -> Strays {
+    let mut strays = Strays::default();
+    let found = match made {
+        Some(made) => find_strays(kms, kept, description, tags, &made).await,
+        None => Err(local_error(
+            StepKind::CreateKey.operation(),
+            "KMS gave the new key no creation date",
+        )),
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(e) => {
+            strays.told.push(format!(
+                "KMS answered CreateKey only after a retry, and a key an earlier attempt may have \
+                 made could not be looked for ({} on {}): look in {region} for a key described \
+                 \"{description}\" without an alias, and schedule its deletion.",
+                e.code, e.operation
+            ));
+            return strays;
+        }
+    };
+    for id in found {
+        let scheduled = kms
+            .schedule_key_deletion()
+            .key_id(&id)
+            .pending_window_in_days(KEY_DELETION_DAYS)
+            .send()
+            .await;
+        match scheduled {
+            Ok(_) => strays.told.push(format!(
+                "KMS answered CreateKey only after a retry, and the attempt whose answer was lost \
+                 had made KMS key {id} too: it is scheduled for deletion in {KEY_DELETION_DAYS} \
+                 days (aws kms cancel-key-deletion --key-id {id} --region {region} keeps it)."
+            )),
+            Err(e) => {
+                let e = map_sdk_error("kms:ScheduleKeyDeletion", e);
+                strays.told.push(format!(
+                    "KMS answered CreateKey only after a retry, and the attempt whose answer was \
+                     lost had made KMS key {id} too; it could not be scheduled for deletion ({}): \
+                     it is listed as left.",
+                    e.code
+                ));
+                strays.leftovers.push(Leftover {
+                    what: format!("KMS key {id} in {region}"),
+                    command: format!(
+                        "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days \
+                         {KEY_DELETION_DAYS} --region {region}"
+                    ),
+                });
+            }
+        }
+    }
+    strays
+}
+
+/// The key IDs [`remove_strays`] schedules for deletion.
+async fn find_strays(
+    kms: &aws_sdk_kms::Client,
+    kept: &str,
+    description: &str,
+    tags: &[(String, String)],
+    made: &RangeInclusive<i64>,
+) -> Result<Vec<String>, AwsError> {
+    let (ids, aliased) = tokio::try_join!(key_ids(kms), aliased_key_ids(kms))?;
+    let mut wanted: Vec<(&str, &str)> =
+        tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    wanted.sort_unstable();
+    // A few at a time, as the key list does: KMS's request quota is shared by the account.
+    let described: Vec<Result<Option<String>, AwsError>> = stream::iter(
+        ids.into_iter()
+            .filter(|id| id != kept && !aliased.contains(id)),
+    )
+    .map(|id| {
+        let wanted = &wanted;
+        async move {
+            let meta = kms
+                .describe_key()
+                .key_id(&id)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("kms:DescribeKey", e))?
+                .key_metadata;
+            let like_ours = meta.is_some_and(|meta| {
+                meta.description.as_deref() == Some(description)
+                    && meta.key_manager == Some(aws_sdk_kms::types::KeyManagerType::Customer)
+                    && meta.key_state == Some(aws_sdk_kms::types::KeyState::Enabled)
+                    && meta
+                        .key_spec
+                        .as_ref()
+                        .is_none_or(|s| *s == aws_sdk_kms::types::KeySpec::SymmetricDefault)
+                    && meta.creation_date.is_some_and(|d| made.contains(&d.secs()))
+            });
+            if !like_ours {
+                return Ok(None);
+            }
+            let listed = kms
+                .list_resource_tags()
+                .key_id(&id)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("kms:ListResourceTags", e))?;
+            let mut has: Vec<(&str, &str)> = listed
+                .tags()
+                .iter()
+                .map(|t| (t.tag_key.as_str(), t.tag_value.as_str()))
+                .collect();
+            has.sort_unstable();
+            Ok((has == *wanted && !listed.truncated).then_some(id))
+        }
     })
+    .buffer_unordered(STRAY_DESCRIBE_CONCURRENCY)
+    .collect()
+    .await;
+    // A key the admin may not describe (its key policy can deny it) is skipped. When no stray
+    // was found, the search was incomplete, and the first such error says why.
+    let mut found = Vec::new();
+    let mut first_error = None;
+    for result in described {
+        match result {
+            Ok(Some(id)) => found.push(id),
+            Ok(None) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if found.is_empty() => Err(e),
+        _ => Ok(found),
+    }
+}
+
+/// How many `DescribeKey` calls the search for strays runs at once.
+const STRAY_DESCRIBE_CONCURRENCY: usize = 8;
+
+/// Every key ID of the region (`ListKeys`, all pages).
+async fn key_ids(kms: &aws_sdk_kms::Client) -> Result<Vec<String>, AwsError> {
+    let mut ids = Vec::new();
+    let mut marker = None;
+    loop {
+        let out = kms
+            .list_keys()
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("kms:ListKeys", e))?;
+        ids.extend(
+            out.keys
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|k| k.key_id),
+        );
+        match out.next_marker.filter(|_| out.truncated) {
+            Some(next) => marker = Some(next),
+            None => return Ok(ids),
+        }
+    }
+}
+
+/// The IDs of the region's keys that have an alias (`ListAliases`, all pages).
+async fn aliased_key_ids(
+    kms: &aws_sdk_kms::Client,
+) -> Result<std::collections::HashSet<String>, AwsError> {
+    let mut ids = std::collections::HashSet::new();
+    let mut marker = None;
+    loop {
+        let out = kms
+            .list_aliases()
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("kms:ListAliases", e))?;
+        ids.extend(
+            out.aliases
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| a.target_key_id),
+        );
+        match out.next_marker.filter(|_| out.truncated) {
+            Some(next) => marker = Some(next),
+            None => return Ok(ids),
+        }
+    }
 }
 
 async fn create_alias(

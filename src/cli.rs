@@ -47,8 +47,8 @@ pub struct Cli {
     pub log_file: Option<PathBuf>,
 }
 
-/// What the wizard sets up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Subcommand)]
+/// What the wizard sets up, or `apply` to create users from a plan file without the wizard.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
 pub enum Mode {
     /// Create IAM users, the way the AWS console does (the default).
     Users,
@@ -56,6 +56,53 @@ pub enum Mode {
     /// Encryption: a symmetric KMS key, and an IAM user (or role) that may only encrypt and
     /// decrypt with it, checked against KMS, with the documents a MongoDB driver takes.
     Encryption,
+    /// Create the users a plan file describes, without the wizard: the same checks, engine and
+    /// rollback, progress on stderr, secrets only to the exports named.
+    #[command(after_help = APPLY_AFTER_HELP)]
+    Apply(ApplyArgs),
+}
+
+/// What `iamwiz apply --help` shows after the flags.
+pub const APPLY_AFTER_HELP: &str = "\
+Before anything is created, the plan is checked (every problem listed), then the account: the \
+caller's identity, the password policy, every managed policy, group and the boundary exist, and \
+no user name is taken. A failure during creation undoes everything made.
+
+Exit codes:
+  0  created; the secrets are in the exports named
+  2  usage error (a flag or argument is wrong)
+  3  plan refused: invalid, the account checks failed, or the export choice is unsafe; nothing \
+was created
+  4  creation failed and everything made was undone
+  5  creation failed and the rollback left something (listed on stderr with the commands that \
+remove it)
+  6  AWS unreachable, or no usable credentials; nothing was created";
+
+/// `iamwiz apply`'s arguments.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct ApplyArgs {
+    /// The plan file (JSON, see README: "Repeatable runs").
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// Save the secrets as the AWS console's credentials CSV in this new file (mode 0600; an
+    /// existing file is refused before anything is created).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Save each new access key as a profile in the shared credentials file (~/.aws/credentials
+    /// or AWS_SHARED_CREDENTIALS_FILE): NAME for one user, NAME-<user> for each of several. An
+    /// existing profile is refused before anything is created.
+    #[arg(long, value_name = "NAME")]
+    pub profile_out: Option<String>,
+
+    /// Print the secrets to stdout, as the AWS console's credentials CSV.
+    #[arg(long)]
+    pub secrets_stdout: bool,
+
+    /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 impl Cli {

@@ -3,15 +3,18 @@
 //! The crate is split the way the program works: [`app`] is the pure core (state, messages,
 //! `update`), [`ui`] draws it, [`worker`] is the one async actor that talks to AWS through [`aws`],
 //! and [`tui`] runs the loop between them. [`protocol`] is what the core and the worker say to each
-//! other; [`secret`] holds the credentials a creation returns.
+//! other; [`secret`] holds the credentials a creation returns. [`planfile`] reads and writes plan
+//! files, and [`apply`] creates users from one without the terminal UI (`iamwiz apply`).
 
 pub mod app;
+pub mod apply;
 pub mod aws;
 pub mod cli;
 pub mod clipboard;
 pub mod export;
 pub mod log;
 pub mod mongo;
+pub mod planfile;
 pub mod protocol;
 pub mod secret;
 pub mod tui;

@@ -19,6 +19,11 @@ async fn main() -> color_eyre::Result<()> {
             "iamwiz started"
         );
     }
+    if let Some(iamwiz::cli::Mode::Apply(args)) = &cli.command {
+        // No terminal UI: progress on stderr, and an exit code a script can act on.
+        let code = iamwiz::apply::run(cli.aws_settings(), args).await;
+        std::process::exit(code);
+    }
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     match iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await? {
         iamwiz::tui::Exit::Quit => Ok(()),

@@ -1,0 +1,999 @@
+//! `iamwiz apply PLAN`: creates the users a plan file describes, without the wizard.
+//!
+//! The order is what makes it safe to script:
+//!
+//! 1. The plan is read and checked against every rule, and the export choice against the plan
+//!    (secrets need somewhere to go; `--csv` must not exist; profiles must be new). Every problem
+//!    is listed at once, and nothing is asked of AWS ([`exit::REFUSED`]).
+//! 2. `--dry-run` stops here and prints the equivalent AWS CLI commands.
+//! 3. Read-only checks, all at once: the caller's identity, the password policy, every managed
+//!    policy and the boundary (`GetPolicy`), every group (`GetGroup`), every user name
+//!    (`GetUser`). Any problem: [`exit::REFUSED`]; AWS unreachable or no credentials:
+//!    [`exit::UNREACHABLE`]. Nothing is created.
+//! 4. The creation, with the wizard's engine ([`crate::worker::plan::create_users`]) and its
+//!    rollback; progress on stderr.
+//! 5. The secrets go to the exports named. If an export cannot be written, everything created is
+//!    deleted again (nobody would have the secrets).
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use futures::future::join_all;
+use futures::{StreamExt, stream};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
+use crate::cli::ApplyArgs;
+use crate::export::{self, CsvRow};
+use crate::planfile::{self, Plan, Problem};
+use crate::protocol::{
+    AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordPolicy, StepKind, StepStatus,
+    UserSpec, plan_steps, policy_name,
+};
+
+/// The exit codes of `iamwiz apply`.
+pub mod exit {
+    /// Every user was created and the secrets are in the exports named.
+    pub const CREATED: i32 = 0;
+    /// A flag or argument is wrong (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// The plan was refused: invalid, the account checks failed, or the export choice is unsafe.
+    /// Nothing was created.
+    pub const REFUSED: i32 = 3;
+    /// The creation failed and everything made was undone.
+    pub const ROLLED_BACK: i32 = 4;
+    /// The creation failed and the rollback left something (listed with the commands that
+    /// remove it).
+    pub const LEFTOVERS: i32 = 5;
+    /// AWS could not be reached, or there are no usable credentials. Nothing was created.
+    pub const UNREACHABLE: i32 = 6;
+}
+
+/// How many read-only checks run at once (IAM throttles bursts).
+const CHECKS_AT_ONCE: usize = 8;
+
+/// The error codes that mean AWS was not reached or would not take the credentials at all.
+const UNREACHABLE_CODES: &[&str] = &[
+    "EndpointUnreachable",
+    "Timeout",
+    "NoCredentials",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+];
+
+/// Runs `iamwiz apply` and returns its exit code (see [`exit`]).
+pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
+    let shown = args.plan.display().to_string();
+    let text = match std::fs::read_to_string(&args.plan) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!(
+                "iamwiz apply: cannot read the plan {shown}: {e}. Nothing was created; check the \
+                 path."
+            );
+            return exit::REFUSED;
+        }
+    };
+    let loaded = planfile::load(&text);
+    let plan_problems = loaded.as_ref().err().cloned().unwrap_or_default();
+    // The export choice is checked against the plan even when a rule refuses it, as long as its
+    // fields could be read, so that every problem is listed at once.
+    let readable = loaded
+        .as_ref()
+        .ok()
+        .cloned()
+        .or_else(|| planfile::parse(&text).ok());
+    let export_problems = check_exports(readable.as_ref(), args);
+    let (plan, exports) = match (loaded, export_problems) {
+        (Ok(plan), Ok(exports)) => (plan, exports),
+        (_, exports) => {
+            let mut lines: Vec<String> = plan_problems.iter().map(Problem::to_string).collect();
+            lines.extend(exports.err().unwrap_or_default());
+            refuse(&format!("the plan {shown} is refused"), &lines);
+            return exit::REFUSED;
+        }
+    };
+
+    if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(dry_run_commands(&plan, &shown).as_bytes());
+        let _ = out.flush();
+        return exit::CREATED;
+    }
+
+    let clients = aws::connect(&settings).await;
+    let checked = match check_account(&clients, &plan).await {
+        Ok(checked) => checked,
+        Err(Refusal::Unreachable(e)) => {
+            eprintln!(
+                "iamwiz apply: cannot reach AWS: {e}.\n  {}\nNothing was created.",
+                e.hint
+            );
+            return exit::UNREACHABLE;
+        }
+        Err(Refusal::Problems(lines)) => {
+            refuse(
+                &format!("the plan {shown} cannot be applied to this account"),
+                &lines,
+            );
+            return exit::REFUSED;
+        }
+    };
+
+    let specs = planfile::to_specs(&plan, &checked.password_policy, &checked.partition);
+    // The engine takes its specs; these describe the same users for undoing them after a failed
+    // export (they hold no secret: passwords are generated by the engine).
+    let undo_specs = planfile::to_specs(&plan, &checked.password_policy, &checked.partition);
+    let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
+    eprintln!(
+        "Creating {} as {} in account {}…",
+        users_phrase(&plan.users),
+        checked.caller,
+        checked.account
+    );
+    let (events, rx) = unbounded_channel();
+    let progress = tokio::spawn(show_progress(
+        rx,
+        plan.users.clone(),
+        steps,
+        std::io::stderr().is_terminal(),
+    ));
+    let result = crate::worker::plan::create_users(&clients, 1, specs, &events).await;
+    drop(events);
+    let _ = progress.await;
+
+    match result {
+        CreationResult::Created(users) => match write_exports(&users, &exports) {
+            Ok(saved) => {
+                eprintln!("Created {}.", users_phrase(&plan.users));
+                for line in saved {
+                    eprintln!("Saved: {line}");
+                }
+                exit::CREATED
+            }
+            Err(failure) => {
+                eprintln!(
+                    "iamwiz apply: the users were created, but {}. Nobody has their secrets, so \
+                     iamwiz deletes them again.",
+                    failure.error
+                );
+                drop(users);
+                let leftovers = undo_created(&clients, &undo_specs, &failure.key_ids).await;
+                if leftovers.is_empty() {
+                    for path in &failure.written {
+                        // It holds only keys that no longer exist.
+                        let _ = std::fs::remove_file(path);
+                    }
+                    eprintln!("Everything created was deleted: nothing was created.");
+                    exit::ROLLED_BACK
+                } else {
+                    report_leftovers(&leftovers);
+                    for path in &failure.written {
+                        eprintln!(
+                            "{} holds the secrets of what is left: delete it once that is removed.",
+                            path.display()
+                        );
+                    }
+                    exit::LEFTOVERS
+                }
+            }
+        },
+        CreationResult::Failed {
+            user,
+            step,
+            error,
+            leftovers,
+        } => {
+            eprintln!(
+                "iamwiz apply: {} failed: {}\n  {}",
+                step_text(&user, &step),
+                code_and_message(&error),
+                apply_hint(&error)
+            );
+            if leftovers.is_empty() {
+                eprintln!("Everything made was undone: nothing was created.");
+                exit::ROLLED_BACK
+            } else {
+                report_leftovers(&leftovers);
+                exit::LEFTOVERS
+            }
+        }
+    }
+}
+
+/// Prints a refusal: the headline and every problem.
+fn refuse(headline: &str, lines: &[String]) {
+    let mut text = format!(
+        "iamwiz apply: {headline} ({} problem{}); nothing was created:\n",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    );
+    for line in lines {
+        let _ = writeln!(text, "  {line}");
+    }
+    eprint!("{text}");
+}
+
+fn report_leftovers(leftovers: &[Leftover]) {
+    let mut text = String::from(
+        "The rollback could not remove everything. Left in the account, with the command that \
+         removes each (run them in this order):\n",
+    );
+    for l in leftovers {
+        let _ = writeln!(text, "  {}: {}", l.what, l.command);
+    }
+    eprint!("{text}");
+}
+
+fn users_phrase(users: &[String]) -> String {
+    match users {
+        [one] => format!("user {one}"),
+        many => format!("{} users: {}", many.len(), many.join(", ")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports
+// ---------------------------------------------------------------------------------------------
+
+/// Where the secrets go, checked before anything is created.
+#[derive(Debug, Default)]
+struct Exports {
+    csv: Option<PathBuf>,
+    /// The credentials file and, per user (in plan order), the profile to save its key as.
+    profiles: Option<(PathBuf, Vec<String>)>,
+    stdout: bool,
+}
+
+/// The profile names `--profile-out NAME` gives: `NAME` for one user, `NAME-<user>` for several.
+pub fn profile_names(name: &str, users: &[String]) -> Vec<String> {
+    match users {
+        [_] => vec![name.to_string()],
+        many => many.iter().map(|u| format!("{name}-{u}")).collect(),
+    }
+}
+
+/// Checks the export flags against the plan (when it could be read): every problem, or where
+/// the secrets will go.
+fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exports, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut exports = Exports {
+        stdout: args.secrets_stdout,
+        ..Exports::default()
+    };
+    if let Some(plan) = plan {
+        let secrets = plan.access_key || plan.console_password.is_some();
+        let named = args.csv.is_some() || args.profile_out.is_some() || args.secrets_stdout;
+        if secrets && !named && !args.dry_run {
+            problems.push(
+                "--csv, --profile-out, --secrets-stdout: none given, but the plan creates secrets \
+                 (an access key or a console password) that can be read only once; name where \
+                 they go, for example --csv new-users.csv"
+                    .to_string(),
+            );
+        }
+        if plan.console_password.is_some()
+            && args.profile_out.is_some()
+            && args.csv.is_none()
+            && !args.secrets_stdout
+            && !args.dry_run
+        {
+            problems.push(
+                "--profile-out: a profile holds only the access key, and the plan also creates \
+                 console passwords that would be lost; add --csv FILE or --secrets-stdout"
+                    .to_string(),
+            );
+        }
+        if args.profile_out.is_some() && !plan.access_key {
+            problems.push(
+                "--profile-out: the plan creates no access key to save as a profile; set \
+                 \"access_key\": true, or use --csv for the console password"
+                    .to_string(),
+            );
+        }
+    }
+    if let Some(path) = &args.csv {
+        if std::fs::symlink_metadata(path).is_ok() {
+            problems.push(format!(
+                "--csv: {} already exists; iamwiz never writes over a file: choose a new name",
+                path.display()
+            ));
+        } else {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if !parent.is_dir() {
+                problems.push(format!(
+                    "--csv: folder {} does not exist: create it first or choose another folder",
+                    parent.display()
+                ));
+            }
+        }
+        exports.csv = Some(path.clone());
+    }
+    if let (Some(name), Some(plan)) = (&args.profile_out, plan)
+        && plan.access_key
+    {
+        let names = profile_names(name, &plan.users);
+        for n in &names {
+            if let Err(e) = export::validate_profile_name(n) {
+                problems.push(format!("--profile-out: {n}: {e}"));
+            }
+        }
+        match export::credentials_file_path() {
+            Err(e) => problems.push(format!("--profile-out: {e}")),
+            Ok(file) => {
+                match std::fs::read_to_string(&file) {
+                    Ok(content) => {
+                        for n in names.iter().filter(|n| export::profile_exists(&content, n)) {
+                            problems.push(format!(
+                                "--profile-out: profile [{n}] already exists in {}; choose \
+                                 another name (iamwiz apply never replaces a profile)",
+                                file.display()
+                            ));
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => problems.push(format!(
+                        "--profile-out: cannot read {}: {e}",
+                        file.display()
+                    )),
+                }
+                exports.profiles = Some((file, names));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(exports)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why the exports could not all be written, and what must be undone.
+struct ExportFailure {
+    error: String,
+    /// Files created before the failure.
+    written: Vec<PathBuf>,
+    /// The access key made for each user (by name), to delete.
+    key_ids: Vec<(String, Option<String>)>,
+}
+
+/// Writes the secrets of `users` to every export named, in this order: the CSV file, the
+/// profiles, stdout. Returns what was saved, one line each.
+fn write_exports(users: &[CreatedUser], exports: &Exports) -> Result<Vec<String>, ExportFailure> {
+    let key_ids = users
+        .iter()
+        .map(|u| (u.name.clone(), u.access_key.as_ref().map(|k| k.id.clone())))
+        .collect();
+    let mut failure = ExportFailure {
+        error: String::new(),
+        written: Vec::new(),
+        key_ids,
+    };
+    let rows: Vec<CsvRow> = users
+        .iter()
+        .map(|u| CsvRow {
+            user: &u.name,
+            password: u.password.as_ref().map(|p| p.expose()),
+            access_key_id: u.access_key.as_ref().map(|k| k.id.as_str()),
+            secret_access_key: u.access_key.as_ref().map(|k| k.secret.expose()),
+            console_url: &u.sign_in_url,
+        })
+        .collect();
+    let mut saved = Vec::new();
+    if let Some(path) = &exports.csv {
+        if let Err(e) = export::write_new_file(path, &export::csv_content(&rows)) {
+            failure.error = format!("the CSV could not be written: {e}");
+            return Err(failure);
+        }
+        failure.written.push(path.clone());
+        saved.push(format!("CSV file {} (mode 0600)", path.display()));
+    }
+    if let Some((file, names)) = &exports.profiles {
+        for (user, profile) in users.iter().zip(names) {
+            let Some(key) = &user.access_key else {
+                continue;
+            };
+            if let Err(e) = export::save_profile(file, profile, &key.id, &key.secret, false) {
+                failure.error = format!("profile [{profile}] could not be saved: {e}");
+                return Err(failure);
+            }
+            saved.push(format!(
+                "profile [{profile}] (user {}) in {}",
+                user.name,
+                file.display()
+            ));
+        }
+    }
+    if exports.stdout {
+        let content = export::csv_content(&rows);
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out
+            .write_all(content.expose().as_bytes())
+            .and_then(|()| out.flush())
+        {
+            failure.error = format!("the secrets could not be written to stdout: {e}");
+            return Err(failure);
+        }
+        saved.push("the credentials CSV on stdout".to_string());
+    }
+    Ok(saved)
+}
+
+/// Deletes users that were created whole (`specs`, with the access key made for each), in the
+/// order IAM requires: access key, login profile, managed policies, inline policies, groups,
+/// then the user. Returns what is left, with the command that removes it.
+async fn undo_created(
+    c: &Clients,
+    specs: &[UserSpec],
+    key_ids: &[(String, Option<String>)],
+) -> Vec<Leftover> {
+    join_all(specs.iter().map(|spec| {
+        let key = key_ids
+            .iter()
+            .find(|(name, _)| *name == spec.name)
+            .and_then(|(_, id)| id.clone());
+        undo_user(c, spec, key)
+    }))
+    .await
+    .concat()
+}
+
+async fn undo_user(c: &Clients, spec: &UserSpec, key: Option<String>) -> Vec<Leftover> {
+    let user = spec.name.as_str();
+    let q = shell_quote;
+    let mut left = Vec::new();
+    fn note(left: &mut Vec<Leftover>, result: Result<(), AwsError>, what: String, command: String) {
+        if let Err(e) = result {
+            left.push(Leftover {
+                what: format!("{what} ({}: {})", e.operation, e.code),
+                command,
+            });
+        }
+    }
+    let iam = &c.iam;
+    if let Some(id) = &key {
+        let r = iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:DeleteAccessKey", e));
+        note(
+            &mut left,
+            r,
+            format!("access key {id} of user {user}"),
+            format!(
+                "aws iam delete-access-key --user-name {} --access-key-id {}",
+                q(user),
+                q(id)
+            ),
+        );
+    }
+    if spec.login.is_some() {
+        let r = iam
+            .delete_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:DeleteLoginProfile", e));
+        note(
+            &mut left,
+            r,
+            format!("console password of user {user}"),
+            format!("aws iam delete-login-profile --user-name {}", q(user)),
+        );
+    }
+    for arn in &spec.policies {
+        let r = iam
+            .detach_user_policy()
+            .user_name(user)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:DetachUserPolicy", e));
+        note(
+            &mut left,
+            r,
+            format!("policy {} attached to user {user}", policy_name(arn)),
+            format!(
+                "aws iam detach-user-policy --user-name {} --policy-arn {}",
+                q(user),
+                q(arn)
+            ),
+        );
+    }
+    for p in &spec.inline {
+        let r = iam
+            .delete_user_policy()
+            .user_name(user)
+            .policy_name(&p.name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:DeleteUserPolicy", e));
+        note(
+            &mut left,
+            r,
+            format!("inline policy {} of user {user}", p.name),
+            format!(
+                "aws iam delete-user-policy --user-name {} --policy-name {}",
+                q(user),
+                q(&p.name)
+            ),
+        );
+    }
+    for g in &spec.groups {
+        let r = iam
+            .remove_user_from_group()
+            .user_name(user)
+            .group_name(g)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:RemoveUserFromGroup", e));
+        note(
+            &mut left,
+            r,
+            format!("membership of user {user} in group {g}"),
+            format!(
+                "aws iam remove-user-from-group --user-name {} --group-name {}",
+                q(user),
+                q(g)
+            ),
+        );
+    }
+    let command = format!("aws iam delete-user --user-name {}", q(user));
+    if left.is_empty() {
+        let r = iam
+            .delete_user()
+            .user_name(user)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| map_sdk_error("iam:DeleteUser", e));
+        note(&mut left, r, format!("user {user}"), command);
+    } else {
+        // IAM refuses DeleteUser while anything above is still attached.
+        left.push(Leftover {
+            what: format!("user {user} (not deleted: the items above are still attached)"),
+            command,
+        });
+    }
+    left
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-only checks
+// ---------------------------------------------------------------------------------------------
+
+/// What the read-only checks learned, for the creation.
+struct Checked {
+    account: String,
+    caller: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`…: for the ARN of `IAMUserChangePassword`.
+    partition: String,
+    password_policy: PasswordPolicy,
+}
+
+enum Refusal {
+    /// AWS was not reached or refused the credentials: nothing else can be checked.
+    Unreachable(AwsError),
+    Problems(Vec<String>),
+}
+
+/// One read-only check's verdict: fine, a problem with the plan, or an AWS error.
+type Verdict = Result<Option<Problem>, AwsError>;
+
+async fn check_policy(c: &Clients, at: String, arn: String) -> (String, Verdict) {
+    let verdict = match c.iam.get_policy().policy_arn(&arn).send().await {
+        Ok(_) => Ok(None),
+        Err(e) => {
+            let e = map_sdk_error("iam:GetPolicy", e);
+            if e.code == "NoSuchEntity" {
+                Ok(Some(Problem::new(
+                    at.clone(),
+                    format!(
+                        "no managed policy {arn} in this account: check the ARN, or create the \
+                         policy first"
+                    ),
+                )))
+            } else {
+                Err(e)
+            }
+        }
+    };
+    (at, verdict)
+}
+
+async fn check_group(c: &Clients, at: String, group: String) -> (String, Verdict) {
+    let verdict = match c
+        .iam
+        .get_group()
+        .group_name(&group)
+        .max_items(1)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => {
+            let e = map_sdk_error("iam:GetGroup", e);
+            if e.code == "NoSuchEntity" {
+                Ok(Some(Problem::new(
+                    at.clone(),
+                    format!(
+                        "no group named {group} in this account: create it first, or remove it \
+                         from the plan"
+                    ),
+                )))
+            } else {
+                Err(e)
+            }
+        }
+    };
+    (at, verdict)
+}
+
+async fn check_user(c: &Clients, at: String, name: String) -> (String, Verdict) {
+    let verdict = aws::iam::find_user(c, &name).await.map(|found| {
+        found.map(|existing| {
+            Problem::new(
+                at.clone(),
+                format!(
+                    "a user named {existing} already exists in this account (names are unique \
+                     ignoring case): choose another name"
+                ),
+            )
+        })
+    });
+    (at, verdict)
+}
+
+/// The read-only checks, all at once: identity, password policy (for a console password), every
+/// policy, group and user name. Returns every problem found.
+async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, Refusal> {
+    let mut checks: Vec<futures::future::BoxFuture<'_, (String, Verdict)>> = Vec::new();
+    for (i, arn) in plan.managed_policies.iter().enumerate() {
+        checks.push(Box::pin(check_policy(
+            c,
+            format!("managed_policies[{i}]"),
+            arn.clone(),
+        )));
+    }
+    if let Some(arn) = &plan.permissions_boundary {
+        checks.push(Box::pin(check_policy(
+            c,
+            "permissions_boundary".to_string(),
+            arn.clone(),
+        )));
+    }
+    for (i, g) in plan.groups.iter().enumerate() {
+        checks.push(Box::pin(check_group(c, format!("groups[{i}]"), g.clone())));
+    }
+    for (i, u) in plan.users.iter().enumerate() {
+        checks.push(Box::pin(check_user(c, format!("users[{i}]"), u.clone())));
+    }
+    let password_policy = async {
+        if plan.console_password.is_some() {
+            aws::iam::password_policy(c).await
+        } else {
+            Ok(PasswordPolicy::aws_default())
+        }
+    };
+    let (identity, password_policy, verdicts) = tokio::join!(
+        aws::iam::identity(c),
+        password_policy,
+        stream::iter(checks)
+            .buffered(CHECKS_AT_ONCE)
+            .collect::<Vec<_>>(),
+    );
+
+    let unreachable = |e: &AwsError| UNREACHABLE_CODES.contains(&e.code.as_str());
+    let mut errors: Vec<(String, AwsError)> = Vec::new();
+    let identity = identity.map_err(|e| errors.push(("identity".to_string(), e)));
+    let password_policy =
+        password_policy.map_err(|e| errors.push(("password policy".to_string(), e)));
+    let mut lines = Vec::new();
+    for (at, verdict) in verdicts {
+        match verdict {
+            Ok(None) => {}
+            Ok(Some(problem)) => lines.push(problem.to_string()),
+            Err(e) => errors.push((at, e)),
+        }
+    }
+    if let Some((_, e)) = errors.iter().find(|(_, e)| unreachable(e)) {
+        return Err(Refusal::Unreachable(e.clone()));
+    }
+    for (at, e) in &errors {
+        lines.push(format!("{at}: {e}. {}", apply_hint(e)));
+    }
+    let (Ok(identity), Ok(password_policy)) = (identity, password_policy) else {
+        return Err(Refusal::Problems(lines));
+    };
+    let partition = identity
+        .arn
+        .split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_string();
+    let effective = planfile::effective_policies(plan, &password_policy, &partition);
+    if effective.len() > crate::app::draft::MANAGED_POLICIES_MAX {
+        lines.push(format!(
+            "managed_policies: {} policies with {}, which iamwiz attaches because the users must \
+             set a new password and the account's password policy does not let users change \
+             their own; a user can have at most {}: remove one, or set \"require_reset\": false",
+            effective.len(),
+            planfile::CHANGE_PASSWORD_POLICY,
+            crate::app::draft::MANAGED_POLICIES_MAX
+        ));
+    }
+    if !lines.is_empty() {
+        return Err(Refusal::Problems(lines));
+    }
+    Ok(Checked {
+        account: identity.account,
+        caller: identity.arn,
+        partition,
+        password_policy,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+// ---------------------------------------------------------------------------------------------
+
+/// `alice: iam:AddUserToGroup developers`: the step of `user`, as progress lines show it.
+fn step_text(user: &str, kind: &StepKind) -> String {
+    let op = kind.operation();
+    match kind {
+        StepKind::AddToGroup(g) => format!("{user}: {op} {g}"),
+        StepKind::AttachPolicy(arn) => format!("{user}: {op} {}", policy_name(arn)),
+        StepKind::PutInlinePolicy(name) => format!("{user}: {op} {name}"),
+        _ => format!("{user}: {op}"),
+    }
+}
+
+/// The line for a step's new status, or `None` for one not worth a line (started, undoing).
+fn status_line(user: &str, kind: &StepKind, status: &StepStatus) -> Option<String> {
+    let step = step_text(user, kind);
+    Some(match status {
+        StepStatus::Pending | StepStatus::Running | StepStatus::Undoing => return None,
+        StepStatus::Done => format!("{step} done"),
+        StepStatus::Failed(e) => format!("{step} failed: {}", code_and_message(e)),
+        StepStatus::Skipped => format!("{step} skipped"),
+        StepStatus::Undone => format!("{step} undone ({})", kind.undo_operation()),
+        StepStatus::UndoFailed(e) => {
+            format!("{step} NOT undone: {} {}", e.operation, code_and_message(e))
+        }
+    })
+}
+
+/// `Code: message`, or the code alone.
+fn code_and_message(e: &AwsError) -> String {
+    if e.message.is_empty() {
+        e.code.clone()
+    } else {
+        format!("{}: {}", e.code, e.message)
+    }
+}
+
+/// What to do about `e`, for someone running a plan (the wizard's hints speak of its steps).
+fn apply_hint(e: &AwsError) -> String {
+    match e.code.as_str() {
+        "MalformedPolicyDocument" | "InvalidInput" | "ValidationError" => {
+            "AWS refused a value of the plan as invalid: correct it in the plan file and run \
+             again."
+                .to_string()
+        }
+        "NoSuchEntity" => "Something the plan names does not exist (any more) in the account: \
+                           check the plan against the account and run again."
+            .to_string(),
+        "EntityAlreadyExists" => "A name in the plan is taken in the account: change it in the \
+                                  plan and run again."
+            .to_string(),
+        _ => e.hint.clone(),
+    }
+}
+
+/// Shows the steps as they finish: on a terminal, one progress bar updated in place (failures
+/// and undos printed above it); otherwise one plain line per finished step.
+async fn show_progress(
+    mut events: UnboundedReceiver<Event>,
+    users: Vec<String>,
+    steps: Vec<Vec<StepKind>>,
+    terminal: bool,
+) {
+    let total: usize = steps.iter().map(Vec::len).sum();
+    let bar = terminal.then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} steps  {wide_msg}")
+                .expect("a valid template")
+                .progress_chars("█▉▊▋▌▍▎▏ "),
+        );
+        bar
+    });
+    while let Some(event) = events.recv().await {
+        let Event::Step {
+            user,
+            index,
+            status,
+            ..
+        } = event
+        else {
+            continue;
+        };
+        let (Some(name), Some(kind)) =
+            (users.get(user), steps.get(user).and_then(|s| s.get(index)))
+        else {
+            continue;
+        };
+        let Some(line) = status_line(name, kind, &status) else {
+            continue;
+        };
+        match &bar {
+            Some(bar) => {
+                if matches!(status, StepStatus::Done) {
+                    bar.inc(1);
+                    bar.set_message(line);
+                } else {
+                    bar.println(line);
+                }
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --dry-run
+// ---------------------------------------------------------------------------------------------
+
+/// `s` as one shell word: as it is when it holds only characters no shell treats specially,
+/// else in single quotes (a `'` inside written `'\''`).
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// ` --flag value`, or ` --flag=value` when the value starts with `-` (so the AWS CLI does not
+/// take it for a flag).
+fn arg(flag: &str, value: &str) -> String {
+    if value.starts_with('-') {
+        format!(" {flag}={}", shell_quote(value))
+    } else {
+        format!(" {flag} {}", shell_quote(value))
+    }
+}
+
+/// The AWS CLI commands that do what applying `plan` does, one user after another, for a shell.
+/// The console password is taken from `$IAMWIZ_PASSWORD`.
+pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
+    let mut out = format!(
+        "# iamwiz apply --dry-run {}: the AWS CLI commands that create the same users.\n",
+        shell_quote(plan_path)
+    );
+    if let Some(c) = &plan.console_password {
+        out.push_str(
+            "# Set IAMWIZ_PASSWORD to a password that meets the account's password policy first \
+             (iamwiz apply generates one per user).\n",
+        );
+        if c.require_reset {
+            let _ = writeln!(
+                out,
+                "# iamwiz apply also attaches {} when the account's password policy does not let \
+                 users change their own password.",
+                planfile::change_password_arn("aws")
+            );
+        }
+    }
+    for user in &plan.users {
+        out.push('\n');
+        let mut create = format!(
+            "aws iam create-user{}{}",
+            arg("--user-name", user),
+            arg("--path", &plan.path)
+        );
+        if let Some(b) = &plan.permissions_boundary {
+            create.push_str(&arg("--permissions-boundary", b));
+        }
+        if !plan.tags.is_empty() {
+            let tags: Vec<serde_json::Value> = plan
+                .tags
+                .iter()
+                .map(|t| serde_json::json!({"Key": t.key, "Value": t.value}))
+                .collect();
+            create.push_str(&arg("--tags", &serde_json::Value::Array(tags).to_string()));
+        }
+        let _ = writeln!(out, "{create}");
+        let name = arg("--user-name", user);
+        if let Some(c) = &plan.console_password {
+            let _ = writeln!(
+                out,
+                "aws iam create-login-profile{name} --password \"$IAMWIZ_PASSWORD\" {}",
+                if c.require_reset {
+                    "--password-reset-required"
+                } else {
+                    "--no-password-reset-required"
+                }
+            );
+        }
+        if plan.access_key {
+            let _ = writeln!(out, "aws iam create-access-key{name}");
+        }
+        for g in &plan.groups {
+            let _ = writeln!(
+                out,
+                "aws iam add-user-to-group{name}{}",
+                arg("--group-name", g)
+            );
+        }
+        for arn in &plan.managed_policies {
+            let _ = writeln!(
+                out,
+                "aws iam attach-user-policy{name}{}",
+                arg("--policy-arn", arn)
+            );
+        }
+        for p in &plan.inline_policies {
+            let _ = writeln!(
+                out,
+                "aws iam put-user-policy{name}{}{}",
+                arg("--policy-name", &p.name),
+                arg("--policy-document", &p.document.to_string())
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("alice"), "alice");
+        assert_eq!(
+            shell_quote("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        );
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        assert_eq!(arg("--user-name", "-x"), " --user-name=-x");
+    }
+
+    #[test]
+    fn profile_names_for_one_and_several_users() {
+        assert_eq!(profile_names("ci", &["alice".into()]), ["ci"]);
+        assert_eq!(
+            profile_names("ci", &["alice".into(), "bob".into()]),
+            ["ci-alice", "ci-bob"]
+        );
+    }
+}

@@ -1,0 +1,1004 @@
+//! `iamwiz apply`: the real binary, run as a script would run it (no terminal), against moto; the
+//! account checked afterwards through the SDK.
+//!
+//! moto drops the permissions boundary of `CreateUser` and ignores `PasswordResetRequired` (see
+//! EMULATOR.md): those are checked in what `--dry-run` prints and, for the engine, in
+//! tests/create.rs; here the boundary policy's existence check is exercised.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{admin, endpoint, unique};
+use tempfile::TempDir;
+
+/// An endpoint nothing listens on: any AWS call fails at once with "connection refused".
+const CLOSED: &str = "http://127.0.0.1:1";
+
+/// The outcome of one `iamwiz apply` run.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// A temporary HOME with its own (absent) AWS config and credentials files.
+struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("a temporary HOME"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn credentials(&self) -> PathBuf {
+        self.path().join("aws-credentials")
+    }
+
+    /// Writes `plan` to `name` in HOME and returns its path.
+    fn plan(&self, name: &str, plan: &serde_json::Value) -> PathBuf {
+        let path = self.path().join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
+        path
+    }
+
+    /// Runs `iamwiz --endpoint-url <endpoint> apply <args>` in HOME, with dummy credentials and
+    /// nothing else from the test's environment.
+    fn apply(&self, endpoint: &str, args: &[&str]) -> Run {
+        if endpoint != CLOSED {
+            groups_exist();
+        }
+        let out: Output = self
+            .command(env!("CARGO_BIN_EXE_iamwiz"))
+            .args(["--endpoint-url", endpoint, "apply"])
+            .args(args)
+            .output()
+            .expect("run iamwiz");
+        Run {
+            code: out.status.code().expect("iamwiz exited, not killed"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("AWS_CONFIG_FILE", self.path().join("no-aws-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.credentials())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        cmd
+    }
+}
+
+/// The groups the plans name: made once per test run when the emulator lacks them (scripts/test
+/// starts an empty one; `scripts/iamwiz --local` seeds them).
+fn groups_exist() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // On a thread of its own: the caller may already be inside a tokio runtime.
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            rt.block_on(async {
+                let iam = admin().await.iam;
+                for group in ["developers", "admins"] {
+                    if let Err(e) = iam.create_group().group_name(group).send().await {
+                        let exists = e
+                            .as_service_error()
+                            .is_some_and(|e| e.is_entity_already_exists_exception());
+                        assert!(exists, "create group {group}: {e:?}");
+                    }
+                }
+            });
+        })
+        .join()
+        .expect("the groups were made");
+    });
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+const INLINE_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::example-bucket/*"}]}"#;
+
+const POLICIES: [&str; 3] = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+];
+
+const BOUNDARY: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+
+/// A plan with every option: 3 tags, a boundary, a console password reset at first sign-in, an
+/// access key, 2 groups, 3 managed policies and 1 inline policy.
+fn full_plan(users: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "users": users,
+        "path": "/apply-test/",
+        "access_key": true,
+        "console_password": {"require_reset": true},
+        "groups": ["developers", "admins"],
+        "managed_policies": POLICIES,
+        "inline_policies": [{"name": "s3-read", "document": serde_json::from_str::<serde_json::Value>(INLINE_DOC).unwrap()}],
+        "permissions_boundary": BOUNDARY,
+        "tags": [
+            {"key": "team", "value": "data"},
+            {"key": "cost-center", "value": "1234"},
+            {"key": "owner", "value": "ops@example.com"}
+        ]
+    })
+}
+
+/// Whether the account's password policy lets users change their own password (else iamwiz
+/// attaches IAMUserChangePassword, as the console does).
+async fn users_may_change_password(iam: &aws_sdk_iam::Client) -> bool {
+    match iam.get_account_password_policy().send().await {
+        Ok(out) => out
+            .password_policy()
+            .is_some_and(|p| p.allow_users_to_change_password()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            false
+        }
+        Err(e) => panic!("GetAccountPasswordPolicy: {e:?}"),
+    }
+}
+
+async fn user_exists(iam: &aws_sdk_iam::Client, name: &str) -> bool {
+    match iam.get_user().user_name(name).send().await {
+        Ok(_) => true,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            false
+        }
+        Err(e) => panic!("GetUser {name}: {e:?}"),
+    }
+}
+
+/// Checks through the SDK that `name` has everything [`full_plan`] asks for, and that its one
+/// access key is `key_id`.
+async fn assert_full_user(iam: &aws_sdk_iam::Client, name: &str, key_id: &str) {
+    let user = iam.get_user().user_name(name).send().await.unwrap();
+    let user = user.user().unwrap();
+    assert_eq!(user.path(), "/apply-test/");
+    let mut tags: Vec<(String, String)> = iam
+        .list_user_tags()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            ("cost-center".to_string(), "1234".to_string()),
+            ("owner".to_string(), "ops@example.com".to_string()),
+            ("team".to_string(), "data".to_string()),
+        ]
+    );
+    let mut groups: Vec<String> = iam
+        .list_groups_for_user()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .groups()
+        .iter()
+        .map(|g| g.group_name().to_string())
+        .collect();
+    groups.sort();
+    assert_eq!(groups, ["admins", "developers"]);
+    let mut attached: Vec<String> = iam
+        .list_attached_user_policies()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect();
+    attached.sort();
+    let mut expected: Vec<String> = POLICIES.iter().map(|s| s.to_string()).collect();
+    if !users_may_change_password(iam).await {
+        expected.push("arn:aws:iam::aws:policy/IAMUserChangePassword".to_string());
+    }
+    expected.sort();
+    assert_eq!(attached, expected, "policies attached to {name}");
+    let inline = iam
+        .get_user_policy()
+        .user_name(name)
+        .policy_name("s3-read")
+        .send()
+        .await
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_str(
+        &percent_encoding::percent_decode_str(inline.policy_document()).decode_utf8_lossy(),
+    )
+    .unwrap();
+    assert_eq!(
+        document,
+        serde_json::from_str::<serde_json::Value>(INLINE_DOC).unwrap()
+    );
+    iam.get_login_profile()
+        .user_name(name)
+        .send()
+        .await
+        .expect("the user has a console password");
+    let keys: Vec<String> = iam
+        .list_access_keys()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| k.access_key_id().map(str::to_string))
+        .collect();
+    assert_eq!(keys, [key_id]);
+}
+
+/// The rows of a credentials CSV (header checked), split at commas (generated passwords and keys
+/// hold none).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut lines = text.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some("User name,Password,Access key ID,Secret access key,Console login link")
+    );
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn one_user_with_every_option_is_created_and_its_secrets_go_only_to_the_csv() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-one");
+    let plan = home.plan("plan.json", &full_plan(std::slice::from_ref(&name)));
+    let csv = home.path().join("new-user.csv");
+    let run = home.apply(
+        &endpoint(),
+        &[plan.to_str().unwrap(), "--csv", csv.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    assert_eq!(mode(&csv), 0o600);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows = csv_rows(&text);
+    assert_eq!(rows.len(), 1);
+    let [user, password, key_id, secret, url] = rows[0].as_slice() else {
+        panic!("5 fields: {:?}", rows[0]);
+    };
+    assert_eq!(user, &name);
+    assert!(password.len() >= 20, "a generated password");
+    assert!(key_id.starts_with("AKIA") && secret.len() >= 40);
+    assert!(url.starts_with("https://") && url.ends_with(".signin.aws.amazon.com/console"));
+    assert_full_user(&c.iam, &name, key_id).await;
+
+    for secret_value in [password, secret] {
+        assert!(
+            !run.stdout.contains(secret_value.as_str()),
+            "a secret on stdout"
+        );
+        assert!(
+            !run.stderr.contains(secret_value.as_str()),
+            "a secret on stderr"
+        );
+    }
+    assert_eq!(run.stdout, "", "nothing on stdout without --secrets-stdout");
+    // Progress as plain lines (stderr is not a terminal), one per step.
+    assert!(
+        run.stderr.contains(&format!("{name}: iam:CreateUser done")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("{name}: iam:PutUserPolicy s3-read done")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("Created user {name}.")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn ten_users_with_every_option_are_all_created() {
+    let c = admin().await;
+    let home = Home::new();
+    let names: Vec<String> = (0..10).map(|i| unique(&format!("apply-ten{i}"))).collect();
+    let plan = home.plan("plan.json", &full_plan(&names));
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--csv", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = csv_rows(&std::fs::read_to_string(home.path().join("users.csv")).unwrap());
+    assert_eq!(rows.len(), 10);
+    for (row, name) in rows.iter().zip(&names) {
+        assert_eq!(&row[0], name, "the CSV lists the users in plan order");
+        assert_full_user(&c.iam, name, &row[2]).await;
+    }
+    assert!(
+        run.stderr
+            .contains(&format!("Created 10 users: {}.", names.join(", "))),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn access_keys_go_to_profiles_named_after_each_user() {
+    let c = admin().await;
+    let home = Home::new();
+    let names = [unique("apply-prof-a"), unique("apply-prof-b")];
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": names, "access_key": true}),
+    );
+    let run = home.apply(
+        &endpoint(),
+        &[plan.to_str().unwrap(), "--profile-out", "ci"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let file = std::fs::read_to_string(home.credentials()).unwrap();
+    assert_eq!(mode(&home.credentials()), 0o600);
+    for name in &names {
+        let keys = c
+            .iam
+            .list_access_keys()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let id = keys.access_key_metadata()[0].access_key_id().unwrap();
+        let section = format!("[ci-{name}]\naws_access_key_id = {id}\naws_secret_access_key = ");
+        assert!(file.contains(&section), "{file}");
+    }
+    assert_eq!(run.stdout, "");
+}
+
+#[tokio::test]
+async fn secrets_stdout_prints_the_console_csv() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-stdout");
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--secrets-stdout"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = csv_rows(&run.stdout);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], name);
+    assert_eq!(rows[0][1], "", "no console password");
+    let keys = c
+        .iam
+        .list_access_keys()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rows[0][2],
+        keys.access_key_metadata()[0].access_key_id().unwrap()
+    );
+    assert!(!run.stderr.contains(&rows[0][3]), "the secret on stderr");
+}
+
+#[test]
+fn a_plan_with_many_problems_lists_them_all_without_calling_aws() {
+    let home = Home::new();
+    home.plan(
+        "bad.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": ["ok-user", "a".repeat(65), "bad name", "OK-User"],
+            "access_key": true,
+            "colour": "blue",
+            "tags": [{"key": "aws:team", "value": "x"}, {"key": "team", "value": "a#b"}]
+        }),
+    );
+    let run = home.apply(CLOSED, &["bad.json", "--csv", "out.csv"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "iamwiz apply: the plan bad.json is refused (6 problems); nothing was created:\n  \
+         colour: unknown field; a plan has only version, users, path, access_key, \
+         console_password, groups, managed_policies, inline_policies, permissions_boundary, \
+         tags.\n  \
+         users[1]: The user name is 65 characters; the limit is 64.\n  \
+         users[2]: A space is not allowed in a user name; use letters, digits and + = , . @ _ - \
+         (1 to 64 characters).\n  \
+         users[3]: \"OK-User\" is the same name as users[0] (\"ok-user\"); names must differ, \
+         ignoring case.\n  \
+         tags[0].key: Tag keys starting with aws: are reserved for AWS.\n  \
+         tags[1].value: '#' is not allowed in a tag value; use letters, digits, spaces and _ . : \
+         / = + - @.\n"
+    );
+    assert_eq!(run.stdout, "");
+    assert!(!home.path().join("out.csv").exists());
+}
+
+#[test]
+fn a_wrong_or_missing_version_is_refused_with_the_versions_understood() {
+    let home = Home::new();
+    for (plan, expected) in [
+        (
+            serde_json::json!({"version": 2, "users": ["a"], "access_key": true}),
+            "  version: 2 is not a plan version this iamwiz reads (it reads version 1); save the \
+             plan again with this iamwiz, or use the iamwiz that wrote it.\n",
+        ),
+        (
+            serde_json::json!({"users": ["a"], "access_key": true}),
+            "  version: missing: a plan starts with \"version\": 1 (this iamwiz reads version 1).\n",
+        ),
+    ] {
+        let path = home.plan("plan.json", &plan);
+        let run = home.apply(CLOSED, &[path.to_str().unwrap(), "--csv", "out.csv"]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert!(run.stderr.ends_with(expected), "{}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn missing_policies_and_groups_and_taken_names_are_all_listed_and_nothing_is_created() {
+    let c = admin().await;
+    let home = Home::new();
+    let fresh = unique("apply-fresh");
+    let taken = unique("apply-taken");
+    c.iam.create_user().user_name(&taken).send().await.unwrap();
+    let no_policy = format!(
+        "arn:aws:iam::123456789012:policy/{}",
+        unique("no-such-policy")
+    );
+    let no_group = unique("no-such-group");
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": [fresh, taken],
+            "access_key": true,
+            "groups": ["developers", no_group],
+            "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess", no_policy],
+        }),
+    );
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--csv", "out.csv"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let expected = [
+        format!(
+            "  managed_policies[1]: no managed policy {no_policy} in this account: check the \
+             ARN, or create the policy first\n"
+        ),
+        format!(
+            "  groups[1]: no group named {no_group} in this account: create it first, or remove \
+             it from the plan\n"
+        ),
+        format!(
+            "  users[1]: a user named {taken} already exists in this account (names are unique \
+             ignoring case): choose another name\n"
+        ),
+    ];
+    assert!(
+        run.stderr
+            .contains("cannot be applied to this account (3 problems)"),
+        "{}",
+        run.stderr
+    );
+    for line in &expected {
+        assert!(
+            run.stderr.contains(line.as_str()),
+            "{line} in {}",
+            run.stderr
+        );
+    }
+    assert!(!user_exists(&c.iam, &fresh).await, "nothing was created");
+    assert!(!home.path().join("out.csv").exists());
+}
+
+#[test]
+fn an_existing_csv_is_refused_before_anything_is_created() {
+    let home = Home::new();
+    let name = unique("apply-csv-exists");
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    std::fs::write(home.path().join("taken.csv"), "keep me").unwrap();
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--csv", "taken.csv"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "--csv: taken.csv already exists; iamwiz never writes over a file: choose a new name"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("taken.csv")).unwrap(),
+        "keep me"
+    );
+    let c = tokio::runtime::Runtime::new().unwrap();
+    let exists = c.block_on(async { user_exists(&admin().await.iam, &name).await });
+    assert!(!exists, "nothing was created");
+}
+
+#[test]
+fn secrets_with_no_export_named_are_refused_without_calling_aws() {
+    let home = Home::new();
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": ["someone"], "access_key": true}),
+    );
+    let run = home.apply(CLOSED, &[plan.to_str().unwrap()]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "--csv, --profile-out, --secrets-stdout: none given, but the plan creates secrets"
+        ),
+        "{}",
+        run.stderr
+    );
+    // --profile-out alone when console passwords are made too: the passwords would be lost.
+    let plan = home.plan(
+        "both.json",
+        &serde_json::json!({"version": 1, "users": ["someone"], "access_key": true,
+                            "console_password": {}}),
+    );
+    let run = home.apply(CLOSED, &[plan.to_str().unwrap(), "--profile-out", "x"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "--profile-out: a profile holds only the access key, and the plan also creates \
+             console passwords that would be lost; add --csv FILE or --secrets-stdout"
+        ),
+        "{}",
+        run.stderr
+    );
+    // --profile-out with no access key to save.
+    let plan = home.plan(
+        "password-only.json",
+        &serde_json::json!({"version": 1, "users": ["someone"], "console_password": {}}),
+    );
+    let run = home.apply(CLOSED, &[plan.to_str().unwrap(), "--profile-out", "x"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--profile-out: the plan creates no access key"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_exits_6_before_anything_is_created() {
+    let home = Home::new();
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": ["someone"], "access_key": true}),
+    );
+    let run = home.apply(CLOSED, &[plan.to_str().unwrap(), "--csv", "out.csv"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot reach AWS: sts:GetCallerIdentity failed: EndpointUnreachable"),
+        "{}",
+        run.stderr
+    );
+    assert!(!home.path().join("out.csv").exists());
+}
+
+#[tokio::test]
+async fn a_failure_mid_creation_is_rolled_back_and_exits_4() {
+    let c = admin().await;
+    let home = Home::new();
+    let names = [unique("apply-fail-a"), unique("apply-fail-b")];
+    // A document iamwiz's own checks accept (they check the shape, not the actions) but IAM
+    // refuses: an action without its service prefix (MalformedPolicyDocument).
+    let plan = home.plan(
+        "plan.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": names,
+            "access_key": true,
+            "console_password": {"require_reset": false},
+            "groups": ["developers"],
+            "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            "inline_policies": [{"name": "bad", "document": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3GetObject", "Resource": "*"}]}}],
+            "tags": [{"key": "team", "value": "data"}]
+        }),
+    );
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--csv", "out.csv"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "iamwiz apply: {}: iam:PutUserPolicy bad failed: MalformedPolicyDocument",
+            names[0]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "\n  AWS refused a value of the plan as invalid: correct it in the plan file and run \
+             again.\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Everything made was undone: nothing was created."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: iam:CreateUser undone (iam:DeleteUser)",
+            names[1]
+        )),
+        "{}",
+        run.stderr
+    );
+    for name in &names {
+        assert!(!user_exists(&c.iam, name).await, "{name} was left");
+    }
+    assert!(
+        !home.path().join("out.csv").exists(),
+        "no CSV of deleted keys"
+    );
+    assert_eq!(run.stdout, "");
+}
+
+/// A small plan whose values need shell quoting: a path with `&`, a tag value with a space, and a
+/// policy document with a `'`.
+fn small_plan(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "users": [name],
+        "path": "/dry&run/",
+        "access_key": true,
+        "console_password": {"require_reset": true},
+        "groups": ["developers"],
+        "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        "inline_policies": [{"name": "own-bucket", "document": {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+              "Condition": {"StringEquals": {"aws:username": "o'brien"}}}]}}],
+        "permissions_boundary": BOUNDARY,
+        "tags": [{"key": "team", "value": "data team"}]
+    })
+}
+
+#[test]
+fn dry_run_prints_the_aws_cli_commands_without_calling_aws() {
+    let home = Home::new();
+    home.plan("plan.json", &small_plan("dry-alice"));
+    let run = home.apply(CLOSED, &["--dry-run", "plan.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        r#"# iamwiz apply --dry-run plan.json: the AWS CLI commands that create the same users.
+# Set IAMWIZ_PASSWORD to a password that meets the account's password policy first (iamwiz apply generates one per user).
+# iamwiz apply also attaches arn:aws:iam::aws:policy/IAMUserChangePassword when the account's password policy does not let users change their own password.
+
+aws iam create-user --user-name dry-alice --path '/dry&run/' --permissions-boundary arn:aws:iam::aws:policy/PowerUserAccess --tags '[{"Key":"team","Value":"data team"}]'
+aws iam create-login-profile --user-name dry-alice --password "$IAMWIZ_PASSWORD" --password-reset-required
+aws iam create-access-key --user-name dry-alice
+aws iam add-user-to-group --user-name dry-alice --group-name developers
+aws iam attach-user-policy --user-name dry-alice --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
+aws iam put-user-policy --user-name dry-alice --policy-name own-bucket --policy-document '{"Statement":[{"Action":"s3:GetObject","Condition":{"StringEquals":{"aws:username":"o'\''brien"}},"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
+"#
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[tokio::test]
+async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-dry");
+    home.plan("plan.json", &small_plan(&name));
+    let run = home.apply(CLOSED, &["--dry-run", "plan.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::write(home.path().join("commands.sh"), &run.stdout).unwrap();
+
+    let aws = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/aws");
+    let script = format!(
+        "set -e\naws() {{ '{aws}' --endpoint-url '{}' --output json \"$@\"; }}\n. ./commands.sh\n",
+        endpoint()
+    );
+    let out = home
+        .command("bash")
+        .args(["-c", &script])
+        .env("AWS_PAGER", "")
+        .env("IAMWIZ_PASSWORD", "Dry-run-Passw0rd!xyz")
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "the commands failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let user = c.iam.get_user().user_name(&name).send().await.unwrap();
+    assert_eq!(user.user().unwrap().path(), "/dry&run/");
+    let tags = c
+        .iam
+        .list_user_tags()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags()[0].key(), "team");
+    assert_eq!(tags.tags()[0].value(), "data team");
+    let groups = c
+        .iam
+        .list_groups_for_user()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.groups()[0].group_name(), "developers");
+    let attached = c
+        .iam
+        .list_attached_user_policies()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attached.attached_policies()[0].policy_arn(),
+        Some("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    let inline = c
+        .iam
+        .get_user_policy()
+        .user_name(&name)
+        .policy_name("own-bucket")
+        .send()
+        .await
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_str(
+        &percent_encoding::percent_decode_str(inline.policy_document()).decode_utf8_lossy(),
+    )
+    .unwrap();
+    assert_eq!(
+        document["Statement"][0]["Condition"]["StringEquals"]["aws:username"],
+        "o'brien"
+    );
+    c.iam
+        .get_login_profile()
+        .user_name(&name)
+        .send()
+        .await
+        .expect("a console password");
+    let keys = c
+        .iam
+        .list_access_keys()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keys.access_key_metadata().len(), 1);
+}
+
+#[tokio::test]
+async fn an_export_that_cannot_be_written_deletes_the_new_users_and_exits_4() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-export-fails");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true,
+                            "groups": ["developers"]}),
+    );
+    // stdout is a pipe whose reading end is closed: printing the secrets fails after the CSV was
+    // written and the user created.
+    let mut child = home
+        .command(env!("CARGO_BIN_EXE_iamwiz"))
+        .args(["--endpoint-url", &endpoint(), "apply", "plan.json"])
+        .args(["--csv", "out.csv", "--secrets-stdout"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start iamwiz");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("iamwiz exits");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("the secrets could not be written to stdout"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Everything created was deleted: nothing was created."),
+        "{stderr}"
+    );
+    assert!(!user_exists(&c.iam, &name).await, "{name} was left");
+    assert!(
+        !home.path().join("out.csv").exists(),
+        "the CSV of deleted keys is removed"
+    );
+}
+
+/// A proxy on 127.0.0.1 in front of moto that answers every request whose `Action=` is in
+/// `denied` with IAM's `AccessDenied` (not forwarded), and forwards the rest.
+async fn denying_proxy(denied: &'static [&'static str]) -> String {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let upstream = endpoint()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                // One connection carries several requests (the SDK keeps connections alive).
+                while let Ok(Some(request)) = read_message(&mut client).await {
+                    let body = String::from_utf8_lossy(&request[header_end(&request).unwrap()..])
+                        .into_owned();
+                    let action = body
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix("Action="))
+                        .unwrap_or_default()
+                        .to_string();
+                    let response = if denied.contains(&action.as_str()) {
+                        let xml = format!(
+                            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                             <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>iam:{action} \
+                             denied by the test proxy</Message></Error><RequestId>1</RequestId>\
+                             </ErrorResponse>"
+                        );
+                        format!(
+                            "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: \
+                             {}\r\n\r\n{xml}",
+                            xml.len()
+                        )
+                        .into_bytes()
+                    } else {
+                        let Ok(mut moto) = tokio::net::TcpStream::connect(&upstream).await else {
+                            return;
+                        };
+                        if moto.write_all(&request).await.is_err() {
+                            return;
+                        }
+                        match read_message(&mut moto).await {
+                            Ok(Some(response)) => response,
+                            _ => return,
+                        }
+                    };
+                    if client.write_all(&response).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn header_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
+async fn read_message(stream: &mut tokio::net::TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(end) = header_end(&buf) {
+            break end;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().unwrap_or(0))
+        .unwrap_or(0);
+    while buf.len() < end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some(buf))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_that_leaves_something_lists_it_with_the_command_and_exits_5() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-leftover");
+    // The inline policy is refused, and so is deleting the user again.
+    let proxy = denying_proxy(&["PutUserPolicy", "DeleteUser"]).await;
+    home.plan(
+        "plan.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": [name],
+            "access_key": true,
+            "groups": ["developers"],
+            "inline_policies": [{"name": "p", "document": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+        }),
+    );
+    let run = home.apply(&proxy, &["plan.json", "--csv", "out.csv"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "iamwiz apply: {name}: iam:PutUserPolicy p failed: AccessDenied"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "\n  user {name}: aws iam delete-user --user-name {name}\n"
+        )),
+        "{}",
+        run.stderr
+    );
+    // Only the bare user is left: the key and the membership were undone.
+    assert!(user_exists(&c.iam, &name).await);
+    let keys = c
+        .iam
+        .list_access_keys()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert!(keys.access_key_metadata().is_empty());
+    let groups = c
+        .iam
+        .list_groups_for_user()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert!(groups.groups().is_empty());
+    assert!(!home.path().join("out.csv").exists());
+    c.iam.delete_user().user_name(&name).send().await.unwrap();
+}

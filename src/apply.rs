@@ -25,7 +25,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
 use crate::cli::ApplyArgs;
-use crate::export::{self, CsvRow};
+use crate::export;
 use crate::planfile::{self, Plan, Problem};
 use crate::protocol::{
     AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordPolicy, StepKind, StepStatus,
@@ -376,16 +376,7 @@ fn write_exports(users: &[CreatedUser], exports: &Exports) -> Result<Vec<String>
         written: Vec::new(),
         key_ids,
     };
-    let rows: Vec<CsvRow> = users
-        .iter()
-        .map(|u| CsvRow {
-            user: &u.name,
-            password: u.password.as_ref().map(|p| p.expose()),
-            access_key_id: u.access_key.as_ref().map(|k| k.id.as_str()),
-            secret_access_key: u.access_key.as_ref().map(|k| k.secret.expose()),
-            console_url: &u.sign_in_url,
-        })
-        .collect();
+    let rows = export::csv_rows(users);
     let mut saved = Vec::new();
     if let Some(path) = &exports.csv {
         if let Err(e) = export::write_new_file(path, &export::csv_content(&rows)) {

@@ -40,6 +40,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::protocol::CreatedUser;
 use crate::secret::Secret;
 
 /// The console's header for the credentials CSV.
@@ -64,6 +65,20 @@ pub struct CsvRow<'a> {
     pub access_key_id: Option<&'a str>,
     pub secret_access_key: Option<&'a str>,
     pub console_url: &'a str,
+}
+
+/// One row per user of `users`, in their order, as the console's download has.
+pub fn csv_rows(users: &[CreatedUser]) -> Vec<CsvRow<'_>> {
+    users
+        .iter()
+        .map(|u| CsvRow {
+            user: &u.name,
+            password: u.password.as_ref().map(|p| p.expose()),
+            access_key_id: u.access_key.as_ref().map(|k| k.id.as_str()),
+            secret_access_key: u.access_key.as_ref().map(|k| k.secret.expose()),
+            console_url: &u.sign_in_url,
+        })
+        .collect()
 }
 
 /// Redacted: a row holds a password and a secret access key.

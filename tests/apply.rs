@@ -10,7 +10,9 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
+use common::proxy::{Proxy, Verdict};
 use common::{admin, endpoint, unique};
 use tempfile::TempDir;
 
@@ -149,23 +151,6 @@ fn full_plan(users: &[String]) -> serde_json::Value {
     })
 }
 
-/// Whether the account's password policy lets users change their own password (else iamwiz
-/// attaches IAMUserChangePassword, as the console does).
-async fn users_may_change_password(iam: &aws_sdk_iam::Client) -> bool {
-    match iam.get_account_password_policy().send().await {
-        Ok(out) => out
-            .password_policy()
-            .is_some_and(|p| p.allow_users_to_change_password()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            false
-        }
-        Err(e) => panic!("GetAccountPasswordPolicy: {e:?}"),
-    }
-}
-
 async fn user_exists(iam: &aws_sdk_iam::Client, name: &str) -> bool {
     match iam.get_user().user_name(name).send().await {
         Ok(_) => true,
@@ -204,46 +189,19 @@ async fn assert_full_user(iam: &aws_sdk_iam::Client, name: &str, key_id: &str) {
             ("team".to_string(), "data".to_string()),
         ]
     );
-    let mut groups: Vec<String> = iam
-        .list_groups_for_user()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .groups()
-        .iter()
-        .map(|g| g.group_name().to_string())
-        .collect();
+    let mut groups = common::group_names(iam, name).await;
     groups.sort();
     assert_eq!(groups, ["admins", "developers"]);
-    let mut attached: Vec<String> = iam
-        .list_attached_user_policies()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .attached_policies()
-        .iter()
-        .filter_map(|p| p.policy_arn().map(str::to_string))
-        .collect();
+    let mut attached = common::attached_policy_arns(iam, name).await;
     attached.sort();
     let mut expected: Vec<String> = POLICIES.iter().map(|s| s.to_string()).collect();
-    if !users_may_change_password(iam).await {
+    if !common::users_may_change_password(iam).await {
         expected.push("arn:aws:iam::aws:policy/IAMUserChangePassword".to_string());
     }
     expected.sort();
     assert_eq!(attached, expected, "policies attached to {name}");
-    let inline = iam
-        .get_user_policy()
-        .user_name(name)
-        .policy_name("s3-read")
-        .send()
-        .await
-        .unwrap();
-    let document: serde_json::Value = serde_json::from_str(
-        &percent_encoding::percent_decode_str(inline.policy_document()).decode_utf8_lossy(),
-    )
-    .unwrap();
+    let document: serde_json::Value =
+        serde_json::from_str(&common::inline_policy_text(iam, name, "s3-read").await).unwrap();
     assert_eq!(
         document,
         serde_json::from_str::<serde_json::Value>(INLINE_DOC).unwrap()
@@ -253,16 +211,7 @@ async fn assert_full_user(iam: &aws_sdk_iam::Client, name: &str, key_id: &str) {
         .send()
         .await
         .expect("the user has a console password");
-    let keys: Vec<String> = iam
-        .list_access_keys()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata()
-        .iter()
-        .filter_map(|k| k.access_key_id().map(str::to_string))
-        .collect();
+    let keys = common::access_key_ids(iam, name).await;
     assert_eq!(keys, [key_id]);
 }
 
@@ -375,14 +324,8 @@ async fn access_keys_go_to_profiles_named_after_each_user() {
     let file = std::fs::read_to_string(home.credentials()).unwrap();
     assert_eq!(mode(&home.credentials()), 0o600);
     for name in &names {
-        let keys = c
-            .iam
-            .list_access_keys()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap();
-        let id = keys.access_key_metadata()[0].access_key_id().unwrap();
+        let keys = common::access_key_ids(&c.iam, name).await;
+        let id = &keys[0];
         let section = format!("[ci-{name}]\naws_access_key_id = {id}\naws_secret_access_key = ");
         assert!(file.contains(&section), "{file}");
     }
@@ -404,17 +347,8 @@ async fn secrets_stdout_prints_the_console_csv() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][0], name);
     assert_eq!(rows[0][1], "", "no console password");
-    let keys = c
-        .iam
-        .list_access_keys()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        rows[0][2],
-        keys.access_key_metadata()[0].access_key_id().unwrap()
-    );
+    let keys = common::access_key_ids(&c.iam, &name).await;
+    assert_eq!(rows[0][2], keys[0]);
     assert!(!run.stderr.contains(&rows[0][3]), "the secret on stderr");
 }
 
@@ -764,37 +698,13 @@ async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
         .unwrap();
     assert_eq!(tags.tags()[0].key(), "team");
     assert_eq!(tags.tags()[0].value(), "data team");
-    let groups = c
-        .iam
-        .list_groups_for_user()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(groups.groups()[0].group_name(), "developers");
-    let attached = c
-        .iam
-        .list_attached_user_policies()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        attached.attached_policies()[0].policy_arn(),
-        Some("arn:aws:iam::aws:policy/ReadOnlyAccess")
-    );
-    let inline = c
-        .iam
-        .get_user_policy()
-        .user_name(&name)
-        .policy_name("own-bucket")
-        .send()
-        .await
-        .unwrap();
-    let document: serde_json::Value = serde_json::from_str(
-        &percent_encoding::percent_decode_str(inline.policy_document()).decode_utf8_lossy(),
-    )
-    .unwrap();
+    let groups = common::group_names(&c.iam, &name).await;
+    assert_eq!(groups[0], "developers");
+    let attached = common::attached_policy_arns(&c.iam, &name).await;
+    assert_eq!(attached[0], "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    let document: serde_json::Value =
+        serde_json::from_str(&common::inline_policy_text(&c.iam, &name, "own-bucket").await)
+            .unwrap();
     assert_eq!(
         document["Statement"][0]["Condition"]["StringEquals"]["aws:username"],
         "o'brien"
@@ -805,14 +715,8 @@ async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
         .send()
         .await
         .expect("a console password");
-    let keys = c
-        .iam
-        .list_access_keys()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(keys.access_key_metadata().len(), 1);
+    let keys = common::access_key_ids(&c.iam, &name).await;
+    assert_eq!(keys.len(), 1);
 }
 
 #[tokio::test]
@@ -856,95 +760,27 @@ async fn an_export_that_cannot_be_written_deletes_the_new_users_and_exits_4() {
 
 /// A proxy on 127.0.0.1 in front of moto that answers every request whose `Action=` is in
 /// `denied` with IAM's `AccessDenied` (not forwarded), and forwards the rest.
-async fn denying_proxy(denied: &'static [&'static str]) -> String {
-    use tokio::io::AsyncWriteExt;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let upstream = endpoint()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                // One connection carries several requests (the SDK keeps connections alive).
-                while let Ok(Some(request)) = read_message(&mut client).await {
-                    let body = String::from_utf8_lossy(&request[header_end(&request).unwrap()..])
-                        .into_owned();
-                    let action = body
-                        .split('&')
-                        .find_map(|kv| kv.strip_prefix("Action="))
-                        .unwrap_or_default()
-                        .to_string();
-                    let response = if denied.contains(&action.as_str()) {
-                        let xml = format!(
-                            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
-                             <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>iam:{action} \
-                             denied by the test proxy</Message></Error><RequestId>1</RequestId>\
-                             </ErrorResponse>"
-                        );
-                        format!(
-                            "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: \
-                             {}\r\n\r\n{xml}",
-                            xml.len()
-                        )
-                        .into_bytes()
-                    } else {
-                        let Ok(mut moto) = tokio::net::TcpStream::connect(&upstream).await else {
-                            return;
-                        };
-                        if moto.write_all(&request).await.is_err() {
-                            return;
-                        }
-                        match read_message(&mut moto).await {
-                            Ok(Some(response)) => response,
-                            _ => return,
-                        }
-                    };
-                    if client.write_all(&response).await.is_err() {
-                        return;
-                    }
-                }
-            });
+fn denying_proxy(denied: &'static [&'static str]) -> String {
+    let proxy = Proxy::start(move |action| {
+        if !denied.contains(&action) {
+            return Verdict::Forward(Duration::ZERO);
         }
+        let xml = format!(
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+             <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>iam:{action} \
+             denied by the test proxy</Message></Error><RequestId>1</RequestId>\
+             </ErrorResponse>"
+        );
+        Verdict::Answer(
+            format!(
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: \
+                 {}\r\n\r\n{xml}",
+                xml.len()
+            )
+            .into_bytes(),
+        )
     });
-    format!("http://127.0.0.1:{port}")
-}
-
-fn header_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
-}
-
-/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
-async fn read_message(stream: &mut tokio::net::TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    use tokio::io::AsyncReadExt;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = header_end(&buf) {
-            break end;
-        }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map(|v| v.trim().parse().unwrap_or(0))
-        .unwrap_or(0);
-    while buf.len() < end + length {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Ok(Some(buf))
+    proxy.endpoint
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -953,7 +789,7 @@ async fn a_rollback_that_leaves_something_lists_it_with_the_command_and_exits_5(
     let home = Home::new();
     let name = unique("apply-leftover");
     // The inline policy is refused, and so is deleting the user again.
-    let proxy = denying_proxy(&["PutUserPolicy", "DeleteUser"]).await;
+    let proxy = denying_proxy(&["PutUserPolicy", "DeleteUser"]);
     home.plan(
         "plan.json",
         &serde_json::json!({
@@ -983,22 +819,8 @@ async fn a_rollback_that_leaves_something_lists_it_with_the_command_and_exits_5(
     );
     // Only the bare user is left: the key and the membership were undone.
     assert!(user_exists(&c.iam, &name).await);
-    let keys = c
-        .iam
-        .list_access_keys()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert!(keys.access_key_metadata().is_empty());
-    let groups = c
-        .iam
-        .list_groups_for_user()
-        .user_name(&name)
-        .send()
-        .await
-        .unwrap();
-    assert!(groups.groups().is_empty());
+    assert!(common::access_key_ids(&c.iam, &name).await.is_empty());
+    assert!(common::group_names(&c.iam, &name).await.is_empty());
     assert!(!home.path().join("out.csv").exists());
     c.iam.delete_user().user_name(&name).send().await.unwrap();
 }

@@ -26,7 +26,6 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use iamwiz::aws::AwsSettings;
-use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::protocol::{
     CreatedUser, CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource,
     PolicyScope, Request, StepKind, StepStatus, UserSpec, plan_steps,
@@ -368,16 +367,7 @@ async fn creates_a_user_with_every_option() {
         !key.secret.expose().is_empty(),
         "the secret access key is empty"
     );
-    let listed: Vec<String> = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata
-        .into_iter()
-        .filter_map(|k| k.access_key_id)
-        .collect();
+    let listed = common::access_key_ids(iam, &user).await;
     assert_eq!(
         listed,
         std::slice::from_ref(&key.id),
@@ -428,46 +418,21 @@ async fn creates_a_user_with_every_option() {
     want_tags.sort();
     assert_eq!(got_tags, want_tags);
 
-    let mut groups: Vec<String> = iam
-        .list_groups_for_user()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListGroupsForUser")
-        .groups
-        .into_iter()
-        .map(|g| g.group_name)
-        .collect();
+    let mut groups = common::group_names(iam, &user).await;
     groups.sort();
     let mut want_groups = vec![with_policy, plain];
     want_groups.sort();
     assert_eq!(groups, want_groups);
 
-    let mut attached: Vec<String> = iam
-        .list_attached_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAttachedUserPolicies")
-        .attached_policies
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|p| p.policy_arn)
-        .collect();
+    let mut attached = common::attached_policy_arns(iam, &user).await;
     attached.sort();
     let mut want_attached = vec![READ_ONLY.to_string(), VIEW_ONLY.to_string(), customer_arn];
     want_attached.sort();
     assert_eq!(attached, want_attached);
 
-    let inline = iam
-        .get_user_policy()
-        .user_name(&user)
-        .policy_name("s3-read")
-        .send()
-        .await
-        .expect("GetUserPolicy");
+    let inline = common::inline_policy_text(iam, &user, "s3-read").await;
     assert_eq!(
-        json(&decode_policy_document(&inline.policy_document)),
+        json(&inline),
         json(&inline_doc),
         "the inline policy document IAM stored"
     );
@@ -660,14 +625,7 @@ async fn rollback_runs_in_the_order_iam_requires() {
     assert_eq!(leftovers, []);
 
     let calls = recorder.calls();
-    const UNDO: [&str; 6] = [
-        "DeleteAccessKey",
-        "DeleteLoginProfile",
-        "DetachUserPolicy",
-        "DeleteUserPolicy",
-        "RemoveUserFromGroup",
-        "DeleteUser",
-    ];
+    const UNDO: [&str; 6] = common::IAM_DELETE_ORDER;
     let is_undo = |op: &str| UNDO.contains(&op);
     let undo: Vec<&str> = calls
         .iter()
@@ -787,16 +745,7 @@ async fn creating_an_existing_user_fails_cleanly() {
         .await
         .expect("the existing user is still there");
     assert_eq!(got.user.map(|u| u.path), Some("/".to_string()));
-    let keys: Vec<String> = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata
-        .into_iter()
-        .filter_map(|k| k.access_key_id)
-        .collect();
+    let keys = common::access_key_ids(iam, &user).await;
     assert_eq!(keys, [existing_key], "the existing user's keys");
     let login = iam.get_login_profile().user_name(&user).send().await;
     assert_eq!(
@@ -808,13 +757,7 @@ async fn creating_an_existing_user_fails_cleanly() {
         "no console password was added to the existing user"
     );
     assert!(group_members(iam, &group).await.is_empty());
-    let attached = iam
-        .list_attached_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAttachedUserPolicies");
-    assert!(attached.attached_policies().is_empty());
+    assert!(common::attached_policy_arns(iam, &user).await.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1120,37 +1063,12 @@ async fn creates_a_batch_of_users_each_with_its_own_key() {
     for user in &users {
         let key = user.access_key.as_ref().expect("each user has a key");
         key_ids.push(key.id.clone());
-        let listed = iam
-            .list_access_keys()
-            .user_name(&user.name)
-            .send()
-            .await
-            .expect("ListAccessKeys");
-        let ids: Vec<&str> = listed
-            .access_key_metadata()
-            .iter()
-            .filter_map(|k| k.access_key_id())
-            .collect();
+        let ids = common::access_key_ids(iam, &user.name).await;
         assert_eq!(ids, [key.id.as_str()], "{}'s keys", user.name);
-        let groups = iam
-            .list_groups_for_user()
-            .user_name(&user.name)
-            .send()
-            .await
-            .expect("ListGroupsForUser");
-        assert_eq!(groups.groups().len(), 1, "{}'s groups", user.name);
-        let attached = iam
-            .list_attached_user_policies()
-            .user_name(&user.name)
-            .send()
-            .await
-            .expect("ListAttachedUserPolicies");
-        assert_eq!(
-            attached.attached_policies().len(),
-            1,
-            "{}'s policies",
-            user.name
-        );
+        let groups = common::group_names(iam, &user.name).await;
+        assert_eq!(groups.len(), 1, "{}'s groups", user.name);
+        let attached = common::attached_policy_arns(iam, &user.name).await;
+        assert_eq!(attached.len(), 1, "{}'s policies", user.name);
         iam.get_login_profile()
             .user_name(&user.name)
             .send()
@@ -1303,16 +1221,7 @@ async fn a_strict_password_policy_is_read_met_and_answered_with_iam_user_change_
         .send()
         .await
         .expect("the user has a console password");
-    let attached: Vec<String> = iam
-        .list_attached_user_policies()
-        .user_name(&name)
-        .send()
-        .await
-        .expect("ListAttachedUserPolicies")
-        .attached_policies()
-        .iter()
-        .filter_map(|p| p.policy_arn().map(str::to_string))
-        .collect();
+    let attached = common::attached_policy_arns(iam, &name).await;
     assert_eq!(attached, [CHANGE_PASSWORD]);
 }
 
@@ -1516,16 +1425,9 @@ async fn a_typed_inline_policy_is_put_on_the_user() {
     assert_eq!(created.name, user);
 
     let admin = common::admin().await;
-    let stored = admin
-        .iam
-        .get_user_policy()
-        .user_name(&user)
-        .policy_name("typed-s3")
-        .send()
-        .await
-        .expect("GetUserPolicy");
+    let stored = common::inline_policy_text(&admin.iam, &user, "typed-s3").await;
     assert_eq!(
-        json(&decode_policy_document(&stored.policy_document)),
+        json(&stored),
         json(doc),
         "the inline policy document IAM stored"
     );

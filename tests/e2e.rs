@@ -271,18 +271,7 @@ async fn check_created_user(name: &str, group: &str, key_id: &str) {
     attached.sort();
     // The console password must be changed at first sign-in, so iamwiz also attaches
     // IAMUserChangePassword, unless the account's password policy lets users change their own.
-    let users_may_change = match iam.get_account_password_policy().send().await {
-        Ok(out) => out
-            .password_policy()
-            .is_some_and(|p| p.allow_users_to_change_password()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            false
-        }
-        Err(e) => panic!("GetAccountPasswordPolicy: {e:?}"),
-    };
+    let users_may_change = common::users_may_change_password(&iam).await;
     let expected: &[&str] = if users_may_change {
         &["ReadOnlyAccess"]
     } else {

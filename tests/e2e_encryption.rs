@@ -192,18 +192,8 @@ fn encryption_from_nothing_to_verified_documents() {
             document,
             kms_policy_document(meta.arn.as_deref().expect("the key's ARN"))
         );
-        let keys = admin
-            .iam
-            .list_access_keys()
-            .user_name(&user)
-            .send()
-            .await
-            .expect("ListAccessKeys")
-            .access_key_metadata;
         assert_eq!(
-            keys.iter()
-                .filter_map(|k| k.access_key_id.as_deref())
-                .collect::<Vec<_>>(),
+            common::access_key_ids(&admin.iam, &user).await,
             [key_id.as_str()]
         );
     });

@@ -9,25 +9,16 @@
 
 mod common;
 
+use common::faults::{Faults, Injection};
 use common::moto::PrivateMoto;
 use common::worker::{ask, run_encryption};
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
-    BeforeTransmitInterceptorContextMut,
-};
-use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::Blob;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use aws_smithy_types::date_time::Format;
 use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::aws::{AwsSettings, Clients};
@@ -112,22 +103,9 @@ async fn make_key(kms: &aws_sdk_kms::Client, description: &str) -> (String, Stri
     (meta.key_id, meta.arn.expect("a key ARN"))
 }
 
+/// Every key ID of `kms`'s region.
 async fn key_ids(kms: &aws_sdk_kms::Client) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut marker = None;
-    loop {
-        let out = kms
-            .list_keys()
-            .set_marker(marker)
-            .send()
-            .await
-            .expect("ListKeys");
-        ids.extend(out.keys().iter().filter_map(|k| k.key_id.clone()));
-        match out.next_marker.filter(|_| out.truncated) {
-            Some(m) => marker = Some(m),
-            None => return ids,
-        }
-    }
+    iamwiz::aws::kms::key_ids(kms).await.expect("ListKeys")
 }
 
 /// The keys of `kms`'s region that are not in `before`.
@@ -141,25 +119,12 @@ async fn keys_made_since(kms: &aws_sdk_kms::Client, before: &[String]) -> Vec<St
 
 /// `(alias name, target key ID)` of every alias of the region.
 async fn aliases(kms: &aws_sdk_kms::Client) -> Vec<(String, String)> {
-    let mut all = Vec::new();
-    let mut marker = None;
-    loop {
-        let out = kms
-            .list_aliases()
-            .set_marker(marker)
-            .send()
-            .await
-            .expect("ListAliases");
-        all.extend(
-            out.aliases()
-                .iter()
-                .filter_map(|a| Some((a.alias_name.clone()?, a.target_key_id.clone()?))),
-        );
-        match out.next_marker.filter(|_| out.truncated) {
-            Some(m) => marker = Some(m),
-            None => return all,
-        }
-    }
+    iamwiz::aws::kms::aliases_by_key(kms)
+        .await
+        .expect("ListAliases")
+        .into_iter()
+        .flat_map(|(key, names)| names.into_iter().map(move |name| (name, key.clone())))
+        .collect()
 }
 
 async fn assert_no_user(iam: &aws_sdk_iam::Client, name: &str) {
@@ -239,167 +204,66 @@ struct Rule {
     attempts: AtomicU32,
 }
 
-/// An SDK interceptor that fails chosen attempts with an error response, and records every call.
-/// A faulted attempt is rewritten, after signing, into a harmless read (so moto never applies
-/// it) unless the rule says it is applied, and moto's answer is replaced with the service's own
-/// error format (IAM's query-protocol XML, KMS's JSON), which the SDK parses and classifies as it
-/// would a real one.
-#[derive(Clone, Debug, Default)]
-struct Faults {
-    rules: Arc<Vec<Rule>>,
-    calls: Arc<Mutex<Vec<String>>>,
+/// Attempts refused with an error code before they reach moto.
+fn fail_attempts(rules: &[(&'static str, u32, u32, &'static str)]) -> Faults {
+    faults_with(
+        rules
+            .iter()
+            .map(|&(operation, first, last, code)| (operation, first, last, code, false)),
+    )
 }
 
-/// The fault of the current attempt: the code, and whether the call is KMS's.
-#[derive(Clone, Debug)]
-struct Inject(Option<(&'static str, bool)>);
-
-impl Storable for Inject {
-    type Storer = StoreReplace<Self>;
+/// The `nth` attempt of each operation is applied by moto and its answer lost to a server
+/// error (`ServiceFailure` for IAM, `KMSInternalException` for KMS, both HTTP 500).
+fn lost_answers(rules: &[(&'static str, u32)]) -> Faults {
+    faults_with(rules.iter().map(|&(operation, nth)| {
+        let code = match operation {
+            "CreateAlias" | "CreateKey" | "ScheduleKeyDeletion" | "DeleteAlias" => {
+                "KMSInternalException"
+            }
+            _ => "ServiceFailure",
+        };
+        (operation, nth, nth, code, true)
+    }))
 }
 
-impl Faults {
-    /// Attempts refused with an error code before they reach moto.
-    fn new(rules: &[(&'static str, u32, u32, &'static str)]) -> Faults {
-        Faults::with(
-            rules
-                .iter()
-                .map(|&(operation, first, last, code)| (operation, first, last, code, false)),
-        )
-    }
-
-    /// The `nth` attempt of each operation is applied by moto and its answer lost to a server
-    /// error (`ServiceFailure` for IAM, `KMSInternalException` for KMS, both HTTP 500).
-    fn lost_answers(rules: &[(&'static str, u32)]) -> Faults {
-        Faults::with(rules.iter().map(|&(operation, nth)| {
-            let code = match operation {
-                "CreateAlias" | "CreateKey" | "ScheduleKeyDeletion" | "DeleteAlias" => {
-                    "KMSInternalException"
-                }
-                _ => "ServiceFailure",
-            };
-            (operation, nth, nth, code, true)
-        }))
-    }
-
-    fn with(rules: impl Iterator<Item = (&'static str, u32, u32, &'static str, bool)>) -> Faults {
-        Faults {
-            rules: Arc::new(
-                rules
-                    .map(|(operation, first, last, code, applied)| Rule {
-                        operation,
-                        first,
-                        last,
-                        code,
-                        applied,
-                        attempts: AtomicU32::new(0),
-                    })
-                    .collect(),
-            ),
-            calls: Arc::default(),
-        }
-    }
-
-    fn calls(&self) -> Vec<String> {
-        self.calls.lock().unwrap().clone()
-    }
-
-    fn settings(&self, base: AwsSettings) -> AwsSettings {
-        AwsSettings {
-            interceptors: vec![SharedInterceptor::new(self.clone())],
-            ..base
-        }
-    }
-}
-
-fn operation(cfg: &ConfigBag) -> String {
-    cfg.load::<Metadata>()
-        .map(|m| m.name().to_string())
-        .unwrap_or_default()
-}
-
-impl Intercept for Faults {
-    fn name(&self) -> &'static str {
-        "tests::encryption::Faults"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _: &BeforeSerializationInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.calls.lock().unwrap().push(operation(cfg));
-        Ok(())
-    }
-
-    fn modify_before_transmit(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let op = operation(cfg);
+/// The interceptor for `rules`: a server error (`ServiceFailure`, `KMSInternalException`) is
+/// HTTP 500, any other code 403 for IAM and 400 for KMS.
+fn faults_with(
+    rules: impl Iterator<Item = (&'static str, u32, u32, &'static str, bool)>,
+) -> Faults {
+    let rules: Vec<Rule> = rules
+        .map(|(operation, first, last, code, applied)| Rule {
+            operation,
+            first,
+            last,
+            code,
+            applied,
+            attempts: AtomicU32::new(0),
+        })
+        .collect();
+    Faults::new(move |op, kms| {
         let mut inject = None;
-        for rule in self.rules.iter().filter(|r| r.operation == op) {
+        for rule in rules.iter().filter(|r| r.operation == op) {
             let n = rule.attempts.fetch_add(1, Ordering::SeqCst) + 1;
             if (rule.first..=rule.last).contains(&n) {
                 inject = Some((rule.code, rule.applied));
             }
         }
-        let request = context.request_mut();
-        let kms = request.headers().get("x-amz-target").is_some();
-        if let Some((_, false)) = inject {
-            let harmless = if kms {
-                request
-                    .headers_mut()
-                    .insert("x-amz-target", "TrentService.ListKeys");
-                "{}"
-            } else {
-                "Action=ListAccountAliases&Version=2010-05-08"
-            };
-            *request.body_mut() = SdkBody::from(harmless);
-            request
-                .headers_mut()
-                .insert("content-length", harmless.len().to_string());
-        }
-        cfg.interceptor_state()
-            .store_put(Inject(inject.map(|(code, _)| (code, kms))));
-        Ok(())
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if let Some(Inject(Some((code, kms)))) = cfg.load::<Inject>() {
-            let server = matches!(*code, "ServiceFailure" | "KMSInternalException");
-            let (status, body, content_type) = if *kms {
-                (
-                    if server { 500 } else { 400 },
-                    format!(r#"{{"__type":"{code}","message":"injected {code}"}}"#),
-                    "application/x-amz-json-1.1",
-                )
-            } else {
-                (
-                    if server { 500 } else { 403 },
-                    format!(
-                        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
-                         <Type>{}</Type><Code>{code}</Code><Message>injected {code}</Message>\
-                         </Error><RequestId>fault-injected</RequestId></ErrorResponse>",
-                        if server { "Receiver" } else { "Sender" }
-                    ),
-                    "text/xml",
-                )
-            };
-            let mut response = HttpResponse::new(status.try_into()?, SdkBody::from(body));
-            response.headers_mut().insert("content-type", content_type);
-            *context.response_mut() = response;
-        }
-        Ok(())
-    }
+        let (code, applied) = inject?;
+        let server = matches!(code, "ServiceFailure" | "KMSInternalException");
+        Some(Injection {
+            status: match (server, kms) {
+                (true, _) => 500,
+                (false, true) => 400,
+                (false, false) => 403,
+            },
+            kind: if server { "Receiver" } else { "Sender" },
+            code,
+            message: format!("injected {code}"),
+            applied,
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,7 +397,7 @@ async fn lists_the_keys_of_the_region_with_aliases_states_and_refusals() {
 /// The list names the permissions an identity lacks when it may not list keys.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_denied_key_list_names_the_permissions_to_add() {
-    let faults = Faults::new(&[("DescribeKey", 1, u32::MAX, "AccessDeniedException")]);
+    let faults = fail_attempts(&[("DescribeKey", 1, u32::MAX, "AccessDeniedException")]);
     let admin = common::admin().await;
     make_key(
         &admin.kms_in("eu-west-3"),
@@ -675,60 +539,26 @@ async fn creates_a_new_key_and_a_user_that_may_only_use_it() {
     assert_eq!(made.arn, format!("arn:aws:iam::{ACCOUNT}:user/{user}"));
     assert!(made.password.is_none());
     let access_key = made.access_key.expect("an access key");
-    let policies = iam
-        .list_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListUserPolicies")
-        .policy_names;
+    let policies = common::inline_policy_names(iam, &user).await;
     assert_eq!(policies, vec![KMS_POLICY_NAME.to_string()]);
-    let raw = iam
-        .get_user_policy()
-        .user_name(&user)
-        .policy_name(KMS_POLICY_NAME)
-        .send()
-        .await
-        .expect("GetUserPolicy")
-        .policy_document;
+    let stored = common::inline_policy_text(iam, &user, KMS_POLICY_NAME).await;
     let expected = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"{key_arn}"}}]}}"#
     );
     assert_eq!(kms_policy_document(&key_arn), expected);
-    assert_eq!(decode_policy_document(&raw), expected);
-    assert_eq!(json(&decode_policy_document(&raw)), json(&expected));
+    assert_eq!(stored, expected);
+    assert_eq!(json(&stored), json(&expected));
 
     let login = iam.get_login_profile().user_name(&user).send().await;
     assert_eq!(
         login.expect_err("no console password").code(),
         Some("NoSuchEntity")
     );
-    let groups = iam
-        .list_groups_for_user()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListGroupsForUser");
-    assert!(groups.groups.is_empty());
-    let attached = iam
-        .list_attached_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAttachedUserPolicies");
-    assert!(attached.attached_policies().is_empty());
-    let keys = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata;
+    assert!(common::group_names(iam, &user).await.is_empty());
+    assert!(common::attached_policy_arns(iam, &user).await.is_empty());
+    let keys = common::access_key_ids(iam, &user).await;
     assert_eq!(keys.len(), 1);
-    assert_eq!(
-        keys[0].access_key_id.as_deref(),
-        Some(access_key.id.as_str())
-    );
+    assert_eq!(keys[0], access_key.id);
     let user_tags: Vec<(String, String)> = iam
         .list_user_tags()
         .user_name(&user)
@@ -817,16 +647,10 @@ async fn an_existing_key_is_used_and_no_key_is_made() {
         Verification::Verified { .. }
     ));
     assert_eq!(keys_made_since(&kms, &before).await, Vec::<String>::new());
-    let raw = admin
-        .iam
-        .get_user_policy()
-        .user_name(&user)
-        .policy_name(KMS_POLICY_NAME)
-        .send()
-        .await
-        .expect("GetUserPolicy")
-        .policy_document;
-    assert_eq!(decode_policy_document(&raw), kms_policy_document(&arn));
+    assert_eq!(
+        common::inline_policy_text(&admin.iam, &user, KMS_POLICY_NAME).await,
+        kms_policy_document(&arn)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -844,7 +668,7 @@ async fn a_failed_user_step_removes_the_user_and_schedules_the_new_key_for_delet
     let before = key_ids(&kms).await;
     let alias = common::unique("rollback-cmk");
     let user = common::unique("rollback-user");
-    let faults = Faults::new(&[("PutUserPolicy", 1, 1, "AccessDenied")]);
+    let faults = fail_attempts(&[("PutUserPolicy", 1, 1, "AccessDenied")]);
 
     let outcome = run_encryption(
         faults.settings(common::settings()),
@@ -937,6 +761,32 @@ async fn keys_described_since(
     found
 }
 
+/// No key for `alias` was made since `before`.
+async fn assert_no_key_made(kms: &aws_sdk_kms::Client, before: &[String], alias: &str) {
+    assert_eq!(
+        keys_described_since(
+            kms,
+            before,
+            &format!("MongoDB CSFLE master key for {alias}")
+        )
+        .await,
+        Vec::<String>::new()
+    );
+}
+
+/// The document of `role`'s KMS policy, as JSON text (`GetRolePolicy`, which returns it
+/// URL-encoded).
+async fn role_kms_policy(iam: &aws_sdk_iam::Client, role: &str) -> String {
+    let out = iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(KMS_POLICY_NAME)
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    decode_policy_document(&out.policy_document)
+}
+
 /// The calls of `calls` that create, change or delete something (everything but reads).
 fn writes(calls: &[String]) -> Vec<String> {
     calls
@@ -956,6 +806,52 @@ fn histories(outcome: &common::worker::Outcome, spec: &EncryptionSpec) -> Vec<Ve
         .collect()
 }
 
+/// Step 2 (`label`) failed with `EntityAlreadyExists`, and the steps `skipped` were skipped.
+#[track_caller]
+fn assert_only_step_taken(statuses: &[Vec<StepStatus>], label: &str, skipped: &[usize]) {
+    assert!(
+        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
+        "{label}: {:?}",
+        statuses[2]
+    );
+    for &i in skipped {
+        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
+    }
+}
+
+/// The set-up of `name` failed at `step` because `what` exists: IAM's `EntityAlreadyExists`
+/// from that step's call, a message starting with `message`, nothing left and no key to
+/// delete. Returns the error's hint.
+#[track_caller]
+fn assert_failed_on_taken_name(
+    result: EncryptionResult,
+    what: &str,
+    name: &str,
+    step: StepKind,
+    message: &str,
+) -> String {
+    let EncryptionResult::Failed {
+        group,
+        step: failed,
+        error,
+        leftovers,
+        key_deletion,
+    } = result
+    else {
+        panic!("the set-up succeeded though {what} exists");
+    };
+    assert_eq!(group, name);
+    assert_eq!(failed, step);
+    assert_eq!(
+        (error.operation.as_str(), error.code.as_str()),
+        (format!("iam:{step:?}").as_str(), "EntityAlreadyExists")
+    );
+    assert!(error.message.starts_with(message), "{}", error.message);
+    assert_eq!(leftovers, Vec::new());
+    assert_eq!(key_deletion, None);
+    error.hint
+}
+
 /// The alias is taken before the run starts: nothing is made, not even the key (no `CreateKey`
 /// call at all), the alias still names its own key, and the result names the key it names.
 #[tokio::test(flavor = "multi_thread")]
@@ -973,7 +869,7 @@ async fn a_taken_alias_fails_before_any_key_is_made() {
         .expect("CreateAlias");
     let before = key_ids(&kms).await;
     let user = common::unique("taken-alias-user");
-    let faults = Faults::new(&[]);
+    let faults = fail_attempts(&[]);
     let spec = user_spec(REGION, new_key(&alias), &user);
 
     let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
@@ -1023,15 +919,7 @@ async fn a_taken_alias_fails_before_any_key_is_made() {
     assert_eq!(leftovers, Vec::new());
     assert_eq!(key_deletion, None, "no key was made, so none is deleted");
 
-    assert_eq!(
-        keys_described_since(
-            &kms,
-            &before,
-            &format!("MongoDB CSFLE master key for {alias}")
-        )
-        .await,
-        Vec::<String>::new()
-    );
+    assert_no_key_made(&kms, &before, &alias).await;
     assert_eq!(key_state(&kms, &owner).await, ("Enabled".to_string(), None));
     assert!(
         aliases(&kms)
@@ -1053,7 +941,7 @@ async fn an_alias_taken_after_the_check_schedules_the_new_key_for_deletion() {
     let alias = common::unique("taken-late");
     let before = key_ids(&kms).await;
     let user = common::unique("taken-late-user");
-    let faults = Faults::new(&[("CreateAlias", 1, 1, "AlreadyExistsException")]);
+    let faults = fail_attempts(&[("CreateAlias", 1, 1, "AlreadyExistsException")]);
 
     let outcome = run_encryption(
         faults.settings(common::settings()),
@@ -1137,7 +1025,7 @@ async fn a_user_that_exists_fails_before_anything_is_made() {
         .expect("a user")
         .arn;
     let before = key_ids(&kms).await;
-    let faults = Faults::new(&[]);
+    let faults = fail_attempts(&[]);
     let spec = user_spec(REGION, new_key(&alias), &user);
 
     let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
@@ -1145,54 +1033,20 @@ async fn a_user_that_exists_fails_before_anything_is_made() {
     let statuses = histories(&outcome, &spec);
     // CreateKey, CreateAlias; CreateUser, CreateAccessKey, PutUserPolicy; the check.
     assert_eq!(statuses.len(), 6);
-    assert!(
-        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
-        "CreateUser: {:?}",
-        statuses[2]
-    );
-    for i in [0, 1, 3, 4, 5] {
-        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
-    }
-    let EncryptionResult::Failed {
-        group,
-        step,
-        error,
-        leftovers,
-        key_deletion,
-    } = outcome.result
-    else {
-        panic!("the set-up succeeded though the user exists");
-    };
-    assert_eq!(group, user);
-    assert_eq!(step, StepKind::CreateUser);
-    assert_eq!(
-        (error.operation.as_str(), error.code.as_str()),
-        ("iam:CreateUser", "EntityAlreadyExists")
+    assert_only_step_taken(&statuses, "CreateUser", &[0, 1, 3, 4, 5]);
+    let hint = assert_failed_on_taken_name(
+        outcome.result,
+        "the user",
+        &user,
+        StepKind::CreateUser,
+        &format!("User {user} already exists in this account ({arn}, created "),
     );
     assert!(
-        error.message.starts_with(&format!(
-            "User {user} already exists in this account ({arn}, created "
-        )),
-        "{}",
-        error.message
+        hint.contains("choose another user name") && hint.contains("Esc"),
+        "{hint}"
     );
-    assert!(
-        error.hint.contains("choose another user name") && error.hint.contains("Esc"),
-        "{}",
-        error.hint
-    );
-    assert_eq!(leftovers, Vec::new());
-    assert_eq!(key_deletion, None);
 
-    assert_eq!(
-        keys_described_since(
-            &kms,
-            &before,
-            &format!("MongoDB CSFLE master key for {alias}")
-        )
-        .await,
-        Vec::<String>::new()
-    );
+    assert_no_key_made(&kms, &before, &alias).await;
     assert!(
         aliases(&kms)
             .await
@@ -1201,21 +1055,9 @@ async fn a_user_that_exists_fails_before_anything_is_made() {
         "alias/{alias} was made"
     );
     let iam = &admin.iam;
-    let policies = iam
-        .list_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListUserPolicies")
-        .policy_names;
+    let policies = common::inline_policy_names(iam, &user).await;
     assert!(policies.is_empty(), "{policies:?}");
-    let keys = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata;
+    let keys = common::access_key_ids(iam, &user).await;
     assert!(keys.is_empty(), "an access key was made for {user}");
 }
 
@@ -1240,7 +1082,7 @@ async fn a_role_that_exists_fails_before_anything_is_made() {
         .expect("a role")
         .arn;
     let before = key_ids(&kms).await;
-    let faults = Faults::new(&[]);
+    let faults = fail_attempts(&[]);
     let spec = role_spec(REGION, new_key(&alias), &name, TrustedPrincipal::Ec2);
 
     let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
@@ -1255,54 +1097,20 @@ async fn a_role_that_exists_fails_before_anything_is_made() {
     // CreateKey, CreateAlias; CreateRole, PutRolePolicy, CreateInstanceProfile,
     // AddRoleToInstanceProfile.
     assert_eq!(statuses.len(), 6);
-    assert!(
-        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
-        "CreateRole: {:?}",
-        statuses[2]
-    );
-    for i in [0, 1, 3, 4, 5] {
-        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
-    }
-    let EncryptionResult::Failed {
-        group,
-        step,
-        error,
-        leftovers,
-        key_deletion,
-    } = outcome.result
-    else {
-        panic!("the set-up succeeded though the role exists");
-    };
-    assert_eq!(group, name);
-    assert_eq!(step, StepKind::CreateRole);
-    assert_eq!(
-        (error.operation.as_str(), error.code.as_str()),
-        ("iam:CreateRole", "EntityAlreadyExists")
+    assert_only_step_taken(&statuses, "CreateRole", &[0, 1, 3, 4, 5]);
+    let hint = assert_failed_on_taken_name(
+        outcome.result,
+        "the role",
+        &name,
+        StepKind::CreateRole,
+        &format!("Role {name} already exists in this account ({arn}, created "),
     );
     assert!(
-        error.message.starts_with(&format!(
-            "Role {name} already exists in this account ({arn}, created "
-        )),
-        "{}",
-        error.message
+        hint.contains("choose another role name") && hint.contains("Esc"),
+        "{hint}"
     );
-    assert!(
-        error.hint.contains("choose another role name") && error.hint.contains("Esc"),
-        "{}",
-        error.hint
-    );
-    assert_eq!(leftovers, Vec::new());
-    assert_eq!(key_deletion, None);
 
-    assert_eq!(
-        keys_described_since(
-            &kms,
-            &before,
-            &format!("MongoDB CSFLE master key for {alias}")
-        )
-        .await,
-        Vec::<String>::new()
-    );
+    assert_no_key_made(&kms, &before, &alias).await;
     let iam = &admin.iam;
     let role_policies = iam
         .list_role_policies()
@@ -1344,7 +1152,7 @@ async fn denied_name_checks_do_not_block_the_set_up() {
     let admin = common::admin().await;
     let alias = common::unique("unchecked-cmk");
     let name = common::unique("unchecked-role");
-    let faults = Faults::new(&[
+    let faults = fail_attempts(&[
         ("DescribeKey", 1, 1, "AccessDeniedException"),
         ("GetRole", 1, 1, "AccessDenied"),
         ("GetInstanceProfile", 1, 1, "AccessDenied"),
@@ -1380,17 +1188,8 @@ async fn denied_name_checks_do_not_block_the_set_up() {
             .contains(&(format!("alias/{alias}"), key_id)),
         "the alias names the new key"
     );
-    let raw = admin
-        .iam
-        .get_role_policy()
-        .role_name(&name)
-        .policy_name(KMS_POLICY_NAME)
-        .send()
-        .await
-        .expect("GetRolePolicy")
-        .policy_document;
     assert_eq!(
-        decode_policy_document(&raw),
+        role_kms_policy(&admin.iam, &name).await,
         kms_policy_document(&created.key_arn)
     );
 }
@@ -1492,15 +1291,7 @@ async fn creates_a_role_trusted_by_each_kind_of_principal() {
             "{trusted:?}"
         );
         assert_eq!(trust, trust_policy_document(&trusted, "aws"));
-        let raw = iam
-            .get_role_policy()
-            .role_name(&name)
-            .policy_name(KMS_POLICY_NAME)
-            .send()
-            .await
-            .expect("GetRolePolicy")
-            .policy_document;
-        assert_eq!(decode_policy_document(&raw), kms_policy_document(&arn));
+        assert_eq!(role_kms_policy(iam, &name).await, kms_policy_document(&arn));
         let role_policies = iam
             .list_role_policies()
             .role_name(&name)
@@ -1554,7 +1345,7 @@ async fn a_failed_role_step_removes_the_role_and_its_instance_profile() {
         .find(|k| k.arn == arn)
         .expect("the key is listed");
     let name = common::unique("failed-role");
-    let faults = Faults::new(&[("PutRolePolicy", 1, 1, "AccessDenied")]);
+    let faults = fail_attempts(&[("PutRolePolicy", 1, 1, "AccessDenied")]);
 
     let outcome = run_encryption(
         faults.settings(common::settings()),
@@ -1629,7 +1420,7 @@ async fn the_check_waits_for_a_new_key_to_be_accepted() {
         .into_iter()
         .find(|k| k.arn == arn)
         .expect("the key is listed");
-    let faults = Faults::new(&[("Encrypt", 1, 2, "UnrecognizedClientException")]);
+    let faults = fail_attempts(&[("Encrypt", 1, 2, "UnrecognizedClientException")]);
     let user = common::unique("waiting-user");
 
     let outcome = run_encryption(
@@ -1714,7 +1505,7 @@ async fn a_check_that_cannot_pass_says_what_failed() {
     // start past the budget of 2.5 s.
     let admin = common::admin().await;
     let (_, arn) = make_key(&admin.kms_in(REGION), "denied key").await;
-    let faults = Faults::new(&[("Decrypt", 1, u32::MAX, "AccessDeniedException")]);
+    let faults = fail_attempts(&[("Decrypt", 1, u32::MAX, "AccessDeniedException")]);
     let as_user = kms_as(&faults.settings(settings), "AKIAEXAMPLE", "secret", REGION).await;
     let verification = verify(&as_user, &arn, Duration::from_millis(2500), |a, _, e| {
         waited.lock().unwrap().push((a, e.code.clone()))
@@ -1800,7 +1591,7 @@ async fn a_key_that_cannot_be_scheduled_for_deletion_is_listed_as_left() {
     let kms = admin.kms_in(REGION);
     let alias = common::unique("unscheduled-cmk");
     let user = common::unique("unscheduled-user");
-    let faults = Faults::new(&[
+    let faults = fail_attempts(&[
         ("CreateAccessKey", 1, 1, "AccessDenied"),
         ("ScheduleKeyDeletion", 1, 1, "AccessDeniedException"),
     ]);
@@ -1886,7 +1677,7 @@ async fn calls_applied_but_unanswered_are_retried_and_count_as_made() {
     let (iam, kms) = (&admin.iam, admin.kms_in(REGION));
     let alias = common::unique("lost-answer-cmk");
     let name = common::unique("lost-answer-role");
-    let faults = Faults::lost_answers(&[
+    let faults = lost_answers(&[
         ("CreateAlias", 1),
         ("CreateRole", 1),
         ("CreateInstanceProfile", 1),
@@ -1933,16 +1724,8 @@ async fn calls_applied_but_unanswered_are_retried_and_count_as_made() {
         .unwrap();
     let roles: Vec<String> = profile.roles.into_iter().map(|r| r.role_name).collect();
     assert_eq!(roles, vec![name.clone()]);
-    let raw = iam
-        .get_role_policy()
-        .role_name(&name)
-        .policy_name(KMS_POLICY_NAME)
-        .send()
-        .await
-        .expect("GetRolePolicy")
-        .policy_document;
     assert_eq!(
-        decode_policy_document(&raw),
+        role_kms_policy(iam, &name).await,
         kms_policy_document(&created.key_arn)
     );
 }
@@ -1958,7 +1741,7 @@ async fn a_rollback_whose_answers_are_lost_still_schedules_the_key() {
     let kms = admin.kms_in(REGION);
     let alias = common::unique("lost-undo-cmk");
     let user = common::unique("lost-undo-user");
-    let faults = Faults::with(
+    let faults = faults_with(
         [
             ("PutUserPolicy", 1, 1, "AccessDenied", false),
             ("DeleteAlias", 1, 1, "KMSInternalException", true),
@@ -2057,7 +1840,7 @@ async fn a_key_made_by_a_lost_create_key_attempt_is_scheduled_for_deletion() {
         .await
         .expect("CreateAlias");
     let (other_tags, _) = make_key(&kms, &description).await;
-    let faults = Faults::lost_answers(&[("CreateKey", 1)]);
+    let faults = lost_answers(&[("CreateKey", 1)]);
 
     let outcome = run_encryption(
         faults.settings(common::settings()),
@@ -2122,7 +1905,7 @@ async fn a_failed_run_tells_of_the_stray_key_of_a_lost_create_key_attempt() {
     let user = common::unique("lost-key-fail-user");
     let description = format!("MongoDB CSFLE master key for {alias}");
     let before = key_ids(&kms).await;
-    let faults = Faults::with(
+    let faults = faults_with(
         [
             ("CreateKey", 1, 1, "KMSInternalException", true),
             ("PutUserPolicy", 1, 1, "AccessDenied", false),
@@ -2170,7 +1953,7 @@ async fn a_throttled_create_key_makes_one_key_and_deletes_none() {
     let user = common::unique("throttled-key-user");
     let description = format!("MongoDB CSFLE master key for {alias}");
     let before = key_ids(&kms).await;
-    let faults = Faults::new(&[("CreateKey", 1, 1, "ThrottlingException")]);
+    let faults = fail_attempts(&[("CreateKey", 1, 1, "ThrottlingException")]);
 
     let outcome = run_encryption(
         faults.settings(common::settings()),
@@ -2213,7 +1996,7 @@ async fn every_taken_name_is_reported_at_once() {
         .send()
         .await
         .expect("CreateUser");
-    let faults = Faults::new(&[]);
+    let faults = fail_attempts(&[]);
     let spec = user_spec(REGION, new_key(&alias), &user);
 
     let outcome = run_encryption(faults.settings(common::settings()), spec.clone()).await;
@@ -2272,7 +2055,7 @@ async fn an_instance_profile_that_exists_fails_before_anything_is_made() {
         .send()
         .await
         .expect("CreateInstanceProfile");
-    let faults = Faults::new(&[]);
+    let faults = fail_attempts(&[]);
     let spec = role_spec(
         REGION,
         KeyChoice::Existing(key),
@@ -2284,46 +2067,20 @@ async fn an_instance_profile_that_exists_fails_before_anything_is_made() {
     assert_eq!(writes(&faults.calls()), Vec::<String>::new());
     let statuses = histories(&outcome, &spec);
     // CreateRole, PutRolePolicy, CreateInstanceProfile, AddRoleToInstanceProfile.
-    assert!(
-        matches!(statuses[2].as_slice(), [StepStatus::Failed(e)] if e.code == "EntityAlreadyExists"),
-        "CreateInstanceProfile: {:?}",
-        statuses[2]
-    );
-    for i in [0, 1, 3] {
-        assert_eq!(statuses[i], [StepStatus::Skipped], "step {i}");
-    }
-    let EncryptionResult::Failed {
-        group,
-        step,
-        error,
-        leftovers,
-        key_deletion,
-    } = outcome.result
-    else {
-        panic!("the set-up succeeded though the instance profile exists");
-    };
-    assert_eq!(group, name);
-    assert_eq!(step, StepKind::CreateInstanceProfile);
-    assert_eq!(
-        (error.operation.as_str(), error.code.as_str()),
-        ("iam:CreateInstanceProfile", "EntityAlreadyExists")
+    assert_only_step_taken(&statuses, "CreateInstanceProfile", &[0, 1, 3]);
+    let hint = assert_failed_on_taken_name(
+        outcome.result,
+        "the instance profile",
+        &name,
+        StepKind::CreateInstanceProfile,
+        &format!("Instance profile {name} already exists"),
     );
     assert!(
-        error
-            .message
-            .starts_with(&format!("Instance profile {name} already exists")),
-        "{}",
-        error.message
-    );
-    assert!(
-        error.hint.contains(&format!(
+        hint.contains(&format!(
             "aws iam delete-instance-profile --instance-profile-name {name}"
         )),
-        "{}",
-        error.hint
+        "{hint}"
     );
-    assert_eq!(leftovers, Vec::new());
-    assert_eq!(key_deletion, None);
     let err = admin
         .iam
         .get_role()

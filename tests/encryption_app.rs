@@ -20,15 +20,6 @@ fn error_text(app: &App) -> String {
     }
 }
 
-/// From Key (keys loaded): switches to New key and goes on to Account with the defaults.
-fn new_key_to_account(app: &mut App) {
-    focus(app, Item::KeyMode);
-    press(app, KeyCode::Right);
-    assert_eq!(app.enc.draft.key_mode, KeyMode::New);
-    press(app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::EncAccount, "{:?}", app.notice);
-}
-
 /// From Key: chooses the first (usable) key and goes on to Account.
 fn existing_key_to_account(app: &mut App) {
     focus(app, Item::KeyList);
@@ -566,18 +557,9 @@ fn review_numbers_reopen_the_steps() {
 
 // ---- Creating --------------------------------------------------------------------------------
 
-fn creating() -> (App, u64) {
-    let mut app = encryption();
-    enc_to_key(&mut app);
-    new_key_to_account(&mut app);
-    press(&mut app, KeyCode::Enter);
-    let (run, _) = encryption_spec(press(&mut app, KeyCode::Enter));
-    (app, run)
-}
-
 #[test]
 fn steps_and_the_verify_wait_are_shown_and_stale_runs_ignored() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     update(
         &mut app,
         Msg::Worker(Event::Step {
@@ -614,7 +596,7 @@ fn steps_and_the_verify_wait_are_shown_and_stale_runs_ignored() {
 
 #[test]
 fn a_failure_says_what_happened_to_the_key_and_goes_back_to_review() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     update(
         &mut app,
         Msg::Worker(Event::EncryptionFinished {
@@ -649,16 +631,9 @@ fn a_failure_says_what_happened_to_the_key_and_goes_back_to_review() {
 
 // ---- The reveal ------------------------------------------------------------------------------
 
-fn revealed() -> App {
-    let (mut app, run) = creating();
-    update(&mut app, Msg::Worker(encryption_created_user(run)));
-    assert_eq!(app.screen, Screen::Reveal);
-    app
-}
-
 #[test]
 fn a_created_user_opens_the_reveal_masked_with_the_documents() {
-    let app = revealed();
+    let app = enc_revealed();
     let r = app.reveal.as_ref().unwrap();
     assert_eq!(
         r.rows(),
@@ -692,7 +667,7 @@ fn a_created_user_opens_the_reveal_masked_with_the_documents() {
 
 #[test]
 fn copying_kms_providers_is_a_secret_copy_cleared_in_time() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     for _ in 0..3 {
         press(&mut app, KeyCode::Down);
     }
@@ -714,7 +689,7 @@ fn copying_kms_providers_is_a_secret_copy_cleared_in_time() {
 
 #[test]
 fn languages_cycle_and_the_master_key_copies_without_a_clear() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     let lang = |app: &App| app.reveal.as_ref().unwrap().docs.as_ref().unwrap().language;
     let first = lang(&app);
     press(&mut app, KeyCode::Char('l'));
@@ -744,7 +719,7 @@ fn languages_cycle_and_the_master_key_copies_without_a_clear() {
 
 #[test]
 fn leaving_the_reveal_asks_and_drops_the_secrets() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.modal, Some(Modal::ConfirmLeaveReveal));
     press(&mut app, KeyCode::Char('y'));
@@ -819,7 +794,7 @@ fn a_question_mark_in_the_description_is_text_not_help() {
 
 #[test]
 fn a_result_for_another_run_is_ignored() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     update(&mut app, Msg::Worker(encryption_created_user(run + 1)));
     assert_eq!(app.screen, Screen::Creating);
     assert!(app.reveal.is_none());
@@ -847,7 +822,7 @@ fn empty_tag_rows_are_dropped_not_refused() {
 
 #[test]
 fn the_snippet_scrolls_and_s_shows_the_secret_in_both_rows() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     press(&mut app, KeyCode::PageDown);
     let docs = |app: &App| app.reveal.as_ref().unwrap().docs.as_ref().unwrap().scroll;
     assert_eq!(docs(&app), 5);

@@ -35,10 +35,7 @@ macro_rules! snap {
 fn to_account_new_key() -> App {
     let mut app = encryption();
     enc_to_key(&mut app);
-    focus(&mut app, Item::KeyMode);
-    press(&mut app, KeyCode::Right);
-    press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::EncAccount);
+    new_key_to_account(&mut app);
     app
 }
 
@@ -118,13 +115,6 @@ fn review_new_key_and_user() {
     snap!("enc_review", app);
 }
 
-fn creating() -> (App, u64) {
-    let mut app = to_account_new_key();
-    press(&mut app, KeyCode::Enter);
-    let (run, _) = encryption_spec(press(&mut app, KeyCode::Enter));
-    (app, run)
-}
-
 fn step(app: &mut App, run: u64, group: usize, index: usize, status: StepStatus) {
     update(
         app,
@@ -139,7 +129,7 @@ fn step(app: &mut App, run: u64, group: usize, index: usize, status: StepStatus)
 
 #[test]
 fn creating_while_the_check_waits() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     for (g, i) in [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)] {
         step(&mut app, run, g, i, StepStatus::Done);
     }
@@ -165,7 +155,7 @@ fn creating_while_the_check_waits() {
 
 #[test]
 fn creating_failed_with_the_key_scheduled_for_deletion() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     let denied = AwsError {
         operation: "iam:CreateUser".into(),
         code: "AccessDenied".into(),
@@ -198,22 +188,15 @@ fn creating_failed_with_the_key_scheduled_for_deletion() {
     snap!("enc_creating_failed", app);
 }
 
-fn revealed() -> App {
-    let (mut app, run) = creating();
-    update(&mut app, Msg::Worker(encryption_created_user(run)));
-    assert_eq!(app.screen, Screen::Reveal);
-    app
-}
-
 #[test]
 fn reveal_masked() {
-    let app = revealed();
+    let app = enc_revealed();
     snap!("enc_reveal_masked", app);
 }
 
 #[test]
 fn reveal_kms_providers_masked() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     for _ in 0..3 {
         press(&mut app, KeyCode::Down);
     }
@@ -269,7 +252,7 @@ fn review_scrolled_to_the_policy_for_an_existing_key() {
 
 #[test]
 fn reveal_with_a_failed_check() {
-    let (mut app, run) = creating();
+    let (mut app, run) = enc_creating();
     let mut event = encryption_created_user(run);
     if let Event::EncryptionFinished {
         result: EncryptionResult::Created(c),
@@ -295,7 +278,7 @@ fn reveal_with_a_failed_check() {
 
 #[test]
 fn done_after_the_service_account() {
-    let mut app = revealed();
+    let mut app = enc_revealed();
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('y'));
     assert_eq!(app.screen, Screen::Done);
@@ -305,7 +288,7 @@ fn done_after_the_service_account() {
 #[test]
 fn reveal_after_copying_kms_providers() {
     use iamwiz::app::reveal::{CopiedTo, Effect};
-    let mut app = revealed();
+    let mut app = enc_revealed();
     for _ in 0..3 {
         press(&mut app, KeyCode::Down);
     }

@@ -2,24 +2,17 @@
 //! credentials, no `$HOME`, no clipboard. Each must give a clear message and lose nothing.
 //!
 //! The worker-level cases drive `iamwiz::worker::spawn` against the shared moto; the AWS error
-//! responses moto never sends (clock skew, expired token) are injected by [`Respond`], a minimal
-//! SDK interceptor in the manner of tests/faults.rs. The SSO case is real: an AWS config with an
+//! responses moto never sends (clock skew, expired token) are injected by [`respond`], with the
+//! SDK interceptor of tests/common/faults.rs. The SSO case is real: an AWS config with an
 //! `sso-session`, an expired token in the SSO cache, read by the real binary (it needs its
 //! own `HOME` and no credentials in the environment). The rest runs the real binary in a pty.
 
 mod common;
 
+use common::faults::{Faults, Injection};
 use common::worker::{bare_spec, run_plan};
 
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextMut,
-};
-use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use common::pty::{self, Wizard, keys};
 use iamwiz::protocol::{AwsError, CreationResult, StepKind};
 
@@ -29,55 +22,16 @@ use iamwiz::protocol::{AwsError, CreationResult, StepKind};
 
 /// Answers every `CreateUser` attempt with an IAM error response (status, code, message). The
 /// request is first turned into a harmless read, so moto never applies it.
-#[derive(Debug)]
-struct Respond(u16, &'static str, &'static str);
-
-fn is_create_user(cfg: &ConfigBag) -> bool {
-    cfg.load::<Metadata>()
-        .is_some_and(|m| m.name() == "CreateUser")
-}
-
-impl Intercept for Respond {
-    fn name(&self) -> &'static str {
-        "tests::environment::Respond"
-    }
-
-    fn modify_before_transmit(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if is_create_user(cfg) {
-            const HARMLESS: &str = "Action=ListAccountAliases&Version=2010-05-08";
-            let request = context.request_mut();
-            *request.body_mut() = SdkBody::from(HARMLESS);
-            request
-                .headers_mut()
-                .insert("content-length", HARMLESS.len().to_string());
-        }
-        Ok(())
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if is_create_user(cfg) {
-            let Respond(status, code, message) = *self;
-            let body = format!(
-                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
-                 <Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
-                 <RequestId>env-injected</RequestId></ErrorResponse>"
-            );
-            let mut response = HttpResponse::new(status.try_into()?, SdkBody::from(body));
-            response.headers_mut().insert("content-type", "text/xml");
-            *context.response_mut() = response;
-        }
-        Ok(())
-    }
+fn respond(status: u16, code: &'static str, message: &'static str) -> SharedInterceptor {
+    SharedInterceptor::new(Faults::new(move |op, _| {
+        (op == "CreateUser").then(|| Injection {
+            status,
+            kind: "Sender",
+            code,
+            message: message.to_string(),
+            applied: false,
+        })
+    }))
 }
 
 /// The error of a creation that must have failed at `CreateUser`, leaving nothing behind.
@@ -137,9 +91,7 @@ fn a_skewed_clock_is_reported_with_a_hint_about_the_clock() {
         ] {
             let user = common::unique("skew");
             let mut settings = common::settings();
-            settings
-                .interceptors
-                .push(SharedInterceptor::new(Respond(status, code, message)));
+            settings.interceptors.push(respond(status, code, message));
             let error = create_user_error(run_plan(settings, bare_spec(&user)).await.1, &user);
             assert_eq!(error.code, code, "{error}");
             assert_eq!(error.message, message, "{error}");
@@ -155,11 +107,11 @@ fn an_expired_session_token_is_reported_with_how_to_refresh_it() {
     runtime().block_on(async {
         let user = common::unique("expired");
         let mut settings = common::settings();
-        settings.interceptors.push(SharedInterceptor::new(Respond(
+        settings.interceptors.push(respond(
             403,
             "ExpiredToken",
             "The security token included in the request is expired",
-        )));
+        ));
         let error = create_user_error(run_plan(settings, bare_spec(&user)).await.1, &user);
         assert_eq!(error.code, "ExpiredToken", "{error}");
         assert!(error.hint.contains("aws sso login"), "{}", error.hint);

@@ -20,32 +20,23 @@
 
 mod common;
 
+use common::faults::Injection;
+use common::proxy::{Cut, Verdict};
 use common::worker::run_plan;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
-    BeforeTransmitInterceptorContextMut,
-};
-use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use futures::future::join_all;
 use iamwiz::aws::AwsSettings;
 use iamwiz::protocol::{
     CreationResult, InlinePolicy, Leftover, LoginSpec, PasswordPolicy, PasswordSource, StepKind,
     UserSpec,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 const INLINE: &str = "inline";
@@ -65,14 +56,7 @@ const STEPS: [&str; 6] = [
 ];
 
 /// The undo calls, in the order real IAM requires before `DeleteUser` succeeds.
-const UNDO_ORDER: [&str; 6] = [
-    "DeleteAccessKey",
-    "DeleteLoginProfile",
-    "DetachUserPolicy",
-    "DeleteUserPolicy",
-    "RemoveUserFromGroup",
-    "DeleteUser",
-];
+const UNDO_ORDER: [&str; 6] = common::IAM_DELETE_ORDER;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fault {
@@ -146,114 +130,53 @@ struct Rule {
     attempts: AtomicU32,
 }
 
-#[derive(Clone, Debug, Default)]
-struct Faults {
-    rules: Arc<Vec<Rule>>,
-    /// Every operation started through the client, in order (once per call, not per attempt).
-    calls: Arc<Mutex<Vec<String>>>,
-    injected: Arc<AtomicU32>,
-}
-
-/// Marks the current attempt as one whose response is to be replaced.
+/// The shared interceptor with the rules of this file, and how many attempts it faulted.
 #[derive(Clone, Debug)]
-struct Inject(Option<Fault>);
-
-impl Storable for Inject {
-    type Storer = StoreReplace<Self>;
+struct Faults {
+    interceptor: common::faults::Faults,
+    injected: Arc<AtomicU32>,
 }
 
 impl Faults {
     fn new(rules: Vec<(&'static str, u32, Fault)>) -> Faults {
+        let rules: Vec<Rule> = rules
+            .into_iter()
+            .map(|(operation, nth, fault)| Rule {
+                operation,
+                nth,
+                fault,
+                attempts: AtomicU32::new(0),
+            })
+            .collect();
+        let injected = Arc::new(AtomicU32::new(0));
+        let counter = injected.clone();
+        let interceptor = common::faults::Faults::new(move |op, _| {
+            let mut inject = None;
+            for rule in rules.iter().filter(|r| r.operation == op) {
+                if rule.fault.response().is_some()
+                    && rule.attempts.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth
+                {
+                    inject = Some(rule.fault);
+                }
+            }
+            let (status, kind, code, message) = inject?.response()?;
+            counter.fetch_add(1, Ordering::SeqCst);
+            Some(Injection {
+                status,
+                kind,
+                code,
+                message: message.to_string(),
+                applied: false,
+            })
+        });
         Faults {
-            rules: Arc::new(
-                rules
-                    .into_iter()
-                    .map(|(operation, nth, fault)| Rule {
-                        operation,
-                        nth,
-                        fault,
-                        attempts: AtomicU32::new(0),
-                    })
-                    .collect(),
-            ),
-            ..Faults::default()
+            interceptor,
+            injected,
         }
     }
 
     fn calls(&self) -> Vec<String> {
-        self.calls.lock().unwrap().clone()
-    }
-}
-
-fn operation(cfg: &ConfigBag) -> String {
-    cfg.load::<Metadata>()
-        .map(|m| m.name().to_string())
-        .unwrap_or_default()
-}
-
-impl Intercept for Faults {
-    fn name(&self) -> &'static str {
-        "tests::Faults"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _: &BeforeSerializationInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.calls.lock().unwrap().push(operation(cfg));
-        Ok(())
-    }
-
-    /// Runs once per attempt, after signing: decides whether this attempt is faulted and, if so,
-    /// turns the request into a harmless read so that moto does not apply it.
-    fn modify_before_transmit(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let op = operation(cfg);
-        let mut inject = None;
-        for rule in self.rules.iter().filter(|r| r.operation == op) {
-            if rule.fault.response().is_some()
-                && rule.attempts.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth
-            {
-                inject = Some(rule.fault);
-            }
-        }
-        if inject.is_some() {
-            const HARMLESS: &str = "Action=ListAccountAliases&Version=2010-05-08";
-            let request = context.request_mut();
-            *request.body_mut() = SdkBody::from(HARMLESS);
-            request
-                .headers_mut()
-                .insert("content-length", HARMLESS.len().to_string());
-            self.injected.fetch_add(1, Ordering::SeqCst);
-        }
-        cfg.interceptor_state().store_put(Inject(inject));
-        Ok(())
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if let Some(Inject(Some(fault))) = cfg.load::<Inject>() {
-            let (status, kind, code, message) = fault.response().expect("an HTTP fault");
-            let body = format!(
-                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
-                 <Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>\
-                 <RequestId>fault-injected</RequestId></ErrorResponse>"
-            );
-            let mut response = HttpResponse::new(status.try_into()?, SdkBody::from(body));
-            response.headers_mut().insert("content-type", "text/xml");
-            *context.response_mut() = response;
-        }
-        Ok(())
+        self.interceptor.calls()
     }
 }
 
@@ -269,103 +192,28 @@ struct Proxy {
 }
 
 impl Proxy {
-    async fn start(action: &'static str, nth: u32, fault: Fault) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
-        let port = listener.local_addr().unwrap().port();
-        let upstream = common::endpoint()
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let seen = Arc::new(AtomicU32::new(0));
+    fn start(action: &'static str, nth: u32, fault: Fault) -> Proxy {
+        let seen = AtomicU32::new(0);
         let injected = Arc::new(AtomicU32::new(0));
         let counter = injected.clone();
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let (upstream, seen, counter) = (upstream.clone(), seen.clone(), counter.clone());
-                tokio::spawn(async move {
-                    let _ = serve(client, &upstream, action, nth, fault, &seen, &counter).await;
-                });
+        let proxy = common::proxy::Proxy::start(move |request| {
+            if request != action || seen.fetch_add(1, Ordering::SeqCst) + 1 != nth {
+                return Verdict::Forward(Duration::ZERO);
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            Verdict::Lost {
+                applied: matches!(fault, Fault::ResetAfterApplied | Fault::TimeoutAfterApplied),
+                cut: match fault {
+                    Fault::ConnectionReset | Fault::ResetAfterApplied => Cut::Reset,
+                    _ => Cut::Stall(STALL),
+                },
             }
         });
         Proxy {
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: proxy.endpoint,
             injected,
         }
     }
-}
-
-async fn serve(
-    mut client: TcpStream,
-    upstream: &str,
-    action: &str,
-    nth: u32,
-    fault: Fault,
-    seen: &AtomicU32,
-    injected: &AtomicU32,
-) -> std::io::Result<()> {
-    // One connection carries several requests (the SDK keeps connections alive).
-    while let Some(request) = read_message(&mut client).await? {
-        let body = &request[header_end(&request).unwrap()..];
-        let is_target = String::from_utf8_lossy(body)
-            .split('&')
-            .any(|kv| kv == format!("Action={action}"));
-        if is_target && seen.fetch_add(1, Ordering::SeqCst) + 1 == nth {
-            injected.fetch_add(1, Ordering::SeqCst);
-            if matches!(fault, Fault::ResetAfterApplied | Fault::TimeoutAfterApplied) {
-                let mut moto = TcpStream::connect(upstream).await?;
-                moto.write_all(&request).await?;
-                read_message(&mut moto).await?; // applied; the answer is lost
-            }
-            match fault {
-                Fault::ConnectionReset | Fault::ResetAfterApplied => {
-                    client.set_zero_linger()?; // close with RST, not FIN
-                }
-                _ => tokio::time::sleep(STALL).await,
-            }
-            return Ok(());
-        }
-        let mut moto = TcpStream::connect(upstream).await?;
-        moto.write_all(&request).await?;
-        let response = read_message(&mut moto)
-            .await?
-            .ok_or(std::io::ErrorKind::UnexpectedEof)?;
-        client.write_all(&response).await?;
-    }
-    Ok(())
-}
-
-fn header_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
-}
-
-/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
-async fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = header_end(&buf) {
-            break end;
-        }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map(|v| v.trim().parse().unwrap_or(0))
-        .unwrap_or(0);
-    while buf.len() < end + length {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Ok(Some(buf))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,37 +287,15 @@ async fn assert_complete(iam: &aws_sdk_iam::Client, user: &str, group: &str, cas
         .send()
         .await
         .unwrap_or_else(|e| panic!("{case}: GetLoginProfile: {e:?}"));
-    let keys = iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata;
+    let keys = common::access_key_ids(iam, user).await;
     assert_eq!(keys.len(), 1, "{case}: exactly one access key");
     assert!(
         group_members(iam, group).await.iter().any(|u| u == user),
         "{case}: a member of {group}"
     );
-    let attached = iam
-        .list_attached_user_policies()
-        .user_name(user)
-        .send()
-        .await
-        .expect("ListAttachedUserPolicies");
-    let arns: Vec<_> = attached
-        .attached_policies()
-        .iter()
-        .filter_map(|p| p.policy_arn())
-        .collect();
+    let arns = common::attached_policy_arns(iam, user).await;
     assert_eq!(arns, [READ_ONLY], "{case}: managed policies");
-    let inline = iam
-        .list_user_policies()
-        .user_name(user)
-        .send()
-        .await
-        .expect("ListUserPolicies")
-        .policy_names;
+    let inline = common::inline_policy_names(iam, user).await;
     assert_eq!(inline, [INLINE], "{case}: inline policies");
 }
 
@@ -531,12 +357,12 @@ async fn cell(step: &'static str, fault: Fault) {
 
     let faults = Faults::new(vec![(step, 1, fault)]);
     let mut settings = AwsSettings {
-        interceptors: vec![SharedInterceptor::new(faults.clone())],
+        interceptors: vec![SharedInterceptor::new(faults.interceptor.clone())],
         ..common::settings()
     };
     let proxy = match fault {
         _ if fault.by_proxy() => {
-            let proxy = Proxy::start(step, 1, fault).await;
+            let proxy = Proxy::start(step, 1, fault);
             settings.endpoint_url = Some(proxy.endpoint.clone());
             if fault.times_out() {
                 settings.timeouts = Some(
@@ -696,7 +522,7 @@ async fn faulted_rollback(failing: &'static str, undo: &'static str) -> (String,
         (undo, 1, Fault::AccessDenied),
     ]);
     let settings = AwsSettings {
-        interceptors: vec![SharedInterceptor::new(faults.clone())],
+        interceptors: vec![SharedInterceptor::new(faults.interceptor.clone())],
         ..common::settings()
     };
     let (_, result) = run_plan(settings, full_spec(&user, &group)).await;
@@ -736,15 +562,9 @@ async fn a_faulted_delete_access_key_leaves_the_key_and_the_user_listed() {
     let (user, leftovers) = faulted_rollback("AttachUserPolicy", "DeleteAccessKey").await;
     let admin = common::admin().await;
     let iam = &admin.iam;
-    let keys = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .expect("ListAccessKeys")
-        .access_key_metadata;
+    let keys = common::access_key_ids(iam, &user).await;
     assert_eq!(keys.len(), 1, "the key is left");
-    let key = keys[0].access_key_id().unwrap().to_string();
+    let key = keys[0].clone();
     assert_eq!(
         leftovers,
         [
@@ -771,13 +591,7 @@ async fn a_faulted_delete_access_key_leaves_the_key_and_the_user_listed() {
             .as_deref(),
         Some("NoSuchEntity")
     );
-    let inline = iam
-        .list_user_policies()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap()
-        .policy_names;
+    let inline = common::inline_policy_names(iam, &user).await;
     assert!(inline.is_empty(), "{inline:?}");
 
     // What the listed commands do, through the SDK.
@@ -814,13 +628,7 @@ async fn a_faulted_detach_user_policy_leaves_the_policy_and_the_user_listed() {
             },
         ]
     );
-    let keys = iam
-        .list_access_keys()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata;
+    let keys = common::access_key_ids(iam, &user).await;
     assert!(keys.is_empty(), "the key was deleted");
     iam.detach_user_policy()
         .user_name(&user)

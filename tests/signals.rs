@@ -9,21 +9,14 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
-use std::thread;
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
-use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use base64::Engine;
+use common::faults::Faults;
+use common::proxy::{Proxy, Verdict};
 use common::pty::{TIMEOUT, Wizard, keys};
 use iamwiz::protocol::{
     CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, Request,
@@ -39,35 +32,31 @@ fn left_alternate_screen(output: &[u8]) -> bool {
     }
 }
 
+/// Sends `SIG{signal}` and waits for iamwiz to exit with `code` (128 + the signal's number)
+/// with the terminal restored; returns everything it printed.
+#[track_caller]
+fn signal_and_exit(w: &mut Wizard, signal: &str, code: u32) -> Vec<u8> {
+    w.signal(signal);
+    assert_eq!(w.wait_for_exit(), code, "128 + SIG{signal}");
+    let output = w.wait_for_output_end();
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    output
+}
+
 #[test]
 fn sigterm_restores_the_terminal_and_exits_143() {
     let mut w = Wizard::spawn(80, 24);
     w.wait_for("Step 1 of 6");
     w.send("half-typed");
     w.wait_for("half-typed");
-    w.signal("TERM");
-    assert_eq!(w.wait_for_exit(), 143, "128 + SIGTERM");
-    let output = w.wait_for_output_end();
-    assert!(left_alternate_screen(&output), "the terminal was restored");
+    signal_and_exit(&mut w, "TERM", 143);
 }
 
 #[test]
 fn sighup_on_the_credentials_screen_clears_the_copied_secret() {
     let name = common::unique("hup");
     let mut w = Wizard::spawn(80, 24);
-    w.wait_for("Step 1 of 6");
-    w.send(&name);
-    w.wait_for(&name);
-    for step in [
-        "Step 2 of 6",
-        "Step 3 of 6",
-        "Step 4 of 6",
-        "Step 5 of 6",
-        "Step 6 of 6",
-    ] {
-        w.send(keys::ENTER);
-        w.wait_for(step);
-    }
+    to_review(&mut w, &name);
     w.send(keys::ENTER);
     w.wait_for("This is the only time");
     // No display in the pty: the secret goes to the terminal with OSC 52.
@@ -140,15 +129,7 @@ fn user_in_moto(name: &str) -> Option<usize> {
             Err(e) if e.code() == Some("NoSuchEntity") => return None,
             Err(e) => panic!("GetUser {name}: {e:?}"),
         }
-        let keys = c
-            .iam
-            .list_access_keys()
-            .user_name(name)
-            .send()
-            .await
-            .expect("ListAccessKeys")
-            .access_key_metadata;
-        Some(keys.len())
+        Some(common::access_key_ids(&c.iam, name).await.len())
     })
 }
 
@@ -169,22 +150,18 @@ struct SlowProxy {
 
 impl SlowProxy {
     fn start() -> SlowProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let upstream = common::endpoint()
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
         let (tx, held) = channel();
-        thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let (upstream, tx) = (upstream.clone(), tx.clone());
-                thread::spawn(move || {
-                    let _ = serve(client, &upstream, &tx);
-                });
+        let proxy = Proxy::start(move |action| {
+            if action != "CreateAccessKey" {
+                return Verdict::Forward(Duration::ZERO);
             }
+            let _ = tx.send(());
+            Verdict::Forward(HOLD)
         });
-        SlowProxy { endpoint, held }
+        SlowProxy {
+            endpoint: proxy.endpoint,
+            held,
+        }
     }
 
     /// Waits until a `CreateAccessKey` is being held.
@@ -194,59 +171,6 @@ impl SlowProxy {
             .recv_timeout(TIMEOUT)
             .expect("iamwiz sent CreateAccessKey through the proxy");
     }
-}
-
-fn serve(mut client: TcpStream, upstream: &str, held: &Sender<()>) -> std::io::Result<()> {
-    // One connection carries several requests (the SDK keeps connections alive).
-    while let Some(request) = read_message(&mut client)? {
-        let body = &request[header_end(&request).unwrap_or(request.len())..];
-        if String::from_utf8_lossy(body)
-            .split('&')
-            .any(|kv| kv == "Action=CreateAccessKey")
-        {
-            let _ = held.send(());
-            thread::sleep(HOLD);
-        }
-        let mut moto = TcpStream::connect(upstream)?;
-        moto.write_all(&request)?;
-        let response = read_message(&mut moto)?.ok_or(ErrorKind::UnexpectedEof)?;
-        client.write_all(&response)?;
-    }
-    Ok(())
-}
-
-fn header_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
-}
-
-/// Reads one HTTP/1.1 message with a `Content-Length` body (what the SDK and moto send).
-fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = header_end(&buf) {
-            break end;
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map(|v| v.trim().parse().unwrap_or(0))
-        .unwrap_or(0);
-    while buf.len() < end + length {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Ok(Some(buf))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,10 +197,7 @@ fn signal_during_creation(signal: &str, code: u32) {
     w.send(keys::ENTER);
     w.wait_for(&format!("Creating {name}"));
     proxy.wait_for_held_call();
-    w.signal(signal);
-    assert_eq!(w.wait_for_exit(), code, "128 + SIG{signal}");
-    let output = w.wait_for_output_end();
-    assert!(left_alternate_screen(&output), "the terminal was restored");
+    let output = signal_and_exit(&mut w, signal, code);
     let printed = String::from_utf8_lossy(&output);
     assert!(
         !printed.contains("This is the only time"),
@@ -334,10 +255,7 @@ fn sighup_before_any_secret_was_shown_deletes_the_new_user() {
         Some(1),
         "the user was made, with a key"
     );
-    w.signal("HUP");
-    assert_eq!(w.wait_for_exit(), 129, "128 + SIGHUP");
-    let output = w.wait_for_output_end();
-    assert!(left_alternate_screen(&output), "the terminal was restored");
+    signal_and_exit(&mut w, "HUP", 129);
     assert_eq!(
         user_in_moto(&name),
         None,
@@ -357,10 +275,7 @@ fn sighup_after_the_secret_was_shown_keeps_the_new_user() {
     // Hidden again: it was seen all the same.
     w.send("s");
     w.wait_for("(s shows)");
-    w.signal("HUP");
-    assert_eq!(w.wait_for_exit(), 129, "128 + SIGHUP");
-    let output = w.wait_for_output_end();
-    assert!(left_alternate_screen(&output), "the terminal was restored");
+    let output = signal_and_exit(&mut w, "HUP", 129);
     assert_eq!(
         user_in_moto(&name),
         Some(1),
@@ -376,30 +291,6 @@ fn sighup_after_the_secret_was_shown_keeps_the_new_user() {
 // ---------------------------------------------------------------------------------------------
 // The worker's discard, against moto: everything a full plan makes, in IAM's order
 // ---------------------------------------------------------------------------------------------
-
-/// Records the operations called through the SDK, in order.
-#[derive(Clone, Debug, Default)]
-struct Calls(Arc<Mutex<Vec<String>>>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "tests::Calls"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _: &BeforeSerializationInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let name = cfg
-            .load::<Metadata>()
-            .map(|m| m.name().to_string())
-            .unwrap_or_default();
-        self.0.lock().unwrap().push(name);
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
@@ -439,7 +330,7 @@ async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
     let (_, result) = common::worker::run_plan(common::settings(), spec).await;
     assert!(matches!(result, CreationResult::Created(_)), "{result:?}");
 
-    let calls = Calls::default();
+    let calls = Faults::recording();
     let mut settings = common::settings();
     settings
         .interceptors
@@ -487,23 +378,13 @@ async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
     assert!(members.is_empty(), "{group} still lists {members:?}");
 
     let deletes: Vec<String> = calls
-        .0
-        .lock()
-        .unwrap()
-        .iter()
+        .calls()
+        .into_iter()
         .filter(|op| !op.starts_with("List") && !op.starts_with("Get"))
-        .cloned()
         .collect();
     assert_eq!(
         deletes,
-        [
-            "DeleteAccessKey",
-            "DeleteLoginProfile",
-            "DetachUserPolicy",
-            "DeleteUserPolicy",
-            "RemoveUserFromGroup",
-            "DeleteUser",
-        ],
+        common::IAM_DELETE_ORDER,
         "the order real IAM requires before DeleteUser succeeds"
     );
 }

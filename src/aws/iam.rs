@@ -303,48 +303,68 @@ pub fn pretty_json(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
+/// The names of the groups `user` is a member of (`ListGroupsForUser`, all pages).
+pub async fn user_groups(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    c.iam
+        .list_groups_for_user()
+        .user_name(user)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map(|v| v.into_iter().map(|g| g.group_name).collect())
+        .map_err(|e| map_sdk_error("iam:ListGroupsForUser", e))
+}
+
+/// The ARNs of the managed policies attached to `user` (`ListAttachedUserPolicies`, all pages).
+pub async fn user_policy_arns(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    c.iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map(|v| v.into_iter().filter_map(|p| p.policy_arn).collect())
+        .map_err(|e| map_sdk_error("iam:ListAttachedUserPolicies", e))
+}
+
+/// The names of `user`'s inline policies (`ListUserPolicies`, all pages).
+pub async fn user_inline_policy_names(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    c.iam
+        .list_user_policies()
+        .user_name(user)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| map_sdk_error("iam:ListUserPolicies", e))
+}
+
+/// The IDs of `user`'s access keys (`ListAccessKeys`, all pages).
+pub async fn user_access_key_ids(c: &Clients, user: &str) -> Result<Vec<String>, AwsError> {
+    c.iam
+        .list_access_keys()
+        .user_name(user)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map(|v| v.into_iter().filter_map(|k| k.access_key_id).collect())
+        .map_err(|e| map_sdk_error("iam:ListAccessKeys", e))
+}
+
 /// What "copy permissions" takes from `user`: groups, attached policies, inline policies (with
 /// their documents) and the permissions boundary.
 pub async fn user_permissions(c: &Clients, user: &str) -> Result<UserPermissions, AwsError> {
-    let groups = async {
-        c.iam
-            .list_groups_for_user()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
-            .map_err(|e| map_sdk_error("iam:ListGroupsForUser", e))
-    };
-    let policies = async {
-        c.iam
-            .list_attached_user_policies()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map(|v| {
-                v.into_iter()
-                    .map(|p| p.policy_arn.unwrap_or_default())
-                    .collect::<Vec<_>>()
-            })
-            .map_err(|e| map_sdk_error("iam:ListAttachedUserPolicies", e))
-    };
+    let groups = user_groups(c, user);
+    let policies = user_policy_arns(c, user);
     let inline = async {
-        let names: Vec<String> = c
-            .iam
-            .list_user_policies()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| map_sdk_error("iam:ListUserPolicies", e))?;
+        let names = user_inline_policy_names(c, user).await?;
         stream::iter(names)
             .map(|name| async move {
                 let out = c

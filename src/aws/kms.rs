@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use futures::stream::{self, StreamExt, TryStreamExt};
+use aws_sdk_kms::types::KeyMetadata;
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::{Clients, map_sdk_error};
 use crate::protocol::{AwsError, KmsKey};
@@ -17,55 +18,43 @@ const DESCRIBE_CONCURRENCY: usize = 8;
 pub async fn list_keys(c: &Clients, region: &str) -> Result<Vec<KmsKey>, AwsError> {
     let kms = c.kms_in(region);
     let (ids, mut aliases) = tokio::try_join!(key_ids(&kms), aliases_by_key(&kms))?;
-    let mut keys: Vec<KmsKey> = stream::iter(ids)
-        .map(|id| {
-            let kms = &kms;
-            async move {
-                let out = kms
-                    .describe_key()
-                    .key_id(&id)
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("kms:DescribeKey", e))?;
-                let meta = out.key_metadata.ok_or_else(|| AwsError {
-                    operation: "kms:DescribeKey".to_string(),
-                    code: "InvalidResponse".to_string(),
-                    message: format!("no key metadata for key {id}"),
-                    hint: "Retry; if it persists, check the key in the KMS console.".to_string(),
-                })?;
-                Ok::<KmsKey, AwsError>(KmsKey {
-                    arn: meta.arn.clone().unwrap_or_default(),
-                    aliases: Vec::new(),
-                    description: meta.description.clone().unwrap_or_default(),
-                    state: meta
-                        .key_state
-                        .as_ref()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    // Absent only where CreateKey's defaults were not filled in (moto leaves
-                    // KeyUsage out for a key created without one); those defaults apply.
-                    spec: meta
-                        .key_spec
-                        .as_ref()
-                        .map_or("SYMMETRIC_DEFAULT", |s| s.as_str())
-                        .to_string(),
-                    usage: meta
-                        .key_usage
-                        .as_ref()
-                        .map_or("ENCRYPT_DECRYPT", |u| u.as_str())
-                        .to_string(),
-                    manager: meta
-                        .key_manager
-                        .as_ref()
-                        .map(|m| m.as_str().to_string())
-                        .unwrap_or_default(),
-                    id: meta.key_id,
-                })
-            }
+    let to_key = |id: String, meta: Option<KeyMetadata>| async move {
+        let meta = meta.ok_or_else(|| AwsError {
+            operation: "kms:DescribeKey".to_string(),
+            code: "InvalidResponse".to_string(),
+            message: format!("no key metadata for key {id}"),
+            hint: "Retry; if it persists, check the key in the KMS console.".to_string(),
+        })?;
+        Ok::<KmsKey, AwsError>(KmsKey {
+            arn: meta.arn.clone().unwrap_or_default(),
+            aliases: Vec::new(),
+            description: meta.description.clone().unwrap_or_default(),
+            state: meta
+                .key_state
+                .as_ref()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            // Absent only where CreateKey's defaults were not filled in (moto leaves
+            // KeyUsage out for a key created without one); those defaults apply.
+            spec: meta
+                .key_spec
+                .as_ref()
+                .map_or("SYMMETRIC_DEFAULT", |s| s.as_str())
+                .to_string(),
+            usage: meta
+                .key_usage
+                .as_ref()
+                .map_or("ENCRYPT_DECRYPT", |u| u.as_str())
+                .to_string(),
+            manager: meta
+                .key_manager
+                .as_ref()
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
+            id: meta.key_id,
         })
-        .buffer_unordered(DESCRIBE_CONCURRENCY)
-        .try_collect()
-        .await?;
+    };
+    let mut keys: Vec<KmsKey> = describe_keys(&kms, ids, &to_key).try_collect().await?;
     for key in &mut keys {
         if let Some(mut names) = aliases.remove(&key.id) {
             names.sort();
@@ -82,8 +71,34 @@ pub async fn list_keys(c: &Clients, region: &str) -> Result<Vec<KmsKey>, AwsErro
     Ok(keys)
 }
 
+/// `DescribeKey` for each of `ids`, [`DESCRIBE_CONCURRENCY`] at a time, each answer (the key's
+/// metadata, if KMS gave any) passed with its ID to `then`; the results in the order they are
+/// done. A failed `DescribeKey` is that key's result.
+pub fn describe_keys<'a, T, F, Fut>(
+    kms: &'a aws_sdk_kms::Client,
+    ids: impl IntoIterator<Item = String> + 'a,
+    then: &'a F,
+) -> impl Stream<Item = Result<T, AwsError>> + 'a
+where
+    F: Fn(String, Option<KeyMetadata>) -> Fut,
+    Fut: Future<Output = Result<T, AwsError>> + 'a,
+{
+    stream::iter(ids)
+        .map(move |id| async move {
+            let meta = kms
+                .describe_key()
+                .key_id(&id)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("kms:DescribeKey", e))?
+                .key_metadata;
+            then(id, meta).await
+        })
+        .buffer_unordered(DESCRIBE_CONCURRENCY)
+}
+
 /// Every key ID of the region (`ListKeys`, all pages).
-async fn key_ids(kms: &aws_sdk_kms::Client) -> Result<Vec<String>, AwsError> {
+pub async fn key_ids(kms: &aws_sdk_kms::Client) -> Result<Vec<String>, AwsError> {
     let mut ids = Vec::new();
     let mut marker = None;
     loop {
@@ -107,7 +122,7 @@ async fn key_ids(kms: &aws_sdk_kms::Client) -> Result<Vec<String>, AwsError> {
 }
 
 /// The alias names (with their `alias/` prefix) of each key ID (`ListAliases`, all pages).
-async fn aliases_by_key(
+pub async fn aliases_by_key(
     kms: &aws_sdk_kms::Client,
 ) -> Result<HashMap<String, Vec<String>>, AwsError> {
     let mut by_key: HashMap<String, Vec<String>> = HashMap::new();

@@ -11,6 +11,9 @@ use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::future::join_all;
 
+use crate::aws::iam::{
+    user_access_key_ids, user_groups, user_inline_policy_names, user_policy_arns,
+};
 use crate::aws::{Clients, map_sdk_error};
 use crate::protocol::{AwsError, DiscardedUser, Leftover, policy_name};
 
@@ -19,14 +22,14 @@ pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> 
     join_all(users.iter().map(|u| discard_user(c, u))).await
 }
 
-/// What one kind of attachment is, for the report: how to name an item, and the AWS CLI
-/// commands that list and remove it.
+/// What one kind of attachment is, for the report: how its items are named when they could not
+/// be read, the AWS CLI command that lists them, and the operation that deletes one.
 struct Kind {
-    /// The list (or get) operation, for a failure to read.
-    list_op: &'static str,
     /// How the items of this kind are named when they could not be read.
     all: &'static str,
     list_command: &'static str,
+    /// The delete operation, for a failure to remove an item.
+    delete_op: &'static str,
 }
 
 /// Removes `user` and everything attached to it. An item that is already gone counts as
@@ -40,161 +43,142 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
     let iam = &c.iam;
 
     const KEYS: Kind = Kind {
-        list_op: "iam:ListAccessKeys",
         all: "access keys",
         list_command: "list-access-keys",
+        delete_op: "iam:DeleteAccessKey",
     };
-    let keys = iam
-        .list_access_keys()
-        .user_name(user)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map(|v| {
-            v.into_iter()
-                .filter_map(|k| k.access_key_id)
-                .collect::<Vec<_>>()
-        })
-        .map_err(|e| map_sdk_error(KEYS.list_op, e));
-    for id in listed(&mut d, &KEYS, keys) {
-        let sent = iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(&id)
-            .send()
-            .await;
-        record(
-            &mut d,
-            sent.map(drop)
-                .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-            "iam:DeleteAccessKey",
-            format!("access key {id} of user {user}"),
-            format!("aws iam delete-access-key --user-name {user} --access-key-id {id}"),
-        );
-    }
+    let keys = user_access_key_ids(c, user).await;
+    remove_each(
+        &mut d,
+        &KEYS,
+        keys,
+        |id| {
+            (
+                format!("access key {id} of user {user}"),
+                format!("aws iam delete-access-key --user-name {user} --access-key-id {id}"),
+            )
+        },
+        |id| async move {
+            iam.delete_access_key()
+                .user_name(user)
+                .access_key_id(id)
+                .send()
+                .await
+                .map(drop)
+        },
+    )
+    .await;
 
     const LOGIN: Kind = Kind {
-        list_op: "iam:GetLoginProfile",
         all: "console password",
         list_command: "get-login-profile",
+        delete_op: "iam:DeleteLoginProfile",
     };
     let login = match iam.get_login_profile().user_name(user).send().await {
         Ok(_) => Ok(vec![()]),
         Err(e) if e.code() == Some("NoSuchEntity") => Ok(Vec::new()),
-        Err(e) => Err(map_sdk_error(LOGIN.list_op, e)),
+        Err(e) => Err(map_sdk_error("iam:GetLoginProfile", e)),
     };
-    for () in listed(&mut d, &LOGIN, login) {
-        let sent = iam.delete_login_profile().user_name(user).send().await;
-        record(
-            &mut d,
-            sent.map(drop)
-                .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-            "iam:DeleteLoginProfile",
-            format!("console password of user {user}"),
-            format!("aws iam delete-login-profile --user-name {user}"),
-        );
-    }
+    remove_each(
+        &mut d,
+        &LOGIN,
+        login,
+        |()| {
+            (
+                format!("console password of user {user}"),
+                format!("aws iam delete-login-profile --user-name {user}"),
+            )
+        },
+        |()| async move {
+            iam.delete_login_profile()
+                .user_name(user)
+                .send()
+                .await
+                .map(drop)
+        },
+    )
+    .await;
 
     const MANAGED: Kind = Kind {
-        list_op: "iam:ListAttachedUserPolicies",
         all: "managed policies attached",
         list_command: "list-attached-user-policies",
+        delete_op: "iam:DetachUserPolicy",
     };
-    let arns = iam
-        .list_attached_user_policies()
-        .user_name(user)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map(|v| {
-            v.into_iter()
-                .filter_map(|p| p.policy_arn)
-                .collect::<Vec<_>>()
-        })
-        .map_err(|e| map_sdk_error(MANAGED.list_op, e));
-    for arn in listed(&mut d, &MANAGED, arns) {
-        let sent = iam
-            .detach_user_policy()
-            .user_name(user)
-            .policy_arn(&arn)
-            .send()
-            .await;
-        record(
-            &mut d,
-            sent.map(drop)
-                .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-            "iam:DetachUserPolicy",
-            format!("policy {} attached to user {user}", policy_name(&arn)),
-            format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn}"),
-        );
-    }
+    let arns = user_policy_arns(c, user).await;
+    remove_each(
+        &mut d,
+        &MANAGED,
+        arns,
+        |arn| {
+            (
+                format!("policy {} attached to user {user}", policy_name(arn)),
+                format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn}"),
+            )
+        },
+        |arn| async move {
+            iam.detach_user_policy()
+                .user_name(user)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(drop)
+        },
+    )
+    .await;
 
     const INLINE: Kind = Kind {
-        list_op: "iam:ListUserPolicies",
         all: "inline policies",
         list_command: "list-user-policies",
+        delete_op: "iam:DeleteUserPolicy",
     };
-    let names = iam
-        .list_user_policies()
-        .user_name(user)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| map_sdk_error(INLINE.list_op, e));
-    for name in listed(&mut d, &INLINE, names) {
-        let sent = iam
-            .delete_user_policy()
-            .user_name(user)
-            .policy_name(&name)
-            .send()
-            .await;
-        record(
-            &mut d,
-            sent.map(drop)
-                .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-            "iam:DeleteUserPolicy",
-            format!("inline policy {name} of user {user}"),
-            format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
-        );
-    }
+    let names = user_inline_policy_names(c, user).await;
+    remove_each(
+        &mut d,
+        &INLINE,
+        names,
+        |name| {
+            (
+                format!("inline policy {name} of user {user}"),
+                format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
+            )
+        },
+        |name| async move {
+            iam.delete_user_policy()
+                .user_name(user)
+                .policy_name(name)
+                .send()
+                .await
+                .map(drop)
+        },
+    )
+    .await;
 
     const GROUPS: Kind = Kind {
-        list_op: "iam:ListGroupsForUser",
         all: "group memberships",
         list_command: "list-groups-for-user",
+        delete_op: "iam:RemoveUserFromGroup",
     };
-    let groups = iam
-        .list_groups_for_user()
-        .user_name(user)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
-        .map_err(|e| map_sdk_error(GROUPS.list_op, e));
-    for group in listed(&mut d, &GROUPS, groups) {
-        let sent = iam
-            .remove_user_from_group()
-            .user_name(user)
-            .group_name(&group)
-            .send()
-            .await;
-        record(
-            &mut d,
-            sent.map(drop)
-                .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-            "iam:RemoveUserFromGroup",
-            format!("membership of user {user} in group {group}"),
-            format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
-        );
-    }
+    let groups = user_groups(c, user).await;
+    remove_each(
+        &mut d,
+        &GROUPS,
+        groups,
+        |group| {
+            (
+                format!("membership of user {user} in group {group}"),
+                format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
+            )
+        },
+        |group| async move {
+            iam.remove_user_from_group()
+                .user_name(user)
+                .group_name(group)
+                .send()
+                .await
+                .map(drop)
+        },
+    )
+    .await;
 
     // IAM refuses DeleteUser (DeleteConflict) while anything is still attached: the user stays,
     // listed after what holds it.
@@ -205,15 +189,27 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         return d;
     }
     let sent = iam.delete_user().user_name(user).send().await;
-    record(
-        &mut d,
-        sent.map(drop)
-            .map_err(|e| (e.code() == Some("NoSuchEntity"), e)),
-        "iam:DeleteUser",
-        what,
-        command,
-    );
+    record(&mut d, sent.map(drop), "iam:DeleteUser", what, command);
     d
+}
+
+/// Removes each listed item of one kind with `delete`, recording each as [`record`] does;
+/// `describe` gives an item's description and the command that removes it by hand.
+async fn remove_each<T, E, Fut>(
+    d: &mut DiscardedUser,
+    kind: &Kind,
+    items: Result<Vec<T>, AwsError>,
+    describe: impl Fn(&T) -> (String, String),
+    delete: impl Fn(T) -> Fut,
+) where
+    Fut: Future<Output = Result<(), SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    for item in listed(d, kind, items) {
+        let (what, command) = describe(&item);
+        let sent = delete(item).await;
+        record(d, sent, kind.delete_op, what, command);
+    }
 }
 
 /// The items a list returned; when it failed, the whole kind is left, with the command that
@@ -234,10 +230,10 @@ fn listed<T>(d: &mut DiscardedUser, kind: &Kind, items: Result<Vec<T>, AwsError>
     }
 }
 
-/// Records a delete: done, or already gone (`true` with the error), or left.
+/// Records a delete: done, or already gone (`NoSuchEntity`), or left.
 fn record<E>(
     d: &mut DiscardedUser,
-    sent: Result<(), (bool, SdkError<E, HttpResponse>)>,
+    sent: Result<(), SdkError<E, HttpResponse>>,
     operation: &str,
     what: String,
     command: String,
@@ -246,8 +242,10 @@ fn record<E>(
 {
     match sent {
         Ok(()) => d.deleted.push(what),
-        Err((true, _)) => tracing::info!(user = %d.user, "already gone: {what}"),
-        Err((false, e)) => {
+        Err(e) if e.code() == Some("NoSuchEntity") => {
+            tracing::info!(user = %d.user, "already gone: {what}")
+        }
+        Err(e) => {
             let e = map_sdk_error(operation, e);
             tracing::warn!(user = %d.user, error = %e, "could not delete {what}");
             d.leftovers.push(Leftover { what, command });

@@ -14,15 +14,17 @@ use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use aws_sdk_kms::error::ProvideErrorMetadata;
+use aws_sdk_kms::types::KeyMetadata;
 use aws_smithy_types::Blob;
 use aws_smithy_types::date_time::Format;
 use futures::future::OptionFuture;
-use futures::stream::{self, StreamExt};
+use futures::stream::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedSender;
 use zeroize::Zeroizing;
 
 use super::plan::{self, Attempts, Made, Reporter, local_error};
+use crate::aws::kms::{aliases_by_key, describe_keys, key_ids};
 use crate::aws::{Clients, map_sdk_error};
 use crate::protocol::{
     AwsError, CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult,
@@ -604,56 +606,45 @@ async fn find_strays(
     tags: &[(String, String)],
     made: &RangeInclusive<i64>,
 ) -> Result<Vec<String>, AwsError> {
-    let (ids, aliased) = tokio::try_join!(key_ids(kms), aliased_key_ids(kms))?;
+    let (ids, aliased) = tokio::try_join!(key_ids(kms), aliases_by_key(kms))?;
     let mut wanted: Vec<(&str, &str)> =
         tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     wanted.sort_unstable();
-    // A few at a time, as the key list does: KMS's request quota is shared by the account.
-    let described: Vec<Result<Option<String>, AwsError>> = stream::iter(
-        ids.into_iter()
-            .filter(|id| id != kept && !aliased.contains(id)),
-    )
-    .map(|id| {
-        let wanted = &wanted;
-        async move {
-            let meta = kms
-                .describe_key()
-                .key_id(&id)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("kms:DescribeKey", e))?
-                .key_metadata;
-            let like_ours = meta.is_some_and(|meta| {
-                meta.description.as_deref() == Some(description)
-                    && meta.key_manager == Some(aws_sdk_kms::types::KeyManagerType::Customer)
-                    && meta.key_state == Some(aws_sdk_kms::types::KeyState::Enabled)
-                    && meta
-                        .key_spec
-                        .as_ref()
-                        .is_none_or(|s| *s == aws_sdk_kms::types::KeySpec::SymmetricDefault)
-                    && meta.creation_date.is_some_and(|d| made.contains(&d.secs()))
-            });
-            if !like_ours {
-                return Ok(None);
-            }
-            let listed = kms
-                .list_resource_tags()
-                .key_id(&id)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("kms:ListResourceTags", e))?;
-            let mut has: Vec<(&str, &str)> = listed
-                .tags()
-                .iter()
-                .map(|t| (t.tag_key.as_str(), t.tag_value.as_str()))
-                .collect();
-            has.sort_unstable();
-            Ok((has == *wanted && !listed.truncated).then_some(id))
+    let wanted = &wanted;
+    let like_ours = |id: String, meta: Option<KeyMetadata>| async move {
+        let like_ours = meta.is_some_and(|meta| {
+            meta.description.as_deref() == Some(description)
+                && meta.key_manager == Some(aws_sdk_kms::types::KeyManagerType::Customer)
+                && meta.key_state == Some(aws_sdk_kms::types::KeyState::Enabled)
+                && meta
+                    .key_spec
+                    .as_ref()
+                    .is_none_or(|s| *s == aws_sdk_kms::types::KeySpec::SymmetricDefault)
+                && meta.creation_date.is_some_and(|d| made.contains(&d.secs()))
+        });
+        if !like_ours {
+            return Ok(None);
         }
-    })
-    .buffer_unordered(STRAY_DESCRIBE_CONCURRENCY)
-    .collect()
-    .await;
+        let listed = kms
+            .list_resource_tags()
+            .key_id(&id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("kms:ListResourceTags", e))?;
+        let mut has: Vec<(&str, &str)> = listed
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key.as_str(), t.tag_value.as_str()))
+            .collect();
+        has.sort_unstable();
+        Ok((has == *wanted && !listed.truncated).then_some(id))
+    };
+    // A few at a time, as the key list does: KMS's request quota is shared by the account.
+    let candidates = ids
+        .into_iter()
+        .filter(|id| id != kept && !aliased.contains_key(id));
+    let described: Vec<Result<Option<String>, AwsError>> =
+        describe_keys(kms, candidates, &like_ours).collect().await;
     // A key the admin may not describe (its key policy can deny it) is skipped. When no stray
     // was found, the search was incomplete, and the first such error says why.
     let mut found = Vec::new();
@@ -670,59 +661,6 @@ async fn find_strays(
     match first_error {
         Some(e) if found.is_empty() => Err(e),
         _ => Ok(found),
-    }
-}
-
-/// How many `DescribeKey` calls the search for strays runs at once.
-const STRAY_DESCRIBE_CONCURRENCY: usize = 8;
-
-/// Every key ID of the region (`ListKeys`, all pages).
-async fn key_ids(kms: &aws_sdk_kms::Client) -> Result<Vec<String>, AwsError> {
-    let mut ids = Vec::new();
-    let mut marker = None;
-    loop {
-        let out = kms
-            .list_keys()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("kms:ListKeys", e))?;
-        ids.extend(
-            out.keys
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|k| k.key_id),
-        );
-        match out.next_marker.filter(|_| out.truncated) {
-            Some(next) => marker = Some(next),
-            None => return Ok(ids),
-        }
-    }
-}
-
-/// The IDs of the region's keys that have an alias (`ListAliases`, all pages).
-async fn aliased_key_ids(
-    kms: &aws_sdk_kms::Client,
-) -> Result<std::collections::HashSet<String>, AwsError> {
-    let mut ids = std::collections::HashSet::new();
-    let mut marker = None;
-    loop {
-        let out = kms
-            .list_aliases()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("kms:ListAliases", e))?;
-        ids.extend(
-            out.aliases
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|a| a.target_key_id),
-        );
-        match out.next_marker.filter(|_| out.truncated) {
-            Some(next) => marker = Some(next),
-            None => return Ok(ids),
-        }
     }
 }
 

@@ -334,3 +334,34 @@ pub fn focus(app: &mut App, item: iamwiz::app::encryption::Item) {
     }
     panic!("{item:?} is not on {:?}", app.screen);
 }
+
+/// From Key (keys loaded): switches to New key and goes on to Account with the defaults.
+pub fn new_key_to_account(app: &mut App) {
+    focus(app, iamwiz::app::encryption::Item::KeyMode);
+    press(app, KeyCode::Right);
+    assert_eq!(
+        app.enc.draft.key_mode,
+        iamwiz::app::encryption::KeyMode::New
+    );
+    press(app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncAccount, "{:?}", app.notice);
+}
+
+/// The encryption flow with a new key and the default account, created from Review: the app
+/// and the run of its `CreateEncryption` request.
+pub fn enc_creating() -> (App, u64) {
+    let mut app = encryption();
+    enc_to_key(&mut app);
+    new_key_to_account(&mut app);
+    press(&mut app, KeyCode::Enter);
+    let (run, _) = encryption_spec(press(&mut app, KeyCode::Enter));
+    (app, run)
+}
+
+/// [`enc_creating`], answered with [`encryption_created_user`]: the credentials screen.
+pub fn enc_revealed() -> App {
+    let (mut app, run) = enc_creating();
+    update(&mut app, Msg::Worker(encryption_created_user(run)));
+    assert_eq!(app.screen, Screen::Reveal);
+    app
+}

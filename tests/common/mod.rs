@@ -5,8 +5,10 @@
 //! parallel against the same server.
 #![allow(dead_code)]
 
+pub mod faults;
 pub mod fixtures;
 pub mod moto;
+pub mod proxy;
 pub mod pty;
 pub mod worker;
 
@@ -14,6 +16,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use iamwiz::aws::{AwsSettings, Clients};
+
+/// The calls that remove a user with everything attached to it, in the order real IAM requires
+/// before `DeleteUser` succeeds.
+pub const IAM_DELETE_ORDER: [&str; 6] = [
+    "DeleteAccessKey",
+    "DeleteLoginProfile",
+    "DetachUserPolicy",
+    "DeleteUserPolicy",
+    "RemoveUserFromGroup",
+    "DeleteUser",
+];
 
 /// The moto endpoint, or a clear failure saying how to get one.
 pub fn endpoint() -> String {
@@ -75,4 +88,84 @@ pub fn unique(prefix: &str) -> String {
         N.fetch_add(1, Ordering::Relaxed),
         nanos % 100_000
     )
+}
+
+/// The IDs of `user`'s access keys (`ListAccessKeys`).
+pub async fn access_key_ids(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    iam.list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListAccessKeys")
+        .access_key_metadata
+        .into_iter()
+        .filter_map(|k| k.access_key_id)
+        .collect()
+}
+
+/// The names of the groups `user` is a member of (`ListGroupsForUser`).
+pub async fn group_names(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    iam.list_groups_for_user()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListGroupsForUser")
+        .groups
+        .into_iter()
+        .map(|g| g.group_name)
+        .collect()
+}
+
+/// The ARNs of the managed policies attached to `user` (`ListAttachedUserPolicies`).
+pub async fn attached_policy_arns(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    iam.list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListAttachedUserPolicies")
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect()
+}
+
+/// The names of `user`'s inline policies (`ListUserPolicies`).
+pub async fn inline_policy_names(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    iam.list_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .expect("ListUserPolicies")
+        .policy_names
+}
+
+/// Whether the account's password policy lets users change their own password (else iamwiz
+/// attaches IAMUserChangePassword, as the console does).
+pub async fn users_may_change_password(iam: &aws_sdk_iam::Client) -> bool {
+    match iam.get_account_password_policy().send().await {
+        Ok(out) => out
+            .password_policy()
+            .is_some_and(|p| p.allow_users_to_change_password()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            false
+        }
+        Err(e) => panic!("GetAccountPasswordPolicy: {e:?}"),
+    }
+}
+
+/// The document of `user`'s inline policy `name`, as JSON text (`GetUserPolicy`, which returns
+/// it URL-encoded).
+pub async fn inline_policy_text(iam: &aws_sdk_iam::Client, user: &str, name: &str) -> String {
+    let out = iam
+        .get_user_policy()
+        .user_name(user)
+        .policy_name(name)
+        .send()
+        .await
+        .expect("GetUserPolicy");
+    iamwiz::aws::iam::decode_policy_document(&out.policy_document)
 }

@@ -24,6 +24,8 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::apply::run(cli.aws_settings(), args).await;
         std::process::exit(code);
     }
+    // The wizard's terminal is restored, and the process ends, on a panic anywhere.
+    iamwiz::tui::install_panic_hook();
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     match iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await? {
         iamwiz::tui::Exit::Quit => Ok(()),

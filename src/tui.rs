@@ -21,7 +21,7 @@ use crate::app::reveal::{CopiedTo, Effect, SaveError};
 use crate::app::{App, Command, Msg, Options, update};
 use crate::aws::AwsSettings;
 use crate::clipboard::{ClearOutcome, Clipboard, Via};
-use crate::export::{self, CsvRow, ExportError};
+use crate::export::{self, ExportError};
 use crate::protocol::{Event, Request};
 use crate::{ui, worker};
 
@@ -66,6 +66,7 @@ async fn event_loop(
     clipboard: &mut Clipboard,
 ) -> color_eyre::Result<(Exit, Vec<String>)> {
     let mut signals = Signals::new()?;
+    let crash_test = CrashTest::from_env();
     let mut exit = Exit::Quit;
     let (events_tx, mut events_rx) = unbounded_channel();
     let worker = worker::spawn(settings, events_tx);
@@ -100,6 +101,9 @@ async fn event_loop(
             pending.extend(update(&mut app, Msg::Resize(size.width, size.height)));
         }
         terminal.draw(|f| ui::view(&app, f))?;
+        if crash_test == CrashTest::Reveal && app.screen == crate::app::Screen::Reveal {
+            panic!("IAMWIZ_CRASH_TEST=reveal: a deliberate crash on the credentials screen");
+        }
         let msg = tokio::select! {
             ev = keys.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
@@ -242,6 +246,46 @@ async fn end_on_signal(
 const SIGHUP: i32 = 1;
 const SIGTERM: i32 = 15;
 
+/// A deliberate crash, for checking what a panic leaves behind (`IAMWIZ_CRASH_TEST=reveal`:
+/// once the credentials screen has been drawn; `worker`: in the worker, on its first read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashTest {
+    None,
+    Reveal,
+    Worker,
+}
+
+impl CrashTest {
+    pub fn from_env() -> CrashTest {
+        match std::env::var("IAMWIZ_CRASH_TEST").as_deref() {
+            Ok("reveal") => CrashTest::Reveal,
+            Ok("worker") => CrashTest::Worker,
+            _ => CrashTest::None,
+        }
+    }
+}
+
+/// Makes any panic, on any thread, end the process once the terminal is restored and the report
+/// printed: a panic in a worker task would otherwise be caught by the runtime and leave the
+/// wizard running on a terminal no longer set up for it. `report` is the hook that prints the
+/// report (color-eyre's); the terminal is restored before it runs, so the report lands on the
+/// normal screen, never the alternate one with the secrets.
+pub fn install_panic_hook() {
+    static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // One report: a second panic (another thread) waits for the first to end the process.
+        if PANICKED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            loop {
+                std::thread::park();
+            }
+        }
+        ratatui::restore();
+        report(info);
+        std::process::exit(101);
+    }));
+}
+
 /// SIGTERM and SIGHUP, as one stream of signal numbers (never fires where there are none).
 struct Signals {
     #[cfg(unix)]
@@ -318,17 +362,7 @@ fn carry_out(
         Command::Copy(_) | Command::ClearClipboard => unreachable!("carried out above"),
         Command::SaveCsv { path } => {
             // One row per user of the batch, as the console's download has.
-            let rows: Vec<CsvRow> = reveal
-                .users
-                .iter()
-                .map(|u| CsvRow {
-                    user: &u.name,
-                    password: u.password.as_ref().map(|p| p.expose()),
-                    access_key_id: u.access_key.as_ref().map(|k| k.id.as_str()),
-                    secret_access_key: u.access_key.as_ref().map(|k| k.secret.expose()),
-                    console_url: &u.sign_in_url,
-                })
-                .collect();
+            let rows = export::csv_rows(&reveal.users);
             // Console-only users have nothing for `aws configure import`; users with a key are
             // warned when the AWS CLI would misread the file.
             let warning = user

@@ -87,6 +87,9 @@ async fn run(
 }
 
 async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {
+    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
+        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
+    }
     let event = match request {
         Request::LoadIdentity => Event::Identity(aws::iam::identity(c).await),
         Request::LoadGroups { seq } => Event::Groups {

@@ -96,12 +96,26 @@ impl Wizard {
         remove: &[&str],
         set: &[(&str, &str)],
     ) -> Wizard {
+        let program = std::path::Path::new(env!("CARGO_BIN_EXE_iamwiz"));
+        Wizard::spawn_program(program, endpoint, cols, rows, args, remove, set)
+    }
+
+    /// Like [`Wizard::spawn_at`], running `program` (e.g. a release build of iamwiz).
+    pub fn spawn_program(
+        program: &std::path::Path,
+        endpoint: &str,
+        cols: u16,
+        rows: u16,
+        args: &[&str],
+        remove: &[&str],
+        set: &[(&str, &str)],
+    ) -> Wizard {
         let home = tempfile::tempdir().expect("a temporary HOME");
         let pair = native_pty_system()
             .openpty(size(cols, rows))
             .expect("open a pty");
 
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_iamwiz"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(["--endpoint-url", endpoint]);
         cmd.args(args);
         cmd.cwd(home.path());

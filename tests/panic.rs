@@ -1,0 +1,157 @@
+//! A panic anywhere ends iamwiz with the terminal restored and a report that carries no secret, in
+//! the release build users run. The release binary (target/release/iamwiz, which scripts/test
+//! builds before the tests) is driven in a pseudo-terminal and made to crash on purpose with
+//! `IAMWIZ_CRASH_TEST`: on the credentials screen (the main thread, with secrets held), and in the
+//! worker (a task the runtime would otherwise catch, leaving the wizard on a broken terminal).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use common::pty::{Wizard, keys};
+
+/// The release build of iamwiz, or a clear failure saying how to get a current one.
+fn release_binary() -> PathBuf {
+    let debug = Path::new(env!("CARGO_BIN_EXE_iamwiz"));
+    let release = debug
+        .parent()
+        .and_then(Path::parent)
+        .expect("the binary lives in target/<profile>/")
+        .join("release")
+        .join(debug.file_name().expect("a file name"));
+    let built = std::fs::metadata(&release)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: these tests run the release build. Build it with `cargo build \
+                 --release` (scripts/test does, before the tests).",
+                release.display()
+            )
+        });
+    let newest = newest_source(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    assert!(
+        built >= newest,
+        "{} is older than the sources: rebuild it with `cargo build --release`.",
+        release.display()
+    );
+    release
+}
+
+fn newest_source(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).expect("read src/") {
+        let path = entry.expect("a directory entry").path();
+        let time = if path.is_dir() {
+            newest_source(&path)
+        } else {
+            std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("a source file's time")
+        };
+        newest = newest.max(time);
+    }
+    newest
+}
+
+/// Where the program last switched the alternate screen: it must have left it.
+fn left_alternate_screen(output: &str) -> bool {
+    match (output.rfind("\x1b[?1049h"), output.rfind("\x1b[?1049l")) {
+        (Some(entered), Some(left)) => left > entered,
+        _ => false,
+    }
+}
+
+/// What was printed after the alternate screen was left for the last time: the report.
+fn after_alternate_screen(output: &str) -> &str {
+    output
+        .rfind("\x1b[?1049l")
+        .map(|i| &output[i..])
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_panic_on_the_credentials_screen_restores_the_terminal_and_reports_no_secret() {
+    let name = common::unique("panic");
+    // A custom password the test knows: the one secret it can look for.
+    let password = "Zq8#mWv2!pLr5$Tn9@xK-panic";
+    let mut w = Wizard::spawn_program(
+        &release_binary(),
+        &common::endpoint(),
+        80,
+        24,
+        &[],
+        &[],
+        &[("IAMWIZ_CRASH_TEST", "reveal"), ("RUST_BACKTRACE", "1")],
+    );
+    w.wait_for("Step 1 of 6");
+    w.send(&name);
+    w.wait_for(&name);
+    w.send(keys::ENTER);
+    w.wait_for("Step 2 of 6");
+    // Console password on, then type a custom one (typing chooses "Custom").
+    w.send(keys::DOWN);
+    w.send(keys::SPACE);
+    w.wait_for("[x] Password");
+    w.send(keys::DOWN);
+    w.send(keys::DOWN);
+    w.send(password);
+    w.wait_for("✓ meets the");
+    for step in ["Step 3 of 6", "Step 4 of 6", "Step 5 of 6", "Step 6 of 6"] {
+        w.send(keys::ENTER);
+        w.wait_for(step);
+    }
+    w.wait_for("Press Enter to create");
+    w.send(keys::ENTER);
+
+    assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
+    let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    assert!(
+        output.contains("This is the only time"),
+        "the credentials screen was drawn before the crash"
+    );
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    let report = after_alternate_screen(&output);
+    assert!(
+        report.contains("The application panicked")
+            && report.contains("a deliberate crash on the credentials screen"),
+        "the report is printed on the normal screen:\n{report}"
+    );
+    assert_eq!(
+        report.matches("The application panicked").count(),
+        1,
+        "one report"
+    );
+    assert!(
+        !output.contains(password),
+        "the password reached the terminal (it was typed masked and never shown)"
+    );
+}
+
+#[test]
+fn a_panic_in_the_worker_ends_the_wizard_with_the_terminal_restored() {
+    let mut w = Wizard::spawn_program(
+        &release_binary(),
+        &common::endpoint(),
+        80,
+        24,
+        &[],
+        &[],
+        &[("IAMWIZ_CRASH_TEST", "worker")],
+    );
+    // The worker's first reads panic; without the hook the runtime would catch them and the
+    // wizard would go on drawing on a terminal no longer set up for it.
+    assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
+    let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    assert!(left_alternate_screen(&output), "the terminal was restored");
+    let report = after_alternate_screen(&output);
+    assert!(
+        report.contains("a deliberate crash in the worker"),
+        "the report is printed on the normal screen:\n{report}"
+    );
+    assert_eq!(
+        report.matches("The application panicked").count(),
+        1,
+        "one report, although several reads panicked"
+    );
+}

@@ -646,3 +646,64 @@ async fn a_faulted_detach_user_policy_leaves_the_policy_and_the_user_listed() {
         Err(e) => assert_eq!(e.code(), Some("NoSuchEntity")),
     }
 }
+
+/// The first `CreateUser` is lost on the wire (never applied) while someone else creates a user
+/// of the same name: the retry meets that user. It is not iamwiz's (its tags are not the ones
+/// sent), so the creation fails with the clash, and the other user is left exactly as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_someone_else_made_while_an_answer_was_lost_is_a_clash_and_is_kept() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("theirs");
+    iam.create_user()
+        .user_name(&user)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("owner")
+                .value("someone-else")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("someone else's CreateUser");
+
+    let proxy = Proxy::start("CreateUser", 1, Fault::ConnectionReset);
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let (_, result) = run_plan(settings, full_spec(&user, "no-such-group")).await;
+    assert_eq!(
+        proxy.injected.load(Ordering::SeqCst),
+        1,
+        "the first CreateUser was lost, so the SDK retried it"
+    );
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+        ..
+    } = result
+    else {
+        panic!("the creation must fail on the clash: {result:?}");
+    };
+    assert_eq!(step, StepKind::CreateUser);
+    assert_eq!(error.code, "EntityAlreadyExists");
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let theirs = iam
+        .get_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("the other user is still there")
+        .user
+        .expect("a user");
+    let tags: Vec<(&str, &str)> = theirs.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(tags, [("owner", "someone-else")], "left exactly as it was");
+    assert!(
+        common::access_key_ids(iam, &user).await.is_empty(),
+        "no access key was added to it"
+    );
+}

@@ -248,18 +248,23 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                 .await;
             let arn = match sent {
                 Ok(out) => out.user.map(|u| u.arn).unwrap_or_default(),
-                // A retry after an attempt whose response was lost: that attempt made the user
-                // (the name was checked free before the plan started).
-                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => c
-                    .iam
-                    .get_user()
-                    .user_name(user)
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("iam:GetUser", e))?
-                    .user
-                    .map(|u| u.arn)
-                    .unwrap_or_default(),
+                // A retry after an attempt whose response was lost: that attempt may have made
+                // the user. It is ours only if it is as that attempt would have made it; a user
+                // someone else created meanwhile is a clash, and never ours to delete.
+                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
+                    let found = c
+                        .iam
+                        .get_user()
+                        .user_name(user)
+                        .send()
+                        .await
+                        .map_err(|e| map_sdk_error("iam:GetUser", e))?
+                        .user;
+                    match found {
+                        Some(u) if made_as_sent(&u, spec) => u.arn,
+                        _ => return Err(map_sdk_error(op, e)),
+                    }
+                }
                 Err(e) => return Err(map_sdk_error(op, e)),
             };
             Ok(Made::User { arn })
@@ -367,6 +372,23 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
             &format!("{kind:?} is not a step of a user"),
         )),
     }
+}
+
+/// Whether `found` is the user `spec`'s `CreateUser` makes: the same path, tags and permissions
+/// boundary.
+fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec) -> bool {
+    let mut tags: Vec<(&str, &str)> = found.tags().iter().map(|t| (t.key(), t.value())).collect();
+    let mut sent: Vec<(&str, &str)> = spec
+        .tags
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    tags.sort_unstable();
+    sent.sort_unstable();
+    let boundary = found
+        .permissions_boundary()
+        .and_then(|b| b.permissions_boundary_arn());
+    found.path() == spec.path && tags == sent && boundary == spec.boundary.as_deref()
 }
 
 /// Deletes every access key of `user` but `keep` (orphans of a lost `CreateAccessKey` attempt).

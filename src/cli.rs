@@ -45,6 +45,11 @@ pub struct Cli {
     /// Log to this file instead (implies --log). Created readable only by you.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+
+    /// Open the users wizard filled in from a plan file (JSON, see README: "Repeatable runs"),
+    /// on Review: check it, change what you like, create. Not with `encryption` or `apply`.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
 }
 
 /// What the wizard sets up, or `apply` to create users from a plan file without the wizard.
@@ -112,7 +117,22 @@ impl Cli {
             clipboard_seconds: self.clipboard_seconds,
             csv_dir,
             encryption: self.command == Some(Mode::Encryption),
+            plan: None,
         }
+    }
+
+    /// Why the flags cannot be used together, if they cannot: `--plan` opens the users wizard
+    /// only.
+    pub fn conflict(&self) -> Option<String> {
+        let with = match (&self.plan, &self.command) {
+            (Some(_), Some(Mode::Encryption)) => "encryption",
+            (Some(_), Some(Mode::Apply(_))) => "apply",
+            _ => return None,
+        };
+        Some(format!(
+            "--plan opens the users wizard and cannot be used with `{with}`; to create the users \
+             of a plan without the wizard, run `iamwiz apply FILE`"
+        ))
     }
 
     /// The log file to write, if logging was asked for.

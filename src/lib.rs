@@ -9,6 +9,7 @@
 pub mod app;
 pub mod apply;
 pub mod aws;
+pub mod cache;
 pub mod cli;
 pub mod clipboard;
 pub mod export;

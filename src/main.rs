@@ -1,12 +1,20 @@
-use clap::Parser;
+use std::path::Path;
+
+use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
 use iamwiz::cli::Cli;
+use iamwiz::planfile;
 
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
+    if let Some(message) = cli.conflict() {
+        Cli::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
     if let Some(path) = cli.log_path() {
         let file = iamwiz::log::open(&path)
             .wrap_err_with(|| format!("cannot open the log file {}", path.display()))?;
@@ -24,11 +32,49 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::apply::run(cli.aws_settings(), args).await;
         std::process::exit(code);
     }
+    // A plan is read and checked before the terminal is taken over, so its problems print on the
+    // normal screen.
+    let plan = cli.plan.as_deref().map(read_plan_or_exit);
     // The wizard's terminal is restored, and the process ends, on a panic anywhere.
     iamwiz::tui::install_panic_hook();
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    match iamwiz::tui::run(cli.aws_settings(), cli.options(csv_dir)).await? {
+    let mut options = cli.options(csv_dir);
+    options.plan = plan;
+    match iamwiz::tui::run(cli.aws_settings(), options).await? {
         iamwiz::tui::Exit::Quit => Ok(()),
         iamwiz::tui::Exit::Signal(n) => std::process::exit(128 + n),
+    }
+}
+
+/// The plan at `path` for the wizard; or every problem with it on stderr
+/// (`iamwiz: FILE: users[2]: …`) and exit code 2.
+fn read_plan_or_exit(path: &Path) -> planfile::Loaded {
+    let shown = path.display();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("iamwiz: {shown}: cannot read the plan: {e}");
+            std::process::exit(2);
+        }
+    };
+    match planfile::load_for_wizard(&text) {
+        Ok(plan) => {
+            tracing::info!(plan = %shown, users = ?plan.users, "plan loaded into the wizard");
+            planfile::Loaded {
+                path: path.to_path_buf(),
+                plan,
+            }
+        }
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("iamwiz: {shown}: {p}");
+            }
+            eprintln!(
+                "iamwiz: {shown}: the plan has {} problem{}; nothing was opened",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            std::process::exit(2);
+        }
     }
 }

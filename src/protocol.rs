@@ -754,6 +754,18 @@ pub enum Event {
         seq: u64,
         result: Result<Vec<PolicyInfo>, AwsError>,
     },
+    /// The catalogue saved on disk by an earlier run for the same profile and endpoint, sent
+    /// before the live [`Event::Policies`] answer to the same request (which may still fail).
+    CachedPolicies {
+        seq: u64,
+        /// The account it was read from.
+        account: String,
+        /// When it was read, in seconds since the Unix epoch.
+        saved_at: u64,
+        /// How old it was when the worker read it back, in seconds.
+        age_secs: u64,
+        policies: Vec<PolicyInfo>,
+    },
     UserPermissions {
         seq: u64,
         user: String,

@@ -69,7 +69,7 @@ async fn event_loop(
     let crash_test = CrashTest::from_env();
     let mut exit = Exit::Quit;
     let (events_tx, mut events_rx) = unbounded_channel();
-    let worker = worker::spawn(settings, events_tx);
+    let worker = worker::spawn_with_cache(settings, events_tx, crate::cache::default_dir());
     let size = terminal.size()?;
     let (mut app, commands) = App::with_options((size.width, size.height), options);
     let mut quit = false;
@@ -323,8 +323,8 @@ impl Signals {
     }
 }
 
-/// Carries out a clipboard or export command, reading the secrets from the credentials screen's
-/// state, the only place they live.
+/// Carries out a clipboard, export or plan file command, reading the secrets from the credentials
+/// screen's state, the only place they live.
 fn carry_out(
     app: &App,
     command: Command,
@@ -350,6 +350,14 @@ fn carry_out(
                     .map(|o| o == ClearOutcome::Cleared),
             );
         }
+        Command::SavePlan { path, json } => {
+            // A plan holds no secret: a new file with the usual permissions.
+            return Effect::PlanSaved(
+                crate::planfile::write_new(&path, &json)
+                    .map(|()| path)
+                    .map_err(|e| e.to_string()),
+            );
+        }
         _ => {}
     }
     let Some(reveal) = app.reveal.as_ref() else {
@@ -359,7 +367,9 @@ fn carry_out(
     };
     let user = reveal.user();
     match command {
-        Command::Copy(_) | Command::ClearClipboard => unreachable!("carried out above"),
+        Command::Copy(_) | Command::ClearClipboard | Command::SavePlan { .. } => {
+            unreachable!("carried out above")
+        }
         Command::SaveCsv { path } => {
             // One row per user of the batch, as the console's download has.
             let rows = export::csv_rows(&reveal.users);
@@ -427,6 +437,15 @@ fn event_summary(event: &Event) -> String {
         Event::Groups { result, .. } => count("groups", result),
         Event::Users { result, .. } => count("users", result),
         Event::Policies { result, .. } => count("policies", result),
+        Event::CachedPolicies {
+            account,
+            age_secs,
+            policies,
+            ..
+        } => format!(
+            "saved policies: {} of account {account}, {age_secs} s old",
+            policies.len()
+        ),
         Event::PolicyDocument { arn, result, .. } => match result {
             Ok(d) => format!(
                 "policy document {arn} {}: {} bytes",

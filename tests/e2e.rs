@@ -107,7 +107,7 @@ fn creates_a_user_through_the_real_binary() {
             "Review should show a line with {parts:?}; it shows:\n{review}"
         );
     }
-    w.send(keys::ENTER);
+    w.create();
 
     // The credentials, shown once: the user, the key ID, and the secret masked until asked for.
     let reveal = w.wait_for("This is the only time");

@@ -316,7 +316,7 @@ fn no_clipboard_says_so_on_the_credentials_screen() {
     }
     w.wait_for("Step 6 of 6");
     w.wait_for("Press Enter to create");
-    w.send(keys::ENTER);
+    w.create();
     let before = w.wait_for("This is the only time");
     let key_id = pty::value_after(&before, "Access key ID").expect("an access key ID");
     w.send("c");

@@ -31,7 +31,7 @@ fn secrets_reach_only_the_exports_the_admin_chose() {
         w.wait_for(step);
     }
     w.wait_for("Press Enter to create");
-    w.send(keys::ENTER);
+    w.create();
     w.wait_for("This is the only time");
 
     // Save as CSV at the offered path (in the working directory, which is the temporary HOME).

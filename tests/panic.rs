@@ -102,7 +102,7 @@ fn a_panic_on_the_credentials_screen_restores_the_terminal_and_reports_no_secret
         w.wait_for(step);
     }
     w.wait_for("Press Enter to create");
-    w.send(keys::ENTER);
+    w.create();
 
     assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
     let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();

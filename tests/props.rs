@@ -193,6 +193,7 @@ fn effect(command: &Command) -> Option<Effect> {
             overwrite: false,
         } => Effect::Saved(Err(SaveError::ProfileExists(name.clone()))),
         Command::SaveProfile { name, .. } => Effect::Saved(Ok(format!("profile {name}"))),
+        Command::SavePlan { path, .. } => Effect::PlanSaved(Ok(path.clone())),
         Command::Worker(_) | Command::Quit => return None,
     })
 }
@@ -416,6 +417,21 @@ fn check_invariants(app: &App, before: Screen, cmds: &[Command]) {
     // out is q, Enter or Esc on the Done screen.
     if cmds.iter().any(|c| matches!(c, Command::Quit)) {
         assert_eq!(before, Screen::Done, "quit from {before:?}");
+    }
+    // A saved plan is one `iamwiz apply` takes, and never holds the custom password.
+    for c in cmds {
+        if let Command::SavePlan { json, .. } = c {
+            assert_eq!(before, Screen::Review, "a plan saved from {before:?}");
+            if let Err(p) = iamwiz::planfile::load(json) {
+                panic!("a saved plan that does not load: {p:?}\n{json}");
+            }
+            // Shorter ones could be a name or tag typed in the same session.
+            let password = d.custom_password.value();
+            assert!(
+                password.len() < 8 || !json.contains(password),
+                "the custom password is in the plan"
+            );
+        }
     }
 }
 

@@ -57,7 +57,7 @@ fn sighup_on_the_credentials_screen_clears_the_copied_secret() {
     let name = common::unique("hup");
     let mut w = Wizard::spawn(80, 24);
     to_review(&mut w, &name);
-    w.send(keys::ENTER);
+    w.create();
     w.wait_for("This is the only time");
     // No display in the pty: the secret goes to the terminal with OSC 52.
     w.send(keys::DOWN);
@@ -194,7 +194,7 @@ fn signal_during_creation(signal: &str, code: u32) {
         &[],
     );
     to_review(&mut w, &name);
-    w.send(keys::ENTER);
+    w.create();
     w.wait_for(&format!("Creating {name}"));
     proxy.wait_for_held_call();
     let output = signal_and_exit(&mut w, signal, code);
@@ -248,7 +248,7 @@ fn sighup_before_any_secret_was_shown_deletes_the_new_user() {
     let name = common::unique("unseen");
     let mut w = Wizard::spawn(80, 24);
     to_review(&mut w, &name);
-    w.send(keys::ENTER);
+    w.create();
     w.wait_for("This is the only time");
     assert_eq!(
         user_in_moto(&name),
@@ -268,7 +268,7 @@ fn sighup_after_the_secret_was_shown_keeps_the_new_user() {
     let name = common::unique("shown");
     let mut w = Wizard::spawn(80, 24);
     to_review(&mut w, &name);
-    w.send(keys::ENTER);
+    w.create();
     w.wait_for("This is the only time");
     w.send("s");
     w.wait_for("(s hides)");

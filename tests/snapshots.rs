@@ -200,6 +200,32 @@ fn review_with_every_option() {
 }
 
 #[test]
+fn review_asking_where_to_save_the_plan() {
+    let mut app = full_review();
+    press(&mut app, KeyCode::Char('s'));
+    snap!("review_save_plan", app);
+}
+
+#[test]
+fn review_after_saving_the_plan_with_a_custom_password() {
+    let mut app = full_review();
+    app.draft.password_mode = iamwiz::app::draft::PasswordMode::Custom;
+    app.draft
+        .custom_password
+        .insert_str("Custom-Pw-1!")
+        .unwrap();
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Msg::Effect(iamwiz::app::reveal::Effect::PlanSaved(Ok(
+            "./iamwiz-plan.json".into(),
+        ))),
+    );
+    snap!("review_plan_saved", app);
+}
+
+#[test]
 fn creating_in_progress() {
     let mut app = full_review();
     let (run, _) = create_spec(press(&mut app, KeyCode::Enter));

@@ -645,7 +645,7 @@ mod credentials {
     use std::path::PathBuf;
 
     fn revealed_with(seconds: u64) -> App {
-        let (mut app, _) = App::with_options(
+        let (mut app, cmds) = App::with_options(
             (80, 24),
             Options {
                 clipboard_seconds: seconds,
@@ -653,6 +653,7 @@ mod credentials {
                 ..Options::default()
             },
         );
+        answer_loads(&mut app, &cmds);
         to_review(&mut app);
         create_and_reveal(&mut app);
         app
@@ -821,7 +822,7 @@ mod credentials {
 
     #[test]
     fn a_custom_password_leaves_the_draft_once_created() {
-        let (mut app, _) = App::new((80, 24));
+        let mut app = loaded();
         to_custom_password(&mut app, "carol");
         type_str(&mut app, "Correct-Horse-9");
         for _ in 0..4 {
@@ -1253,6 +1254,9 @@ mod password_policy {
     #[test]
     fn it_is_not_added_twice_when_chosen() {
         let mut app = loaded();
+        if let Remote::Ready(policies) = &mut app.catalog.policies {
+            policies.push(policy("IAMUserChangePassword", PolicyScope::Aws));
+        }
         app.draft.policies.push(CHANGE_PASSWORD.to_string());
         to_review_with_password(&mut app, true);
         let eff = app.effective();

@@ -7,7 +7,9 @@ pub mod encryption;
 pub mod inline_policy;
 pub mod new_group;
 pub mod picker;
+pub mod policy_cache;
 pub mod reveal;
+pub mod save_plan;
 pub mod screens;
 pub mod text;
 pub mod textarea;
@@ -20,7 +22,7 @@ use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, CreationResult, DiscardedUser, Event, GroupInfo, Identity, InlinePolicy, Leftover,
     LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo,
-    UserPermissions, UserSpec, plan_steps,
+    UserPermissions, UserSpec, plan_steps, policy_name,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
@@ -69,6 +71,11 @@ pub enum Command {
         name: String,
         overwrite: bool,
     },
+    /// Write Review's plan (JSON, no secret) to a new file.
+    SavePlan {
+        path: PathBuf,
+        json: String,
+    },
 }
 
 /// Settings from the command line that the core needs.
@@ -80,6 +87,8 @@ pub struct Options {
     pub csv_dir: PathBuf,
     /// Start in the MongoDB encryption flow (`iamwiz encryption`) instead of User details.
     pub encryption: bool,
+    /// A plan to fill the draft from (`iamwiz --plan FILE`): the wizard opens on Review.
+    pub plan: Option<crate::planfile::Loaded>,
 }
 
 impl Default for Options {
@@ -88,6 +97,7 @@ impl Default for Options {
             clipboard_seconds: 30,
             csv_dir: PathBuf::from("."),
             encryption: false,
+            plan: None,
         }
     }
 }
@@ -187,6 +197,8 @@ pub struct Catalog {
     pub groups: Remote<Vec<GroupInfo>>,
     pub users: Remote<Vec<UserInfo>>,
     pub policies: Remote<Vec<PolicyInfo>>,
+    /// Set while `policies` is the catalogue saved by an earlier run (see [`policy_cache`]).
+    pub policies_cached: Option<policy_cache::CachedCatalogue>,
     /// The permissions of the user in `Draft::copy_from`.
     pub copy: Option<(String, Remote<UserPermissions>)>,
     /// The account's password policy ([`PasswordPolicy::aws_default`] when none is set).
@@ -366,6 +378,8 @@ pub struct App {
     pub enc: encryption::Enc,
     /// Set once a signal is ending the wizard.
     pub ending: Option<Ending>,
+    /// The "Save plan" prompt over Review.
+    pub save_plan: Option<save_plan::SavePlan>,
 }
 
 impl App {
@@ -385,6 +399,7 @@ impl App {
                 groups: Remote::Loading,
                 users: Remote::Loading,
                 policies: Remote::Loading,
+                policies_cached: None,
                 copy: None,
                 password_policy: Remote::Loading,
                 alias: Remote::Loading,
@@ -403,12 +418,25 @@ impl App {
             new_group: new_group::NewGroup::default(),
             enc: encryption::Enc::default(),
             ending: None,
+            save_plan: None,
         };
+        let plan = app.options.plan.clone();
         if app.options.encryption {
             encryption::enter(&mut app, false);
+        } else if let Some(loaded) = &plan {
+            app.draft = crate::planfile::to_draft(&loaded.plan);
+            app.screen = Screen::Review;
+            app.info(format!(
+                "Loaded plan {}: check it here; 1-5 edits a step, Enter creates.",
+                loaded.path.display()
+            ));
         }
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
         cmds.extend(app.reload());
+        if plan.is_some() && !app.options.encryption {
+            // The names were not typed, so they are checked with AWS now.
+            cmds.extend(app.check_names_now());
+        }
         (app, cmds)
     }
 
@@ -422,6 +450,7 @@ impl App {
         self.catalog.groups = Remote::Loading;
         self.catalog.users = Remote::Loading;
         self.catalog.policies = Remote::Loading;
+        self.catalog.policies_cached = None;
         self.picker.forget();
         self.seqs.groups = self.next_seq();
         self.seqs.users = self.next_seq();
@@ -659,7 +688,139 @@ impl App {
             return Err((Screen::Permissions, e));
         }
         draft::validate_tags(&d.tags).map_err(|(_, e)| (Screen::Tags, e))?;
+        self.check_against_account()
+    }
+
+    /// What creating depends on that only the account can tell, for a draft that was not picked
+    /// from the account's own lists (a plan, `--plan`) or was ready before they were read:
+    /// creation waits for the password policy (it decides the generated password and whether
+    /// `IAMUserChangePassword` is added) and for the names' checks, and every group, managed
+    /// policy and boundary must be in the account's lists. A list that could not be read is not
+    /// waited for: IAM then answers for it, and a refusal is rolled back.
+    fn check_against_account(&self) -> Result<(), (Screen, String)> {
+        let d = &self.draft;
+        let again = "try again in a moment";
+        if d.console_password && matches!(self.catalog.password_policy, Remote::Loading) {
+            return Err((
+                Screen::Review,
+                format!(
+                    "Still reading the account's password policy, which the console password \
+                     must meet; {again}."
+                ),
+            ));
+        }
+        for name in &d.names {
+            let lower = name.value().to_lowercase();
+            let pending = self
+                .catalog
+                .names
+                .get(&lower)
+                .is_some_and(|c| matches!(c.state, Remote::Loading));
+            if pending && !matches!(self.catalog.users, Remote::Ready(_)) {
+                return Err((
+                    Screen::Review,
+                    format!(
+                        "Still checking that no user named {} exists; {again}.",
+                        name.value()
+                    ),
+                ));
+            }
+        }
+        let eff = self.effective();
+        let waiting = |what: &str| Err((Screen::Review, format!("Still reading {what}; {again}.")));
+        if !eff.groups.is_empty() && matches!(self.catalog.groups, Remote::Loading) {
+            return waiting("the account's groups");
+        }
+        if (!eff.policies.is_empty() || eff.boundary.is_some())
+            && (matches!(self.catalog.policies, Remote::Loading)
+                || self.catalog.policies_cached.is_some())
+        {
+            // A list saved by an earlier run may be out of date: the live one decides.
+            return waiting("the account's managed policies");
+        }
+        let missing = self.missing_from_account();
+        let drop = "press x on Review to drop what the account lacks, or create it first";
+        if let Some(g) = missing.groups.first() {
+            return Err((
+                Screen::Review,
+                format!("There is no group named {g} in this account: {drop} (Ctrl-G on Groups)."),
+            ));
+        }
+        if let Some(arn) = missing.policies.first().or(missing.boundary.as_ref()) {
+            return Err((
+                Screen::Review,
+                format!("There is no managed policy {arn} in this account: {drop}."),
+            ));
+        }
         Ok(())
+    }
+
+    /// The groups, managed policies and boundary of the draft (not those copied from a user,
+    /// which the account has) that the account's lists, read live, do not have: names from a
+    /// plan, or ones deleted since they were picked. Empty while a list is not read.
+    pub fn missing_from_account(&self) -> Missing {
+        let d = &self.draft;
+        let mut missing = Missing::default();
+        if let Remote::Ready(groups) = &self.catalog.groups {
+            missing.groups = d
+                .groups
+                .iter()
+                .filter(|g| !groups.iter().any(|known| &known.name == *g))
+                .cloned()
+                .collect();
+        }
+        if let (Remote::Ready(policies), None) =
+            (&self.catalog.policies, &self.catalog.policies_cached)
+        {
+            let lacks = |arn: &String| !policies.iter().any(|p| &p.arn == arn);
+            let added = self.effective().added;
+            missing.policies = d
+                .policies
+                .iter()
+                .filter(|arn| lacks(arn) && !added.contains(arn))
+                .cloned()
+                .collect();
+            missing.boundary = d.boundary.clone().filter(lacks);
+        }
+        missing
+    }
+
+    /// `x` on Review: drops from the draft what [`App::missing_from_account`] lists, and says
+    /// what was dropped.
+    pub fn drop_missing(&mut self) {
+        let missing = self.missing_from_account();
+        if missing.is_empty() {
+            self.info("Every group and policy of the draft is in this account.");
+            return;
+        }
+        self.draft.groups.retain(|g| !missing.groups.contains(g));
+        self.draft
+            .policies
+            .retain(|p| !missing.policies.contains(p));
+        if missing.boundary.is_some() {
+            self.draft.boundary = None;
+        }
+        let dropped: Vec<String> = missing
+            .groups
+            .iter()
+            .map(|g| format!("group {g}"))
+            .chain(
+                missing
+                    .policies
+                    .iter()
+                    .map(|p| format!("policy {}", policy_name(p))),
+            )
+            .chain(
+                missing
+                    .boundary
+                    .iter()
+                    .map(|b| format!("boundary {}", policy_name(b))),
+            )
+            .collect();
+        self.info(format!(
+            "Dropped from the draft, not in this account: {}.",
+            dropped.join(", ")
+        ));
     }
 
     /// The creation requests for the current draft, one per user. Call only after
@@ -817,6 +978,22 @@ pub struct Effective {
     pub added: Vec<String>,
 }
 
+/// What the draft names that the account does not have ([`App::missing_from_account`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Missing {
+    pub groups: Vec<String>,
+    /// Managed policy ARNs.
+    pub policies: Vec<String>,
+    /// The boundary's ARN.
+    pub boundary: Option<String>,
+}
+
+impl Missing {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.policies.is_empty() && self.boundary.is_none()
+    }
+}
+
 /// The AWS managed policy that lets a user change their own password.
 pub const CHANGE_PASSWORD_POLICY: &str = "IAMUserChangePassword";
 
@@ -882,7 +1059,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                     reveal::paste(app, &text);
                 } else if app.screen.is_encryption_step() {
                     encryption::paste(app, &text);
-                } else if !new_group::paste(app, &text) {
+                } else if !save_plan::paste(app, &text) && !new_group::paste(app, &text) {
                     screens::paste(app, &text);
                 }
             }
@@ -943,6 +1120,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     }
     app.notice = None;
     if let Some(cmds) = new_group::key(app, &key) {
+        return cmds;
+    }
+    if let Some(cmds) = save_plan::key(app, &key) {
         return cmds;
     }
     let typing_password = app.screen == Screen::Access
@@ -1042,6 +1222,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         Event::Identity(result) => {
             app.catalog.identity = Remote::from(result);
             encryption::seed_region(app);
+            policy_cache::on_identity(app);
         }
         Event::PasswordPolicy(result) => app.catalog.password_policy = Remote::from(result),
         Event::Groups { seq, result } if seq == app.seqs.groups => {
@@ -1051,9 +1232,15 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             app.catalog.users = Remote::from(result);
         }
         Event::Policies { seq, result } if seq == app.seqs.policies => {
-            app.catalog.policies = Remote::from(result);
-            picker::catalogue_changed(app);
+            policy_cache::on_policies(app, result);
         }
+        Event::CachedPolicies {
+            seq,
+            account,
+            saved_at,
+            age_secs,
+            policies,
+        } => policy_cache::on_cached(app, seq, account, saved_at, age_secs, policies),
         Event::PolicyDocument { seq, arn, result } => picker::on_document(app, seq, arn, result),
         Event::UserPermissions { seq, user, result }
             if seq == app.seqs.copy && app.draft.copy_from.as_deref() == Some(user.as_str()) =>

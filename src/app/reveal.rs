@@ -155,6 +155,8 @@ pub enum Effect {
     ClipboardCleared(Result<bool, String>),
     /// What was written, e.g. "CSV file ./carol_credentials.csv".
     Saved(Result<String, SaveError>),
+    /// Review's plan file: where it was written, or why not (see [`super::save_plan`]).
+    PlanSaved(Result<PathBuf, String>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -595,6 +597,7 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
             });
         }
         Effect::Saved(Err(SaveError::Failed(message))) => app.error(message),
+        Effect::PlanSaved(result) => return super::save_plan::saved(app, result),
     }
     Vec::new()
 }

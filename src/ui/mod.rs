@@ -4,6 +4,7 @@ mod encryption;
 mod inline;
 mod new_group;
 mod outcome;
+mod save_plan;
 mod steps;
 pub mod widgets;
 
@@ -74,6 +75,11 @@ pub fn view(app: &App, f: &mut Frame) {
         && let Some(form) = &app.new_group.form
     {
         new_group::draw(app, form, f, body);
+    }
+    if app.screen == Screen::Review
+        && let Some(prompt) = &app.save_plan
+    {
+        save_plan::draw(app, prompt, f, body);
     }
     draw_notice(app, f, notice);
     draw_help_bar(app, f, help);
@@ -291,6 +297,11 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     {
         return new_group::help_keys(form);
     }
+    if app.screen == Screen::Review
+        && let Some(prompt) = &app.save_plan
+    {
+        return save_plan::help_keys(prompt);
+    }
     let mut keys = match app.screen {
         Screen::Details => vec![
             ("Tab", "next field"),
@@ -342,7 +353,18 @@ pub fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Tab", "next cell"),
             ("Enter", "next"),
         ],
-        Screen::Review => vec![("Enter", "create"), ("1-5", "edit step"), ("↑↓", "scroll")],
+        Screen::Review => {
+            let mut keys = vec![
+                ("Enter", "create"),
+                ("1-5", "edit step"),
+                ("↑↓", "scroll"),
+                ("s", "save plan"),
+            ];
+            if !app.missing_from_account().is_empty() {
+                keys.push(("x", "drop missing"));
+            }
+            keys
+        }
         Screen::Creating => match &app.creation {
             Some(c) if c.failure.is_some() => vec![("Enter", "back to review")],
             _ => vec![],
@@ -478,7 +500,10 @@ fn screen_help(app: &App) -> &'static [&'static str] {
         ],
         Screen::Review => &[
             "Check everything, then press Enter to create the user.",
-            "Keys 1 to 5 reopen a step as you left it.",
+            "Keys 1 to 5 reopen a step as you left it. s saves the plan",
+            "(everything here, never a secret) as JSON for iamwiz apply",
+            "or iamwiz --plan. x drops the groups and policies the",
+            "account does not have (a plan may name them).",
         ],
         Screen::Creating => &[
             "Each call shows as it runs. If one fails, everything made",

@@ -395,6 +395,8 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
         PermPane::Policies => {
             policy_filter(f, filter, &app.focus.policies);
             let policies = app.filtered_policies(&app.focus.policies);
+            lines = cached_note(app, list.width as usize);
+            let rows = h.saturating_sub(lines.len());
             if let Some(l) =
                 list_status(&app.catalog.policies, app.ticks, "policies", policies.len())
             {
@@ -402,7 +404,7 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
             }
             let mut matcher = picker::new_matcher();
             let query = app.focus.policies.filter.value();
-            for i in window(app.focus.policies.cursor, policies.len(), h) {
+            for i in window(app.focus.policies.cursor, policies.len(), rows) {
                 let p = policies[i];
                 let on = app.draft.policies.contains(&p.arn);
                 lines.push(policy_row(
@@ -528,8 +530,9 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
     let cursor = app.focus.boundary.cursor;
     let mut matcher = picker::new_matcher();
     let query = app.focus.boundary.filter.value();
-    let mut lines = Vec::new();
-    for i in window(cursor, policies.len() + 1, list.height as usize) {
+    let mut lines = cached_note(app, list.width as usize);
+    let rows = (list.height as usize).saturating_sub(lines.len());
+    for i in window(cursor, policies.len() + 1, rows) {
         if i == 0 {
             lines.push(line(vec![
                 pointer(cursor == 0),
@@ -555,6 +558,41 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
         ));
     }
     f.render_widget(Paragraph::new(lines), list);
+}
+
+/// While the catalogue is the one saved by an earlier run: how old it is and that it is being
+/// refreshed, or why it could not be (in red, on up to two lines of `width`).
+fn cached_note<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
+    let Some(cached) = &app.catalog.policies_cached else {
+        return Vec::new();
+    };
+    let text = cached.note(app.ticks);
+    if cached.refresh_error.is_none() {
+        return vec![line(vec![dim(truncate(&format!("   {text}"), width))])];
+    }
+    let room = width.saturating_sub(3).max(10);
+    let mut rows: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match rows.last_mut() {
+            Some(row) if row.chars().count() + 1 + word.chars().count() <= room => {
+                row.push(' ');
+                row.push_str(word);
+            }
+            _ => rows.push(word.to_string()),
+        }
+    }
+    if rows.len() > 2 {
+        let rest = rows.split_off(1).join(" ");
+        rows.push(rest);
+    }
+    rows.into_iter()
+        .map(|row| {
+            line(vec![Span::styled(
+                truncate(&format!("   {row}"), width),
+                Style::new().fg(ERROR),
+            )])
+        })
+        .collect()
 }
 
 /// A policy list's filter line, with its type filter at the right.
@@ -862,8 +900,17 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
             "none: the user will have no permissions".to_string(),
         ));
     }
+    let missing = app.missing_from_account();
+    let lacks = |yes: bool| {
+        if yes {
+            " (not in this account: x drops it)"
+        } else {
+            ""
+        }
+    };
     for (g, c) in &eff.groups {
-        lines.push(row("Group", format!("{g}{}", copied(*c))));
+        let gone = lacks(missing.groups.contains(g));
+        lines.push(row("Group", format!("{g}{}{gone}", copied(*c))));
     }
     for (p, c) in &eff.policies {
         let added = if eff.added.contains(p) {
@@ -871,9 +918,10 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         } else {
             ""
         };
+        let gone = lacks(missing.policies.contains(p));
         lines.push(row(
             "Managed policy",
-            format!("{}{}{added}", policy_name(p), copied(*c)),
+            format!("{}{}{added}{gone}", policy_name(p), copied(*c)),
         ));
     }
     let typed = app.typed_inline_policy();
@@ -894,7 +942,12 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
     lines.push(row(
         "Boundary",
         match &eff.boundary {
-            Some((b, c)) => format!("{}{}", policy_name(b), copied(*c)),
+            Some((b, c)) => format!(
+                "{}{}{}",
+                policy_name(b),
+                copied(*c),
+                lacks(missing.boundary.as_ref() == Some(b))
+            ),
             None => "none".to_string(),
         },
     ));

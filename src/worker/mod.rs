@@ -5,16 +5,24 @@
 //! tracked, and so are discards of users (see [`discard`]): when the request channel closes (the
 //! wizard is quitting), the worker drops pending reads but lets each creation finish or roll back,
 //! and each discard finish, before it returns.
+//!
+//! Given a cache directory ([`spawn_with_cache`]), the worker answers a request for the policy
+//! catalogue first with the copy saved by an earlier run (if any), then with the live list, and
+//! saves each live list it reads (see [`crate::cache`]).
 
 pub mod discard;
 pub mod encryption;
 pub mod password;
 pub mod plan;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::aws::{self, AwsSettings, Clients};
+use crate::cache::{self, PolicyCache};
 use crate::protocol::{Event, Request};
 
 pub struct WorkerHandle {
@@ -25,17 +33,36 @@ pub struct WorkerHandle {
 /// Starts the worker on the current tokio runtime. It resolves the AWS configuration itself, so
 /// the caller never waits on it.
 pub fn spawn(settings: AwsSettings, events: UnboundedSender<Event>) -> WorkerHandle {
+    spawn_with_cache(settings, events, None)
+}
+
+/// Like [`spawn`], keeping the policy catalogue in `cache_dir` (none: the catalogue is only ever
+/// read live). The file is the one for the profile and endpoint the clients resolve to.
+pub fn spawn_with_cache(
+    settings: AwsSettings,
+    events: UnboundedSender<Event>,
+    cache_dir: Option<PathBuf>,
+) -> WorkerHandle {
     let (requests, rx) = unbounded_channel();
-    let task = tokio::spawn(run(settings, rx, events));
+    let task = tokio::spawn(run(settings, cache_dir, rx, events));
     WorkerHandle { requests, task }
 }
 
 async fn run(
     settings: AwsSettings,
+    cache_dir: Option<PathBuf>,
     mut rx: UnboundedReceiver<Request>,
     events: UnboundedSender<Event>,
 ) {
     let clients = aws::connect(&settings).await;
+    let policy_cache = cache_dir.map(|dir| {
+        let profile = cache::profile_in_use(settings.profile.as_deref());
+        Arc::new(PolicyCache::for_target(
+            &dir,
+            profile.as_deref(),
+            clients.endpoint_url.as_deref(),
+        ))
+    });
     let mut reads = JoinSet::new();
     let mut creations = JoinSet::new();
     while let Some(request) = rx.recv().await {
@@ -74,6 +101,10 @@ async fn run(
                     let _ = ev.send(Event::Discarded { run, users });
                 });
             }
+            Request::LoadPolicies { seq } if policy_cache.is_some() => {
+                let saved = policy_cache.clone().expect("a cache");
+                reads.spawn(async move { load_policies(&c, saved, seq, &ev).await });
+            }
             read => {
                 reads.spawn(async move { handle_read(&c, read, &ev).await });
             }
@@ -84,6 +115,57 @@ async fn run(
     }
     reads.abort_all();
     while creations.join_next().await.is_some() {}
+}
+
+/// The policy catalogue with a cache: the saved copy as soon as it is read, the live list as soon
+/// as it arrives (whichever comes first), then the live list saved with the account it came from
+/// (`GetCallerIdentity`, asked alongside `ListPolicies`). Nothing is saved when either call fails.
+async fn load_policies(
+    c: &Clients,
+    saved: Arc<PolicyCache>,
+    seq: u64,
+    events: &UnboundedSender<Event>,
+) {
+    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
+        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
+    }
+    let reader = Arc::clone(&saved);
+    let from_disk = async {
+        let read = tokio::task::spawn_blocking(move || reader.read()).await;
+        if let Ok(Some(cached)) = read {
+            let age_secs = cached.age_at(cache::now());
+            let _ = events.send(Event::CachedPolicies {
+                seq,
+                account: cached.account,
+                saved_at: cached.saved_at,
+                age_secs,
+                policies: cached.policies,
+            });
+        }
+    };
+    let live = async {
+        let list = async {
+            let result = aws::iam::policies(c).await;
+            let copy = result.as_ref().ok().cloned();
+            let _ = events.send(Event::Policies { seq, result });
+            copy
+        };
+        let account = async { aws::iam::identity(c).await.ok().map(|i| i.account) };
+        tokio::join!(list, account)
+    };
+    let ((), (list, account)) = tokio::join!(from_disk, live);
+    let (Some(list), Some(account)) = (list, account) else {
+        return;
+    };
+    let saved_at = cache::now();
+    let written =
+        tokio::task::spawn_blocking(move || saved.write(&account, saved_at, &list).map(|()| saved))
+            .await;
+    match written {
+        Ok(Ok(saved)) => tracing::debug!(path = %saved.path().display(), "policy list saved"),
+        Ok(Err(e)) => tracing::info!(error = %e, "could not save the policy list"),
+        Err(e) => tracing::info!(error = %e, "could not save the policy list"),
+    }
 }
 
 async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {

@@ -61,15 +61,22 @@ pub fn policy(name: &str, scope: PolicyScope) -> PolicyInfo {
 /// A wizard whose lists have all arrived.
 pub fn loaded() -> App {
     let (mut app, cmds) = App::new((80, 24));
-    let groups = seq_of(&cmds, |r| match r {
+    answer_loads(&mut app, &cmds);
+    app
+}
+
+/// Answers the list requests among `cmds` (a new wizard's), as an account with two groups, one
+/// user (alice), four managed policies and no password policy.
+pub fn answer_loads(app: &mut App, cmds: &[Command]) {
+    let groups = seq_of(cmds, |r| match r {
         Request::LoadGroups { seq } => Some(*seq),
         _ => None,
     });
-    let users = seq_of(&cmds, |r| match r {
+    let users = seq_of(cmds, |r| match r {
         Request::LoadUsers { seq } => Some(*seq),
         _ => None,
     });
-    let policies = seq_of(&cmds, |r| match r {
+    let policies = seq_of(cmds, |r| match r {
         Request::LoadPolicies { seq } => Some(*seq),
         _ => None,
     });
@@ -106,9 +113,8 @@ pub fn loaded() -> App {
         Event::PasswordPolicy(Ok(PasswordPolicy::aws_default())),
     ];
     for e in events {
-        update(&mut app, Msg::Worker(e));
+        update(app, Msg::Worker(e));
     }
-    app
 }
 
 pub fn created_event(run: u64) -> Event {

@@ -203,6 +203,23 @@ impl Wizard {
             .unwrap_or_else(|e| panic!("could not type {keys:?}: {e}"));
     }
 
+    /// Enter on Review, as a person presses it: again while the wizard says it is still reading
+    /// what creating depends on (the password policy, the lists, a name's check).
+    pub fn create(&mut self) {
+        for attempt in 1.. {
+            self.send("\r");
+            std::thread::sleep(Duration::from_millis(200));
+            let screen = self.screen();
+            if !screen.contains("Still reading") && !screen.contains("Still checking") {
+                return;
+            }
+            assert!(
+                attempt < 100,
+                "Enter on Review never started the creation:\n{screen}"
+            );
+        }
+    }
+
     /// The text on the emulated screen, one line per row.
     pub fn screen(&self) -> String {
         lock(&self.output).parser.screen().contents()

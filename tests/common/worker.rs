@@ -199,6 +199,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::Groups { .. } => "Groups",
         Event::Users { .. } => "Users",
         Event::Policies { .. } => "Policies",
+        Event::CachedPolicies { .. } => "CachedPolicies",
         Event::UserPermissions { .. } => "UserPermissions",
         Event::PolicyDocument { .. } => "PolicyDocument",
         Event::PasswordPolicy(_) => "PasswordPolicy",

@@ -252,6 +252,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
         KeyCode::Enter => return super::start_creation(app),
+        KeyCode::Char('s') => super::save_plan::open(app),
+        KeyCode::Char('x') => app.drop_missing(),
         KeyCode::Char(c @ '1'..='5') => {
             app.screen = Screen::STEPS[c as usize - '1' as usize];
         }

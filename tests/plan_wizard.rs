@@ -105,27 +105,18 @@ fn review_with_copy_and_custom_password() -> App {
     assert_eq!(app.screen, Screen::Permissions, "{:?}", app.notice);
     press(&mut app, KeyCode::Char(' ')); // group admins
     press(&mut app, KeyCode::Right); // Copy from user
-    let cmds = press(&mut app, KeyCode::Char(' ')); // alice
-    let seq = seq_of(&cmds, |r| match r {
-        Request::LoadUserPermissions { seq, .. } => Some(*seq),
-        _ => None,
-    });
-    update(
+    copy_alice(
         &mut app,
-        Msg::Worker(Event::UserPermissions {
-            seq,
-            user: "alice".into(),
-            result: Ok(UserPermissions {
-                groups: vec!["admins".into(), "developers".into()],
-                policies: vec![READ_ONLY.into()],
-                inline: vec![InlinePolicy {
-                    name: "list-buckets".into(),
-                    document: COPIED_DOC.into(),
-                }],
-                boundary: Some(POWER_USER.into()),
-            }),
-        }),
-    );
+        UserPermissions {
+            groups: vec!["admins".into(), "developers".into()],
+            policies: vec![READ_ONLY.into()],
+            inline: vec![InlinePolicy {
+                name: "list-buckets".into(),
+                document: COPIED_DOC.into(),
+            }],
+            boundary: Some(POWER_USER.into()),
+        },
+    ); // alice
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Tags);

@@ -83,26 +83,17 @@ fn permissions_groups() {
 fn permissions_copy_from_user() {
     let mut app = to_permissions();
     press(&mut app, KeyCode::Right);
-    let cmds = press(&mut app, KeyCode::Char(' '));
-    let seq = seq_of(&cmds, |r| match r {
-        Request::LoadUserPermissions { seq, .. } => Some(*seq),
-        _ => None,
-    });
-    update(
+    copy_alice(
         &mut app,
-        Msg::Worker(Event::UserPermissions {
-            seq,
-            user: "alice".into(),
-            result: Ok(UserPermissions {
-                groups: vec!["developers".into()],
-                policies: vec!["arn:aws:iam::aws:policy/IAMUserChangePassword".into()],
-                inline: vec![InlinePolicy {
-                    name: "scratch-bucket".into(),
-                    document: "{}".into(),
-                }],
-                boundary: None,
-            }),
-        }),
+        UserPermissions {
+            groups: vec!["developers".into()],
+            policies: vec!["arn:aws:iam::aws:policy/IAMUserChangePassword".into()],
+            inline: vec![InlinePolicy {
+                name: "scratch-bucket".into(),
+                document: "{}".into(),
+            }],
+            boundary: None,
+        },
     );
     snap!("permissions_copy", app);
 }

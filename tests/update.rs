@@ -1273,21 +1273,12 @@ mod password_policy {
         press(&mut app, KeyCode::Char('3'));
         assert_eq!(app.screen, Screen::Permissions);
         press(&mut app, KeyCode::Right); // Copy from user
-        let cmds = press(&mut app, KeyCode::Char(' '));
-        let seq = seq_of(&cmds, |r| match r {
-            Request::LoadUserPermissions { seq, .. } => Some(*seq),
-            _ => None,
-        });
-        update(
+        copy_alice(
             &mut app,
-            Msg::Worker(Event::UserPermissions {
-                seq,
-                user: "alice".into(),
-                result: Ok(UserPermissions {
-                    policies: vec![CHANGE_PASSWORD.into()],
-                    ..UserPermissions::default()
-                }),
-            }),
+            UserPermissions {
+                policies: vec![CHANGE_PASSWORD.into()],
+                ..UserPermissions::default()
+            },
         );
         let eff = app.effective();
         assert!(eff.added.is_empty(), "copied, so not added: {eff:?}");

@@ -7,7 +7,7 @@ use iamwiz::protocol::PasswordPolicy;
 use iamwiz::protocol::{
     AccessKeyPair, CreatedRole, CreatedUser, CreationResult, EncryptionAccount, EncryptionCreated,
     EncryptionFeature, EncryptionResult, EncryptionSpec, Event, GroupInfo, Identity, KmsKey,
-    PolicyInfo, PolicyScope, Request, UserInfo, UserSpec, Verification,
+    PolicyInfo, PolicyScope, Request, UserInfo, UserPermissions, UserSpec, Verification,
 };
 use iamwiz::secret::Secret;
 
@@ -370,4 +370,22 @@ pub fn enc_revealed() -> App {
     update(&mut app, Msg::Worker(encryption_created_user(run)));
     assert_eq!(app.screen, Screen::Reveal);
     app
+}
+
+/// Space on the "Copy from user" pane (its cursor on alice), answered with `permissions` as
+/// alice's, as the worker would.
+pub fn copy_alice(app: &mut App, permissions: UserPermissions) {
+    let cmds = press(app, KeyCode::Char(' '));
+    let seq = seq_of(&cmds, |r| match r {
+        Request::LoadUserPermissions { seq, .. } => Some(*seq),
+        _ => None,
+    });
+    update(
+        app,
+        Msg::Worker(Event::UserPermissions {
+            seq,
+            user: "alice".into(),
+            result: Ok(permissions),
+        }),
+    );
 }

@@ -37,6 +37,9 @@ enum Action {
     Tick,
     /// The worker answers every request it has been sent so far.
     Answer,
+    /// SIGTERM or SIGHUP: from then on the terminal loop reads no keys and draws nothing; only
+    /// the worker's answers still come in.
+    Signal,
 }
 
 struct Harness {
@@ -46,6 +49,10 @@ struct Harness {
     effects: Vec<Effect>,
     /// Messages left in this session.
     budget: usize,
+    /// A signal arrived.
+    ended: bool,
+    /// How many times the app asked the worker to delete the users of a batch.
+    discards: usize,
 }
 
 /// The most messages one random session sends.
@@ -206,6 +213,8 @@ impl Harness {
             pending: Vec::new(),
             effects: Vec::new(),
             budget: MAX_MESSAGES,
+            ended: false,
+            discards: 0,
         };
         h.queue(cmds);
         h
@@ -215,7 +224,10 @@ impl Harness {
         let mut rest = Vec::new();
         for c in cmds {
             match c {
-                Command::Worker(r) => self.pending.push(r),
+                Command::Worker(r) => {
+                    self.discards += usize::from(matches!(r, Request::Discard { .. }));
+                    self.pending.push(r);
+                }
                 other => {
                     self.effects.extend(effect(&other));
                     rest.push(other);
@@ -228,7 +240,14 @@ impl Harness {
     /// Runs `action`, calling `check` after every message with the app and the non-worker
     /// commands it emitted, and the screen before the message.
     fn run(&mut self, action: Action, check: &mut dyn FnMut(&App, Screen, &[Command])) {
+        if self.ended && !matches!(action, Action::Answer) {
+            return;
+        }
         let msgs: Vec<Msg> = match action {
+            Action::Signal => {
+                self.ended = true;
+                vec![Msg::Signal]
+            }
             Action::Key(k) => vec![Msg::Key(k)],
             Action::Type(s) => s.chars().map(|c| Msg::Key(key(KeyCode::Char(c)))).collect(),
             Action::Name(s) => {
@@ -261,6 +280,19 @@ impl Harness {
             let cmds = update(&mut self.app, msg);
             let rest = self.queue(cmds);
             check(&self.app, before, &rest);
+            if self.ended {
+                // Once ending, no batch keeps secrets nobody has: the app drops them and asks
+                // for those users to be deleted, once.
+                assert!(
+                    !self
+                        .app
+                        .reveal
+                        .as_ref()
+                        .is_some_and(|r| r.nobody_has_secrets()),
+                    "ending with secrets nobody has, and their users kept"
+                );
+                assert!(self.discards <= 1, "{} discards asked for", self.discards);
+            }
         }
     }
 }
@@ -353,6 +385,7 @@ fn any_action() -> impl Strategy<Value = Action> {
         .prop_map(|(w, h)| Action::Resize(w, h)),
         2 => Just(Action::Tick),
         4 => Just(Action::Answer),
+        1 => Just(Action::Signal),
     ]
 }
 

@@ -731,10 +731,13 @@ pub enum Request {
     },
     /// Delete users made in this run whose secrets nobody can have (the wizard is ending on a
     /// signal before any was shown, copied or saved): for each, everything attached to it as IAM
-    /// lists it, in the order IAM requires, then the user. Like a creation, it finishes on quit.
+    /// lists it, in the order IAM requires, then the user; then `key`, a KMS key the same run
+    /// made for them, as a failed encryption run's rollback removes it. Like a creation, it
+    /// finishes on quit.
     Discard {
         run: u64,
         users: Vec<String>,
+        key: Option<DiscardKey>,
     },
 }
 
@@ -820,11 +823,33 @@ pub enum Event {
         run: u64,
         result: EncryptionResult,
     },
-    /// The reply to [`Request::Discard`]: one entry per user, in the order of the request.
+    /// The reply to [`Request::Discard`]: one entry per user, in the order of the request, and
+    /// what became of the key, when one was asked.
     Discarded {
         run: u64,
         users: Vec<DiscardedUser>,
+        key: Option<DiscardedKey>,
     },
+}
+
+/// A KMS key made in the run whose users are discarded (the encryption flow's new key), to remove
+/// after them: its alias deleted, the key scheduled for deletion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscardKey {
+    pub region: String,
+    pub key_arn: String,
+    /// The alias name without `alias/`.
+    pub alias: Option<String>,
+}
+
+/// What became of a [`DiscardKey`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscardedKey {
+    /// For the admin: when the key is scheduled for deletion and the command that cancels it, or
+    /// why it could not be scheduled.
+    pub deletion: String,
+    /// Empty when the alias is gone and the key is pending deletion.
+    pub leftovers: Vec<Leftover>,
 }
 
 /// What discarding one user removed, and what is left (with the command that removes it).

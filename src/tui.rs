@@ -218,10 +218,30 @@ async fn end_on_signal(
                         ));
                     }
                 }
+                if let Some(k) = &d.key_result {
+                    tracing::info!(
+                        key = ?d.key.as_ref().map(|k| &k.key_arn),
+                        "the KMS key made in this run for them: {}",
+                        k.deletion
+                    );
+                    report.push(k.deletion.clone());
+                    for left in &k.leftovers {
+                        tracing::warn!(
+                            left = %left.what,
+                            command = %left.command,
+                            "could not delete"
+                        );
+                        report.push(format!(
+                            "could not delete {}; remove it with: {}",
+                            left.what, left.command
+                        ));
+                    }
+                }
             }
             None => {
                 tracing::warn!(
                     users = ?d.users,
+                    key = ?d.key.as_ref().map(|k| &k.key_arn),
                     "the users whose secrets nobody has may not all be deleted: AWS did not \
                      answer in time"
                 );
@@ -230,6 +250,18 @@ async fn end_on_signal(
                      has; delete them",
                     d.users.join(", ")
                 ));
+                if let Some(k) = &d.key {
+                    report.push(format!(
+                        "the KMS key {} made for them in {} may still exist; schedule its \
+                         deletion: aws kms schedule-key-deletion --key-id {} \
+                         --pending-window-in-days {} --region {}",
+                        k.key_arn,
+                        k.region,
+                        k.key_arn,
+                        crate::worker::encryption::KEY_DELETION_DAYS,
+                        k.region
+                    ));
+                }
             }
         },
         (None, Some(r)) => {

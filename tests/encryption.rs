@@ -23,9 +23,9 @@ use aws_smithy_types::date_time::Format;
 use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::aws::{AwsSettings, Clients};
 use iamwiz::protocol::{
-    EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec, Event, KMS_POLICY_NAME,
-    KeyChoice, KmsKey, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal,
-    Verification, kms_policy_document,
+    DiscardKey, EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec, Event,
+    KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepKind, StepStatus,
+    TrustedPrincipal, Verification, kms_policy_document,
 };
 use iamwiz::worker::encryption::{trust_policy_document, verify};
 use serde_json::{Value, json};
@@ -2089,4 +2089,117 @@ async fn an_instance_profile_that_exists_fails_before_anything_is_made() {
         .await
         .expect_err("a role was made");
     assert_eq!(err.code(), Some("NoSuchEntity"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discarding the service account on a signal
+// ---------------------------------------------------------------------------------------------
+
+/// A user whose secret nobody saw is discarded with the key made for it in the same run: the user
+/// first, then the key's alias, then the key, scheduled for deletion after the shortest window,
+/// with the command that keeps it. The deletes' answers are lost, so each retry meets its own
+/// earlier success, which counts as done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discarded_user_takes_the_key_made_for_it_along() {
+    const REGION: &str = "eu-west-3";
+    let admin = common::admin().await;
+    let kms = admin.kms_in(REGION);
+    let alias = common::unique("discard-cmk");
+    let user = common::unique("discard-user");
+    let created = run_encryption(
+        common::settings(),
+        user_spec(REGION, new_key(&alias), &user),
+    )
+    .await
+    .created();
+    assert!(created.key_created);
+    let key_id = created
+        .key_arn
+        .rsplit('/')
+        .next()
+        .expect("a key ID")
+        .to_string();
+
+    let faults = faults_with(
+        [
+            ("DeleteAlias", 1, 1, "KMSInternalException", true),
+            ("ScheduleKeyDeletion", 1, 1, "KMSInternalException", true),
+            (
+                "ScheduleKeyDeletion",
+                2,
+                2,
+                "KMSInvalidStateException",
+                false,
+            ),
+        ]
+        .into_iter(),
+    );
+    let events = ask(
+        faults.settings(common::settings()),
+        vec![Request::Discard {
+            run: 4,
+            users: vec![user.clone()],
+            key: Some(DiscardKey {
+                region: REGION.to_string(),
+                key_arn: created.key_arn.clone(),
+                alias: Some(alias.clone()),
+            }),
+        }],
+    )
+    .await;
+    let [
+        Event::Discarded {
+            run: 4,
+            users,
+            key: Some(key),
+        },
+    ] = events.as_slice()
+    else {
+        panic!(
+            "expected the discard's reply with the key's, got {:?}",
+            events
+                .iter()
+                .map(common::worker::event_name)
+                .collect::<Vec<_>>()
+        );
+    };
+    assert!(
+        users.len() == 1 && users[0].leftovers.is_empty(),
+        "{users:?}"
+    );
+    assert_eq!(key.leftovers, Vec::new());
+
+    assert_no_user(&admin.iam, &user).await;
+    let (state, date) = key_state(&kms, &key_id).await;
+    assert_eq!(state, "PendingDeletion");
+    assert!(
+        aliases(&kms)
+            .await
+            .iter()
+            .all(|(name, _)| *name != format!("alias/{alias}")),
+        "alias/{alias} is left"
+    );
+    let sentence = &key.deletion;
+    assert!(
+        sentence.contains(&date.expect("a deletion date")),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(&format!(
+            "aws kms cancel-key-deletion --key-id {key_id} --region {REGION}"
+        )),
+        "{sentence}"
+    );
+
+    let calls = faults.calls();
+    let at = |op: &str| {
+        calls
+            .iter()
+            .position(|c| c == op)
+            .unwrap_or_else(|| panic!("no {op} in {calls:?}"))
+    };
+    assert!(
+        at("DeleteUser") < at("DeleteAlias") && at("DeleteAlias") < at("ScheduleKeyDeletion"),
+        "the user, then the alias, then the key: {calls:?}"
+    );
 }

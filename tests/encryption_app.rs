@@ -9,8 +9,8 @@ use iamwiz::app::encryption::{AccountKind, Item, KeyMode, Principal};
 use iamwiz::app::reveal::{CopyWhat, Row};
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, Screen, update};
 use iamwiz::protocol::{
-    AwsError, EncryptionFeature, EncryptionResult, Event, KMS_POLICY_NAME, KeyChoice, Leftover,
-    Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal, UserInfo,
+    AwsError, DiscardKey, EncryptionFeature, EncryptionResult, Event, KMS_POLICY_NAME, KeyChoice,
+    Leftover, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal, UserInfo,
 };
 
 fn error_text(app: &App) -> String {
@@ -859,4 +859,72 @@ fn the_encryption_option_starts_on_purpose_with_nothing_behind_it() {
         app.notice.as_ref().map(|n| n.text.as_str()),
         Some("This is the first step. Ctrl-C quits.")
     );
+}
+
+// ---- ending on a signal --------------------------------------------------------------------
+
+/// The discard a signal asks for, if any.
+fn discard_on_signal(app: &mut App) -> Option<(Vec<String>, Option<DiscardKey>)> {
+    let cmds = update(app, Msg::Signal);
+    cmds.into_iter().find_map(|c| match c {
+        Command::Worker(Request::Discard { users, key, .. }) => Some((users, key)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_signal_before_the_secret_is_shown_discards_the_user_and_the_key_made_for_it() {
+    let mut app = enc_revealed();
+    let (users, key) = discard_on_signal(&mut app).expect("a discard");
+    assert_eq!(users, ["orders-mongodb-kms"]);
+    assert_eq!(
+        key,
+        Some(DiscardKey {
+            region: "us-east-1".into(),
+            key_arn: "arn:aws:kms:us-east-1:123456789012:key/9999eeee-12ab-34cd-56ef-1234567890ab"
+                .into(),
+            alias: Some("orders-mongodb-cmk".into()),
+        })
+    );
+    assert!(app.reveal.is_none(), "the secret is dropped");
+    assert!(app.finishing(), "the discard must finish before exit");
+}
+
+#[test]
+fn a_signal_never_discards_a_key_picked_from_the_list() {
+    let mut app = encryption();
+    enc_to_key(&mut app);
+    existing_key_to_account(&mut app);
+    press(&mut app, KeyCode::Enter);
+    let (run, _) = encryption_spec(press(&mut app, KeyCode::Enter));
+    let mut answer = encryption_created_user(run);
+    if let Event::EncryptionFinished {
+        result: EncryptionResult::Created(c),
+        ..
+    } = &mut answer
+    {
+        c.key_arn = region_keys()[0].arn.clone();
+        c.key_created = false;
+    }
+    update(&mut app, Msg::Worker(answer));
+    assert_eq!(app.screen, Screen::Reveal);
+    let (users, key) = discard_on_signal(&mut app).expect("the user is discarded");
+    assert_eq!(users, ["orders-mongodb-kms"]);
+    assert_eq!(key, None, "the admin's own key stays");
+}
+
+#[test]
+fn a_signal_after_the_secret_was_shown_discards_nothing() {
+    let mut app = enc_revealed();
+    press(&mut app, KeyCode::Char('s'));
+    assert!(discard_on_signal(&mut app).is_none());
+    assert!(!app.finishing());
+}
+
+#[test]
+fn a_signal_on_a_role_discards_nothing() {
+    let (mut app, run) = enc_creating();
+    update(&mut app, Msg::Worker(encryption_created_role(run)));
+    assert_eq!(app.screen, Screen::EncRole);
+    assert!(discard_on_signal(&mut app).is_none());
 }

@@ -13,7 +13,7 @@ use iamwiz::app::draft::{
 use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
 use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
 use iamwiz::protocol::{
-    CreatedRole, CreationResult, DiscardedUser, EncryptionAccount, EncryptionCreated,
+    CreatedRole, CreationResult, DiscardedKey, DiscardedUser, EncryptionAccount, EncryptionCreated,
     EncryptionResult, Event, GroupInfo, Identity, KeyChoice, PasswordPolicy, PolicyScope, Request,
     ServiceAccount, UserInfo, UserPermissions, Verification,
 };
@@ -122,7 +122,7 @@ fn reply(request: Request) -> Option<Event> {
         },
         // The picker's preview stays loading.
         Request::LoadPolicyDocument { .. } => return None,
-        Request::Discard { run, users } => Event::Discarded {
+        Request::Discard { run, users, key } => Event::Discarded {
             run,
             users: users
                 .into_iter()
@@ -132,6 +132,10 @@ fn reply(request: Request) -> Option<Event> {
                     leftovers: Vec::new(),
                 })
                 .collect(),
+            key: key.map(|k| DiscardedKey {
+                deletion: format!("KMS key {} is scheduled for deletion", k.key_arn),
+                leftovers: Vec::new(),
+            }),
         },
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,

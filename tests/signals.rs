@@ -288,6 +288,92 @@ fn sighup_after_the_secret_was_shown_keeps_the_new_user() {
     );
 }
 
+/// `iamwiz encryption` with a new key, ended by SIGHUP on the credentials screen before the
+/// secret was shown: the service account is deleted, and the key made for it in the same run
+/// loses its alias and is scheduled for deletion, with the command that keeps it on the terminal.
+#[test]
+fn sighup_before_the_encryption_secret_was_shown_deletes_the_user_and_its_new_key() {
+    let app = common::unique("hupenc").replace('-', "_");
+    let alias = format!("{app}-mongodb-cmk");
+    let user = format!("{app}-mongodb-kms");
+    let mut w = Wizard::spawn_with(80, 24, &["encryption"]);
+    w.wait_for("Step 1 of 4");
+    w.wait_until("the region filled in", |s| {
+        common::pty::line_with(s, &["Region", "us-east-1"]).is_some()
+    });
+    w.send(keys::DOWN);
+    w.send(keys::DOWN);
+    w.send(&app);
+    w.wait_for(&app);
+    w.send(keys::ENTER);
+    w.wait_for("Step 2 of 4");
+    w.send(keys::UP);
+    w.send(keys::UP);
+    w.wait_for("› Master key");
+    w.send(keys::RIGHT);
+    w.wait_for(&format!("alias/{alias}"));
+    w.send(keys::ENTER);
+    w.wait_for("Step 3 of 4");
+    w.send(keys::ENTER);
+    w.wait_for("Step 4 of 4");
+    w.send(keys::ENTER);
+    w.wait_for("This is the only time");
+    assert_eq!(
+        user_in_moto(&user),
+        Some(1),
+        "the user was made, with a key"
+    );
+
+    let output = signal_and_exit(&mut w, "HUP", 129);
+    let printed = String::from_utf8_lossy(&output);
+    assert!(
+        printed.contains(&format!("iamwiz: deleted user {user} again")),
+        "the user's deletion is reported on the terminal:\n{printed}"
+    );
+    let report = printed
+        .lines()
+        .find(|l| l.starts_with("iamwiz: KMS key "))
+        .unwrap_or_else(|| panic!("the key's fate is reported on the terminal:\n{printed}"));
+    let key_id = report["iamwiz: KMS key ".len()..]
+        .split(' ')
+        .next()
+        .expect("the report names the key");
+    assert!(
+        report.contains(&format!(
+            "aws kms cancel-key-deletion --key-id {key_id} --region us-east-1"
+        )),
+        "{report}"
+    );
+    assert_eq!(user_in_moto(&user), None, "the user is deleted");
+    block_on(async {
+        let kms = common::admin().await.kms_in("us-east-1");
+        let state = kms
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .expect("DescribeKey")
+            .key_metadata
+            .and_then(|m| m.key_state);
+        assert_eq!(
+            state,
+            Some(aws_sdk_kms::types::KeyState::PendingDeletion),
+            "{key_id}"
+        );
+        let err = kms
+            .describe_key()
+            .key_id(format!("alias/{alias}"))
+            .send()
+            .await
+            .expect_err("the alias is deleted");
+        assert_eq!(
+            aws_sdk_kms::error::ProvideErrorMetadata::code(&err),
+            Some("NotFoundException"),
+            "{err:?}"
+        );
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The worker's discard, against moto: everything a full plan makes, in IAM's order
 // ---------------------------------------------------------------------------------------------
@@ -340,10 +426,18 @@ async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
         vec![Request::Discard {
             run: 3,
             users: vec![name.clone()],
+            key: None,
         }],
     )
     .await;
-    let [Event::Discarded { run: 3, users }] = events.as_slice() else {
+    let [
+        Event::Discarded {
+            run: 3,
+            users,
+            key: None,
+        },
+    ] = events.as_slice()
+    else {
         panic!(
             "expected the discard's reply, got {:?}",
             events
@@ -397,6 +491,7 @@ async fn discarding_a_user_that_is_gone_leaves_nothing_and_reports_nothing_delet
         vec![Request::Discard {
             run: 1,
             users: vec![name.clone()],
+            key: None,
         }],
     )
     .await;

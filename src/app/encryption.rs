@@ -11,8 +11,9 @@ use super::text::TextField;
 use super::{App, Command, Creation, Failure, ListUi, Remote, Reveal, Screen, TagCol};
 use crate::mongo::Language;
 use crate::protocol::{
-    AwsError, CreatedRole, EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec,
-    KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepStatus, TrustedPrincipal,
+    AwsError, CreatedRole, DiscardKey, EncryptionAccount, EncryptionFeature, EncryptionResult,
+    EncryptionSpec, KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepStatus,
+    TrustedPrincipal,
 };
 
 pub const APP_NAME_MAX: usize = 32;
@@ -1214,6 +1215,15 @@ pub(super) fn finish(app: &mut App, result: EncryptionResult) {
     };
     match result {
         EncryptionResult::Created(c) => {
+            // A new key carries the alias the admin typed for it (see `encryption_spec`).
+            let new_key = c.key_created.then(|| {
+                let alias = app.enc.draft.alias.value();
+                DiscardKey {
+                    region: c.region.clone(),
+                    key_arn: c.key_arn.clone(),
+                    alias: (!alias.is_empty()).then(|| alias.to_string()),
+                }
+            });
             let docs = Documents {
                 feature: c.feature,
                 key_arn: c.key_arn.clone(),
@@ -1235,6 +1245,7 @@ pub(super) fn finish(app: &mut App, result: EncryptionResult) {
                     app.created = vec![user.name.clone()];
                     let mut reveal = Reveal::new(vec![user], app.options.csv_dir.clone());
                     reveal.docs = Some(docs);
+                    reveal.new_key = new_key;
                     app.reveal = Some(reveal);
                     app.screen = Screen::Reveal;
                 }

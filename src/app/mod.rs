@@ -20,9 +20,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
-    AwsError, CreationResult, DiscardedUser, Event, GroupInfo, Identity, InlinePolicy, Leftover,
-    LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus, UserInfo,
-    UserPermissions, UserSpec, plan_steps, policy_name,
+    AwsError, CreationResult, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity,
+    InlinePolicy, Leftover, LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus,
+    UserInfo, UserPermissions, UserSpec, plan_steps, policy_name,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
@@ -320,8 +320,12 @@ pub struct Ending {
 pub struct Discard {
     pub run: u64,
     pub users: Vec<String>,
+    /// A KMS key the same run made for the users, removed after them.
+    pub key: Option<DiscardKey>,
     /// The worker's report, once it has answered.
     pub result: Option<Vec<DiscardedUser>>,
+    /// What became of `key`, once the worker has answered.
+    pub key_result: Option<DiscardedKey>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1085,20 +1089,22 @@ fn discard_unseen(app: &mut App) -> Vec<Command> {
         return Vec::new();
     }
     // Dropping the reveal state zeroes the secrets.
-    let users: Vec<String> = app
+    let (users, key): (Vec<String>, _) = app
         .reveal
         .take()
-        .map(|r| r.users.iter().map(|u| u.name.clone()).collect())
+        .map(|r| (r.users.iter().map(|u| u.name.clone()).collect(), r.new_key))
         .unwrap_or_default();
     let run = app.next_seq();
     if let Some(e) = app.ending.as_mut() {
         e.discard = Some(Discard {
             run,
             users: users.clone(),
+            key: key.clone(),
             result: None,
+            key_result: None,
         });
     }
-    vec![Command::Worker(Request::Discard { run, users })]
+    vec![Command::Worker(Request::Discard { run, users, key })]
 }
 
 fn is_ctrl(key: &KeyEvent, c: char) -> bool {
@@ -1298,7 +1304,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             encryption::finish(app, result);
             return discard_unseen(app);
         }
-        Event::Discarded { run, users } => {
+        Event::Discarded { run, users, key } => {
             if let Some(d) = app
                 .ending
                 .as_mut()
@@ -1306,6 +1312,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
                 .filter(|d| d.run == run)
             {
                 d.result = Some(users);
+                d.key_result = key;
             }
         }
         // A reply to a request that has since been superseded.

@@ -10,7 +10,7 @@ use super::screens::{self, FieldRule};
 use super::text::TextField;
 use super::{App, Command, Modal, NoticeKind};
 use crate::mongo::{self, Credentials, Language};
-use crate::protocol::{CreatedUser, EncryptionFeature, Verification};
+use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, Verification};
 use crate::secret::Secret;
 
 /// Ticks of the heartbeat per second (one tick every 250 ms).
@@ -209,6 +209,9 @@ pub struct Reveal {
     /// The first way a secret of the batch reached the admin, if one did (asked for counts: a
     /// copy or save that then failed counts too).
     pub exposed: Option<Exposure>,
+    /// The KMS key the encryption flow made in the same run for the user, removed with it when
+    /// the batch is discarded; `None` for a key picked from the list.
+    pub new_key: Option<DiscardKey>,
 }
 
 impl Reveal {
@@ -225,6 +228,7 @@ impl Reveal {
             csv_dir,
             docs: None,
             exposed: None,
+            new_key: None,
         }
     }
 
@@ -665,7 +669,13 @@ mod tests {
 
     fn discard_request(cmds: &[Command]) -> Option<(u64, Vec<String>)> {
         match cmds {
-            [Command::Worker(Request::Discard { run, users })] => Some((*run, users.clone())),
+            [
+                Command::Worker(Request::Discard {
+                    run,
+                    users,
+                    key: None,
+                }),
+            ] => Some((*run, users.clone())),
             [] => None,
             other => panic!("unexpected commands {other:?}"),
         }
@@ -752,6 +762,7 @@ mod tests {
             Msg::Worker(Event::Discarded {
                 run: run + 1,
                 users: Vec::new(),
+                key: None,
             }),
         );
         assert!(app.finishing(), "a reply to another run does not count");
@@ -764,6 +775,7 @@ mod tests {
                     deleted: vec!["user carol".into()],
                     leftovers: Vec::new(),
                 }],
+                key: None,
             }),
         );
         assert!(!app.finishing());

@@ -6,6 +6,10 @@
 //!
 //! What is attached is read from IAM rather than taken from the plan, so whatever the run made
 //! (a key a retried call made twice included) is found.
+//!
+//! A KMS key the same run made for the user (the encryption flow's new key) is removed after
+//! the user, as a failed encryption run's rollback removes it: its alias deleted, the key
+//! scheduled for deletion.
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -15,11 +19,34 @@ use crate::aws::iam::{
     user_access_key_ids, user_groups, user_inline_policy_names, user_policy_arns,
 };
 use crate::aws::{Clients, map_sdk_error};
-use crate::protocol::{AwsError, DiscardedUser, Leftover, policy_name};
+use crate::protocol::{AwsError, DiscardKey, DiscardedKey, DiscardedUser, Leftover, policy_name};
 
 /// Discards every user of `users`, all at once; one entry per user, in the same order.
 pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> {
     join_all(users.iter().map(|u| discard_user(c, u))).await
+}
+
+/// Removes a KMS key made in the run whose users were discarded: its alias, then the key (see
+/// [`super::encryption::remove_key`]).
+pub async fn discard_key(c: &Clients, key: &DiscardKey) -> DiscardedKey {
+    let kms = c.kms_in(&key.region);
+    let id = key
+        .key_arn
+        .rsplit_once(":key/")
+        .map_or(key.key_arn.as_str(), |(_, id)| id);
+    let (leftovers, deletion) = super::encryption::remove_key(
+        &kms,
+        &key.region,
+        id,
+        &key.key_arn,
+        key.alias.as_deref(),
+        |_, _| {},
+    )
+    .await;
+    DiscardedKey {
+        deletion,
+        leftovers,
+    }
 }
 
 /// What one kind of attachment is, for the report: how its items are named when they could not

@@ -705,18 +705,41 @@ async fn create_alias(
     }
 }
 
-/// Undoes a key made in this run (group 0): `DeleteAlias`, then `ScheduleKeyDeletion` after
-/// [`KEY_DELETION_DAYS`]. Returns what could not be undone and a sentence saying what happened to
-/// the key.
+/// Undoes a key made in this run (group 0) with [`remove_key`], reporting each step's status.
 async fn undo_key(
     kms: &aws_sdk_kms::Client,
     region: &str,
     key: &NewKey,
     report: &Reporter<'_>,
 ) -> (Vec<Leftover>, String) {
+    remove_key(
+        kms,
+        region,
+        &key.id,
+        &key.arn,
+        key.alias.as_deref(),
+        |index, status| report.status(0, index, status),
+    )
+    .await
+}
+
+/// Removes a key made in this run, for the rollback of a failed run and for the discard of its
+/// user: `DeleteAlias` (when `alias`, the name without `alias/`, is given), then
+/// `ScheduleKeyDeletion` after [`KEY_DELETION_DAYS`]. A retried call that meets its own lost
+/// attempt's success counts as done. `status` hears each step's status by its index in the plan's
+/// key group (0: the key, 1: the alias). Returns what could not be removed (with the command that
+/// removes it) and a sentence saying what happened to the key.
+pub(super) async fn remove_key(
+    kms: &aws_sdk_kms::Client,
+    region: &str,
+    id: &str,
+    arn: &str,
+    alias: Option<&str>,
+    status: impl Fn(usize, StepStatus),
+) -> (Vec<Leftover>, String) {
     let mut leftovers = Vec::new();
-    if let Some(alias) = &key.alias {
-        report.status(0, 1, StepStatus::Undoing);
+    if let Some(alias) = alias {
+        status(1, StepStatus::Undoing);
         let attempts = Attempts::default();
         let deleted = match kms
             .delete_alias()
@@ -732,11 +755,11 @@ async fn undo_key(
             Err(e) => Err(map_sdk_error("kms:DeleteAlias", e)),
         };
         match deleted {
-            Ok(_) => report.status(0, 1, StepStatus::Undone),
+            Ok(_) => status(1, StepStatus::Undone),
             Err(e) => {
-                report.status(0, 1, StepStatus::UndoFailed(e));
+                status(1, StepStatus::UndoFailed(e));
                 leftovers.push(Leftover {
-                    what: format!("alias alias/{alias} of KMS key {}", key.id),
+                    what: format!("alias alias/{alias} of KMS key {id}"),
                     command: format!(
                         "aws kms delete-alias --alias-name alias/{alias} --region {region}"
                     ),
@@ -744,11 +767,11 @@ async fn undo_key(
             }
         }
     }
-    report.status(0, 0, StepStatus::Undoing);
+    status(0, StepStatus::Undoing);
     let attempts = Attempts::default();
     let scheduled = match kms
         .schedule_key_deletion()
-        .key_id(&key.id)
+        .key_id(id)
         .pending_window_in_days(KEY_DELETION_DAYS)
         .customize()
         .interceptor(attempts.clone())
@@ -759,7 +782,7 @@ async fn undo_key(
         // KMS refuses to schedule a key that is already pending deletion: after a lost
         // attempt, the retry meets the deletion that attempt scheduled.
         Err(e) if attempts.retried() && e.code() == Some("KMSInvalidStateException") => {
-            match kms.describe_key().key_id(&key.id).send().await {
+            match kms.describe_key().key_id(id).send().await {
                 Ok(out)
                     if out.key_metadata.as_ref().and_then(|m| m.key_state.as_ref())
                         == Some(&aws_sdk_kms::types::KeyState::PendingDeletion) =>
@@ -771,35 +794,31 @@ async fn undo_key(
         }
         Err(e) => Err(map_sdk_error("kms:ScheduleKeyDeletion", e)),
     };
-    let cancel = format!(
-        "aws kms cancel-key-deletion --key-id {} --region {region}",
-        key.id
-    );
+    let cancel = format!("aws kms cancel-key-deletion --key-id {id} --region {region}");
     let sentence = match scheduled {
         Ok(date) => {
-            report.status(0, 0, StepStatus::Undone);
+            status(0, StepStatus::Undone);
             let when = date
                 .and_then(|d| d.fmt(Format::DateTime).ok())
                 .map(|d| format!("on {} UTC", d.replace('T', " ").get(..16).unwrap_or(&d)))
                 .unwrap_or_else(|| format!("in {KEY_DELETION_DAYS} days"));
             format!(
-                "KMS key {} ({}) is scheduled for deletion {when} ({KEY_DELETION_DAYS} days); to \
-                 keep it, cancel with: {cancel}",
-                key.id, key.arn
+                "KMS key {id} ({arn}) is scheduled for deletion {when} ({KEY_DELETION_DAYS} \
+                 days); to keep it, cancel with: {cancel}"
             )
         }
         Err(e) => {
             let sentence = format!(
-                "KMS key {} ({}) could not be scheduled for deletion ({}): it is listed as left.",
-                key.id, key.arn, e.code
+                "KMS key {id} ({arn}) could not be scheduled for deletion ({}): it is listed as \
+                 left.",
+                e.code
             );
-            report.status(0, 0, StepStatus::UndoFailed(e));
+            status(0, StepStatus::UndoFailed(e));
             leftovers.push(Leftover {
-                what: format!("KMS key {} in {region}", key.id),
+                what: format!("KMS key {id} in {region}"),
                 command: format!(
-                    "aws kms schedule-key-deletion --key-id {} --pending-window-in-days \
-                     {KEY_DELETION_DAYS} --region {region}",
-                    key.id
+                    "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days \
+                     {KEY_DELETION_DAYS} --region {region}"
                 ),
             });
             sentence

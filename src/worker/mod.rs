@@ -94,11 +94,15 @@ async fn run(
                 });
             }
             // Deleting users is a change to the account too: it finishes before the worker
-            // returns.
-            Request::Discard { run, users } => {
+            // returns. The users go first, then their key.
+            Request::Discard { run, users, key } => {
                 creations.spawn(async move {
                     let users = discard::discard_users(&c, &users).await;
-                    let _ = ev.send(Event::Discarded { run, users });
+                    let key = match &key {
+                        Some(key) => Some(discard::discard_key(&c, key).await),
+                        None => None,
+                    };
+                    let _ = ev.send(Event::Discarded { run, users, key });
                 });
             }
             Request::LoadPolicies { seq } if policy_cache.is_some() => {

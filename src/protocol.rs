@@ -671,6 +671,15 @@ pub enum EncryptionResult {
     },
 }
 
+/// The kinds of IAM names checked live as they are typed. Each kind has its own name space, in
+/// which IAM ignores case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameKind {
+    User,
+    Role,
+    InstanceProfile,
+}
+
 /// Commands for the worker.
 // A handful are sent per session, one at a time: boxing the encryption spec would save nothing.
 #[allow(clippy::large_enum_variant)]
@@ -699,9 +708,11 @@ pub enum Request {
     LoadPasswordPolicy,
     /// The account alias, for the console sign-in URL (`ListAccountAliases`).
     LoadAccountAlias,
-    /// Whether a user of this name exists (`GetUser`).
-    CheckUserName {
+    /// Whether an entity of this kind and name exists (`GetUser`, `GetRole` or
+    /// `GetInstanceProfile`).
+    CheckName {
         seq: u64,
+        kind: NameKind,
         name: String,
     },
     /// Create a batch of users: all of them, or (after a rollback) none.
@@ -783,9 +794,11 @@ pub enum Event {
     PasswordPolicy(Result<PasswordPolicy, AwsError>),
     /// The account alias, if the account has one.
     AccountAlias(Result<Option<String>, AwsError>),
-    /// `Ok(Some(name))`: a user exists under that name (as IAM spells it); `Ok(None)`: free.
-    UserNameCheck {
+    /// `Ok(Some(name))`: an entity of that kind exists under that name (as IAM spells it);
+    /// `Ok(None)`: free.
+    NameCheck {
         seq: u64,
+        kind: NameKind,
         name: String,
         result: Result<Option<String>, AwsError>,
     },

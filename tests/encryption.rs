@@ -24,7 +24,7 @@ use iamwiz::aws::iam::decode_policy_document;
 use iamwiz::aws::{AwsSettings, Clients};
 use iamwiz::protocol::{
     DiscardKey, EncryptionAccount, EncryptionFeature, EncryptionResult, EncryptionSpec, Event,
-    KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepKind, StepStatus,
+    KMS_POLICY_NAME, KeyChoice, KmsKey, NameKind, Request, ServiceAccount, StepKind, StepStatus,
     TrustedPrincipal, Verification, kms_policy_document,
 };
 use iamwiz::worker::encryption::{trust_policy_document, verify};
@@ -2089,6 +2089,72 @@ async fn an_instance_profile_that_exists_fails_before_anything_is_made() {
         .await
         .expect_err("a role was made");
     assert_eq!(err.code(), Some("NoSuchEntity"));
+}
+
+/// The live check of the Account step asks IAM about the role name (`GetRole`) and, for EC2, the
+/// instance profile of the same name (`GetInstanceProfile`): an existing one is named as IAM
+/// spells it, a free name is `None`, and the two name spaces are apart.
+#[tokio::test(flavor = "multi_thread")]
+async fn name_checks_find_existing_roles_and_instance_profiles() {
+    let admin = common::admin().await;
+    let role = common::unique("check-role");
+    let profile = common::unique("check-profile");
+    let free = common::unique("check-free");
+    admin
+        .iam
+        .create_role()
+        .role_name(&role)
+        .assume_role_policy_document(trust_policy_document(&TrustedPrincipal::Lambda, "aws"))
+        .send()
+        .await
+        .expect("CreateRole");
+    admin
+        .iam
+        .create_instance_profile()
+        .instance_profile_name(&profile)
+        .send()
+        .await
+        .expect("CreateInstanceProfile");
+
+    let asked = [
+        (NameKind::Role, role.clone(), Some(role.clone())),
+        (NameKind::Role, free.clone(), None),
+        (NameKind::Role, profile.clone(), None),
+        (
+            NameKind::InstanceProfile,
+            profile.clone(),
+            Some(profile.clone()),
+        ),
+        (NameKind::InstanceProfile, free.clone(), None),
+        (NameKind::InstanceProfile, role.clone(), None),
+    ];
+    let requests = asked
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, name, _))| Request::CheckName {
+            seq: i as u64,
+            kind: *kind,
+            name: name.clone(),
+        })
+        .collect();
+    let mut answers = vec![None; asked.len()];
+    for event in ask(common::settings(), requests).await {
+        let Event::NameCheck {
+            seq,
+            kind,
+            name,
+            result,
+        } = event
+        else {
+            panic!("unexpected event: {}", common::worker::event_name(&event));
+        };
+        let (want_kind, want_name, _) = &asked[seq as usize];
+        assert_eq!((&kind, &name), (want_kind, want_name), "answer {seq}");
+        answers[seq as usize] = Some(result.expect("the check is answered"));
+    }
+    for (i, (kind, name, want)) in asked.iter().enumerate() {
+        assert_eq!(answers[i].as_ref(), Some(want), "{kind:?} {name}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

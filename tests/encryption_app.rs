@@ -10,7 +10,7 @@ use iamwiz::app::reveal::{CopyWhat, Row};
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, Screen, update};
 use iamwiz::protocol::{
     AwsError, DiscardKey, EncryptionFeature, EncryptionResult, Event, KMS_POLICY_NAME, KeyChoice,
-    Leftover, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal, UserInfo,
+    Leftover, NameKind, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal, UserInfo,
 };
 
 fn error_text(app: &App) -> String {
@@ -366,7 +366,7 @@ fn the_user_name_is_checked_live_once_typing_rests() {
     let checked: Vec<String> = sent
         .iter()
         .filter_map(|c| match c {
-            Command::Worker(Request::CheckUserName { name, .. }) => Some(name.clone()),
+            Command::Worker(Request::CheckName { name, .. }) => Some(name.clone()),
             _ => None,
         })
         .collect();
@@ -406,6 +406,201 @@ fn role_names_and_principals_are_checked() {
         );
         assert_eq!(app.enc.draft.principal_arn.value(), bad);
     }
+}
+
+/// The name checks among `cmds`: (seq, kind, name), in order.
+fn name_checks(cmds: &[Command]) -> Vec<(u64, NameKind, String)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Worker(Request::CheckName { seq, kind, name }) => {
+                Some((*seq, *kind, name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The checks sent by `n` ticks of the heartbeat.
+fn ticks(app: &mut App, n: usize) -> Vec<(u64, NameKind, String)> {
+    let mut sent = Vec::new();
+    for _ in 0..n {
+        sent.extend(update(app, Msg::Tick));
+    }
+    name_checks(&sent)
+}
+
+fn answer(app: &mut App, seq: u64, kind: NameKind, name: &str, existing: Option<&str>) {
+    update(
+        app,
+        Msg::Worker(Event::NameCheck {
+            seq,
+            kind,
+            name: name.into(),
+            result: Ok(existing.map(str::to_string)),
+        }),
+    );
+}
+
+/// From Key: a new key, then a role trusted by `principal` whose seeded name
+/// (orders-mongodb-kms-role) is checked and free, then `typed` typed on, with the focus left on
+/// the role name.
+fn role_on_account(app: &mut App, principal: Principal, typed: &str) {
+    enc_to_key(app);
+    new_key_to_account(app);
+    focus(app, Item::AccountKind);
+    press(app, KeyCode::Right);
+    assert_eq!(app.enc.draft.account, AccountKind::Role);
+    focus(app, Item::Principal);
+    while app.enc.draft.principal != principal {
+        press(app, KeyCode::Right);
+    }
+    let seeded = ticks(app, 3);
+    assert!(
+        seeded
+            .iter()
+            .any(|(_, k, n)| *k == NameKind::Role && n == "orders-mongodb-kms-role"),
+        "{seeded:?}"
+    );
+    for (seq, kind, name) in seeded {
+        answer(app, seq, kind, &name, None);
+    }
+    focus(app, Item::RoleName);
+    type_str(app, typed);
+}
+
+#[test]
+fn the_role_and_its_instance_profile_are_checked_once_typing_rests() {
+    let mut app = encryption();
+    role_on_account(&mut app, Principal::Ec2, "2");
+    assert_eq!(ticks(&mut app, 1), [], "checked while still typing");
+    let sent = ticks(&mut app, 2);
+    let kinds: Vec<(NameKind, &str)> = sent.iter().map(|(_, k, n)| (*k, n.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (NameKind::Role, "orders-mongodb-kms-role2"),
+            (NameKind::InstanceProfile, "orders-mongodb-kms-role2"),
+        ]
+    );
+    assert_eq!(ticks(&mut app, 4), [], "each name is checked once");
+    // Both free: Next goes on to Review.
+    for (seq, kind, name) in sent {
+        answer(&mut app, seq, kind, &name, None);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncReview, "{:?}", app.notice);
+}
+
+#[test]
+fn a_taken_role_name_is_refused_and_the_draft_kept() {
+    let mut app = encryption();
+    role_on_account(&mut app, Principal::Lambda, "2");
+    let sent = ticks(&mut app, 3);
+    let [(seq, NameKind::Role, name)] = sent.as_slice() else {
+        panic!("expected one role check, got {sent:?}");
+    };
+    assert_eq!(name, "orders-mongodb-kms-role2");
+    // IAM ignores case: the role it has is spelled its own way.
+    answer(
+        &mut app,
+        *seq,
+        NameKind::Role,
+        name,
+        Some("Orders-MongoDB-KMS-Role2"),
+    );
+    let draft = app.enc.draft.clone();
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.screen, Screen::EncAccount);
+    assert_eq!(app.enc_item(), Some(Item::RoleName));
+    assert!(
+        error_text(&app).starts_with(
+            "A role named Orders-MongoDB-KMS-Role2 already exists in this account (IAM ignores \
+             case); choose another role name."
+        ),
+        "{}",
+        error_text(&app)
+    );
+    assert_eq!(app.enc.draft, draft);
+    // Another name is free again once checked.
+    type_str(&mut app, "b");
+    let sent = ticks(&mut app, 3);
+    let [(seq, kind, name)] = sent.as_slice() else {
+        panic!("expected one role check, got {sent:?}");
+    };
+    answer(&mut app, *seq, *kind, name, None);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncReview, "{:?}", app.notice);
+}
+
+#[test]
+fn a_stale_role_check_answer_is_ignored() {
+    let mut app = encryption();
+    role_on_account(&mut app, Principal::EcsTasks, "2");
+    let sent = ticks(&mut app, 3);
+    let [(seq, NameKind::Role, name)] = sent.as_slice() else {
+        panic!("expected one role check, got {sent:?}");
+    };
+    // An answer for the same name under another request's seq is not this check's.
+    answer(&mut app, seq + 1000, NameKind::Role, name, Some(name));
+    assert_eq!(app.checked_taken(NameKind::Role, name), None);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncReview, "{:?}", app.notice);
+    // The answer to the check sent is taken.
+    answer(&mut app, *seq, NameKind::Role, name, Some(name));
+    assert_eq!(
+        app.checked_taken(NameKind::Role, name).as_deref(),
+        Some(name.as_str())
+    );
+}
+
+#[test]
+fn the_instance_profile_is_checked_for_ec2_only() {
+    let mut app = encryption();
+    role_on_account(&mut app, Principal::EcsTasks, "2");
+    let sent = ticks(&mut app, 3);
+    assert_eq!(
+        sent.iter().map(|(_, k, _)| *k).collect::<Vec<_>>(),
+        [NameKind::Role],
+        "no instance profile is made for ECS tasks"
+    );
+    answer(&mut app, sent[0].0, NameKind::Role, &sent[0].2, None);
+
+    // Trusted by EC2, the role gets an instance profile of its name: that name is checked too.
+    focus(&mut app, Item::Principal);
+    while app.enc.draft.principal != Principal::Ec2 {
+        press(&mut app, KeyCode::Left);
+    }
+    let sent = ticks(&mut app, 3);
+    let [(seq, NameKind::InstanceProfile, name)] = sent.as_slice() else {
+        panic!("expected one instance profile check, got {sent:?}");
+    };
+    assert_eq!(name, "orders-mongodb-kms-role2");
+    answer(
+        &mut app,
+        *seq,
+        NameKind::InstanceProfile,
+        name,
+        Some("orders-mongodb-kms-role2"),
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncAccount);
+    assert_eq!(app.enc_item(), Some(Item::RoleName));
+    assert!(
+        error_text(&app).starts_with(
+            "An instance profile named orders-mongodb-kms-role2 already exists in this account"
+        ),
+        "{}",
+        error_text(&app)
+    );
+
+    // A role trusted by Lambda makes no instance profile: the taken one does not matter.
+    focus(&mut app, Item::Principal);
+    while app.enc.draft.principal != Principal::Lambda {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(ticks(&mut app, 3), []);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncReview, "{:?}", app.notice);
 }
 
 // ---- Review and the request ------------------------------------------------------------------

@@ -6,8 +6,10 @@ mod common;
 use common::fixtures::*;
 use crossterm::event::KeyCode;
 use iamwiz::app::encryption::Item;
-use iamwiz::app::{App, Msg, Screen, update};
-use iamwiz::protocol::{AwsError, EncryptionResult, Event, Leftover, StepKind, StepStatus};
+use iamwiz::app::{App, Command, Msg, Screen, update};
+use iamwiz::protocol::{
+    AwsError, EncryptionResult, Event, Leftover, NameKind, Request, StepKind, StepStatus,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -105,6 +107,60 @@ fn account_role_trusted_by_an_account() {
     focus(&mut app, Item::PrincipalArn);
     type_str(&mut app, "arn:aws:iam::123456789012:role/app");
     snap!("enc_account_role", app);
+}
+
+/// Account with a role trusted by EC2 whose name checks were answered with `existing` (for the
+/// role, then for its instance profile).
+fn role_checked(existing: [Option<&str>; 2]) -> App {
+    let mut app = to_account_new_key();
+    press(&mut app, KeyCode::Right);
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.extend(update(&mut app, Msg::Tick));
+    }
+    let checks: Vec<(u64, NameKind, String)> = sent
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Worker(Request::CheckName { seq, kind, name }) => Some((seq, kind, name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        checks.iter().map(|(_, k, _)| *k).collect::<Vec<_>>(),
+        [NameKind::Role, NameKind::InstanceProfile]
+    );
+    for ((seq, kind, name), existing) in checks.into_iter().zip(existing) {
+        update(
+            &mut app,
+            Msg::Worker(Event::NameCheck {
+                seq,
+                kind,
+                name,
+                result: Ok(existing.map(str::to_string)),
+            }),
+        );
+    }
+    app
+}
+
+#[test]
+fn account_role_name_and_instance_profile_taken() {
+    let app = role_checked([
+        Some("Orders-MongoDB-KMS-Role"),
+        Some("orders-mongodb-kms-role"),
+    ]);
+    snap!("enc_account_role_taken", app);
+}
+
+#[test]
+fn account_role_name_available() {
+    let app = role_checked([None, None]);
+    let screen = draw(&app);
+    assert!(
+        screen.contains("Role name    orders-mongodb-kms-role              ✓ available"),
+        "{screen}"
+    );
+    assert!(!screen.contains("already exists"), "{screen}");
 }
 
 #[test]

@@ -13,8 +13,8 @@ use iamwiz::app::save_plan::SavePlan;
 use iamwiz::app::{App, Command, Msg, NoticeKind, Options, Remote, Screen, update};
 use iamwiz::planfile::{self, ConsolePassword, Loaded, Plan, PlanInlinePolicy, Tag};
 use iamwiz::protocol::{
-    Event, InlinePolicy, PasswordPolicy, PasswordSource, Request, UserInfo, UserPermissions,
-    UserSpec,
+    Event, InlinePolicy, NameKind, PasswordPolicy, PasswordSource, Request, UserInfo,
+    UserPermissions, UserSpec,
 };
 use serde_json::Value;
 
@@ -229,7 +229,7 @@ fn a_plan_opens_on_review_and_saves_back_to_the_same_plan() {
     let checked: Vec<&str> = cmds
         .iter()
         .filter_map(|c| match c {
-            Command::Worker(Request::CheckUserName { name, .. }) => Some(name.as_str()),
+            Command::Worker(Request::CheckName { name, .. }) => Some(name.as_str()),
             _ => None,
         })
         .collect();
@@ -290,14 +290,15 @@ fn a_name_from_a_plan_that_is_taken_is_caught_before_creating() {
     let (seq, name) = cmds
         .iter()
         .find_map(|c| match c {
-            Command::Worker(Request::CheckUserName { seq, name }) => Some((*seq, name.clone())),
+            Command::Worker(Request::CheckName { seq, name, .. }) => Some((*seq, name.clone())),
             _ => None,
         })
         .expect("the name is checked");
     update(
         &mut app,
-        Msg::Worker(Event::UserNameCheck {
+        Msg::Worker(Event::NameCheck {
             seq,
+            kind: NameKind::User,
             name,
             result: Ok(Some("alice".into())),
         }),

@@ -105,8 +105,9 @@ fn reply(request: Request) -> Option<Event> {
                 boundary: None,
             }),
         },
-        Request::CheckUserName { seq, name } => Event::UserNameCheck {
+        Request::CheckName { seq, kind, name } => Event::NameCheck {
             seq,
+            kind,
             result: Ok((name == "alice").then(|| "alice".to_string())),
             name,
         },

@@ -401,16 +401,17 @@ fn details_with_several_users_and_live_checks() {
     let mut seqs = Vec::new();
     for _ in 0..2 {
         for cmd in update(&mut app, Msg::Tick) {
-            if let iamwiz::app::Command::Worker(Request::CheckUserName { seq, name }) = cmd {
-                seqs.push((seq, name));
+            if let iamwiz::app::Command::Worker(Request::CheckName { seq, kind, name }) = cmd {
+                seqs.push((seq, kind, name));
             }
         }
     }
-    let (seq, name) = seqs.pop().expect("kim is checked");
+    let (seq, kind, name) = seqs.pop().expect("kim is checked");
     update(
         &mut app,
-        Msg::Worker(Event::UserNameCheck {
+        Msg::Worker(Event::NameCheck {
             seq,
+            kind,
             name,
             result: Ok(None),
         }),

@@ -7,8 +7,8 @@ use crossterm::event::KeyCode;
 use iamwiz::app::draft::PasswordMode;
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, PermPane, Remote, Screen, update};
 use iamwiz::protocol::{
-    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, PasswordSource, PolicyScope, Request,
-    StepKind, StepStatus, UserPermissions,
+    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, NameKind, PasswordSource,
+    PolicyScope, Request, StepKind, StepStatus, UserPermissions,
 };
 
 fn error_text(app: &App) -> String {
@@ -840,7 +840,7 @@ mod batch {
 
     fn name_check(cmds: &[Command]) -> Option<(u64, String)> {
         cmds.iter().find_map(|c| match c {
-            Command::Worker(Request::CheckUserName { seq, name }) => Some((*seq, name.clone())),
+            Command::Worker(Request::CheckName { seq, name, .. }) => Some((*seq, name.clone())),
             _ => None,
         })
     }
@@ -911,8 +911,9 @@ mod batch {
         assert_eq!(name, "Eve");
         update(
             &mut app,
-            Msg::Worker(Event::UserNameCheck {
+            Msg::Worker(Event::NameCheck {
                 seq,
+                kind: NameKind::User,
                 name,
                 result: Ok(Some("eve".into())),
             }),
@@ -933,7 +934,7 @@ mod batch {
         let checked: Vec<String> = cmds
             .iter()
             .filter_map(|c| match c {
-                Command::Worker(Request::CheckUserName { name, .. }) => Some(name.clone()),
+                Command::Worker(Request::CheckName { name, .. }) => Some(name.clone()),
                 _ => None,
             })
             .collect();
@@ -963,8 +964,9 @@ mod batch {
         assert_ne!(old, new);
         update(
             &mut app,
-            Msg::Worker(Event::UserNameCheck {
+            Msg::Worker(Event::NameCheck {
                 seq: old,
+                kind: NameKind::User,
                 name: "fay".into(),
                 result: Ok(Some("fay".into())),
             }),

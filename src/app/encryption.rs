@@ -12,8 +12,8 @@ use super::{App, Command, Creation, Failure, ListUi, Remote, Reveal, Screen, Tag
 use crate::mongo::Language;
 use crate::protocol::{
     AwsError, CreatedRole, DiscardKey, EncryptionAccount, EncryptionFeature, EncryptionResult,
-    EncryptionSpec, KMS_POLICY_NAME, KeyChoice, KmsKey, Request, ServiceAccount, StepStatus,
-    TrustedPrincipal,
+    EncryptionSpec, KMS_POLICY_NAME, KeyChoice, KmsKey, NameKind, Request, ServiceAccount,
+    StepStatus, TrustedPrincipal,
 };
 
 pub const APP_NAME_MAX: usize = 32;
@@ -311,7 +311,7 @@ pub struct Enc {
     pub dirty: bool,
     pub role: Option<RoleResult>,
     pub made: Option<Made>,
-    /// When to check the user name with AWS (a tick).
+    /// When to check the service account's names with AWS (a tick).
     name_check_due: Option<u64>,
 }
 
@@ -659,7 +659,29 @@ impl App {
                 }
             }
             AccountKind::Role => {
-                validate_role_name(d.role_name.value()).map_err(|e| (Item::RoleName, e))?;
+                let name = d.role_name.value();
+                validate_role_name(name).map_err(|e| (Item::RoleName, e))?;
+                if let Some(taken) = self.checked_taken(NameKind::Role, name) {
+                    return Err((
+                        Item::RoleName,
+                        format!(
+                            "A role named {taken} already exists in this account (IAM ignores \
+                             case); choose another role name."
+                        ),
+                    ));
+                }
+                if d.principal == Principal::Ec2
+                    && let Some(taken) = self.checked_taken(NameKind::InstanceProfile, name)
+                {
+                    return Err((
+                        Item::RoleName,
+                        format!(
+                            "An instance profile named {taken} already exists in this account \
+                             (IAM ignores case), and a role trusted by EC2 gets an instance \
+                             profile of its own name; choose another role name."
+                        ),
+                    ));
+                }
                 if d.principal == Principal::Arn {
                     validate_principal_arn(d.principal_arn.value())
                         .map_err(|e| (Item::PrincipalArn, e))?;
@@ -668,6 +690,23 @@ impl App {
         }
         draft::validate_tags(&d.account_tags)
             .map_err(|(row, e)| (Item::AccountTag(row.min(d.account_tags.len() - 1)), e))
+    }
+
+    /// The names the service account takes, by kind, as Account checks them live: the user's, or
+    /// the role's and, for a role trusted by EC2, its instance profile's (the role's name too).
+    pub fn account_names(&self) -> Vec<(NameKind, String)> {
+        let d = &self.enc.draft;
+        match d.account {
+            AccountKind::User => vec![(NameKind::User, d.user_name.value().to_string())],
+            AccountKind::Role => {
+                let name = d.role_name.value().to_string();
+                let mut names = vec![(NameKind::Role, name.clone())];
+                if d.principal == Principal::Ec2 {
+                    names.push((NameKind::InstanceProfile, name));
+                }
+                names
+            }
+        }
     }
 
     /// Checks the whole encryption draft as Review does before creating: the first problem, with
@@ -790,7 +829,8 @@ pub(super) fn on_keys(
     app.enc.focus.keys.cursor = app.enc.focus.keys.cursor.min(n.saturating_sub(1));
 }
 
-/// The heartbeat's part: checks the user name with AWS once typing rests on Account.
+/// The heartbeat's part: checks the service account's names with AWS once typing rests on
+/// Account.
 pub(super) fn tick(app: &mut App) -> Vec<Command> {
     let Some(due) = app.enc.name_check_due else {
         return Vec::new();
@@ -802,9 +842,21 @@ pub(super) fn tick(app: &mut App) -> Vec<Command> {
     if app.ticks < due {
         return Vec::new();
     }
+    check_account_names(app)
+}
+
+/// Checks the service account's names that are not checked yet, now.
+fn check_account_names(app: &mut App) -> Vec<Command> {
     app.enc.name_check_due = None;
-    let name = app.enc.draft.user_name.value().to_string();
-    app.check_name(name).into_iter().collect()
+    app.account_names()
+        .into_iter()
+        .filter_map(|(kind, name)| app.check_name(kind, name))
+        .collect()
+}
+
+/// Checks the service account's names once the admin has rested on Account for a moment.
+fn check_names_soon(app: &mut App) {
+    app.enc.name_check_due = Some(app.ticks + super::NAME_CHECK_DELAY);
 }
 
 /// The focused text field of an encryption step and its rule.
@@ -833,7 +885,7 @@ fn field_of(app: &mut App, item: Item) -> Option<(&mut TextField, FieldRule)> {
 }
 
 /// What follows a change of `item`'s text: seeded fields stop following, the application name
-/// re-seeds, the key filter starts over, the user name is checked once typing rests.
+/// re-seeds, the key filter starts over, the user or role name is checked once typing rests.
 fn changed(app: &mut App, item: Item) {
     app.enc.dirty = true;
     let d = &mut app.enc.draft;
@@ -842,10 +894,13 @@ fn changed(app: &mut App, item: Item) {
         Item::AppName => d.reseed(),
         Item::Alias => d.alias.edited = true,
         Item::Description => d.description.edited = true,
-        Item::RoleName => d.role_name.edited = true,
+        Item::RoleName => {
+            d.role_name.edited = true;
+            check_names_soon(app);
+        }
         Item::UserName => {
             d.user_name.edited = true;
-            app.enc.name_check_due = Some(app.ticks + super::NAME_CHECK_DELAY);
+            check_names_soon(app);
         }
         Item::KeyList => app.enc.focus.keys.cursor = 0,
         _ => {}
@@ -1015,6 +1070,10 @@ fn toggle(app: &mut App, item: Item, back: bool) {
         Item::Principal => d.principal = d.principal.step(if back { -1 } else { 1 }),
         _ => {}
     }
+    // Another kind of account (or trust) takes other names.
+    if matches!(item, Item::AccountKind | Item::Principal) {
+        check_names_soon(app);
+    }
 }
 
 /// Chooses the key under the cursor, unless it cannot be used (the message says why). Returns
@@ -1148,16 +1207,13 @@ fn next_step(app: &mut App) -> Vec<Command> {
         }
         Screen::EncKey => {
             app.screen = Screen::EncAccount;
+            // The names seeded from the application name are checked too.
+            check_names_soon(app);
             Vec::new()
         }
         Screen::EncAccount => {
             app.screen = Screen::EncReview;
-            app.enc.name_check_due = None;
-            if app.enc.draft.account == AccountKind::User {
-                let name = app.enc.draft.user_name.value().to_string();
-                return app.check_name(name).into_iter().collect();
-            }
-            Vec::new()
+            check_account_names(app)
         }
         _ => Vec::new(),
     }

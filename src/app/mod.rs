@@ -21,8 +21,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, CreationResult, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity,
-    InlinePolicy, Leftover, LoginSpec, PasswordSource, PolicyInfo, Request, StepKind, StepStatus,
-    UserInfo, UserPermissions, UserSpec, plan_steps, policy_name,
+    InlinePolicy, Leftover, LoginSpec, NameKind, PasswordSource, PolicyInfo, Request, StepKind,
+    StepStatus, UserInfo, UserPermissions, UserSpec, plan_steps, policy_name,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
@@ -205,8 +205,8 @@ pub struct Catalog {
     pub password_policy: Remote<PasswordPolicy>,
     /// The account alias (`None`: the account has none).
     pub alias: Remote<Option<String>>,
-    /// Live checks of the names being typed, by lower-case name.
-    pub names: std::collections::BTreeMap<String, NameCheck>,
+    /// Live checks of the names being typed, by kind and lower-case name.
+    pub names: std::collections::BTreeMap<(NameKind, String), NameCheck>,
 }
 
 /// Whether a name is free in the account, as far as iamwiz knows.
@@ -714,12 +714,10 @@ impl App {
             ));
         }
         for name in &d.names {
-            let lower = name.value().to_lowercase();
-            let pending = self
-                .catalog
-                .names
-                .get(&lower)
-                .is_some_and(|c| matches!(c.state, Remote::Loading));
+            let pending = matches!(
+                self.name_check(NameKind::User, name.value()),
+                Some(Remote::Loading)
+            );
             if pending && !matches!(self.catalog.users, Remote::Ready(_)) {
                 return Err((
                     Screen::Review,
@@ -884,13 +882,25 @@ impl App {
             .collect()
     }
 
+    /// The live check of `name` as a `kind` name, if one was sent.
+    pub fn name_check(&self, kind: NameKind, name: &str) -> Option<&Remote<Option<String>>> {
+        let key = (kind, name.to_lowercase());
+        self.catalog.names.get(&key).map(|c| &c.state)
+    }
+
+    /// The existing `kind` entity that `name` clashes with, as a live check found it.
+    pub fn checked_taken(&self, kind: NameKind, name: &str) -> Option<String> {
+        match self.name_check(kind, name) {
+            Some(Remote::Ready(Some(existing))) => Some(existing.clone()),
+            _ => None,
+        }
+    }
+
     /// The existing user that `name` clashes with, if any.
     pub fn name_taken(&self, name: &str) -> Option<String> {
         let lower = name.to_lowercase();
-        if let Some(Remote::Ready(Some(existing))) =
-            self.catalog.names.get(&lower).map(|c| &c.state)
-        {
-            return Some(existing.clone());
+        if let Some(existing) = self.checked_taken(NameKind::User, name) {
+            return Some(existing);
         }
         self.catalog
             .users
@@ -919,7 +929,9 @@ impl App {
         }
         self.seqs.name_check_due = None;
         let name = self.draft.names.get(row).map(|n| n.value().to_string());
-        name.and_then(|n| self.check_name(n)).into_iter().collect()
+        name.and_then(|n| self.check_name(NameKind::User, n))
+            .into_iter()
+            .collect()
     }
 
     /// Checks every name of the draft not checked yet, at once (leaving User details).
@@ -933,25 +945,29 @@ impl App {
             .collect();
         names
             .into_iter()
-            .filter_map(|n| self.check_name(n))
+            .filter_map(|n| self.check_name(NameKind::User, n))
             .collect()
     }
 
-    /// The request that checks `name`, unless it is invalid or already known.
-    fn check_name(&mut self, name: String) -> Option<Command> {
-        let lower = name.to_lowercase();
-        if draft::validate_user_name(&name).is_err() || self.catalog.names.contains_key(&lower) {
+    /// The request that checks `name` as a `kind` name, unless it is invalid or already known.
+    fn check_name(&mut self, kind: NameKind, name: String) -> Option<Command> {
+        let valid = match kind {
+            NameKind::User => draft::validate_user_name(&name),
+            NameKind::Role | NameKind::InstanceProfile => encryption::validate_role_name(&name),
+        };
+        let key = (kind, name.to_lowercase());
+        if valid.is_err() || self.catalog.names.contains_key(&key) {
             return None;
         }
         let seq = self.next_seq();
         self.catalog.names.insert(
-            lower,
+            key,
             NameCheck {
                 seq,
                 state: Remote::Loading,
             },
         );
-        Some(Command::Worker(Request::CheckUserName { seq, name }))
+        Some(Command::Worker(Request::CheckName { seq, kind, name }))
     }
 }
 
@@ -1254,9 +1270,13 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             app.catalog.copy = Some((user, Remote::from(result)));
         }
         Event::AccountAlias(result) => app.catalog.alias = Remote::from(result),
-        Event::UserNameCheck { seq, name, result } => {
-            let lower = name.to_lowercase();
-            if let Some(check) = app.catalog.names.get_mut(&lower)
+        Event::NameCheck {
+            seq,
+            kind,
+            name,
+            result,
+        } => {
+            if let Some(check) = app.catalog.names.get_mut(&(kind, name.to_lowercase()))
                 && check.seq == seq
             {
                 check.state = Remote::from(result);

@@ -6,8 +6,8 @@ use futures::{StreamExt, TryStreamExt, stream};
 use super::{Clients, map_sdk_error};
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
-    AwsError, GroupInfo, Identity, InlinePolicy, PolicyDocument, PolicyInfo, PolicyScope, UserInfo,
-    UserPermissions,
+    AwsError, GroupInfo, Identity, InlinePolicy, NameKind, PolicyDocument, PolicyInfo, PolicyScope,
+    UserInfo, UserPermissions,
 };
 
 /// How many per-group or per-policy calls run at once (IAM throttles bursts).
@@ -152,6 +152,48 @@ pub async fn find_user(c: &Clients, name: &str) -> Result<Option<String>, AwsErr
             Ok(None)
         }
         Err(e) => Err(map_sdk_error("iam:GetUser", e)),
+    }
+}
+
+/// Whether a role named `name` exists: its name as IAM stores it, or `None`.
+pub async fn find_role(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
+    match c.iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role.map(|r| r.role_name)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(map_sdk_error("iam:GetRole", e)),
+    }
+}
+
+/// Whether an instance profile named `name` exists: its name as IAM stores it, or `None`.
+pub async fn find_instance_profile(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
+    let got = c.iam.get_instance_profile().instance_profile_name(name);
+    match got.send().await {
+        Ok(out) => Ok(out.instance_profile.map(|p| p.instance_profile_name)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(map_sdk_error("iam:GetInstanceProfile", e)),
+    }
+}
+
+/// Whether an entity of `kind` named `name` exists: its name as IAM stores it, or `None`.
+pub async fn find_name(
+    c: &Clients,
+    kind: NameKind,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    match kind {
+        NameKind::User => find_user(c, name).await,
+        NameKind::Role => find_role(c, name).await,
+        NameKind::InstanceProfile => find_instance_profile(c, name).await,
     }
 }
 

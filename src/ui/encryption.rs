@@ -15,7 +15,7 @@ use crate::app::encryption::{
 use crate::app::reveal::{CopiedTo, Documents, Row};
 use crate::app::{App, Remote, TagCol};
 use crate::mongo::Credentials;
-use crate::protocol::{EncryptionFeature, KMS_POLICY_NAME, KmsKey, kms_policy_document};
+use crate::protocol::{EncryptionFeature, KMS_POLICY_NAME, KmsKey, NameKind, kms_policy_document};
 
 const LABEL: usize = 13;
 
@@ -366,6 +366,48 @@ pub fn key(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
+/// Whether the role name is free in the account (and, for a role trusted by EC2, as an instance
+/// profile name), as far as the live checks know: the status after the field, and a line for
+/// each name found taken.
+fn role_name_status<'a>(app: &App) -> (Span<'a>, Vec<String>) {
+    let name = app.enc.draft.role_name.value();
+    if name.is_empty() || encryption::validate_role_name(name).is_err() {
+        return (Span::raw(""), Vec::new());
+    }
+    let kinds: Vec<NameKind> = app.account_names().into_iter().map(|(k, _)| k).collect();
+    let taken: Vec<String> = kinds
+        .iter()
+        .filter_map(|k| {
+            let existing = app.checked_taken(*k, name)?;
+            let what = match k {
+                NameKind::User => "a user",
+                NameKind::Role => "a role",
+                NameKind::InstanceProfile => "an instance profile",
+            };
+            Some(format!("✗ {what} named {existing} already exists"))
+        })
+        .collect();
+    if !taken.is_empty() {
+        return (Span::raw(""), taken);
+    }
+    let states: Vec<_> = kinds.iter().map(|k| app.name_check(*k, name)).collect();
+    let status = if states
+        .iter()
+        .all(|s| matches!(s, Some(Remote::Ready(None))))
+    {
+        Span::styled("✓ available", Style::new().fg(OK))
+    } else if states.iter().any(|s| matches!(s, Some(Remote::Loading))) {
+        dim(format!("{} checking", spinner(app.ticks)))
+    } else if let Some(Some(Remote::Failed(e))) =
+        states.iter().find(|s| matches!(s, Some(Remote::Failed(_))))
+    {
+        dim(format!("not checked: {}", e.code))
+    } else {
+        Span::raw("")
+    };
+    (status, Vec::new())
+}
+
 pub fn account(app: &App, f: &mut Frame, area: Rect) {
     let d = &app.enc.draft;
     let item = app.enc_item();
@@ -402,14 +444,26 @@ pub fn account(app: &App, f: &mut Frame, area: Rect) {
             under(),
             dim("The driver gets temporary credentials: no secret to keep."),
         ]));
+        let (status, taken) = role_name_status(app);
         let mut name = vec![pointer(at(Item::RoleName)), label("Role name", LABEL)];
         name.extend(field(&d.role_name.field, 36, at(Item::RoleName)));
+        name.push(Span::raw(" "));
+        name.push(status);
         lines.push(line(name));
-        lines.extend(rule_lines(
-            encryption::validate_role_name(d.role_name.value()),
-            "Letters, digits and + = , . @ _ - (1 to 64 characters).",
-            !d.role_name.value().is_empty(),
-        ));
+        if taken.is_empty() {
+            lines.extend(rule_lines(
+                encryption::validate_role_name(d.role_name.value()),
+                "Letters, digits and + = , . @ _ - (1 to 64 characters).",
+                !d.role_name.value().is_empty(),
+            ));
+        }
+        for clash in taken {
+            lines.extend(
+                wrap(&clash, 60)
+                    .into_iter()
+                    .map(|l| line(vec![under(), Span::styled(l, Style::new().fg(ERROR))])),
+            );
+        }
         let mut trusted = vec![pointer(at(Item::Principal)), label("Trusted by", LABEL)];
         for p in Principal::ALL {
             let on = d.principal == p;
@@ -434,9 +488,7 @@ pub fn account(app: &App, f: &mut Frame, area: Rect) {
         }
         lines.push(line(trusted));
         let about = match d.principal {
-            Principal::Ec2 => {
-                "ec2.amazonaws.com; an instance profile of the same name is made too."
-            }
+            Principal::Ec2 => "ec2.amazonaws.com, with an instance profile of the same name.",
             Principal::EcsTasks => "ecs-tasks.amazonaws.com: use it as the task role.",
             Principal::Lambda => "lambda.amazonaws.com: use it as the function's role.",
             Principal::Arn => "The account (or role) that calls sts:AssumeRole.",

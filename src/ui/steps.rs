@@ -14,7 +14,7 @@ use crate::app::draft::{
 use crate::app::picker::{self, type_label};
 use crate::app::{AccessItem, App, ListUi, PermPane, Remote, TagCol, check_access};
 use crate::protocol::PasswordPolicy;
-use crate::protocol::{AwsError, PolicyInfo, policy_name};
+use crate::protocol::{AwsError, NameKind, PolicyInfo, policy_name};
 
 const LABEL: usize = 12;
 
@@ -92,12 +92,7 @@ pub(super) fn name_status<'a>(app: &App, name: &str) -> Span<'a> {
     if let Some(existing) = app.name_taken(name) {
         return Span::styled(format!("✗ {existing} exists"), Style::new().fg(ERROR));
     }
-    match app
-        .catalog
-        .names
-        .get(&name.to_lowercase())
-        .map(|c| &c.state)
-    {
+    match app.name_check(NameKind::User, name) {
         Some(Remote::Ready(None)) => Span::styled("✓ available", Style::new().fg(OK)),
         Some(Remote::Loading) => dim(format!("{} checking", spinner(app.ticks))),
         Some(Remote::Failed(e)) => dim(format!("not checked: {}", e.code)),

@@ -198,9 +198,14 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
             let result = aws::iam::policy_document(c, &arn).await;
             Event::PolicyDocument { seq, arn, result }
         }
-        Request::CheckUserName { seq, name } => {
-            let result = aws::iam::find_user(c, &name).await;
-            Event::UserNameCheck { seq, name, result }
+        Request::CheckName { seq, kind, name } => {
+            let result = aws::iam::find_name(c, kind, &name).await;
+            Event::NameCheck {
+                seq,
+                kind,
+                name,
+                result,
+            }
         }
         Request::LoadPasswordPolicy => Event::PasswordPolicy(aws::iam::password_policy(c).await),
         Request::LoadAccountAlias => Event::AccountAlias(aws::iam::account_alias(c).await),

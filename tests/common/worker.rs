@@ -204,7 +204,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::PolicyDocument { .. } => "PolicyDocument",
         Event::PasswordPolicy(_) => "PasswordPolicy",
         Event::Step { .. } => "Step",
-        Event::UserNameCheck { .. } => "UserNameCheck",
+        Event::NameCheck { .. } => "NameCheck",
         Event::AccountAlias(_) => "AccountAlias",
         Event::Finished { .. } => "Finished",
         Event::GroupCreated { .. } => "GroupCreated",

@@ -14,6 +14,7 @@ use common::moto::PrivateMoto;
 use common::worker::{DEADLINE, ask, bare_spec, event_name, run_batch, run_plan};
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::operation::create_login_profile::CreateLoginProfileInput;
@@ -1558,4 +1559,51 @@ async fn a_failed_attach_removes_the_group_again() {
         Ok(g) => panic!("group {name} was left behind: {g:?}"),
         Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "GetGroup {name}: {e:?}"),
     }
+}
+
+/// The account alias only names the console sign-in URL: a slow `ListAccountAliases` holds up
+/// neither wave of the creation (its calls go out while the alias is still being read).
+#[tokio::test]
+async fn a_slow_account_alias_holds_up_no_creation_call() {
+    const ALIAS_DELAY: Duration = Duration::from_secs(3);
+    let arrivals: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let log = arrivals.clone();
+    let proxy = common::proxy::Proxy::start(move |action| {
+        log.lock()
+            .unwrap()
+            .push((action.to_string(), Instant::now()));
+        if action == "ListAccountAliases" {
+            common::proxy::Verdict::Forward(ALIAS_DELAY)
+        } else {
+            common::proxy::Verdict::Forward(Duration::ZERO)
+        }
+    });
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let user = common::unique("slow-alias");
+    let spec = UserSpec {
+        access_key: true,
+        ..bare_spec(&user)
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    assert!(
+        matches!(result, CreationResult::Created(_)),
+        "the creation failed: {result:?}"
+    );
+    let arrivals = arrivals.lock().unwrap();
+    let at = |action: &str| {
+        arrivals
+            .iter()
+            .find(|(a, _)| a == action)
+            .map(|(_, t)| *t)
+            .unwrap_or_else(|| panic!("no {action} in {arrivals:?}"))
+    };
+    let (alias, key) = (at("ListAccountAliases"), at("CreateAccessKey"));
+    assert!(
+        key < alias + ALIAS_DELAY / 2,
+        "CreateAccessKey went out {:?} after ListAccountAliases: it waited for the alias",
+        key.saturating_duration_since(alias)
+    );
 }

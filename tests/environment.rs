@@ -339,3 +339,35 @@ fn no_clipboard_says_so_on_the_credentials_screen() {
     );
     assert!(after.contains("This is the only time"), "{after}");
 }
+
+/// Quitting at once, while the SDK is still looking for a region at an instance metadata
+/// service that never answers (no region anywhere, IMDS not disabled), ends iamwiz at once: only
+/// reads were asked, so nothing waits for the configuration.
+#[test]
+fn quitting_while_the_sdk_still_looks_for_a_region_does_not_wait_for_it() {
+    // Accepts connections (the kernel's backlog) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let imds = format!("http://{}", silent.local_addr().unwrap());
+    let mut w = Wizard::spawn_env(
+        80,
+        24,
+        &[],
+        &[
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_EC2_METADATA_DISABLED",
+        ],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)],
+    );
+    w.wait_for("Step 1 of 6");
+    let asked = std::time::Instant::now();
+    w.send(keys::CTRL_C);
+    w.wait_for_exit_success();
+    // Waiting for the SDK's metadata timeouts took over a second; quitting takes a fraction.
+    let took = asked.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(750),
+        "quitting took {took:?}: it waited for the AWS configuration"
+    );
+    drop(silent);
+}

@@ -15,6 +15,7 @@ pub mod encryption;
 pub mod password;
 pub mod plan;
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -54,7 +55,23 @@ async fn run(
     mut rx: UnboundedReceiver<Request>,
     events: UnboundedSender<Event>,
 ) {
-    let clients = aws::connect(&settings).await;
+    // Requests that come while the configuration is resolved wait for it. If the wizard quits
+    // meanwhile having asked only for reads, there is nothing to finish: the worker returns at
+    // once instead of waiting for the configuration (the SDK may look for a region or
+    // credentials for seconds).
+    let mut early = VecDeque::new();
+    let connect = aws::connect(&settings);
+    tokio::pin!(connect);
+    let clients = loop {
+        tokio::select! {
+            clients = &mut connect => break clients,
+            request = rx.recv() => match request {
+                Some(request) => early.push_back(request),
+                None if !early.iter().any(changes_account) => return,
+                None => break connect.await,
+            },
+        }
+    };
     let policy_cache = cache_dir.map(|dir| {
         let profile = cache::profile_in_use(settings.profile.as_deref());
         Arc::new(PolicyCache::for_target(
@@ -65,7 +82,14 @@ async fn run(
     });
     let mut reads = JoinSet::new();
     let mut creations = JoinSet::new();
-    while let Some(request) = rx.recv().await {
+    loop {
+        let request = match early.pop_front() {
+            Some(request) => request,
+            None => match rx.recv().await {
+                Some(request) => request,
+                None => break,
+            },
+        };
         let c = clients.clone();
         let ev = events.clone();
         match request {
@@ -170,6 +194,17 @@ async fn load_policies(
         Ok(Err(e)) => tracing::info!(error = %e, "could not save the policy list"),
         Err(e) => tracing::info!(error = %e, "could not save the policy list"),
     }
+}
+
+/// Whether `request` changes the account (and so must finish even when the wizard quits).
+fn changes_account(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::Create { .. }
+            | Request::CreateEncryption { .. }
+            | Request::CreateGroup { .. }
+            | Request::Discard { .. }
+    )
 }
 
 async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {

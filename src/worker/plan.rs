@@ -98,57 +98,63 @@ pub async fn create_users_at(
         events,
         first_group,
     };
-    let mut made: Vec<Vec<(usize, Made)>> = specs.iter().map(|_| Vec::new()).collect();
-    // The first failure, by user and then step, so the report does not depend on timing.
-    let mut first_failure: Option<(usize, usize, AwsError)> = None;
-    let fail = |first: &mut Option<(usize, usize, AwsError)>, u: usize, i: usize, e: AwsError| {
-        if first.as_ref().is_none_or(|(fu, fi, _)| (u, i) < (*fu, *fi)) {
-            *first = Some((u, i, e));
-        }
-    };
+    // The alias names the console sign-in URL: it is read alongside the whole creation, so it
+    // holds up neither wave (without it, or without permission to read it, the account ID
+    // serves).
+    let creation = async {
+        let mut made: Vec<Vec<(usize, Made)>> = specs.iter().map(|_| Vec::new()).collect();
+        // The first failure, by user and then step, so the report does not depend on timing.
+        let mut first_failure: Option<(usize, usize, AwsError)> = None;
+        let fail =
+            |first: &mut Option<(usize, usize, AwsError)>, u: usize, i: usize, e: AwsError| {
+                if first.as_ref().is_none_or(|(fu, fi, _)| (u, i) < (*fu, *fi)) {
+                    *first = Some((u, i, e));
+                }
+            };
 
-    // The alias names the console sign-in URL; reading it costs no time on the critical path,
-    // and without it (or without permission to read it) the account ID serves.
-    let (users, alias) = tokio::join!(
-        join_all(specs.iter().enumerate().map(|(u, spec)| tracked(
-            c,
-            &report,
-            u,
-            0,
-            spec,
-            &StepKind::CreateUser
-        )),),
-        crate::aws::iam::account_alias(c),
-    );
-    let alias = alias.ok().flatten();
-    for (u, result) in users.into_iter().enumerate() {
-        match result {
-            Ok(m) => made[u].push((0, m)),
-            Err(e) => fail(&mut first_failure, u, 0, e),
-        }
-    }
-
-    if first_failure.is_none() {
-        let rest = join_all(steps.iter().enumerate().flat_map(|(u, kinds)| {
-            let (report, spec) = (&report, &specs[u]);
-            kinds.iter().enumerate().skip(1).map(move |(i, kind)| async move {
-                (u, i, tracked(c, report, u, i, spec, kind).await)
-            })
-        }))
+        let users = join_all(
+            specs
+                .iter()
+                .enumerate()
+                .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser)),
+        )
         .await;
-        for (u, i, result) in rest {
+        for (u, result) in users.into_iter().enumerate() {
             match result {
-                Ok(m) => made[u].push((i, m)),
-                Err(e) => fail(&mut first_failure, u, i, e),
+                Ok(m) => made[u].push((0, m)),
+                Err(e) => fail(&mut first_failure, u, 0, e),
             }
         }
-    } else {
-        for (u, kinds) in steps.iter().enumerate() {
-            for i in 1..kinds.len() {
-                report.status(u, i, StepStatus::Skipped);
+
+        if first_failure.is_none() {
+            let rest = join_all(steps.iter().enumerate().flat_map(|(u, kinds)| {
+                let (report, spec) = (&report, &specs[u]);
+                kinds
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(move |(i, kind)| async move {
+                        (u, i, tracked(c, report, u, i, spec, kind).await)
+                    })
+            }))
+            .await;
+            for (u, i, result) in rest {
+                match result {
+                    Ok(m) => made[u].push((i, m)),
+                    Err(e) => fail(&mut first_failure, u, i, e),
+                }
+            }
+        } else {
+            for (u, kinds) in steps.iter().enumerate() {
+                for i in 1..kinds.len() {
+                    report.status(u, i, StepStatus::Skipped);
+                }
             }
         }
-    }
+        (made, first_failure)
+    };
+    let ((made, first_failure), alias) = tokio::join!(creation, crate::aws::iam::account_alias(c));
+    let alias = alias.ok().flatten();
 
     if let Some((u, i, error)) = first_failure {
         let leftovers = join_all(

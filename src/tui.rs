@@ -8,10 +8,12 @@ use std::collections::VecDeque;
 use std::io::{Write, stdout};
 use std::time::Duration;
 
+use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream,
 };
 use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType, LeaveAlternateScreen};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -46,9 +48,15 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     let mut clipboard = Clipboard::detect();
     let result = event_loop(&mut terminal, settings, options, &mut clipboard).await;
     let _ = clipboard.clear_if_ours(terminal.backend_mut());
-    let _ = terminal.clear();
-    let _ = execute!(stdout(), DisableBracketedPaste);
-    ratatui::restore();
+    // Wiped without asking the terminal anything: it may be gone (a dropped SSH connection),
+    // and a question it cannot answer would be waited on.
+    let _ = execute!(stdout(), Clear(ClearType::All), DisableBracketedPaste);
+    if terminal.show_cursor().is_err() {
+        // The terminal is gone: dropping the terminal would try again and report the failure on
+        // it, which fails in turn.
+        std::mem::forget(terminal);
+    }
+    restore_terminal();
     let (exit, report) = result?;
     // What happened after a signal, on the normal screen (after SIGHUP nobody may read it, and
     // writing may fail: that is fine).
@@ -96,11 +104,24 @@ async fn event_loop(
             break;
         }
         // A resize that happened before the event stream started listening is caught here.
-        let size = terminal.size()?;
+        // A terminal that can no longer be asked or drawn on is gone: end as on SIGHUP, so that
+        // what is in flight still finishes.
+        let size = match terminal.size() {
+            Ok(size) => size,
+            Err(e) => {
+                tracing::warn!(error = %e, "the terminal is gone");
+                exit = Exit::Signal(SIGHUP);
+                break;
+            }
+        };
         if (size.width, size.height) != app.size {
             pending.extend(update(&mut app, Msg::Resize(size.width, size.height)));
         }
-        terminal.draw(|f| ui::view(&app, f))?;
+        if let Err(e) = terminal.draw(|f| ui::view(&app, f)) {
+            tracing::warn!(error = %e, "the terminal is gone");
+            exit = Exit::Signal(SIGHUP);
+            break;
+        }
         if crash_test == CrashTest::Reveal && app.screen == crate::app::Screen::Reveal {
             panic!("IAMWIZ_CRASH_TEST=reveal: a deliberate crash on the credentials screen");
         }
@@ -312,10 +333,18 @@ pub fn install_panic_hook() {
                 std::thread::park();
             }
         }
-        ratatui::restore();
+        restore_terminal();
         report(info);
         std::process::exit(101);
     }));
+}
+
+/// Leaves raw mode and the alternate screen and shows the cursor, ignoring failures: unlike
+/// `ratatui::restore`, it prints nothing, since printing to a terminal that is gone fails (and a
+/// failed print panics).
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
 }
 
 /// SIGTERM and SIGHUP, as one stream of signal numbers (never fires where there are none).

@@ -502,3 +502,39 @@ async fn discarding_a_user_that_is_gone_leaves_nothing_and_reports_nothing_delet
     assert!(users[0].deleted.is_empty(), "{:?}", users[0]);
     assert!(users[0].leftovers.is_empty(), "{:?}", users[0]);
 }
+
+/// The terminal hung up under iamwiz (a dropped SSH connection: the pty's master side closed,
+/// SIGHUP sent, every read and write of the terminal failing): iamwiz ends as on SIGHUP, exit
+/// 129. It used to abort (SIGABRT) printing "Failed to restore terminal" to the dead terminal,
+/// and could spin forever asking the dead terminal where its cursor was.
+#[test]
+fn a_terminal_that_hangs_up_ends_iamwiz_with_129() {
+    let home = tempfile::tempdir().expect("a temporary HOME");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/hangup.py");
+    let output = std::process::Command::new("python3")
+        .args([script, "20", "\x1b[?1049h", env!("CARGO_BIN_EXE_iamwiz")])
+        .args(["--endpoint-url", &common::endpoint()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm-256color")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("this test runs tests/support/hangup.py with python3, which failed: {e}")
+        });
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "hangup.py failed: {said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        said.trim(),
+        "exit 129",
+        "how iamwiz ended after the hang-up"
+    );
+}

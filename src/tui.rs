@@ -47,6 +47,7 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     let _ = execute!(stdout(), EnableBracketedPaste);
     let mut clipboard = Clipboard::detect();
     let result = event_loop(&mut terminal, settings, options, &mut clipboard).await;
+    hold_while_a_panic_is_reported();
     let _ = clipboard.clear_if_ours(terminal.backend_mut());
     // Wiped without asking the terminal anything: it may be gone (a dropped SSH connection),
     // and a question it cannot answer would be waited on.
@@ -104,6 +105,7 @@ async fn event_loop(
             break;
         }
         // A resize that happened before the event stream started listening is caught here.
+        hold_while_a_panic_is_reported();
         // A terminal that can no longer be asked or drawn on is gone: end as on SIGHUP, so that
         // what is in flight still finishes.
         let size = match terminal.size() {
@@ -324,7 +326,6 @@ impl CrashTest {
 /// report (color-eyre's); the terminal is restored before it runs, so the report lands on the
 /// normal screen, never the alternate one with the secrets.
 pub fn install_panic_hook() {
-    static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // One report: a second panic (another thread) waits for the first to end the process.
@@ -333,10 +334,26 @@ pub fn install_panic_hook() {
                 std::thread::park();
             }
         }
+        // The terminal loop stops writing once it sees the flag; a frame it is writing on
+        // another thread is given the time to finish before the terminal is restored.
+        std::thread::sleep(Duration::from_millis(50));
         restore_terminal();
         report(info);
         std::process::exit(101);
     }));
+}
+
+/// Set once a panic is being reported: the terminal is the panic hook's from then on.
+static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Waits for the process to end if a panic is being reported (on another thread), so that
+/// nothing is drawn over the report or the terminal restored in its middle.
+fn hold_while_a_panic_is_reported() {
+    if PANICKED.load(std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// Leaves raw mode and the alternate screen and shows the cursor, ignoring failures: unlike

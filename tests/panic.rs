@@ -152,6 +152,6 @@ fn a_panic_in_the_worker_ends_the_wizard_with_the_terminal_restored() {
     assert_eq!(
         report.matches("The application panicked").count(),
         1,
-        "one report, although several reads panicked"
+        "one report, although several reads panicked:\n{report:?}"
     );
 }

@@ -106,6 +106,14 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
     }
 
     let clients = aws::connect(&settings).await;
+    // Throttling is reported with the progress, from the checks on.
+    let (events, rx) = unbounded_channel();
+    let rate_events = events.clone();
+    let rates = tokio::spawn(aws::rate::follow(
+        clients.rates.all().into_iter().cloned().collect(),
+        move |service, status| rate_events.send(Event::Rate { service, status }).is_ok(),
+    ));
+    let deadline = tokio::time::Instant::now() + settings.run_timeout();
     let checked = match check_account(&clients, &plan).await {
         Ok(checked) => checked,
         Err(Refusal::Unreachable(e)) => {
@@ -135,14 +143,19 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         checked.caller,
         checked.account
     );
-    let (events, rx) = unbounded_channel();
     let progress = tokio::spawn(show_progress(
         rx,
         plan.users.clone(),
         steps,
         std::io::stderr().is_terminal(),
+        deadline,
     ));
-    let result = crate::worker::plan::create_users(&clients, 1, specs, &events).await;
+    let result = aws::rate::until(
+        deadline,
+        crate::worker::plan::create_users(&clients, 1, specs, &events),
+    )
+    .await;
+    rates.abort();
     drop(events);
     let _ = progress.await;
 
@@ -162,7 +175,12 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                     failure.error
                 );
                 drop(users);
-                let leftovers = undo_created(&clients, &undo_specs, &failure.key_ids).await;
+                let undo_deadline = tokio::time::Instant::now() + settings.run_timeout();
+                let leftovers = aws::rate::until(
+                    undo_deadline,
+                    undo_created(&clients, &undo_specs, &failure.key_ids),
+                )
+                .await;
                 if leftovers.is_empty() {
                     for path in &failure.written {
                         // It holds only keys that no longer exist.
@@ -804,6 +822,7 @@ async fn show_progress(
     users: Vec<String>,
     steps: Vec<Vec<StepKind>>,
     terminal: bool,
+    deadline: tokio::time::Instant,
 ) {
     let total: usize = steps.iter().map(Vec::len).sum();
     let bar = terminal.then(|| {
@@ -819,6 +838,20 @@ async fn show_progress(
         bar
     });
     while let Some(event) = events.recv().await {
+        if let Event::Rate { service, status } = &event {
+            if let Some(text) = status.describe(service) {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let line = match status.per_second {
+                    Some(_) => format!("{text} · {}", aws::rate::time_left(left)),
+                    None => text,
+                };
+                match &bar {
+                    Some(bar) => bar.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+            continue;
+        }
         let Event::Step {
             user,
             index,

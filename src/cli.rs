@@ -37,6 +37,13 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub clipboard_seconds: u64,
 
+    /// Seconds a creation (and, separately, its rollback or a discard) keeps waiting out AWS's
+    /// throttling before it gives up: requests AWS refuses for their rate are sent again, more
+    /// slowly, until then.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(10..=900))]
+    pub timeout: u64,
+
     /// Write a log of what iamwiz asked AWS and what came back (never a secret) to the state
     /// directory (~/.local/state/iamwiz/iamwiz.log on Linux), or to --log-file.
     #[arg(long, global = true)]
@@ -118,6 +125,7 @@ impl Cli {
             csv_dir,
             encryption: self.command == Some(Mode::Encryption),
             plan: None,
+            run_timeout_secs: self.timeout,
         }
     }
 
@@ -154,6 +162,7 @@ impl Cli {
             credentials: None,
             interceptors: Vec::new(),
             timeouts: None,
+            run_timeout: Some(std::time::Duration::from_secs(self.timeout)),
         }
     }
 }

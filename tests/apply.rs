@@ -824,3 +824,68 @@ async fn a_rollback_that_leaves_something_lists_it_with_the_command_and_exits_5(
     assert!(!home.path().join("out.csv").exists());
     c.iam.delete_user().user_name(&name).send().await.unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Under a request quota (moto never throttles: tests/common/throttle.rs does, as IAM does)
+// ---------------------------------------------------------------------------------------------
+
+/// Ten users with every option under a quota of `rate` requests a second (bursts of `rate`):
+/// every user is made whole, and apply said it was slowed instead of failing.
+async fn ten_users_under_a_quota(rate: f64) {
+    let c = admin().await;
+    let throttle = common::throttle::Throttle::start(rate, rate);
+    let home = Home::new();
+    let names: Vec<String> = (0..10)
+        .map(|i| unique(&format!("quota{}-{i}-", rate as u32)))
+        .collect();
+    let plan = home.plan("plan.json", &full_plan(&names));
+    let started = std::time::Instant::now();
+    let log = home.path().join("iamwiz.log");
+    let run = home.apply(
+        &throttle.endpoint,
+        &[
+            plan.to_str().unwrap(),
+            "--csv",
+            "users.csv",
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(throttle.refused() > 0, "the quota was never reached");
+    let rows = csv_rows(&std::fs::read_to_string(home.path().join("users.csv")).unwrap());
+    assert_eq!(rows.len(), 10);
+    for (row, name) in rows.iter().zip(&names) {
+        assert_eq!(&row[0], name);
+        assert_full_user(&c.iam, name, &row[2]).await;
+    }
+    eprintln!(
+        "quota {rate}/s: {} requests served, {} throttled, {:.1} s (floor {:.1} s)",
+        throttle.passed(),
+        throttle.refused(),
+        elapsed.as_secs_f64(),
+        (throttle.passed() as f64 - rate) / rate
+    );
+    assert!(
+        run.stderr.contains("IAM is throttling: slowed to about ")
+            && run.stderr.contains(" · gives up in "),
+        "{}",
+        run.stderr
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("throttled service=\"iam\"") && log.contains("rate_per_second="),
+        "the log records each throttle and the rate chosen:\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_users_are_made_whole_under_a_quota_of_10_requests_a_second() {
+    ten_users_under_a_quota(10.0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_users_are_made_whole_under_a_quota_of_5_requests_a_second() {
+    ten_users_under_a_quota(5.0).await;
+}

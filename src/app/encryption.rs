@@ -1246,6 +1246,7 @@ fn start(app: &mut App) -> Vec<Command> {
     let run = app.next_seq();
     app.creation = Some(Creation {
         run,
+        started: app.ticks,
         users: plan.iter().map(|(name, _)| name.clone()).collect(),
         steps: plan
             .into_iter()

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::aws::rate::RateStatus;
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, CreationResult, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity,
@@ -89,6 +90,8 @@ pub struct Options {
     pub encryption: bool,
     /// A plan to fill the draft from (`iamwiz --plan FILE`): the wizard opens on Review.
     pub plan: Option<crate::planfile::Loaded>,
+    /// How long a run waits out AWS's throttling (`--timeout`), in seconds.
+    pub run_timeout_secs: u64,
 }
 
 impl Default for Options {
@@ -98,6 +101,7 @@ impl Default for Options {
             csv_dir: PathBuf::from("."),
             encryption: false,
             plan: None,
+            run_timeout_secs: crate::aws::DEFAULT_RUN_TIMEOUT.as_secs(),
         }
     }
 }
@@ -288,6 +292,9 @@ pub struct Creation {
     pub grouped: bool,
     /// The check with the new credentials is waiting for the new key to work.
     pub verify: Option<VerifyWait>,
+    /// [`App::ticks`] when the run was asked for: its deadline for waiting out throttling
+    /// counts from here.
+    pub started: u64,
 }
 
 /// How long the check with the new credentials has waited, and its last error.
@@ -384,9 +391,33 @@ pub struct App {
     pub ending: Option<Ending>,
     /// The "Save plan" prompt over Review.
     pub save_plan: Option<save_plan::SavePlan>,
+    /// The rate iamwiz keeps to for each service AWS has throttled (see [`crate::aws::rate`]).
+    pub rates: Vec<(&'static str, RateStatus)>,
 }
 
 impl App {
+    /// While AWS throttles the run in flight: the rate iamwiz keeps to, and how long it still
+    /// waits before giving up.
+    pub fn throttling_note(&self) -> Option<String> {
+        let c = self.creation.as_ref()?;
+        let throttled: Vec<String> = self
+            .rates
+            .iter()
+            .filter(|(_, status)| status.per_second.is_some())
+            .filter_map(|(service, status)| status.describe(service))
+            .collect();
+        if throttled.is_empty() {
+            return None;
+        }
+        let waited = self.ticks.saturating_sub(c.started) / reveal::TICKS_PER_SECOND;
+        let left = self.options.run_timeout_secs.saturating_sub(waited);
+        Some(format!(
+            "{} · {}",
+            throttled.join(" · "),
+            crate::aws::rate::time_left(std::time::Duration::from_secs(left))
+        ))
+    }
+
     /// A new wizard with default options, and the requests that fill its lists.
     pub fn new(size: (u16, u16)) -> (App, Vec<Command>) {
         App::with_options(size, Options::default())
@@ -423,6 +454,7 @@ impl App {
             enc: encryption::Enc::default(),
             ending: None,
             save_plan: None,
+            rates: Vec::new(),
         };
         let plan = app.options.plan.clone();
         if app.options.encryption {
@@ -1270,6 +1302,12 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             app.catalog.copy = Some((user, Remote::from(result)));
         }
         Event::AccountAlias(result) => app.catalog.alias = Remote::from(result),
+        Event::Rate { service, status } => {
+            match app.rates.iter_mut().find(|(s, _)| *s == service) {
+                Some(entry) => entry.1 = status,
+                None => app.rates.push((service, status)),
+            }
+        }
         Event::NameCheck {
             seq,
             kind,
@@ -1389,6 +1427,7 @@ fn start_creation(app: &mut App) -> Vec<Command> {
     let run = app.next_seq();
     app.creation = Some(Creation {
         run,
+        started: app.ticks,
         users: specs.iter().map(|s| s.name.clone()).collect(),
         steps: specs
             .iter()

@@ -646,6 +646,7 @@ mod tests {
         let (mut app, _) = App::new((80, 24));
         app.creation = Some(Creation {
             run: 7,
+            started: 0,
             users: vec!["carol".into()],
             steps: vec![vec![
                 (StepKind::CreateUser, StepStatus::Done),

@@ -6,9 +6,13 @@ mod errors;
 pub mod groups;
 pub mod iam;
 pub mod kms;
+pub mod patience;
+pub mod rate;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
@@ -27,6 +31,19 @@ pub struct AwsSettings {
     pub interceptors: Vec<SharedInterceptor>,
     /// Timeouts to use instead of [`default_timeouts`] (tests shorten them to exercise timeouts).
     pub timeouts: Option<TimeoutConfig>,
+    /// How long a run (a creation, its rollback, a discard) keeps sending requests that AWS
+    /// throttles: `--timeout`; [`DEFAULT_RUN_TIMEOUT`] when not set.
+    pub run_timeout: Option<Duration>,
+}
+
+/// How long a run waits out throttling unless `--timeout` says otherwise.
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl AwsSettings {
+    /// How long a run keeps sending requests that AWS throttles.
+    pub fn run_timeout(&self) -> Duration {
+        self.run_timeout.unwrap_or(DEFAULT_RUN_TIMEOUT)
+    }
 }
 
 /// Connect within 5 s, each attempt within 20 s, the whole operation (retries included) within 60 s.
@@ -51,6 +68,37 @@ pub struct Clients {
     /// What these clients were built from, so that clients for another identity
     /// ([`Clients::connect_as`]) reach the same endpoint through the same interceptors.
     pub settings: AwsSettings,
+    /// The rate control of each service (see [`rate`]), shared with [`Clients::connect_as`]'s
+    /// clients: AWS's quotas are the account's.
+    pub rates: Rates,
+}
+
+/// One [`rate::RateControl`] a service.
+#[derive(Clone, Debug)]
+pub struct Rates {
+    pub iam: Arc<rate::RateControl>,
+    pub sts: Arc<rate::RateControl>,
+    pub kms: Arc<rate::RateControl>,
+}
+
+impl Rates {
+    fn new(timeouts: &TimeoutConfig) -> Rates {
+        let per_send = timeouts.operation_attempt_timeout();
+        let patience = timeouts
+            .operation_timeout()
+            .unwrap_or(Duration::from_secs(60));
+        let control = |service| Arc::new(rate::RateControl::new(service, per_send, patience));
+        Rates {
+            iam: control("iam"),
+            sts: control("sts"),
+            kms: control("kms"),
+        }
+    }
+
+    /// Every service's control, for following their rates.
+    pub fn all(&self) -> [&Arc<rate::RateControl>; 3] {
+        [&self.iam, &self.sts, &self.kms]
+    }
 }
 
 impl Clients {
@@ -73,14 +121,14 @@ impl Clients {
         credentials: aws_credential_types::Credentials,
         region: &str,
     ) -> Clients {
-        connect(&AwsSettings {
+        let settings = AwsSettings {
             profile: None,
             region: Some(region.to_string()),
             endpoint_url: self.endpoint_url.clone(),
             credentials: Some(credentials),
             ..self.settings.clone()
-        })
-        .await
+        };
+        connect_with(&settings, Some(self.rates.clone())).await
     }
 }
 
@@ -90,8 +138,27 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// Resolves the configuration (profile files, environment, flags) and builds the clients. Nothing
 /// here waits on the network; credentials are fetched lazily by the first call.
 pub async fn connect(settings: &AwsSettings) -> Clients {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .timeout_config(settings.timeouts.clone().unwrap_or_else(default_timeouts));
+    connect_with(settings, None).await
+}
+
+async fn connect_with(settings: &AwsSettings, rates: Option<Rates>) -> Clients {
+    let timeouts = settings.timeouts.clone().unwrap_or_else(default_timeouts);
+    let rates = rates.unwrap_or_else(|| Rates::new(&timeouts));
+    // The per-attempt and whole-operation bounds move into the rate control: the SDK's would
+    // count the time a request waits for its turn, and cut a throttled run short.
+    let mut sdk_timeouts = TimeoutConfig::builder()
+        .disable_operation_timeout()
+        .disable_operation_attempt_timeout();
+    sdk_timeouts
+        .set_connect_timeout(timeouts.connect_timeout())
+        .set_read_timeout(timeouts.read_timeout());
+    let sdk_timeouts = sdk_timeouts.build();
+    // The SDK's check that a request body keeps moving would time out a request waiting for its
+    // turn (its small body is read only when it is sent); answers are still watched.
+    let stalled = StalledStreamProtectionConfig::enabled()
+        .upload_enabled(false)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -110,9 +177,24 @@ pub async fn connect(settings: &AwsSettings) -> Clients {
         .map(|r| r.to_string())
         .unwrap_or_else(|| DEFAULT_REGION.to_string());
 
-    let mut iam = aws_sdk_iam::config::Builder::from(&config).region(Region::new(region.clone()));
-    let mut sts = aws_sdk_sts::config::Builder::from(&config).region(Region::new(region.clone()));
-    let mut kms = aws_sdk_kms::config::Builder::from(&config).region(Region::new(region.clone()));
+    let http = https_client();
+    let controlled =
+        |control: &Arc<rate::RateControl>| rate::Controlled::new(http.clone(), Arc::clone(control));
+    let mut iam = aws_sdk_iam::config::Builder::from(&config)
+        .region(Region::new(region.clone()))
+        .timeout_config(sdk_timeouts.clone())
+        .stalled_stream_protection(stalled.clone())
+        .http_client(controlled(&rates.iam));
+    let mut sts = aws_sdk_sts::config::Builder::from(&config)
+        .region(Region::new(region.clone()))
+        .timeout_config(sdk_timeouts.clone())
+        .stalled_stream_protection(stalled.clone())
+        .http_client(controlled(&rates.sts));
+    let mut kms = aws_sdk_kms::config::Builder::from(&config)
+        .region(Region::new(region.clone()))
+        .timeout_config(sdk_timeouts)
+        .stalled_stream_protection(stalled)
+        .http_client(controlled(&rates.kms));
     for interceptor in &settings.interceptors {
         iam.push_interceptor(interceptor.clone());
         sts.push_interceptor(interceptor.clone());
@@ -125,5 +207,23 @@ pub async fn connect(settings: &AwsSettings) -> Clients {
         region,
         endpoint_url: config.endpoint_url().map(str::to_string),
         settings: settings.clone(),
+        rates,
     }
+}
+
+/// The SDK's default HTTPS client (hyper 1 with rustls on aws-lc, proxies from the
+/// environment), built here so that the rate control can sit in front of it.
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut conn = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        conn.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            conn.set_sleep_impl(components.sleep_impl());
+        }
+        conn.set_proxy_config(Some(ProxyConfig::from_env()));
+        conn.build()
+    })
 }

@@ -52,6 +52,13 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
         user_lines(c, app.ticks)
     };
     lines.push(Line::from(""));
+    if let Some(note) = app.throttling_note() {
+        lines.push(line(vec![Span::styled(
+            format!(" {note}"),
+            Style::new().fg(Color::Yellow),
+        )]));
+        lines.push(Line::from(""));
+    }
     failure_lines(c, app.ticks, &mut lines);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

@@ -18,6 +18,7 @@ use futures::future::join_all;
 use crate::aws::iam::{
     user_access_key_ids, user_groups, user_inline_policy_names, user_policy_arns,
 };
+use crate::aws::patience::patiently;
 use crate::aws::{Clients, map_sdk_error};
 use crate::protocol::{AwsError, DiscardKey, DiscardedKey, DiscardedUser, Leftover, policy_name};
 
@@ -74,7 +75,7 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         list_command: "list-access-keys",
         delete_op: "iam:DeleteAccessKey",
     };
-    let keys = user_access_key_ids(c, user).await;
+    let keys = patiently(|| user_access_key_ids(c, user)).await;
     remove_each(
         &mut d,
         &KEYS,
@@ -101,7 +102,7 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         list_command: "get-login-profile",
         delete_op: "iam:DeleteLoginProfile",
     };
-    let login = match iam.get_login_profile().user_name(user).send().await {
+    let login = match patiently(|| iam.get_login_profile().user_name(user).send()).await {
         Ok(_) => Ok(vec![()]),
         Err(e) if e.code() == Some("NoSuchEntity") => Ok(Vec::new()),
         Err(e) => Err(map_sdk_error("iam:GetLoginProfile", e)),
@@ -131,7 +132,7 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         list_command: "list-attached-user-policies",
         delete_op: "iam:DetachUserPolicy",
     };
-    let arns = user_policy_arns(c, user).await;
+    let arns = patiently(|| user_policy_arns(c, user)).await;
     remove_each(
         &mut d,
         &MANAGED,
@@ -158,7 +159,7 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         list_command: "list-user-policies",
         delete_op: "iam:DeleteUserPolicy",
     };
-    let names = user_inline_policy_names(c, user).await;
+    let names = patiently(|| user_inline_policy_names(c, user)).await;
     remove_each(
         &mut d,
         &INLINE,
@@ -185,7 +186,7 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         list_command: "list-groups-for-user",
         delete_op: "iam:RemoveUserFromGroup",
     };
-    let groups = user_groups(c, user).await;
+    let groups = patiently(|| user_groups(c, user)).await;
     remove_each(
         &mut d,
         &GROUPS,
@@ -215,14 +216,14 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         d.leftovers.push(Leftover { what, command });
         return d;
     }
-    let sent = iam.delete_user().user_name(user).send().await;
+    let sent = patiently(|| iam.delete_user().user_name(user).send()).await;
     record(&mut d, sent.map(drop), "iam:DeleteUser", what, command);
     d
 }
 
 /// Removes each listed item of one kind with `delete`, recording each as [`record`] does;
 /// `describe` gives an item's description and the command that removes it by hand.
-async fn remove_each<T, E, Fut>(
+async fn remove_each<T: Clone, E, Fut>(
     d: &mut DiscardedUser,
     kind: &Kind,
     items: Result<Vec<T>, AwsError>,
@@ -234,7 +235,7 @@ async fn remove_each<T, E, Fut>(
 {
     for item in listed(d, kind, items) {
         let (what, command) = describe(&item);
-        let sent = delete(item).await;
+        let sent = patiently(|| delete(item.clone())).await;
         record(d, sent, kind.delete_op, what, command);
     }
 }

@@ -82,6 +82,12 @@ async fn run(
     });
     let mut reads = JoinSet::new();
     let mut creations = JoinSet::new();
+    // The screens hear of throttling as it happens (aborted with the reads on quit).
+    let rate_events = events.clone();
+    reads.spawn(aws::rate::follow(
+        clients.rates.all().into_iter().cloned().collect(),
+        move |service, status| rate_events.send(Event::Rate { service, status }).is_ok(),
+    ));
     loop {
         let request = match early.pop_front() {
             Some(request) => request,
@@ -92,18 +98,20 @@ async fn run(
         };
         let c = clients.clone();
         let ev = events.clone();
+        // A change to the account waits out throttling until its deadline (`--timeout`).
+        let deadline = tokio::time::Instant::now() + settings.run_timeout();
         match request {
             Request::Create { run, specs } => {
-                creations.spawn(async move {
+                creations.spawn(aws::rate::until(deadline, async move {
                     let result = plan::create_users(&c, run, specs, &ev).await;
                     let _ = ev.send(Event::Finished { run, result });
-                });
+                }));
             }
             Request::CreateEncryption { run, spec } => {
-                creations.spawn(async move {
+                creations.spawn(aws::rate::until(deadline, async move {
                     let result = encryption::create(&c, run, spec, &ev).await;
                     let _ = ev.send(Event::EncryptionFinished { run, result });
-                });
+                }));
             }
             // A change to the account: like a creation, it finishes (or rolls back) on quit.
             Request::CreateGroup {
@@ -112,22 +120,22 @@ async fn run(
                 path,
                 policies,
             } => {
-                creations.spawn(async move {
+                creations.spawn(aws::rate::until(deadline, async move {
                     let result = aws::groups::create_group(&c, &name, &path, &policies).await;
                     let _ = ev.send(Event::GroupCreated { seq, result });
-                });
+                }));
             }
             // Deleting users is a change to the account too: it finishes before the worker
             // returns. The users go first, then their key.
             Request::Discard { run, users, key } => {
-                creations.spawn(async move {
+                creations.spawn(aws::rate::until(deadline, async move {
                     let users = discard::discard_users(&c, &users).await;
                     let key = match &key {
                         Some(key) => Some(discard::discard_key(&c, key).await),
                         None => None,
                     };
                     let _ = ev.send(Event::Discarded { run, users, key });
-                });
+                }));
             }
             Request::LoadPolicies { seq } if policy_cache.is_some() => {
                 let saved = policy_cache.clone().expect("a cache");

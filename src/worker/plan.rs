@@ -16,6 +16,7 @@ use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::password;
+use crate::aws::patience::patiently;
 use crate::aws::{Clients, hint_for, map_sdk_error};
 use crate::protocol::{
     AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordSource,
@@ -157,10 +158,16 @@ pub async fn create_users_at(
     let alias = alias.ok().flatten();
 
     if let Some((u, i, error)) = first_failure {
-        let leftovers = join_all(
-            made.into_iter()
-                .enumerate()
-                .map(|(v, m)| rollback(c, &specs[v].name, v, &steps[v], m, &report)),
+        // The undo has a deadline of its own: a creation that spent its time waiting out
+        // throttling is still undone as patiently.
+        let undo_deadline = tokio::time::Instant::now() + c.settings.run_timeout();
+        let leftovers = crate::aws::rate::until(
+            undo_deadline,
+            join_all(
+                made.into_iter()
+                    .enumerate()
+                    .map(|(v, m)| rollback(c, &specs[v].name, v, &steps[v], m, &report)),
+            ),
         )
         .await
         .concat();
@@ -479,7 +486,11 @@ pub(super) async fn rollback(
                 ),
             })
         } else {
-            undo_step(c, user, kind, &m).await
+            match patiently(|| undo_step(c, user, kind, &m)).await {
+                // Gone already (a lost answer's earlier try, or someone else): undone.
+                Err(e) if e.code == "NoSuchEntity" => Ok(()),
+                undone => undone,
+            }
         };
         match undone {
             Ok(()) => report.status(u, i, StepStatus::Undone),

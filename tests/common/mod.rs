@@ -10,6 +10,7 @@ pub mod fixtures;
 pub mod moto;
 pub mod proxy;
 pub mod pty;
+pub mod throttle;
 pub mod worker;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -66,6 +67,7 @@ pub fn settings() -> AwsSettings {
         credentials: None,
         interceptors: Vec::new(),
         timeouts: None,
+        run_timeout: None,
     }
 }
 

@@ -114,14 +114,25 @@ async fn forward(upstream: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {
         .ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into())
 }
 
-/// The `Action=` value of a query-protocol request's form body, or empty.
+/// The `Action=` value of a query-protocol request's form body (IAM, STS), else the
+/// `X-Amz-Target` header of a JSON-protocol one (KMS: `TrentService.Encrypt`), else empty.
 fn action(request: &[u8]) -> String {
-    let body = &request[header_end(request).unwrap_or(request.len())..];
-    String::from_utf8_lossy(body)
+    let end = header_end(request).unwrap_or(request.len());
+    let body = &request[end..];
+    if let Some(action) = String::from_utf8_lossy(body)
         .split('&')
         .find_map(|kv| kv.strip_prefix("Action="))
+    {
+        return action.to_string();
+    }
+    String::from_utf8_lossy(&request[..end])
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("x-amz-target")
+                .then(|| value.trim().to_string())
+        })
         .unwrap_or_default()
-        .to_string()
 }
 
 fn header_end(buf: &[u8]) -> Option<usize> {

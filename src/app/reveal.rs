@@ -199,6 +199,9 @@ pub struct Reveal {
     pub show_password: bool,
     pub focus: Row,
     pub copied: Option<Copied>,
+    /// The confirmed copy that a copy still being carried out replaces: put back if that copy
+    /// fails, since the clipboard then still holds it and its timed clear must still happen.
+    pub replaced: Option<Copied>,
     pub prompt: Option<Prompt>,
     /// What the admin has saved the credentials to, for the screen and for the leave question.
     pub saved: Vec<String>,
@@ -223,6 +226,7 @@ impl Reveal {
             show_password: false,
             focus: Row::UserName,
             copied: None,
+            replaced: None,
             prompt: None,
             saved: Vec::new(),
             csv_dir,
@@ -335,6 +339,16 @@ impl Reveal {
         crate::export::default_csv_path(&self.csv_dir, &names)
     }
 
+    /// Starts a copy: the screen shows it at once, and the confirmed copy it replaces is kept
+    /// until it is confirmed in turn (see [`Reveal::replaced`]).
+    fn start_copy(&mut self, copy: Copied) {
+        if let Some(earlier) = self.copied.replace(copy) {
+            if earlier.to.is_some() {
+                self.replaced = Some(earlier);
+            }
+        }
+    }
+
     /// Seconds until a copied secret is cleared, at tick `now`.
     pub fn clear_in(&self, now: u64) -> Option<u64> {
         let at = self.copied.as_ref()?.clear_at?;
@@ -412,18 +426,19 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             if r.focus.is_secret() {
                 r.expose(Exposure::Copied);
             }
-            r.copied = Some(Copied {
+            let clear_at = r
+                .focus
+                .is_secret()
+                .then_some(ticks + seconds * TICKS_PER_SECOND);
+            r.start_copy(Copied {
                 what,
                 to: None,
-                clear_at: r
-                    .focus
-                    .is_secret()
-                    .then_some(ticks + seconds * TICKS_PER_SECOND),
+                clear_at,
             });
             return vec![Command::Copy(what)];
         }
         KeyCode::Char('m') if r.docs.is_none() => {
-            r.copied = Some(Copied {
+            r.start_copy(Copied {
                 what: CopyWhat::Instructions,
                 to: None,
                 clear_at: None,
@@ -540,7 +555,10 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
     match effect {
         Effect::Copied(Ok(to)) => {
             let copied = match app.reveal.as_mut() {
-                Some(r) => r.copied.as_mut(),
+                Some(r) => {
+                    r.replaced = None;
+                    r.copied.as_mut()
+                }
                 None => app.enc.role.as_mut().and_then(|r| r.copied.as_mut()),
             };
             let what = match copied {
@@ -570,8 +588,9 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
             app.info(text);
         }
         Effect::Copied(Err(message)) => {
+            // What was on the clipboard before is still there, with its timed clear.
             if let Some(r) = app.reveal.as_mut() {
-                r.copied = None;
+                r.copied = r.replaced.take();
             }
             if let Some(r) = app.enc.role.as_mut() {
                 r.copied = None;

@@ -126,6 +126,12 @@ pub enum CopiedTo {
     System,
     /// The terminal, through OSC 52: the terminal holds it, not iamwiz.
     Terminal,
+    /// A tmux paste buffer of iamwiz's own (and the terminal's clipboard where tmux passes it
+    /// on): iamwiz deletes the buffer and blanks that clipboard.
+    Tmux,
+    /// The terminal, through OSC 52 passed on by GNU screen; screen's own paste register is out
+    /// of iamwiz's reach.
+    Screen,
 }
 
 /// Something copied, and when iamwiz clears it.
@@ -580,9 +586,24 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
                 (CopiedTo::Terminal, true) => {
                     format!("{name} → terminal (OSC 52): the terminal, not iamwiz, now holds it.")
                 }
+                (CopiedTo::Tmux, true) => format!(
+                    "{name} → tmux buffer (paste: prefix =), and your terminal's clipboard if \
+                     tmux passes it on; iamwiz deletes and blanks both in {seconds} s, on leaving \
+                     this screen and at exit."
+                ),
+                (CopiedTo::Screen, true) => format!(
+                    "{name} → terminal via GNU screen (OSC 52); iamwiz asks the terminal to clear \
+                     it in {seconds} s. What you copy in screen's copy mode stays in screen."
+                ),
                 (CopiedTo::System, false) => format!("{name} copied."),
                 (CopiedTo::Terminal, false) => {
                     format!("{name} sent to your terminal's clipboard (OSC 52).")
+                }
+                (CopiedTo::Tmux, false) => {
+                    format!("{name} → tmux buffer (paste: prefix =), deleted at exit.")
+                }
+                (CopiedTo::Screen, false) => {
+                    format!("{name} sent through GNU screen to your terminal's clipboard (OSC 52).")
                 }
             };
             app.info(text);

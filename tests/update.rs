@@ -710,6 +710,28 @@ mod credentials {
     }
 
     #[test]
+    fn copying_through_tmux_or_screen_says_where_it_went_and_what_can_be_cleared() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::SecretKey);
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::Tmux))));
+        let text = &app.notice.as_ref().unwrap().text;
+        assert!(text.contains("tmux buffer"), "{text}");
+        assert!(text.contains("deletes and blanks both in 30 s"), "{text}");
+        assert_eq!(app.reveal.as_ref().unwrap().clear_in(app.ticks), Some(30));
+
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::Screen))));
+        let text = &app.notice.as_ref().unwrap().text;
+        assert!(text.contains("via GNU screen"), "{text}");
+        assert!(text.contains("clear it in 30 s"), "{text}");
+        assert!(
+            text.contains("What you copy in screen's copy mode stays in screen"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn no_clipboard_is_said_plainly_and_nothing_is_pending() {
         let mut app = revealed_with(30);
         focus(&mut app, Row::SecretKey);

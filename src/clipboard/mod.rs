@@ -463,6 +463,60 @@ mod tests {
     }
 
     #[test]
+    fn inside_tmux_without_a_display_tmux_itself_is_used() {
+        let e = env(&[
+            ("TMUX", "/tmp/tmux-1000/default,4242,0"),
+            ("TERM", "tmux-256color"),
+        ]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/tmux-1000/default")))
+        );
+        // Over SSH too, and even where TERM alone would rule OSC 52 out.
+        let e = env(&[
+            ("SSH_TTY", "/dev/pts/3"),
+            ("DISPLAY", "localhost:10.0"),
+            ("TMUX", "/tmp/s,1,0"),
+            ("TERM", "dumb"),
+        ]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/s")))
+        );
+        // With a local display the system clipboard is used: tmux is not involved.
+        let e = env(&[("DISPLAY", ":0"), ("TMUX", "/tmp/s,1,0")]);
+        assert_eq!(choose(&e, "linux"), Choice::System);
+    }
+
+    #[test]
+    fn inside_gnu_screen_without_tmux_osc52_is_wrapped_for_screen() {
+        let e = env(&[("STY", "1234.pts-0.host"), ("TERM", "screen")]);
+        assert_eq!(choose(&e, "linux"), Choice::Screen);
+        // tmux run inside screen: tmux is the one iamwiz talks to.
+        let e = env(&[("STY", "1234.pts-0.host"), ("TMUX", "/tmp/s,1,0")]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/s")))
+        );
+        let e = env(&[("STY", ""), ("TERM", "xterm")]);
+        assert_eq!(choose(&e, "linux"), Choice::Osc52);
+    }
+
+    #[test]
+    fn screen_pieces_are_short_and_join_to_the_sequence() {
+        let seq = osc52_set(&"x".repeat(200));
+        let wrapped = for_screen(&seq);
+        let pieces: Vec<&[u8]> = wrapped
+            .split(|b| *b == b'P')
+            .filter(|p| !p.is_empty())
+            .collect();
+        assert!(pieces.len() >= 4, "{} pieces", pieces.len());
+        assert!(wrapped.starts_with(b"\x1bP\x1b]52;c;"));
+        assert!(wrapped.ends_with(b"\x07\x1b\\"));
+        assert_eq!(for_screen(b""), b"");
+    }
+
+    #[test]
     fn macos_and_windows_need_no_display_variable() {
         assert_eq!(choose(&env(&[]), "macos"), Choice::System);
         assert_eq!(choose(&env(&[]), "windows"), Choice::System);

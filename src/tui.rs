@@ -419,6 +419,8 @@ fn carry_out(
             return Effect::Copied(clipboard.copy(&text, out).map(|via| match via {
                 Via::System => CopiedTo::System,
                 Via::Osc52 => CopiedTo::Terminal,
+                Via::Tmux => CopiedTo::Tmux,
+                Via::Screen => CopiedTo::Screen,
             }));
         }
         Command::ClearClipboard => {

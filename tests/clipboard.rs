@@ -1,14 +1,16 @@
-//! The clipboard: OSC 52 bytes and clearing, and the system clipboard under a real X server
-//! (Xvfb), read and overwritten from outside by `xclip`.
+//! The clipboard: OSC 52 bytes and clearing, OSC 52 wrapped for GNU screen, the system clipboard
+//! under a real X server (Xvfb), read and overwritten from outside by `xclip`, and tmux's paste
+//! buffers on real tmux servers of the tests' own.
 //!
-//! Needs the Debian packages `xvfb` and `xclip`; without them the X test fails and says so.
+//! Needs the Debian packages `xvfb`, `xclip` and `tmux`; without them the tests that use them fail
+//! and say so.
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use iamwiz::clipboard::{
-    ClearOutcome, Clipboard, UNAVAILABLE_MESSAGE, Via, osc52_clear, osc52_set,
+    ClearOutcome, Clipboard, UNAVAILABLE_MESSAGE, Via, for_screen, osc52_clear, osc52_set,
 };
 use iamwiz::secret::Secret;
 
@@ -141,6 +143,248 @@ fn unavailable_says_so_plainly_and_writes_nothing() {
     assert_eq!(cb.clear_if_ours(&mut out), Ok(ClearOutcome::Nothing));
     assert!(out.is_empty());
     assert!(!cb.needs_terminal_clear());
+}
+
+// ---------------------------------------------------------------------------------------------
+// GNU screen: OSC 52 wrapped in device control strings, which screen passes on as they are.
+
+/// What the terminal behind screen receives: the pieces of every `ESC P … ESC \`, joined.
+fn unwrap_screen(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        assert!(
+            rest.starts_with(b"\x1bP"),
+            "each piece starts a DCS: {rest:?}"
+        );
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\x1b\\")
+            .expect("each piece ends with ESC \\");
+        let piece = &rest[2..end];
+        assert!(piece.len() <= 76, "a piece fits screen's string buffer");
+        out.extend_from_slice(piece);
+        rest = &rest[end + 2..];
+    }
+    out
+}
+
+#[test]
+fn screen_copy_passes_the_whole_osc52_through_in_short_pieces_and_clears_it() {
+    // Long enough (the kmsProviders document) to need several pieces.
+    let doc = format!(
+        "{{\"aws\": {{\"accessKeyId\": \"AKIAEXAMPLE000000001\", \"secretAccessKey\": \"{}\"}}}}",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
+    let mut cb = Clipboard::screen();
+    assert_eq!(cb.describe(), "terminal through GNU screen (OSC 52)");
+    let mut out = Vec::new();
+    assert_eq!(cb.copy(&secret(&doc), &mut out), Ok(Via::Screen));
+    assert!(out.len() > 2 * 76, "several pieces");
+    assert_eq!(unwrap_screen(&out), osc52_set(&doc));
+    assert!(
+        cb.needs_terminal_clear(),
+        "only the terminal writer can clear it"
+    );
+    assert!(
+        Via::Screen
+            .notice()
+            .contains("screen's own paste register is not touched")
+    );
+
+    let mut out = Vec::new();
+    assert_eq!(cb.clear_if_ours(&mut out), Ok(ClearOutcome::Cleared));
+    assert_eq!(out, for_screen(&osc52_clear()));
+    assert_eq!(unwrap_screen(&out), osc52_clear());
+    assert!(!cb.needs_terminal_clear());
+}
+
+// ---------------------------------------------------------------------------------------------
+// tmux: real servers on sockets of the tests' own.
+
+const INSTALL_TMUX: &str = "run `apt-get install -y tmux` (Debian package tmux)";
+
+/// A tmux server on a socket in a directory of its own, with one session; killed on drop.
+struct TmuxServer {
+    dir: tempfile::TempDir,
+}
+
+impl TmuxServer {
+    fn start(options: &[(&str, &str)]) -> TmuxServer {
+        let server = TmuxServer {
+            dir: tempfile::tempdir().expect("a directory for the tmux socket"),
+        };
+        server.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sleep 600",
+        ]);
+        for (name, value) in options {
+            server.run(&["set-option", "-g", name, value]);
+        }
+        server
+    }
+
+    fn socket(&self) -> std::path::PathBuf {
+        self.dir.path().join("socket")
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-S").arg(self.socket()).env_remove("TMUX");
+        c
+    }
+
+    /// Runs a tmux command on this server, which must succeed; returns what it printed.
+    fn run(&self, args: &[&str]) -> String {
+        let out = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux ({e}); {INSTALL_TMUX}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 from tmux")
+    }
+
+    /// Every paste buffer: (name, content).
+    fn buffers(&self) -> Vec<(String, String)> {
+        self.run(&["list-buffers", "-F", "#{buffer_name}"])
+            .lines()
+            .map(|name| (name.to_string(), self.run(&["show-buffer", "-b", name])))
+            .collect()
+    }
+
+    /// Waits until the buffers are `want` (for a server that hears from another one).
+    fn wait_for_buffers(&self, want: &[(&str, &str)]) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let got = self.buffers();
+            let same = got.len() == want.len()
+                && got
+                    .iter()
+                    .zip(want)
+                    .all(|((n, c), (wn, wc))| n.starts_with(wn) && c == wc);
+            if same {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tmux buffers: wanted {want:?}, got {got:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = self
+            .command()
+            .arg("kill-server")
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[test]
+fn tmux_copy_goes_to_a_buffer_of_its_own_and_clearing_leaves_no_secret_there() {
+    let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    // tmux's default (`external`: an OSC 52 from iamwiz would go nowhere) and `on` (it would
+    // become a buffer the empty OSC 52 does not clear): the copy reaches tmux either way.
+    for setting in ["external", "on"] {
+        let tmux = TmuxServer::start(&[("set-clipboard", setting)]);
+        let mut cb = Clipboard::tmux(Some(tmux.socket()));
+        let buffer = cb.tmux_buffer().expect("a tmux buffer").to_string();
+        assert_eq!(buffer, format!("iamwiz-{}", std::process::id()));
+        assert_eq!(cb.describe(), format!("tmux buffer {buffer}"));
+        let mut terminal = Vec::new();
+
+        // Copied: the buffer holds it exactly, and nothing else does.
+        assert_eq!(
+            cb.copy(&secret(key), &mut terminal),
+            Ok(Via::Tmux),
+            "{setting}"
+        );
+        assert_eq!(
+            tmux.buffers(),
+            [(buffer.clone(), key.to_string())],
+            "{setting}"
+        );
+        assert!(!cb.needs_terminal_clear());
+
+        // A second copy replaces it in the same buffer.
+        cb.copy(&secret("carol"), &mut terminal).unwrap();
+        assert_eq!(tmux.buffers(), [(buffer.clone(), "carol".to_string())]);
+
+        // The timed clear (or leaving the credentials screen): the buffer is gone.
+        cb.copy(&secret(key), &mut terminal).unwrap();
+        assert_eq!(cb.clear_if_ours(&mut terminal), Ok(ClearOutcome::Cleared));
+        assert_eq!(tmux.buffers(), [], "{setting}: no buffer is left");
+        assert_eq!(cb.clear_if_ours(&mut terminal), Ok(ClearOutcome::Nothing));
+
+        // A buffer of the admin's own is left alone.
+        tmux.run(&["set-buffer", "-b", "mine", "the admin's own"]);
+        cb.copy(&secret(key), &mut terminal).unwrap();
+        assert_eq!(cb.clear_if_ours(&mut terminal), Ok(ClearOutcome::Cleared));
+        assert_eq!(tmux.buffers(), [("mine".into(), "the admin's own".into())]);
+        tmux.run(&["delete-buffer", "-b", "mine"]);
+
+        // Exit with the secret still copied: dropping deletes the buffer.
+        cb.copy(&secret(key), &mut terminal).unwrap();
+        drop(cb);
+        assert_eq!(tmux.buffers(), [], "{setting}: nothing is left after exit");
+
+        // tmux is asked through its own commands: nothing goes to the terminal.
+        assert!(terminal.is_empty());
+    }
+}
+
+#[test]
+fn tmux_passes_the_copy_on_to_the_outer_clipboard_and_clearing_blanks_it() {
+    let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    for setting in ["external", "on"] {
+        // The admin's own terminal, played by an outer tmux whose one-slot clipboard takes OSC 52.
+        let outer = TmuxServer::start(&[
+            ("set-clipboard", "on"),
+            ("buffer-limit", "1"),
+            ("default-terminal", "xterm-256color"),
+        ]);
+        let inner = TmuxServer::start(&[("set-clipboard", setting)]);
+        // The admin attached to the inner tmux from that terminal.
+        let attach = format!(
+            "env -u TMUX tmux -S '{}' attach -t t",
+            inner.socket().display()
+        );
+        outer.run(&["new-window", "-t", "t:", &attach]);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while inner.run(&["list-clients"]).is_empty() {
+            assert!(Instant::now() < deadline, "the inner tmux got no client");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+
+        let mut cb = Clipboard::tmux(Some(inner.socket()));
+        let mut terminal = Vec::new();
+        cb.copy(&secret(key), &mut terminal).unwrap();
+        outer.wait_for_buffers(&[("buffer", key)]);
+
+        assert_eq!(cb.clear_if_ours(&mut terminal), Ok(ClearOutcome::Cleared));
+        // What a paste in the admin's terminal gives now: a blank, not the secret.
+        outer.wait_for_buffers(&[("buffer", " ")]);
+        assert_eq!(inner.buffers(), [], "{setting}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -710,6 +710,28 @@ mod credentials {
     }
 
     #[test]
+    fn copying_through_tmux_or_screen_says_where_it_went_and_what_can_be_cleared() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::SecretKey);
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::Tmux))));
+        let text = &app.notice.as_ref().unwrap().text;
+        assert!(text.contains("tmux buffer"), "{text}");
+        assert!(text.contains("deletes and blanks both in 30 s"), "{text}");
+        assert_eq!(app.reveal.as_ref().unwrap().clear_in(app.ticks), Some(30));
+
+        press(&mut app, KeyCode::Char('c'));
+        update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::Screen))));
+        let text = &app.notice.as_ref().unwrap().text;
+        assert!(text.contains("via GNU screen"), "{text}");
+        assert!(text.contains("clear it in 30 s"), "{text}");
+        assert!(
+            text.contains("What you copy in screen's copy mode stays in screen"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn no_clipboard_is_said_plainly_and_nothing_is_pending() {
         let mut app = revealed_with(30);
         focus(&mut app, Row::SecretKey);
@@ -720,6 +742,71 @@ mod credentials {
         );
         assert!(error_text(&app).contains("No clipboard here"));
         assert!(app.reveal.as_ref().unwrap().copied.is_none());
+    }
+
+    #[test]
+    fn a_copy_that_fails_leaves_the_earlier_secret_to_be_cleared_on_time() {
+        // The clipboard still holds the first secret when a later copy fails: its clear stands,
+        // whether the failed copy was of a secret or of plain text.
+        for (row, key) in [
+            (Row::Password, KeyCode::Char('c')),
+            (Row::UserName, KeyCode::Char('m')),
+        ] {
+            let mut app = revealed_with(5);
+            focus(&mut app, Row::SecretKey);
+            press(&mut app, KeyCode::Char('c'));
+            update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
+            for _ in 0..8 {
+                assert!(update(&mut app, Msg::Tick).is_empty());
+            }
+            focus(&mut app, row);
+            assert_eq!(press(&mut app, key).len(), 1, "{key:?} asks for a copy");
+            update(
+                &mut app,
+                Msg::Effect(Effect::Copied(Err("could not set the clipboard".into()))),
+            );
+            assert!(error_text(&app).contains("could not set the clipboard"));
+            let r = app.reveal.as_ref().unwrap();
+            assert_eq!(
+                r.copied.as_ref().map(|c| c.what),
+                Some(CopyWhat::Row(Row::SecretKey)),
+                "the screen still says the secret access key is on the clipboard"
+            );
+            assert_eq!(r.clear_in(app.ticks), Some(3), "{key:?}");
+            let mut cmds = Vec::new();
+            for _ in 0..12 {
+                cmds.extend(update(&mut app, Msg::Tick));
+            }
+            assert!(
+                matches!(cmds.as_slice(), [Command::ClearClipboard]),
+                "after a failed {key:?} copy: {cmds:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn leaving_after_a_failed_copy_still_clears_the_earlier_secret() {
+        let mut app = revealed_with(30);
+        focus(&mut app, Row::SecretKey);
+        press(&mut app, KeyCode::Char('c'));
+        update(
+            &mut app,
+            Msg::Effect(Effect::Copied(Ok(CopiedTo::Terminal))),
+        );
+        focus(&mut app, Row::Password);
+        press(&mut app, KeyCode::Char('c'));
+        update(
+            &mut app,
+            Msg::Effect(Effect::Copied(
+                Err("Could not write to the terminal".into()),
+            )),
+        );
+        press(&mut app, KeyCode::Enter);
+        let cmds = press(&mut app, KeyCode::Char('y'));
+        assert!(
+            matches!(cmds.as_slice(), [Command::ClearClipboard]),
+            "{cmds:?}"
+        );
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The one-time reveal: the new credentials, masked until asked for, copied with a timed clear,
 //! and saved only where the admin says. This state is the only place the secrets live; dropping it
 //! zeroes them.
+//!
+//! Past 600 lines because a third of it is the table tests of these rules (what counts as a
+//! secret reaching the admin, what a signal discards), kept beside the code they pin down.
 
 use std::path::PathBuf;
 
@@ -126,6 +129,12 @@ pub enum CopiedTo {
     System,
     /// The terminal, through OSC 52: the terminal holds it, not iamwiz.
     Terminal,
+    /// A tmux paste buffer of iamwiz's own (and the terminal's clipboard where tmux passes it
+    /// on): iamwiz deletes the buffer and blanks that clipboard.
+    Tmux,
+    /// The terminal, through OSC 52 passed on by GNU screen; screen's own paste register is out
+    /// of iamwiz's reach.
+    Screen,
 }
 
 /// Something copied, and when iamwiz clears it.
@@ -199,6 +208,9 @@ pub struct Reveal {
     pub show_password: bool,
     pub focus: Row,
     pub copied: Option<Copied>,
+    /// The confirmed copy that a copy still being carried out replaces: put back if that copy
+    /// fails, since the clipboard then still holds it and its timed clear must still happen.
+    pub replaced: Option<Copied>,
     pub prompt: Option<Prompt>,
     /// What the admin has saved the credentials to, for the screen and for the leave question.
     pub saved: Vec<String>,
@@ -223,6 +235,7 @@ impl Reveal {
             show_password: false,
             focus: Row::UserName,
             copied: None,
+            replaced: None,
             prompt: None,
             saved: Vec::new(),
             csv_dir,
@@ -335,6 +348,16 @@ impl Reveal {
         crate::export::default_csv_path(&self.csv_dir, &names)
     }
 
+    /// Starts a copy: the screen shows it at once, and the confirmed copy it replaces is kept
+    /// until it is confirmed in turn (see [`Reveal::replaced`]).
+    fn start_copy(&mut self, copy: Copied) {
+        if let Some(earlier) = self.copied.replace(copy)
+            && earlier.to.is_some()
+        {
+            self.replaced = Some(earlier);
+        }
+    }
+
     /// Seconds until a copied secret is cleared, at tick `now`.
     pub fn clear_in(&self, now: u64) -> Option<u64> {
         let at = self.copied.as_ref()?.clear_at?;
@@ -412,18 +435,19 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             if r.focus.is_secret() {
                 r.expose(Exposure::Copied);
             }
-            r.copied = Some(Copied {
+            let clear_at = r
+                .focus
+                .is_secret()
+                .then_some(ticks + seconds * TICKS_PER_SECOND);
+            r.start_copy(Copied {
                 what,
                 to: None,
-                clear_at: r
-                    .focus
-                    .is_secret()
-                    .then_some(ticks + seconds * TICKS_PER_SECOND),
+                clear_at,
             });
             return vec![Command::Copy(what)];
         }
         KeyCode::Char('m') if r.docs.is_none() => {
-            r.copied = Some(Copied {
+            r.start_copy(Copied {
                 what: CopyWhat::Instructions,
                 to: None,
                 clear_at: None,
@@ -540,7 +564,10 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
     match effect {
         Effect::Copied(Ok(to)) => {
             let copied = match app.reveal.as_mut() {
-                Some(r) => r.copied.as_mut(),
+                Some(r) => {
+                    r.replaced = None;
+                    r.copied.as_mut()
+                }
                 None => app.enc.role.as_mut().and_then(|r| r.copied.as_mut()),
             };
             let what = match copied {
@@ -562,16 +589,32 @@ pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
                 (CopiedTo::Terminal, true) => {
                     format!("{name} → terminal (OSC 52): the terminal, not iamwiz, now holds it.")
                 }
+                (CopiedTo::Tmux, true) => format!(
+                    "{name} → tmux buffer (paste: prefix =), and your terminal's clipboard if \
+                     tmux passes it on; iamwiz deletes and blanks both in {seconds} s, on leaving \
+                     this screen and at exit."
+                ),
+                (CopiedTo::Screen, true) => format!(
+                    "{name} → terminal via GNU screen (OSC 52); iamwiz asks the terminal to clear \
+                     it in {seconds} s. What you copy in screen's copy mode stays in screen."
+                ),
                 (CopiedTo::System, false) => format!("{name} copied."),
                 (CopiedTo::Terminal, false) => {
                     format!("{name} sent to your terminal's clipboard (OSC 52).")
+                }
+                (CopiedTo::Tmux, false) => {
+                    format!("{name} → tmux buffer (paste: prefix =), deleted at exit.")
+                }
+                (CopiedTo::Screen, false) => {
+                    format!("{name} sent through GNU screen to your terminal's clipboard (OSC 52).")
                 }
             };
             app.info(text);
         }
         Effect::Copied(Err(message)) => {
+            // What was on the clipboard before is still there, with its timed clear.
             if let Some(r) = app.reveal.as_mut() {
-                r.copied = None;
+                r.copied = r.replaced.take();
             }
             if let Some(r) = app.enc.role.as_mut() {
                 r.copied = None;

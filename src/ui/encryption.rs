@@ -763,6 +763,8 @@ fn render_role(r: &RoleResult, f: &mut Frame, area: Rect) {
             None => "copying…",
             Some(CopiedTo::System) => "clipboard",
             Some(CopiedTo::Terminal) => "terminal (OSC 52)",
+            Some(CopiedTo::Tmux) => "tmux buffer",
+            Some(CopiedTo::Screen) => "terminal via screen (OSC 52)",
         };
         lines.push(line(vec![
             Span::raw("   "),

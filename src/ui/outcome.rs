@@ -479,8 +479,12 @@ fn copied_and_saved<'a>(
             (None, _) => "copying…".to_string(),
             (Some(CopiedTo::System), Some(s)) => format!("clipboard, cleared in {s} s"),
             (Some(CopiedTo::Terminal), Some(s)) => format!("terminal (OSC 52), cleared in {s} s"),
+            (Some(CopiedTo::Tmux), Some(s)) => format!("tmux buffer, deleted in {s} s"),
+            (Some(CopiedTo::Screen), Some(s)) => format!("terminal via screen, cleared in {s} s"),
             (Some(CopiedTo::System), None) => "clipboard".to_string(),
             (Some(CopiedTo::Terminal), None) => "terminal (OSC 52)".to_string(),
+            (Some(CopiedTo::Tmux), None) => "tmux buffer".to_string(),
+            (Some(CopiedTo::Screen), None) => "terminal via screen".to_string(),
         };
         lines.push(line(vec![
             Span::raw(indent),

@@ -1,11 +1,12 @@
 //! Copying a secret to a clipboard, and taking it back off again.
 //!
-//! Two mechanisms, chosen once by [`Clipboard::detect`]:
+//! Four mechanisms, chosen once by [`Clipboard::detect`]:
 //!
 //! * **The system clipboard** through `arboard`, when a display is usable. One `arboard` handle
-//!   lives on a thread of its own for as long as the [`Clipboard`] does: on X11 (and on Wayland
-//!   through XWayland) the clipboard is not a store but a promise, served by whichever program owns
-//!   the selection, so the owner has to stay alive for a paste to work. The text is marked to stay
+//!   lives on a thread of its own ([`system`]) for as long as the [`Clipboard`] does: on X11 (and
+//!   on Wayland through XWayland) the clipboard is not a store but a promise, served by whichever
+//!   program owns the selection, so the owner has to stay alive for a paste to work. The text is
+//!   marked to stay
 //!   out of clipboard managers' history where the platform has a convention for it (the
 //!   `x-kde-passwordManagerHint` target on Linux, `org.nspasteboard.ConcealedType` on macOS,
 //!   `ExcludeClipboardContentFromMonitorProcessing` on Windows). Clearing reads the clipboard back
@@ -15,31 +16,39 @@
 //!   but the terminal may take it: `ESC ] 52 ; c ; <base64> BEL`. The terminal, not iamwiz, then
 //!   holds the text. A terminal's clipboard cannot be read back, so "clear" writes the empty OSC 52
 //!   `ESC ] 52 ; c ; BEL`, which wipes whatever the terminal's clipboard holds at that moment.
+//! * **tmux's paste buffers** inside tmux (`$TMUX` set) without a display: OSC 52 written inside
+//!   tmux either becomes a tmux buffer that the empty OSC 52 does not clear, or goes nowhere, so
+//!   iamwiz copies through tmux itself into a buffer of its own and deletes it again ([`tmux`]).
+//! * **OSC 52 through GNU screen** (`$STY` set, no tmux, no display): screen does not pass OSC 52
+//!   on, but passes on what is wrapped in its device control strings (`ESC P … ESC \`), so the same
+//!   OSC 52, cut into pieces short enough for screen's string buffer, reaches the terminal, and so
+//!   does the empty one that clears it. Screen's own paste register is never written by iamwiz;
+//!   what the admin copies there in screen's copy mode (a secret shown on screen, say) stays
+//!   there, out of iamwiz's reach, and the screen says so.
 //!
-//! Where neither works, [`Clipboard::copy`] says so plainly and suggests the exports instead.
+//! Where none works, [`Clipboard::copy`] says so plainly and suggests the exports instead.
 //!
 //! The text is never logged or formatted: it travels as a [`Secret`], read-backs are zeroed after
 //! the comparison, and the OSC 52 bytes (base64 of the secret) are zeroed after they are written.
 //! What `arboard` copies internally, and what the terminal or the OS keeps, is out of our reach.
 
+mod system;
+mod tmux;
+
 use std::io::Write;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread;
-use std::time::Duration;
+use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use crate::secret::Secret;
+use system::Owner;
+use tmux::Tmux;
 
 /// What [`Clipboard::copy`] says when there is no clipboard at all.
 pub const UNAVAILABLE_MESSAGE: &str = "No clipboard here: no display and this terminal cannot take \
      OSC 52. Save the credentials as CSV or a profile instead.";
-
-/// How long a request to the clipboard thread may take before we give up on it. `arboard` has its
-/// own, shorter timeouts for X11 round trips; this only guards against a wedged thread.
-const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where a copied text went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +57,10 @@ pub enum Via {
     System,
     /// The terminal's clipboard, through OSC 52: the terminal, not iamwiz, holds it now.
     Osc52,
+    /// A tmux paste buffer of iamwiz's own, passed on to the terminal's clipboard where tmux can.
+    Tmux,
+    /// The terminal's clipboard, through OSC 52 wrapped for GNU screen to pass on.
+    Screen,
 }
 
 impl Via {
@@ -62,6 +75,17 @@ impl Via {
                 "Sent to your terminal's clipboard (OSC 52): the terminal, not iamwiz, now holds \
                  it. iamwiz cannot read it back; at the timeout it asks the terminal to clear its \
                  clipboard."
+            }
+            Via::Tmux => {
+                "Put in a tmux paste buffer of iamwiz's own (and on your terminal's clipboard \
+                 where tmux passes it on): at the timeout, on leaving the credentials screen and \
+                 at exit iamwiz deletes the buffer and blanks that clipboard."
+            }
+            Via::Screen => {
+                "Sent through GNU screen to your terminal's clipboard (OSC 52): the terminal, not \
+                 iamwiz, now holds it; at the timeout iamwiz asks it to clear. screen's own paste \
+                 register is not touched: what you copy in screen's copy mode stays there until \
+                 you replace it."
             }
         }
     }
@@ -86,6 +110,10 @@ pub enum Choice {
     System,
     /// OSC 52 through the terminal.
     Osc52,
+    /// tmux's paste buffers, on the server at this socket (from `$TMUX`).
+    Tmux(Option<PathBuf>),
+    /// OSC 52 wrapped for GNU screen to pass on.
+    Screen,
     /// Neither; the reason, for [`Clipboard::describe`].
     Unavailable(String),
 }
@@ -113,10 +141,18 @@ pub fn choose(var: &dyn Fn(&str) -> Option<String>, os: &str) -> Choice {
     }
 }
 
-/// Whether the terminal may take OSC 52: yes unless `TERM` says it clearly cannot (unset, empty,
-/// `dumb`, or the Linux console). Terminals that ignore OSC 52 cannot be told apart from here;
-/// that is why the UI says the terminal, not iamwiz, holds the text.
+/// How to copy without a display. Inside tmux (`$TMUX` set), through tmux itself; inside GNU
+/// screen (`$STY` set), OSC 52 wrapped for screen; otherwise OSC 52 unless `TERM` says the
+/// terminal clearly cannot take it (unset, empty, `dumb`, or the Linux console). Terminals that
+/// ignore OSC 52 cannot be told apart from here; that is why the UI says the terminal, not
+/// iamwiz, holds the text.
 pub fn terminal_choice(var: &dyn Fn(&str) -> Option<String>) -> Choice {
+    if let Some(tmux) = var("TMUX").filter(|v| !v.is_empty()) {
+        return Choice::Tmux(Tmux::socket_from_env(&tmux));
+    }
+    if var("STY").is_some_and(|v| !v.is_empty()) {
+        return Choice::Screen;
+    }
     match var("TERM").as_deref() {
         None | Some("") => Choice::Unavailable("TERM is not set, so OSC 52 cannot be used".into()),
         Some(t @ ("dumb" | "linux")) => {
@@ -144,9 +180,30 @@ pub fn osc52_clear() -> Vec<u8> {
     b"\x1b]52;c;\x07".to_vec()
 }
 
+/// How many bytes of a sequence go in one of GNU screen's device control strings: well under the
+/// string buffer of every screen release (768 bytes in 4.x).
+const SCREEN_PIECE: usize = 76;
+
+/// `sequence` cut into pieces, each wrapped in a device control string (`ESC P … ESC \`), which
+/// GNU screen passes on to the terminal as is: the terminal sees `sequence` whole. The result holds
+/// whatever `sequence` holds; zero it as [`Clipboard::copy`] does.
+pub fn for_screen(sequence: &[u8]) -> Vec<u8> {
+    let pieces = sequence.len().div_ceil(SCREEN_PIECE);
+    // Sized up front so the buffer never reallocates and leaves a copy behind.
+    let mut out = Vec::with_capacity(sequence.len() + pieces * 4);
+    for piece in sequence.chunks(SCREEN_PIECE) {
+        out.extend_from_slice(b"\x1bP");
+        out.extend_from_slice(piece);
+        out.extend_from_slice(b"\x1b\\");
+    }
+    out
+}
+
 enum Mechanism {
     System(Owner),
     Osc52,
+    Tmux(Tmux),
+    Screen,
     Unavailable(String),
 }
 
@@ -173,10 +230,14 @@ impl Clipboard {
                     Choice::Unavailable(reason) => {
                         Clipboard::unavailable_because(format!("{e}, and {reason}"))
                     }
+                    Choice::Tmux(socket) => Clipboard::tmux(socket),
+                    Choice::Screen => Clipboard::screen(),
                     _ => Clipboard::osc52(),
                 },
             },
             Choice::Osc52 => Clipboard::osc52(),
+            Choice::Tmux(socket) => Clipboard::tmux(socket),
+            Choice::Screen => Clipboard::screen(),
             Choice::Unavailable(reason) => Clipboard::unavailable_because(reason),
         }
     }
@@ -198,6 +259,30 @@ impl Clipboard {
         }
     }
 
+    /// tmux's paste buffers, on the server at `socket` (`None`: the one tmux finds itself).
+    pub fn tmux(socket: Option<PathBuf>) -> Clipboard {
+        Clipboard {
+            mechanism: Mechanism::Tmux(Tmux::new(socket)),
+            ours: None,
+        }
+    }
+
+    /// The terminal's clipboard through GNU screen.
+    pub fn screen() -> Clipboard {
+        Clipboard {
+            mechanism: Mechanism::Screen,
+            ours: None,
+        }
+    }
+
+    /// The tmux paste buffer copies go to, when copying through tmux.
+    pub fn tmux_buffer(&self) -> Option<&str> {
+        match &self.mechanism {
+            Mechanism::Tmux(t) => Some(t.buffer()),
+            _ => None,
+        }
+    }
+
     /// No clipboard: [`Clipboard::copy`] fails with [`UNAVAILABLE_MESSAGE`].
     pub fn unavailable() -> Clipboard {
         Clipboard::unavailable_because("no display, and the terminal cannot take OSC 52".into())
@@ -216,6 +301,8 @@ impl Clipboard {
         match &self.mechanism {
             Mechanism::System(_) => "system clipboard".into(),
             Mechanism::Osc52 => "terminal (OSC 52)".into(),
+            Mechanism::Tmux(t) => format!("tmux buffer {}", t.buffer()),
+            Mechanism::Screen => "terminal through GNU screen (OSC 52)".into(),
             Mechanism::Unavailable(reason) => format!("no clipboard: {reason}"),
         }
     }
@@ -227,7 +314,8 @@ impl Clipboard {
 
     /// Copies `text`. System: the clipboard thread takes ownership of the clipboard, the text
     /// marked to stay out of history. OSC 52: writes [`osc52_set`]'s bytes to `out` (the terminal)
-    /// and flushes. Remembers the text to compare against in [`Clipboard::clear_if_ours`]; what was
+    /// and flushes; GNU screen: the same bytes wrapped by [`for_screen`]. tmux: loads the text into
+    /// tmux's buffer of ours (see [`tmux`]); nothing is written to `out`. Remembers the text to compare against in [`Clipboard::clear_if_ours`]; what was
     /// remembered from an earlier copy is replaced.
     pub fn copy(&mut self, text: &Secret, out: &mut dyn Write) -> Result<Via, String> {
         let via = match &self.mechanism {
@@ -237,10 +325,17 @@ impl Clipboard {
             }
             Mechanism::Osc52 => {
                 let bytes = Zeroizing::new(osc52_set(text.expose()));
-                out.write_all(&bytes)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| format!("Could not write to the terminal: {e}"))?;
+                to_terminal(out, &bytes)?;
                 Via::Osc52
+            }
+            Mechanism::Tmux(tmux) => {
+                tmux.load(text.expose())?;
+                Via::Tmux
+            }
+            Mechanism::Screen => {
+                let bytes = Zeroizing::new(for_screen(&Zeroizing::new(osc52_set(text.expose()))));
+                to_terminal(out, &bytes)?;
+                Via::Screen
             }
             Mechanism::Unavailable(_) => return Err(UNAVAILABLE_MESSAGE.into()),
         };
@@ -258,7 +353,10 @@ impl Clipboard {
     /// ([`osc52_clear`]) if we copied something and have not cleared it yet. That clears whatever
     /// the terminal's clipboard holds: it is still ours only if the admin copied nothing else in
     /// the meantime (through this terminal or, if the terminal shares the desktop's clipboard,
-    /// anywhere), which iamwiz cannot know.
+    /// anywhere), which iamwiz cannot know. GNU screen: the same, wrapped by [`for_screen`].
+    ///
+    /// tmux: blanks what tmux passed on to the terminal's clipboard and deletes tmux's buffer of
+    /// ours (see [`tmux`]).
     ///
     /// Forgets the remembered text once the clipboard was checked or the clear was sent, so a
     /// second call reports [`ClearOutcome::Nothing`]. On an error it is kept, so a later call (at
@@ -270,9 +368,15 @@ impl Clipboard {
         let outcome = match &self.mechanism {
             Mechanism::System(owner) => owner.clear_if_holds(copy_of(ours))?,
             Mechanism::Osc52 => {
-                out.write_all(&osc52_clear())
-                    .and_then(|()| out.flush())
-                    .map_err(|e| format!("Could not write to the terminal: {e}"))?;
+                to_terminal(out, &osc52_clear())?;
+                ClearOutcome::Cleared
+            }
+            Mechanism::Tmux(tmux) => {
+                tmux.clear()?;
+                ClearOutcome::Cleared
+            }
+            Mechanism::Screen => {
+                to_terminal(out, &for_screen(&osc52_clear()))?;
                 ClearOutcome::Cleared
             }
             Mechanism::Unavailable(_) => ClearOutcome::Nothing,
@@ -285,15 +389,15 @@ impl Clipboard {
     /// [`Clipboard::clear_if_ours`] with the terminal writer before exiting (dropping cannot,
     /// having no writer).
     pub fn needs_terminal_clear(&self) -> bool {
-        matches!(self.mechanism, Mechanism::Osc52) && self.ours.is_some()
+        matches!(self.mechanism, Mechanism::Osc52 | Mechanism::Screen) && self.ours.is_some()
     }
 }
 
 impl Drop for Clipboard {
-    /// Best effort: clears our text from the system clipboard if it is still ours, then ends the
-    /// clipboard thread. Never panics.
+    /// Best effort: clears our text from the system clipboard if it is still ours, or deletes
+    /// tmux's buffer of ours; then ends the clipboard thread. Never panics.
     fn drop(&mut self) {
-        if matches!(self.mechanism, Mechanism::System(_)) {
+        if matches!(self.mechanism, Mechanism::System(_) | Mechanism::Tmux(_)) {
             let _ = self.clear_if_ours(&mut std::io::sink());
         }
         if let Mechanism::System(owner) = &mut self.mechanism {
@@ -302,164 +406,16 @@ impl Drop for Clipboard {
     }
 }
 
+/// Writes `bytes` to the terminal and flushes.
+fn to_terminal(out: &mut dyn Write, bytes: &[u8]) -> Result<(), String> {
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("Could not write to the terminal: {e}"))
+}
+
 /// A second [`Secret`] holding the same text (the copy is moved in, not left behind).
 fn copy_of(s: &Secret) -> Secret {
     Secret::new(s.expose().to_owned())
-}
-
-/// Compares without stopping at the first difference; says only whether the two are equal.
-fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-// ---------------------------------------------------------------------------------------------
-// The clipboard thread.
-
-enum Request {
-    Set(Secret, Sender<Result<(), String>>),
-    ClearIfHolds(Secret, Sender<Result<ClearOutcome, String>>),
-    Quit(Sender<()>),
-}
-
-/// The handle to the thread that owns the one `arboard::Clipboard`.
-struct Owner {
-    requests: Option<Sender<Request>>,
-}
-
-impl Owner {
-    fn start() -> Result<Owner, String> {
-        let (tx, rx) = mpsc::channel();
-        let (ready_tx, ready_rx) = mpsc::channel();
-        thread::Builder::new()
-            .name("iamwiz-clipboard".into())
-            .spawn(move || serve(rx, ready_tx))
-            .map_err(|e| format!("could not start the clipboard thread: {e}"))?;
-        match ready_rx.recv_timeout(REPLY_TIMEOUT) {
-            Ok(Ok(())) => Ok(Owner { requests: Some(tx) }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err("the clipboard did not start in time".into()),
-        }
-    }
-
-    fn ask<T>(&self, make: impl FnOnce(Sender<T>) -> Request) -> Result<T, String> {
-        let requests = self
-            .requests
-            .as_ref()
-            .ok_or("the clipboard thread has stopped")?;
-        let (tx, rx) = mpsc::channel();
-        requests
-            .send(make(tx))
-            .map_err(|_| "the clipboard thread has stopped".to_string())?;
-        wait(&rx)
-    }
-
-    fn set(&self, text: Secret) -> Result<(), String> {
-        self.ask(|reply| Request::Set(text, reply))?
-    }
-
-    fn clear_if_holds(&self, text: Secret) -> Result<ClearOutcome, String> {
-        self.ask(|reply| Request::ClearIfHolds(text, reply))?
-    }
-
-    /// Ends the thread, which drops the `arboard` handle; waits a little for it, never forever.
-    fn shut_down(&mut self) {
-        if let Some(requests) = self.requests.take() {
-            let (tx, rx) = mpsc::channel();
-            if requests.send(Request::Quit(tx)).is_ok() {
-                let _ = wait(&rx);
-            }
-        }
-    }
-}
-
-fn wait<T>(rx: &Receiver<T>) -> Result<T, String> {
-    rx.recv_timeout(REPLY_TIMEOUT).map_err(|e| match e {
-        RecvTimeoutError::Timeout => "the clipboard did not answer in time".to_string(),
-        RecvTimeoutError::Disconnected => "the clipboard thread has stopped".to_string(),
-    })
-}
-
-/// The clipboard thread: owns the `arboard` handle until asked to quit or every sender is gone.
-fn serve(requests: Receiver<Request>, ready: Sender<Result<(), String>>) {
-    let mut clipboard = match arboard::Clipboard::new() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = ready.send(Err(format!("the system clipboard is not available: {e}")));
-            return;
-        }
-    };
-    let _ = ready.send(Ok(()));
-    for request in requests {
-        match request {
-            Request::Set(text, reply) => {
-                let _ = reply.send(set_excluded(&mut clipboard, &text));
-            }
-            Request::ClearIfHolds(text, reply) => {
-                let _ = reply.send(clear_if_holds(&mut clipboard, &text));
-            }
-            Request::Quit(done) => {
-                drop(clipboard);
-                let _ = done.send(());
-                return;
-            }
-        }
-    }
-}
-
-/// Sets the text, marked to stay out of clipboard history where the platform has a way.
-fn set_excluded(clipboard: &mut arboard::Clipboard, text: &Secret) -> Result<(), String> {
-    let set = clipboard.set();
-    #[cfg(all(
-        unix,
-        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
-    ))]
-    let set = {
-        use arboard::SetExtLinux;
-        // Adds the `x-kde-passwordManagerHint` target (honoured by Klipper and others), and
-        // keeps arboard from handing the text to a clipboard manager when the handle is dropped.
-        set.exclude_from_history()
-    };
-    #[cfg(target_os = "macos")]
-    let set = {
-        use arboard::SetExtApple;
-        // `org.nspasteboard.ConcealedType`.
-        set.exclude_from_history()
-    };
-    #[cfg(windows)]
-    let set = {
-        use arboard::SetExtWindows;
-        // `ExcludeClipboardContentFromMonitorProcessing`: neither clipboard history nor cloud
-        // sync (arboard advises against combining it with the narrower two).
-        set.exclude_from_monitoring()
-    };
-    set.text(text.expose())
-        .map_err(|e| format!("could not set the system clipboard: {e}"))
-}
-
-/// Reads the clipboard back and clears it only if it holds exactly `text`.
-fn clear_if_holds(
-    clipboard: &mut arboard::Clipboard,
-    text: &Secret,
-) -> Result<ClearOutcome, String> {
-    let now = match clipboard.get_text() {
-        Ok(s) => Zeroizing::new(s),
-        // Empty, or something other than text.
-        Err(arboard::Error::ContentNotAvailable) => return Ok(ClearOutcome::Nothing),
-        Err(e) => return Err(format!("could not read the system clipboard back: {e}")),
-    };
-    if !same_text(&now, text.expose()) {
-        return Ok(ClearOutcome::NotOurs);
-    }
-    // On X11 the check above and this clear are two steps; a copy made in between (a few
-    // milliseconds) would be cleared too.
-    clipboard
-        .clear()
-        .map_err(|e| format!("could not clear the system clipboard: {e}"))?;
-    Ok(ClearOutcome::Cleared)
 }
 
 #[cfg(test)]
@@ -507,6 +463,60 @@ mod tests {
     }
 
     #[test]
+    fn inside_tmux_without_a_display_tmux_itself_is_used() {
+        let e = env(&[
+            ("TMUX", "/tmp/tmux-1000/default,4242,0"),
+            ("TERM", "tmux-256color"),
+        ]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/tmux-1000/default")))
+        );
+        // Over SSH too, and even where TERM alone would rule OSC 52 out.
+        let e = env(&[
+            ("SSH_TTY", "/dev/pts/3"),
+            ("DISPLAY", "localhost:10.0"),
+            ("TMUX", "/tmp/s,1,0"),
+            ("TERM", "dumb"),
+        ]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/s")))
+        );
+        // With a local display the system clipboard is used: tmux is not involved.
+        let e = env(&[("DISPLAY", ":0"), ("TMUX", "/tmp/s,1,0")]);
+        assert_eq!(choose(&e, "linux"), Choice::System);
+    }
+
+    #[test]
+    fn inside_gnu_screen_without_tmux_osc52_is_wrapped_for_screen() {
+        let e = env(&[("STY", "1234.pts-0.host"), ("TERM", "screen")]);
+        assert_eq!(choose(&e, "linux"), Choice::Screen);
+        // tmux run inside screen: tmux is the one iamwiz talks to.
+        let e = env(&[("STY", "1234.pts-0.host"), ("TMUX", "/tmp/s,1,0")]);
+        assert_eq!(
+            choose(&e, "linux"),
+            Choice::Tmux(Some(PathBuf::from("/tmp/s")))
+        );
+        let e = env(&[("STY", ""), ("TERM", "xterm")]);
+        assert_eq!(choose(&e, "linux"), Choice::Osc52);
+    }
+
+    #[test]
+    fn screen_pieces_are_short_and_join_to_the_sequence() {
+        let seq = osc52_set(&"x".repeat(200));
+        let wrapped = for_screen(&seq);
+        let pieces: Vec<&[u8]> = wrapped
+            .split(|b| *b == b'P')
+            .filter(|p| !p.is_empty())
+            .collect();
+        assert!(pieces.len() >= 4, "{} pieces", pieces.len());
+        assert!(wrapped.starts_with(b"\x1bP\x1b]52;c;"));
+        assert!(wrapped.ends_with(b"\x07\x1b\\"));
+        assert_eq!(for_screen(b""), b"");
+    }
+
+    #[test]
     fn macos_and_windows_need_no_display_variable() {
         assert_eq!(choose(&env(&[]), "macos"), Choice::System);
         assert_eq!(choose(&env(&[]), "windows"), Choice::System);
@@ -550,13 +560,5 @@ mod tests {
     fn clipboard_can_move_to_another_thread() {
         fn send<T: Send>() {}
         send::<Clipboard>();
-    }
-
-    #[test]
-    fn same_text_compares_exactly() {
-        assert!(same_text("abc", "abc"));
-        assert!(!same_text("abc", "abd"));
-        assert!(!same_text("abc", "abcd"));
-        assert!(same_text("", ""));
     }
 }

@@ -7,12 +7,23 @@ use clap::{Parser, Subcommand};
 use crate::app::Options;
 use crate::aws::AwsSettings;
 
+/// What `--version` shows: a build that can crash on purpose (the `crash-test` feature, for the
+/// panic tests) says so.
+pub const VERSION: &str = if cfg!(feature = "crash-test") {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (crash-test build: honours IAMWIZ_CRASH_TEST)"
+    )
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
 /// Create AWS IAM users safely, the way the AWS console does, in your terminal.
 ///
 /// Credentials come from the AWS default chain: environment variables, the shared config and
 /// credentials files (AWS_PROFILE or --profile), SSO, and instance or container roles.
 #[derive(Debug, Parser)]
-#[command(name = "iamwiz", version)]
+#[command(name = "iamwiz", version = VERSION)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Mode>,

@@ -24,6 +24,8 @@ use futures::{StreamExt, stream};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
+// Every `eprint!`/`eprintln!` here removes terminal control and bidi characters
+// (`term_text::clean`): AWS errors, ARNs and plan text are printed.
 use crate::cli::ApplyArgs;
 use crate::export;
 use crate::planfile::{self, Plan, Problem};
@@ -31,6 +33,7 @@ use crate::protocol::{
     AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordPolicy, StepKind, StepStatus,
     UserSpec, plan_steps, policy_name,
 };
+use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 
 /// The exit codes of `iamwiz apply`.
 pub mod exit {
@@ -836,6 +839,7 @@ async fn show_progress(
         let Some(line) = status_line(name, kind, &status) else {
             continue;
         };
+        let line = crate::term_text::clean(&line).into_owned();
         match &bar {
             Some(bar) => {
                 if matches!(status, StepStatus::Done) {

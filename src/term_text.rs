@@ -11,9 +11,8 @@
 //! module imports under the standard names so that none of its prints can bypass them, and by
 //! [`CleanWriter`] for the log.
 //!
-//! The wizard's own screens do not need this: ratatui drops control characters from the text
-//! it puts in cells, and the worker's AWS errors are cleaned where they are made
-//! ([`crate::aws::map_sdk_error`]) so bidi controls do not reach the screen either.
+//! The wizard's own screens do not need this: ratatui leaves control characters and zero-width
+//! graphemes (the bidi controls among them) out of the cells it draws (a test below checks it).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -111,6 +110,28 @@ mod tests {
                     \u{202b}\u{202d}\u{2067}\u{2068} é 用户 👍 \u{7f}";
         assert_eq!(clean(text), "user gnp.exe a é 用户 👍 ");
         assert!(matches!(clean("plain text\n"), Cow::Borrowed(_)));
+    }
+
+    /// What the module header says of the wizard's screens: ratatui itself keeps control and bidi
+    /// characters out of the cells it draws.
+    #[test]
+    fn the_wizard_screens_draw_no_control_or_bidi_character() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        use ratatui::widgets::{Paragraph, Widget, Wrap};
+        let hostile = "AccessDenied\x1b]52;c;eA==\x07 \u{9b}2J \u{202e}fdp.exe\u{202c} \u{2066}x\u{2069}\
+                       \u{200f}\u{61c} end";
+        let area = Rect::new(0, 0, 60, 3);
+        let mut buf = Buffer::empty(area);
+        Paragraph::new(hostile)
+            .wrap(Wrap { trim: false })
+            .render(area, &mut buf);
+        let drawn: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            !drawn.chars().any(is_unsafe),
+            "a cell holds a control or bidi character: {drawn:?}"
+        );
+        assert!(drawn.contains("AccessDenied]52;c;eA=="), "{drawn:?}");
     }
 
     #[test]

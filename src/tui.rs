@@ -63,7 +63,7 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     // writing may fail: that is fine).
     let mut err = std::io::stderr();
     for line in report {
-        let _ = writeln!(err, "iamwiz: {line}");
+        let _ = writeln!(err, "iamwiz: {}", crate::term_text::clean(&line));
     }
     Ok(exit)
 }

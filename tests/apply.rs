@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::proxy::{Proxy, Verdict};
+use common::proxy::{self, Proxy, Verdict};
 use common::{admin, endpoint, unique};
 use tempfile::TempDir;
 
@@ -765,19 +765,10 @@ fn denying_proxy(denied: &'static [&'static str]) -> String {
         if !denied.contains(&action) {
             return Verdict::Forward(Duration::ZERO);
         }
-        let xml = format!(
-            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
-             <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>iam:{action} \
-             denied by the test proxy</Message></Error><RequestId>1</RequestId>\
-             </ErrorResponse>"
-        );
-        Verdict::Answer(
-            format!(
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: \
-                 {}\r\n\r\n{xml}",
-                xml.len()
-            )
-            .into_bytes(),
+        proxy::iam_error(
+            "403 Forbidden",
+            "AccessDenied",
+            &format!("iam:{action} denied by the test proxy"),
         )
     });
     proxy.endpoint
@@ -823,4 +814,41 @@ async fn a_rollback_that_leaves_something_lists_it_with_the_command_and_exits_5(
     assert!(common::group_names(&c.iam, &name).await.is_empty());
     assert!(!home.path().join("out.csv").exists());
     c.iam.delete_user().user_name(&name).send().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_in_an_aws_error_never_reach_stderr() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-osc");
+    let proxy = proxy::hostile(&["PutUserPolicy"]).endpoint;
+    home.plan(
+        "plan.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": [name],
+            "access_key": true,
+            "inline_policies": [{"name": "p", "document": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+        }),
+    );
+    let run = home.apply(&proxy, &["plan.json", "--csv", "out.csv"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // The error is shown, without its control characters.
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: {}",
+            proxy::HOSTILE_CODE_SHOWN,
+            proxy::HOSTILE_MESSAGE_SHOWN
+        )),
+        "{:?}",
+        run.stderr
+    );
+    assert_eq!(
+        proxy::terminal_controls(&run.stderr),
+        [] as [char; 0],
+        "{:?}",
+        run.stderr
+    );
+    assert!(!user_exists(&c.iam, &name).await, "{name} was undone");
 }

@@ -112,9 +112,15 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "NAME")]
     pub profile_out: Option<String>,
 
-    /// Print the secrets to stdout, as the AWS console's credentials CSV.
+    /// Print the secrets to stdout, as the AWS console's credentials CSV. Refused when stdout is
+    /// a terminal (the secrets would stay in its scrollback) unless --secrets-to-terminal is
+    /// given too.
     #[arg(long)]
     pub secrets_stdout: bool,
+
+    /// With --secrets-stdout: print the secrets even though stdout is a terminal.
+    #[arg(long, requires = "secrets_stdout")]
+    pub secrets_to_terminal: bool,
 
     /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
     #[arg(long)]

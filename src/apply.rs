@@ -24,6 +24,8 @@ use futures::{StreamExt, stream};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
+// Every `eprint!`/`eprintln!` here removes terminal control and bidi characters
+// (`term_text::clean`): AWS errors, ARNs and plan text are printed.
 use crate::cli::ApplyArgs;
 use crate::export;
 use crate::planfile::{self, Plan, Problem};
@@ -31,6 +33,7 @@ use crate::protocol::{
     AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordPolicy, StepKind, StepStatus,
     UserSpec, plan_steps, policy_name,
 };
+use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 
 /// The exit codes of `iamwiz apply`.
 pub mod exit {
@@ -187,6 +190,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                         let _ = std::fs::remove_file(path);
                     }
                     eprintln!("Everything created was deleted: nothing was created.");
+                    report_profiles_saved(&failure.profiles_saved, true);
                     exit::ROLLED_BACK
                 } else {
                     report_leftovers(&leftovers);
@@ -196,6 +200,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                             path.display()
                         );
                     }
+                    report_profiles_saved(&failure.profiles_saved, false);
                     exit::LEFTOVERS
                 }
             }
@@ -234,6 +239,19 @@ fn refuse(headline: &str, lines: &[String]) {
         let _ = writeln!(text, "  {line}");
     }
     eprint!("{text}");
+}
+
+/// Names the profiles written before an export failed: they hold keys of users that were then
+/// deleted (`undone`) or are among what is left, and iamwiz does not edit the file again.
+fn report_profiles_saved(lines: &[String], undone: bool) {
+    let key = if undone {
+        "its key no longer exists"
+    } else {
+        "its key goes once what is left is removed"
+    };
+    for line in lines {
+        eprintln!("Saved before the failure: {line}; {key}: remove that profile from the file.");
+    }
 }
 
 fn report_leftovers(leftovers: &[Leftover]) {
@@ -314,6 +332,14 @@ fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exports, Vec<S
             );
         }
     }
+    if args.secrets_stdout && !args.secrets_to_terminal && std::io::stdout().is_terminal() {
+        problems.push(
+            "--secrets-stdout: stdout is a terminal, where the secrets would stay in the \
+             scrollback (and any recording of the session); pipe or redirect it (for example \
+             > new-users.csv), or add --secrets-to-terminal to print them here anyway"
+                .to_string(),
+        );
+    }
     if let Some(path) = &args.csv {
         if std::fs::symlink_metadata(path).is_ok() {
             problems.push(format!(
@@ -378,6 +404,8 @@ struct ExportFailure {
     error: String,
     /// Files created before the failure.
     written: Vec<PathBuf>,
+    /// The profiles saved before the failure, one line each.
+    profiles_saved: Vec<String>,
     /// The access key made for each user (by name), to delete.
     key_ids: Vec<(String, Option<String>)>,
 }
@@ -392,6 +420,7 @@ fn write_exports(users: &[CreatedUser], exports: &Exports) -> Result<Vec<String>
     let mut failure = ExportFailure {
         error: String::new(),
         written: Vec::new(),
+        profiles_saved: Vec::new(),
         key_ids,
     };
     let rows = export::csv_rows(users);
@@ -413,11 +442,13 @@ fn write_exports(users: &[CreatedUser], exports: &Exports) -> Result<Vec<String>
                 failure.error = format!("profile [{profile}] could not be saved: {e}");
                 return Err(failure);
             }
-            saved.push(format!(
+            let line = format!(
                 "profile [{profile}] (user {}) in {}",
                 user.name,
                 file.display()
-            ));
+            );
+            failure.profiles_saved.push(line.clone());
+            saved.push(line);
         }
     }
     if exports.stdout {
@@ -869,6 +900,7 @@ async fn show_progress(
         let Some(line) = status_line(name, kind, &status) else {
             continue;
         };
+        let line = crate::term_text::clean(&line).into_owned();
         match &bar {
             Some(bar) => {
                 if matches!(status, StepStatus::Done) {

@@ -7,12 +7,23 @@ use clap::{Parser, Subcommand};
 use crate::app::Options;
 use crate::aws::AwsSettings;
 
+/// What `--version` shows: a build that can crash on purpose (the `crash-test` feature, for the
+/// panic tests) says so.
+pub const VERSION: &str = if cfg!(feature = "crash-test") {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (crash-test build: honours IAMWIZ_CRASH_TEST)"
+    )
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
 /// Create AWS IAM users safely, the way the AWS console does, in your terminal.
 ///
 /// Credentials come from the AWS default chain: environment variables, the shared config and
 /// credentials files (AWS_PROFILE or --profile), SSO, and instance or container roles.
 #[derive(Debug, Parser)]
-#[command(name = "iamwiz", version)]
+#[command(name = "iamwiz", version = VERSION)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Mode>,
@@ -108,9 +119,15 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "NAME")]
     pub profile_out: Option<String>,
 
-    /// Print the secrets to stdout, as the AWS console's credentials CSV.
+    /// Print the secrets to stdout, as the AWS console's credentials CSV. Refused when stdout is
+    /// a terminal (the secrets would stay in its scrollback) unless --secrets-to-terminal is
+    /// given too.
     #[arg(long)]
     pub secrets_stdout: bool,
+
+    /// With --secrets-stdout: print the secrets even though stdout is a terminal.
+    #[arg(long, requires = "secrets_stdout")]
+    pub secrets_to_terminal: bool,
 
     /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
     #[arg(long)]

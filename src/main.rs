@@ -4,6 +4,8 @@ use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
 use iamwiz::cli::Cli;
+// Plan problems quote the plan: printed without terminal control characters.
+use iamwiz::eprintln_clean as eprintln;
 use iamwiz::planfile;
 
 #[tokio::main]

@@ -63,7 +63,7 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     // writing may fail: that is fine).
     let mut err = std::io::stderr();
     for line in report {
-        let _ = writeln!(err, "iamwiz: {line}");
+        let _ = writeln!(err, "iamwiz: {}", crate::term_text::clean(&line));
     }
     Ok(exit)
 }
@@ -303,6 +303,8 @@ const SIGTERM: i32 = 15;
 
 /// A deliberate crash, for checking what a panic leaves behind (`IAMWIZ_CRASH_TEST=reveal`:
 /// once the credentials screen has been drawn; `worker`: in the worker, on its first read).
+/// Only builds with the `crash-test` feature read the variable; the others never crash on
+/// purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrashTest {
     None,
@@ -312,6 +314,9 @@ pub enum CrashTest {
 
 impl CrashTest {
     pub fn from_env() -> CrashTest {
+        if !cfg!(feature = "crash-test") {
+            return CrashTest::None;
+        }
         match std::env::var("IAMWIZ_CRASH_TEST").as_deref() {
             Ok("reveal") => CrashTest::Reveal,
             Ok("worker") => CrashTest::Worker,

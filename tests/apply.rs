@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::proxy::{Proxy, Verdict};
+use common::proxy::{self, Proxy, Verdict};
 use common::{admin, endpoint, unique};
 use tempfile::TempDir;
 
@@ -721,6 +721,7 @@ async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
 
 #[tokio::test]
 async fn an_export_that_cannot_be_written_deletes_the_new_users_and_exits_4() {
+    groups_exist();
     let c = admin().await;
     let home = Home::new();
     let name = unique("apply-export-fails");
@@ -729,12 +730,18 @@ async fn an_export_that_cannot_be_written_deletes_the_new_users_and_exits_4() {
         &serde_json::json!({"version": 1, "users": [name], "access_key": true,
                             "groups": ["developers"]}),
     );
-    // stdout is a pipe whose reading end is closed: printing the secrets fails after the CSV was
-    // written and the user created.
+    // stdout is a pipe whose reading end is closed: printing the secrets fails after the CSV and
+    // the profile were written and the user created.
     let mut child = home
         .command(env!("CARGO_BIN_EXE_iamwiz"))
         .args(["--endpoint-url", &endpoint(), "apply", "plan.json"])
-        .args(["--csv", "out.csv", "--secrets-stdout"])
+        .args([
+            "--csv",
+            "out.csv",
+            "--profile-out",
+            "exp",
+            "--secrets-stdout",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -751,6 +758,20 @@ async fn an_export_that_cannot_be_written_deletes_the_new_users_and_exits_4() {
         stderr.contains("Everything created was deleted: nothing was created."),
         "{stderr}"
     );
+    // The profile written before the failure is named: it is still in the file.
+    assert!(
+        stderr.contains(&format!(
+            "Saved before the failure: profile [exp] (user {name}) in {}; its key no longer \
+             exists: remove that profile from the file.",
+            home.credentials().display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_to_string(home.credentials())
+            .unwrap()
+            .contains("[exp]")
+    );
     assert!(!user_exists(&c.iam, &name).await, "{name} was left");
     assert!(
         !home.path().join("out.csv").exists(),
@@ -765,19 +786,10 @@ fn denying_proxy(denied: &'static [&'static str]) -> String {
         if !denied.contains(&action) {
             return Verdict::Forward(Duration::ZERO);
         }
-        let xml = format!(
-            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
-             <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>iam:{action} \
-             denied by the test proxy</Message></Error><RequestId>1</RequestId>\
-             </ErrorResponse>"
-        );
-        Verdict::Answer(
-            format!(
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: \
-                 {}\r\n\r\n{xml}",
-                xml.len()
-            )
-            .into_bytes(),
+        proxy::iam_error(
+            "403 Forbidden",
+            "AccessDenied",
+            &format!("iam:{action} denied by the test proxy"),
         )
     });
     proxy.endpoint
@@ -888,4 +900,72 @@ async fn ten_users_are_made_whole_under_a_quota_of_10_requests_a_second() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_users_are_made_whole_under_a_quota_of_5_requests_a_second() {
     ten_users_under_a_quota(5.0).await;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_in_an_aws_error_never_reach_stderr() {
+    let c = admin().await;
+    let home = Home::new();
+    let name = unique("apply-osc");
+    let proxy = proxy::hostile(&["PutUserPolicy"]).endpoint;
+    home.plan(
+        "plan.json",
+        &serde_json::json!({
+            "version": 1,
+            "users": [name],
+            "access_key": true,
+            "inline_policies": [{"name": "p", "document": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+        }),
+    );
+    let run = home.apply(&proxy, &["plan.json", "--csv", "out.csv"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // The error is shown, without its control characters.
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: {}",
+            proxy::HOSTILE_CODE_SHOWN,
+            proxy::HOSTILE_MESSAGE_SHOWN
+        )),
+        "{:?}",
+        run.stderr
+    );
+    assert_eq!(
+        proxy::terminal_controls(&run.stderr),
+        [] as [char; 0],
+        "{:?}",
+        run.stderr
+    );
+    assert!(!user_exists(&c.iam, &name).await, "{name} was undone");
+}
+
+#[test]
+fn secrets_stdout_onto_a_terminal_is_refused_unless_asked_for_by_name() {
+    let plans = tempfile::tempdir().expect("a folder for the plan");
+    let name = unique("apply-tty");
+    let plan = plans.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        serde_json::json!({"version": 1, "users": [name], "access_key": true}).to_string(),
+    )
+    .unwrap();
+    let plan = plan.to_str().expect("a UTF-8 path");
+    // In a pseudo-terminal: stdout is a terminal.
+    let mut w = common::pty::Wizard::spawn_with(100, 30, &["apply", plan, "--secrets-stdout"]);
+    assert_eq!(w.wait_for_exit(), 3, "refused:\n{}", w.screen());
+    let screen = w.screen();
+    assert!(
+        screen.contains("--secrets-stdout: stdout is a terminal"),
+        "{screen}"
+    );
+    assert!(screen.contains("--secrets-to-terminal"), "{screen}");
+
+    // Asked for by name: printed (moto's account, a throwaway key).
+    let mut w = common::pty::Wizard::spawn_with(
+        100,
+        30,
+        &["apply", plan, "--secrets-stdout", "--secrets-to-terminal"],
+    );
+    assert_eq!(w.wait_for_exit(), 0, "created:\n{}", w.screen());
+    let raw = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    assert!(raw.contains(&format!("{name},")), "{raw}");
 }

@@ -11,6 +11,8 @@ mod common;
 
 use std::ffi::OsString;
 use std::fs;
+#[cfg(unix)]
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -206,7 +208,11 @@ fn save_profile_on_a_fresh_home_creates_aws_folder_and_file() {
         assert_eq!(mode(&home.path().join(".aws")), 0o700);
         assert_eq!(mode(&path), 0o600);
     }
-    assert_eq!(listing(&home.path().join(".aws")), ["credentials"]);
+    // Beside the file: only the lock file other iamwiz runs wait on; no temporary file.
+    assert_eq!(
+        listing(&home.path().join(".aws")),
+        [".credentials.lock", "credentials"]
+    );
 }
 
 #[test]
@@ -214,6 +220,8 @@ fn save_profile_keeps_every_byte_of_the_file_from_the_env_var() {
     let dir = TempDir::new().unwrap();
     let file = dir.path().join("shared-creds");
     fs::write(&file, EXISTING).unwrap();
+    #[cfg(unix)]
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
     let path = {
         let _env = EnvVars::set(&[("AWS_SHARED_CREDENTIALS_FILE", Some(&file))]);
         credentials_file_path().unwrap()
@@ -226,8 +234,8 @@ fn save_profile_keeps_every_byte_of_the_file_from_the_env_var() {
         format!("{EXISTING}\n{SECTION}")
     );
     #[cfg(unix)]
-    assert_eq!(mode(&file), 0o600);
-    assert_eq!(listing(dir.path()), ["shared-creds"]);
+    assert_eq!(mode(&file), 0o640, "the file keeps its mode");
+    assert_eq!(listing(dir.path()), [".shared-creds.lock", "shared-creds"]);
 }
 
 #[test]
@@ -250,7 +258,7 @@ fn save_profile_refuses_an_existing_profile_without_overwrite() {
     assert_eq!(fs::read(&path).unwrap(), original.as_bytes());
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o640, "a refused save does not touch the file");
-    assert_eq!(listing(dir.path()), ["credentials"]);
+    assert_eq!(listing(dir.path()), [".credentials.lock", "credentials"]);
 }
 
 #[test]
@@ -262,6 +270,8 @@ fn save_profile_with_overwrite_replaces_only_that_section() {
                aws_session_token = stale\r\n";
     let after = "\r\n# about prod\r\n[prod]\r\naws_access_key_id = AKIAPROD\r\n";
     fs::write(&path, format!("{before}{old}{after}")).unwrap();
+    #[cfg(unix)]
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
     assert_eq!(save_dev(&path, true).unwrap(), SaveOutcome::Replaced);
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
@@ -269,7 +279,7 @@ fn save_profile_with_overwrite_replaces_only_that_section() {
     );
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
-    assert_eq!(listing(dir.path()), ["credentials"]);
+    assert_eq!(listing(dir.path()), [".credentials.lock", "credentials"]);
 }
 
 #[test]
@@ -289,6 +299,7 @@ fn save_profile_follows_a_symlinked_credentials_file() {
     fs::create_dir(&dotfiles).unwrap();
     let real = dotfiles.join("aws-credentials");
     fs::write(&real, EXISTING).unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
     let aws = dir.path().join(".aws");
     fs::create_dir(&aws).unwrap();
     let link = aws.join("credentials");
@@ -306,8 +317,15 @@ fn save_profile_follows_a_symlinked_credentials_file() {
         fs::read_to_string(&real).unwrap(),
         format!("{EXISTING}\n{SECTION}")
     );
-    assert_eq!(mode(&real), 0o600);
-    assert_eq!(listing(&dotfiles), ["aws-credentials"]);
+    assert_eq!(
+        mode(&real),
+        0o640,
+        "the file the link points to keeps its mode"
+    );
+    assert_eq!(
+        listing(&dotfiles),
+        [".aws-credentials.lock", "aws-credentials"]
+    );
 
     // A link to nothing: refused, naming the target; nothing is created.
     let nowhere = dir.path().join("nowhere");

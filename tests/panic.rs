@@ -3,6 +3,8 @@
 //! builds before the tests) is driven in a pseudo-terminal and made to crash on purpose with
 //! `IAMWIZ_CRASH_TEST`: on the credentials screen (the main thread, with secrets held), and in the
 //! worker (a task the runtime would otherwise catch, leaving the wizard on a broken terminal).
+//! Only a build with the `crash-test` feature honours that variable (`scripts/test` builds the
+//! release binary so); the test build of the binary, without the feature, must ignore it.
 
 mod common;
 
@@ -29,6 +31,16 @@ fn release_binary() -> PathBuf {
                 release.display()
             )
         });
+    let version = std::process::Command::new(&release)
+        .arg("--version")
+        .output()
+        .expect("run iamwiz --version");
+    assert!(
+        String::from_utf8_lossy(&version.stdout).contains("crash-test build"),
+        "{} was built without the crash-test feature, so it cannot crash on purpose: build it \
+         with `cargo build --release --features crash-test` (scripts/test does).",
+        release.display()
+    );
     let newest = newest_source(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     assert!(
         built >= newest,
@@ -153,5 +165,58 @@ fn a_panic_in_the_worker_ends_the_wizard_with_the_terminal_restored() {
         report.matches("The application panicked").count(),
         1,
         "one report, although several reads panicked:\n{report:?}"
+    );
+}
+
+#[test]
+fn a_build_without_the_crash_test_feature_ignores_iamwiz_crash_test() {
+    // The binary `cargo test` built, with this test run's features.
+    let crashes = cfg!(feature = "crash-test");
+    // The worker's reads (the groups on Step 3, one of them this test's own) are answered: it
+    // did not crash.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(async {
+            common::admin()
+                .await
+                .iam
+                .create_group()
+                .group_name(common::unique("nocrash-g"))
+                .send()
+                .await
+                .expect("create a group");
+        });
+    let mut w = Wizard::spawn_env(80, 24, &[], &[], &[("IAMWIZ_CRASH_TEST", "worker")]);
+    if crashes {
+        assert_eq!(
+            w.wait_for_exit(),
+            101,
+            "the crash-test build crashes when asked"
+        );
+        return;
+    }
+    w.wait_for("Step 1 of 6");
+    w.send(&common::unique("nocrash"));
+    w.send(keys::ENTER);
+    w.wait_for("Step 2 of 6");
+    w.send(keys::ENTER);
+    w.wait_for("Step 3 of 6");
+    w.wait_until("the Groups pane listing groups", |s| {
+        common::pty::cursor_row(s).is_some_and(|row| row.starts_with('['))
+    });
+    w.send(keys::CTRL_C);
+    w.wait_for("Quit iamwiz?");
+    w.send("y");
+    let code = w.wait_for_exit();
+    assert_ne!(
+        code, 101,
+        "IAMWIZ_CRASH_TEST made a build without the feature panic"
+    );
+    let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    assert!(
+        !output.contains("deliberate crash"),
+        "no deliberate crash:\n{output}"
     );
 }

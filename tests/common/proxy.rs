@@ -72,6 +72,64 @@ impl Proxy {
     }
 }
 
+/// An IAM error answer (the query protocol's XML `ErrorResponse`) with this HTTP status line
+/// (e.g. `403 Forbidden`), error code and message, put in as they are (no escaping).
+pub fn iam_error(status: &str, code: &str, message: &str) -> Verdict {
+    let xml = format!(
+        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+         <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>1</RequestId></ErrorResponse>"
+    );
+    Verdict::Answer(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+            xml.len()
+        )
+        .into_bytes(),
+    )
+}
+
+/// An error code with an OSC 52 sequence (which writes the clipboard of the terminal it reaches).
+pub const HOSTILE_CODE: &str = "AccessDenied\x1b]52;c;cm0gLXJmIH4=\x07";
+/// An error message with a window-title sequence, a C1 CSI, a bidi override and a carriage return.
+pub const HOSTILE_MESSAGE: &str =
+    "denied\x1b]0;pwned\x1b\\ \u{9b}2J by \u{202e}txt.exe\u{202c} the endpoint\r";
+/// [`HOSTILE_CODE`] and [`HOSTILE_MESSAGE`] as they may be shown: without their control
+/// characters.
+pub const HOSTILE_CODE_SHOWN: &str = "AccessDenied]52;c;cm0gLXJmIH4=";
+pub const HOSTILE_MESSAGE_SHOWN: &str = "denied]0;pwned\\ 2J by txt.exe the endpoint";
+
+/// A proxy in front of moto that answers the requests whose `Action=` is in `refused` with an
+/// `AccessDenied` carrying terminal control sequences ([`HOSTILE_CODE`], [`HOSTILE_MESSAGE`]),
+/// as a hostile endpoint, or one reached over plain HTTP and altered, could.
+pub fn hostile(refused: &'static [&'static str]) -> Proxy {
+    Proxy::start(move |action| {
+        if refused.contains(&action) {
+            iam_error("403 Forbidden", HOSTILE_CODE, HOSTILE_MESSAGE)
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    })
+}
+
+/// The characters of `text` that must not reach a terminal: C0 controls but the line feed, DEL,
+/// C1 controls, and Unicode bidi controls.
+pub fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(
+                    c,
+                    '\u{202a}'..='\u{202e}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{200e}'
+                        | '\u{200f}'
+                        | '\u{61c}'
+                )
+        })
+        .collect()
+}
+
 async fn serve(
     mut client: TcpStream,
     upstream: &str,

@@ -8,7 +8,8 @@
 //!   never follows a symbolic link at the path.
 //! - [`save_profile`] rewrites the credentials file through a temporary file in the same folder
 //!   and an atomic rename, so a crash leaves either the old file or the new one, never half a
-//!   file. Every byte outside the profile's own section is kept.
+//!   file. Every byte outside the profile's own section is kept, and so are the file's owner and
+//!   mode and any edit another program makes meanwhile ([`replace`]: a lock and a re-check).
 //!
 //! File contents that hold secrets are built in a [`Secret`] whose buffer is allocated once at its
 //! exact final size ([`build_secret`]), so no copy is left behind in freed memory by a reallocation
@@ -32,6 +33,9 @@
 //! follows a credentials file that is a link (dotfiles repositories often link
 //! `~/.aws/credentials`): it rewrites the file the link points to, in that file's folder, and the
 //! link stays as it was. A link to nothing is refused with the target named.
+//!
+//! The file is long (about 1,200 lines) because half of it is the unit tests of the CSV and INI
+//! edge cases; the code is the three exports and the INI merge they share.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -42,6 +46,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::protocol::CreatedUser;
 use crate::secret::Secret;
+
+pub mod replace;
 
 /// The console's header for the credentials CSV.
 pub const CSV_HEADER: &str =
@@ -129,6 +135,16 @@ pub enum ExportError {
     BrokenSymlink { link: PathBuf, target: PathBuf },
     /// The existing credentials file is not UTF-8 text, so it is not rewritten.
     NotText(PathBuf),
+    /// Another iamwiz run held the lock on this file for too long.
+    Busy(PathBuf),
+    /// The file changed every time it was about to be replaced.
+    KeepsChanging(PathBuf),
+    /// The rewritten file could not be given the owner of the file it replaces.
+    CannotKeepOwner {
+        uid: u32,
+        gid: u32,
+        source: io::Error,
+    },
     /// Reading or writing `path` failed.
     Io { path: PathBuf, source: io::Error },
 }
@@ -179,6 +195,24 @@ impl fmt::Display for ExportError {
                  AWS_SHARED_CREDENTIALS_FILE to another one",
                 path.display()
             ),
+            ExportError::Busy(lock) => write!(
+                f,
+                "another iamwiz is saving to the credentials file (it holds {}): try again once \
+                 it is done",
+                lock.display()
+            ),
+            ExportError::KeepsChanging(path) => write!(
+                f,
+                "{} changed each time iamwiz was about to save (another program is writing it): \
+                 try again once it is done",
+                path.display()
+            ),
+            ExportError::CannotKeepOwner { uid, gid, source } => write!(
+                f,
+                "the credentials file belongs to user {uid}, group {gid}, and the rewritten file \
+                 could not be given that owner ({source}); nothing was changed: run iamwiz as \
+                 that user"
+            ),
             ExportError::Io { path, source } => {
                 write!(f, "{}: {source}", path.display())?;
                 match source.kind() {
@@ -199,13 +233,15 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ExportError::Io { source, .. } => Some(source),
+            ExportError::Io { source, .. } | ExportError::CannotKeepOwner { source, .. } => {
+                Some(source)
+            }
             _ => None,
         }
     }
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
     move |source| ExportError::Io {
         path: path.to_path_buf(),
         source,
@@ -396,7 +432,7 @@ pub fn default_csv_path(dir: &Path, users: &[&str]) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 
 /// The folder `path` is in (`.` for a bare file name).
-fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -406,7 +442,7 @@ fn parent_dir(path: &Path) -> &Path {
 /// Opens a new file at `path` for writing: `O_CREAT|O_EXCL` (so it fails if anything, a symbolic
 /// link included, is already there; the link is never followed) and mode 0600, set again on the
 /// open file so the umask cannot change it.
-fn create_exclusive(path: &Path) -> io::Result<File> {
+pub(crate) fn create_exclusive(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -429,7 +465,7 @@ fn create_exclusive(path: &Path) -> io::Result<File> {
 
 /// Writes `content` to the new file `file` at `path` and flushes it to disk; on failure removes
 /// the partial file.
-fn fill_new_file(mut file: File, path: &Path, content: &Secret) -> io::Result<()> {
+pub(crate) fn fill_new_file(mut file: File, path: &Path, content: &Secret) -> io::Result<()> {
     let result = file
         .write_all(content.expose().as_bytes())
         .and_then(|()| file.sync_all());
@@ -664,8 +700,8 @@ fn resolve_credentials_path(path: &Path) -> Result<PathBuf, ExportError> {
 }
 
 /// Reads an existing credentials file into memory that is zeroed when dropped (it holds other
-/// profiles' secrets), or `None` if there is no file.
-fn read_existing(path: &Path) -> Result<Option<Secret>, ExportError> {
+/// profiles' secrets), with the metadata of what was read; `None` if there is no file.
+pub(crate) fn read_existing(path: &Path) -> Result<Option<(Secret, fs::Metadata)>, ExportError> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -680,12 +716,12 @@ fn read_existing(path: &Path) -> Result<Option<Secret>, ExportError> {
     let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(1)));
     file.read_to_end(&mut bytes).map_err(io_error(path))?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ExportError::NotText(path.to_path_buf()))?;
-    Ok(Some(build_secret(|out| out.push(text))))
+    Ok(Some((build_secret(|out| out.push(text)), meta)))
 }
 
 /// Creates the missing folders of `dir` with mode 0700 (the new ones only; existing folders are
 /// left as they are).
-fn create_private_dirs(dir: &Path) -> Result<(), ExportError> {
+pub(crate) fn create_private_dirs(dir: &Path) -> Result<(), ExportError> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -719,56 +755,12 @@ fn create_private_dirs(dir: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// A temporary name next to `target`: `.<name>.iamwiz-<random>.tmp`.
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "credentials".to_string());
-    let random = getrandom::u64().unwrap_or_else(|_| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0)
-            ^ u64::from(std::process::id())
-    });
-    parent_dir(target).join(format!(".{name}.iamwiz-{random:016x}.tmp"))
-}
-
-/// Replaces `target` with `content` atomically: a new 0600 file next to it, flushed to disk,
-/// renamed over it, then the folder flushed so the rename itself is durable.
-fn replace_atomically(target: &Path, content: &Secret) -> Result<(), ExportError> {
-    let mut attempts = 0;
-    let (temp, file) = loop {
-        let temp = temp_path(target);
-        match create_exclusive(&temp) {
-            Ok(file) => break (temp, file),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 8 => attempts += 1,
-            Err(e) => return Err(io_error(&temp)(e)),
-        }
-    };
-    fill_new_file(file, &temp, content).map_err(io_error(&temp))?;
-    if let Err(e) = fs::rename(&temp, target) {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(target)(e));
-    }
-    #[cfg(unix)]
-    {
-        // Best effort: some file systems cannot fsync a folder; the file itself is on disk.
-        if let Ok(dir) = File::open(parent_dir(target)) {
-            let _ = dir.sync_all();
-        }
-    }
-    Ok(())
-}
-
 /// Saves the keys as `[profile]` in the credentials file at `path` (see
 /// [`credentials_file_path`]). An existing profile is refused with
 /// [`ExportError::ProfileExists`] unless `overwrite`, and then only its section is replaced
 /// ([`merge_profile`]); every other byte of the file is kept. A missing folder is created with
-/// mode 0700. The new content goes to a temporary file (0600, `O_EXCL`) in the same folder,
-/// flushed to disk and renamed over the target, so a crash never leaves half a file; the result
-/// has mode 0600. A symbolic link at `path` is followed: the file it points to is rewritten and
+/// mode 0700. The file is rewritten under a lock, re-read if another program changed it
+/// meanwhile, and keeps its owner and mode (a new file is 0600): see [`replace`]. A symbolic link at `path` is followed: the file it points to is rewritten and
 /// the link kept (a link to nothing is refused).
 pub fn save_profile(
     path: &Path,
@@ -786,24 +778,23 @@ pub fn save_profile(
         return Err(ExportError::InvalidKey("secret access key"));
     }
     let target = resolve_credentials_path(path)?;
-    let existing = read_existing(&target)?;
-    let outcome = match &existing {
-        None => SaveOutcome::Created,
-        Some(text) if profile_exists(text.expose(), profile) => {
-            if !overwrite {
-                return Err(ExportError::ProfileExists(profile.to_string()));
+    replace::update_locked(&target, |existing| {
+        let outcome = match existing {
+            None => SaveOutcome::Created,
+            Some(text) if profile_exists(text.expose(), profile) => {
+                if !overwrite {
+                    return Err(ExportError::ProfileExists(profile.to_string()));
+                }
+                SaveOutcome::Replaced
             }
-            SaveOutcome::Replaced
-        }
-        Some(_) => SaveOutcome::Added,
-    };
-    if existing.is_none() {
-        create_private_dirs(parent_dir(&target))?;
-    }
-    let current = existing.as_ref().map(Secret::expose).unwrap_or("");
-    let merged = merge_profile(current, profile, access_key_id, secret);
-    replace_atomically(&target, &merged)?;
-    Ok(outcome)
+            Some(_) => SaveOutcome::Added,
+        };
+        let current = existing.map(Secret::expose).unwrap_or("");
+        Ok((
+            merge_profile(current, profile, access_key_id, secret),
+            outcome,
+        ))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ pub mod mongo;
 pub mod planfile;
 pub mod protocol;
 pub mod secret;
+pub mod signals;
 pub mod tui;
 pub mod ui;
 pub mod worker;

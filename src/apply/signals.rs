@@ -379,3 +379,104 @@ fn attachment(kind: &StepKind) -> Option<Attachment> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{AccessKeyPair, LoginSpec, PasswordPolicy, PasswordSource};
+    use crate::secret::Secret;
+
+    fn spec(name: &str) -> UserSpec {
+        UserSpec {
+            name: name.to_string(),
+            path: "/".to_string(),
+            tags: Vec::new(),
+            boundary: None,
+            access_key: true,
+            login: Some(LoginSpec {
+                password: PasswordSource::Generate {
+                    policy: PasswordPolicy::aws_default(),
+                },
+                require_reset: false,
+            }),
+            groups: vec!["dev ops".to_string()],
+            policies: Vec::new(),
+            inline: Vec::new(),
+        }
+    }
+
+    fn step(user: usize, index: usize, status: StepStatus) -> Event {
+        Event::Step {
+            run: 1,
+            user,
+            index,
+            status,
+        }
+    }
+
+    fn commands(left: &[Leftover]) -> Vec<&str> {
+        left.iter().map(|l| l.command.as_str()).collect()
+    }
+
+    #[test]
+    fn what_may_be_left_follows_the_steps_in_flight_done_and_undone_in_iams_order() {
+        let specs = [spec("ann"), spec("bob")];
+        let mut ledger = Ledger::new(&specs);
+        // ann: user, login profile, key, group (plan order); bob: only its user is in flight.
+        for (index, status) in [
+            (0, StepStatus::Done),
+            (3, StepStatus::Running),
+            (1, StepStatus::Done),
+            (2, StepStatus::Done),
+            (1, StepStatus::Undone),
+        ] {
+            ledger.note(&step(0, index, status));
+        }
+        ledger.note(&step(1, 0, StepStatus::Running));
+        assert_eq!(
+            commands(&ledger.left()),
+            [
+                "aws iam list-access-keys --user-name ann",
+                "aws iam remove-user-from-group --user-name ann --group-name 'dev ops'",
+                "aws iam delete-user --user-name ann",
+                "aws iam delete-user --user-name bob",
+            ]
+        );
+    }
+
+    #[test]
+    fn once_created_the_keys_are_named_and_what_the_discard_removed_is_no_longer_listed() {
+        let specs = [spec("ann")];
+        let mut ledger = Ledger::new(&specs);
+        for index in 0..4 {
+            ledger.note(&step(0, index, StepStatus::Done));
+        }
+        ledger.keys(&[CreatedUser {
+            name: "ann".to_string(),
+            arn: String::new(),
+            access_key: Some(AccessKeyPair {
+                id: "AKIAEXAMPLE".to_string(),
+                secret: Secret::new("s".to_string()),
+            }),
+            password: None,
+            require_reset: false,
+            sign_in_url: String::new(),
+        }]);
+        assert_eq!(
+            commands(&ledger.left_of("ann"))[0],
+            "aws iam delete-access-key --user-name ann --access-key-id AKIAEXAMPLE"
+        );
+        ledger.removed(
+            "ann",
+            &Attachment::AccessKey(Some("AKIAEXAMPLE".to_string())),
+        );
+        ledger.removed("ann", &Attachment::LoginProfile);
+        assert_eq!(
+            commands(&ledger.left_of("ann")),
+            [
+                "aws iam remove-user-from-group --user-name ann --group-name 'dev ops'",
+                "aws iam delete-user --user-name ann",
+            ]
+        );
+    }
+}

@@ -19,6 +19,8 @@ pub mod planfile;
 pub mod protocol;
 pub mod secret;
 pub mod term_text;
+
+pub mod signals;
 pub mod tui;
 pub mod ui;
 pub mod worker;

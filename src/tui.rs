@@ -25,6 +25,7 @@ use crate::aws::AwsSettings;
 use crate::clipboard::{ClearOutcome, Clipboard, Via};
 use crate::export::{self, ExportError};
 use crate::protocol::{Event, Request};
+use crate::signals::{SIGHUP, Signals};
 use crate::{ui, worker};
 
 /// How long exiting waits for the worker to wind down: a creation in flight finishes or rolls
@@ -36,7 +37,8 @@ const WORKER_GRACE: Duration = Duration::from_secs(300);
 pub enum Exit {
     /// The admin quit.
     Quit,
-    /// A signal (SIGTERM, SIGHUP) ended it; the process should exit with 128 + this number.
+    /// A signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT: see [`crate::signals`]) ended it; the process
+    /// should exit with 128 + this number.
     Signal(i32),
 }
 
@@ -298,9 +300,6 @@ async fn end_on_signal(
     report
 }
 
-const SIGHUP: i32 = 1;
-const SIGTERM: i32 = 15;
-
 /// A deliberate crash, for checking what a panic leaves behind (`IAMWIZ_CRASH_TEST=reveal`:
 /// once the credentials screen has been drawn; `worker`: in the worker, on its first read).
 /// Only builds with the `crash-test` feature read the variable; the others never crash on
@@ -367,43 +366,6 @@ fn hold_while_a_panic_is_reported() {
 fn restore_terminal() {
     let _ = crossterm::terminal::disable_raw_mode();
     let _ = execute!(stdout(), LeaveAlternateScreen, Show);
-}
-
-/// SIGTERM and SIGHUP, as one stream of signal numbers (never fires where there are none).
-struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hup: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    #[cfg(unix)]
-    fn new() -> std::io::Result<Signals> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Signals {
-            term: signal(SignalKind::terminate())?,
-            hup: signal(SignalKind::hangup())?,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn new() -> std::io::Result<Signals> {
-        Ok(Signals {})
-    }
-
-    #[cfg(unix)]
-    async fn next(&mut self) -> i32 {
-        tokio::select! {
-            _ = self.term.recv() => SIGTERM,
-            _ = self.hup.recv() => SIGHUP,
-        }
-    }
-
-    #[cfg(not(unix))]
-    async fn next(&mut self) -> i32 {
-        std::future::pending().await
-    }
 }
 
 /// Carries out a clipboard, export or plan file command, reading the secrets from the credentials

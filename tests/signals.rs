@@ -1,5 +1,6 @@
-//! Ending by a signal: SIGTERM (a service manager, `kill`) and SIGHUP (the SSH connection
-//! dropped). The real binary in a pseudo-terminal: whatever screen it is on, it restores the
+//! Ending by a signal: SIGTERM (a service manager, `kill`), SIGHUP (the SSH connection
+//! dropped), and SIGINT and SIGQUIT sent from outside (`kill -INT`, `kill -QUIT`; inside the
+//! wizard Ctrl-C is a key press). The real binary in a pseudo-terminal: whatever screen it is on, it restores the
 //! terminal, clears a secret it put on the clipboard, and exits with 128 + the signal number.
 //!
 //! A creation in flight when the signal arrives finishes first. Users made in the run whose
@@ -9,15 +10,14 @@
 
 mod common;
 
-use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use base64::Engine;
 use common::faults::Faults;
-use common::proxy::{Proxy, Verdict};
-use common::pty::{TIMEOUT, Wizard, keys};
+use common::proxy::{Hold, Holding};
+use common::pty::{Wizard, keys};
 use iamwiz::protocol::{
     CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, Request,
     UserSpec,
@@ -43,13 +43,31 @@ fn signal_and_exit(w: &mut Wizard, signal: &str, code: u32) -> Vec<u8> {
     output
 }
 
-#[test]
-fn sigterm_restores_the_terminal_and_exits_143() {
+/// Sends `signal` from outside (`kill`) while a name is half typed on the first screen: iamwiz
+/// restores the terminal and exits with `code`, not by the signal's default action (SIGQUIT's
+/// would dump core).
+fn signal_on_the_first_screen(signal: &str, code: u32) {
     let mut w = Wizard::spawn(80, 24);
     w.wait_for("Step 1 of 6");
     w.send("half-typed");
     w.wait_for("half-typed");
-    signal_and_exit(&mut w, "TERM", 143);
+    signal_and_exit(&mut w, signal, code);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    signal_on_the_first_screen("TERM", 143);
+}
+
+/// In the wizard, Ctrl-C is a key press (the terminal is in raw mode); `kill -INT` is a signal.
+#[test]
+fn sigint_from_outside_restores_the_terminal_and_exits_130() {
+    signal_on_the_first_screen("INT", 130);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131_without_a_core_dump() {
+    signal_on_the_first_screen("QUIT", 131);
 }
 
 #[test]
@@ -134,44 +152,12 @@ fn user_in_moto(name: &str) -> Option<usize> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A slow `CreateAccessKey`: a proxy in front of moto
+// A slow `CreateAccessKey`: a proxy in front of moto (tests/common/proxy.rs)
 // ---------------------------------------------------------------------------------------------
 
 /// How long the proxy holds a `CreateAccessKey` before passing it on: long enough for the test
 /// to send its signal while the call is in flight, well inside the SDK's attempt timeout.
 const HOLD: Duration = Duration::from_secs(2);
-
-/// A TCP proxy on 127.0.0.1 in front of the shared moto that passes every request on, and holds
-/// each `CreateAccessKey` for [`HOLD`] first. It reports each held request as it arrives.
-struct SlowProxy {
-    endpoint: String,
-    held: Receiver<()>,
-}
-
-impl SlowProxy {
-    fn start() -> SlowProxy {
-        let (tx, held) = channel();
-        let proxy = Proxy::start(move |action| {
-            if action != "CreateAccessKey" {
-                return Verdict::Forward(Duration::ZERO);
-            }
-            let _ = tx.send(());
-            Verdict::Forward(HOLD)
-        });
-        SlowProxy {
-            endpoint: proxy.endpoint,
-            held,
-        }
-    }
-
-    /// Waits until a `CreateAccessKey` is being held.
-    #[track_caller]
-    fn wait_for_held_call(&self) {
-        self.held
-            .recv_timeout(TIMEOUT)
-            .expect("iamwiz sent CreateAccessKey through the proxy");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // A signal while the user is being created
@@ -182,7 +168,7 @@ impl SlowProxy {
 /// deletes the user again, key first, before it exits with `code`.
 fn signal_during_creation(signal: &str, code: u32) {
     let name = common::unique(&format!("mid-{}", signal.to_lowercase()));
-    let proxy = SlowProxy::start();
+    let proxy = Holding::start(&[("CreateAccessKey", Hold::For(HOLD))]);
     let log = tempfile::tempdir().expect("a directory for the log");
     let log_path = log.path().join("iamwiz.log");
     let mut w = Wizard::spawn_at(
@@ -196,7 +182,7 @@ fn signal_during_creation(signal: &str, code: u32) {
     to_review(&mut w, &name);
     w.create();
     w.wait_for(&format!("Creating {name}"));
-    proxy.wait_for_held_call();
+    proxy.wait_for("CreateAccessKey", 1);
     let output = signal_and_exit(&mut w, signal, code);
     let printed = String::from_utf8_lossy(&output);
     assert!(
@@ -237,6 +223,16 @@ fn sigterm_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
 #[test]
 fn sighup_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
     signal_during_creation("HUP", 129);
+}
+
+#[test]
+fn sigint_from_outside_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
+    signal_during_creation("INT", 130);
+}
+
+#[test]
+fn sigquit_during_a_creation_lets_it_finish_then_deletes_the_unseen_user() {
+    signal_during_creation("QUIT", 131);
 }
 
 // ---------------------------------------------------------------------------------------------

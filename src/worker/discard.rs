@@ -1,11 +1,16 @@
-//! Discarding users made in this run whose secrets nobody can have: when the wizard ends on a
-//! signal before any secret of the batch was shown, copied or saved, those users would be live
-//! accounts with credentials no one holds. Each is removed whole: what IAM lists as attached to
-//! it, in the order IAM requires before `DeleteUser` succeeds (access keys, console password,
-//! managed policies, inline policies, group memberships), then the user.
+//! Discarding users made in this run whose secrets nobody can have: when the wizard (or
+//! `iamwiz apply`) ends on a signal before any secret of the batch was shown, copied or saved,
+//! those users would be live accounts with credentials no one holds. Each is removed whole: what
+//! IAM lists as attached to it, in the order IAM requires before `DeleteUser` succeeds (access
+//! keys, console password, managed policies, inline policies, group memberships), then the user.
 //!
 //! What is attached is read from IAM rather than taken from the plan, so whatever the run made
 //! (a key a retried call made twice included) is found.
+//!
+//! Each item is an [`Attachment`] value: what is left is reported with the AWS CLI command that
+//! removes it (shell-quoted), and a caller that may stop waiting (`iamwiz apply` on a second
+//! signal) is told of each removal as it happens. `iamwiz apply` uses the same discard when the
+//! secrets of the users it made cannot be written anywhere.
 //!
 //! A KMS key the same run made for the user (the encryption flow's new key) is removed after
 //! the user, as a failed encryption run's rollback removes it: its alias deleted, the key
@@ -15,6 +20,7 @@ use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::future::join_all;
 
+use crate::apply::shell_quote;
 use crate::aws::iam::{
     user_access_key_ids, user_groups, user_inline_policy_names, user_policy_arns,
 };
@@ -24,7 +30,12 @@ use crate::protocol::{AwsError, DiscardKey, DiscardedKey, DiscardedUser, Leftove
 
 /// Discards every user of `users`, all at once; one entry per user, in the same order.
 pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> {
-    join_all(users.iter().map(|u| discard_user(c, u))).await
+    join_all(
+        users
+            .iter()
+            .map(|u| discard_user(c, u, &|_: &Attachment| {})),
+    )
+    .await
 }
 
 /// Removes a KMS key made in the run whose users were discarded: its alias, then the key (see
@@ -50,6 +61,87 @@ pub async fn discard_key(c: &Clients, key: &DiscardKey) -> DiscardedKey {
     }
 }
 
+/// One thing of a user that a discard removes, as a value: what the creation plan made, read
+/// back from IAM (or, for someone who stopped waiting, known from the creation itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attachment {
+    /// An access key, by ID (`None` when it was made but its ID is not known yet).
+    AccessKey(Option<String>),
+    LoginProfile,
+    /// A managed policy, by ARN.
+    ManagedPolicy(String),
+    /// An inline policy, by name.
+    InlinePolicy(String),
+    /// A group membership, by group name.
+    Group(String),
+    /// The user itself, removed last.
+    User,
+}
+
+impl Attachment {
+    /// Where this goes in the order IAM requires before `DeleteUser` succeeds.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Attachment::AccessKey(_) => 0,
+            Attachment::LoginProfile => 1,
+            Attachment::ManagedPolicy(_) => 2,
+            Attachment::InlinePolicy(_) => 3,
+            Attachment::Group(_) => 4,
+            Attachment::User => 5,
+        }
+    }
+
+    /// What this is, for `user`, and the AWS CLI command that removes it (its values
+    /// shell-quoted).
+    pub fn leftover(&self, user: &str) -> Leftover {
+        let q = shell_quote;
+        let u = q(user);
+        let (what, command) = match self {
+            Attachment::AccessKey(Some(id)) => (
+                format!("access key {id} of user {user}"),
+                format!(
+                    "aws iam delete-access-key --user-name {u} --access-key-id {}",
+                    q(id)
+                ),
+            ),
+            Attachment::AccessKey(None) => (
+                format!("the access key of user {user} (its ID was not known yet: list it)"),
+                format!("aws iam list-access-keys --user-name {u}"),
+            ),
+            Attachment::LoginProfile => (
+                format!("console password of user {user}"),
+                format!("aws iam delete-login-profile --user-name {u}"),
+            ),
+            Attachment::ManagedPolicy(arn) => (
+                format!("policy {} attached to user {user}", policy_name(arn)),
+                format!(
+                    "aws iam detach-user-policy --user-name {u} --policy-arn {}",
+                    q(arn)
+                ),
+            ),
+            Attachment::InlinePolicy(name) => (
+                format!("inline policy {name} of user {user}"),
+                format!(
+                    "aws iam delete-user-policy --user-name {u} --policy-name {}",
+                    q(name)
+                ),
+            ),
+            Attachment::Group(group) => (
+                format!("membership of user {user} in group {group}"),
+                format!(
+                    "aws iam remove-user-from-group --user-name {u} --group-name {}",
+                    q(group)
+                ),
+            ),
+            Attachment::User => (
+                format!("user {user}"),
+                format!("aws iam delete-user --user-name {u}"),
+            ),
+        };
+        Leftover { what, command }
+    }
+}
+
 /// What one kind of attachment is, for the report: how its items are named when they could not
 /// be read, the AWS CLI command that lists them, and the operation that deletes one.
 struct Kind {
@@ -61,8 +153,13 @@ struct Kind {
 }
 
 /// Removes `user` and everything attached to it. An item that is already gone counts as
-/// removed; the user is deleted only when nothing is left attached.
-pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
+/// removed; the user is deleted only when nothing is left attached. `removed` is told of each
+/// item as it goes (the user last), so that someone who stops waiting knows what is left.
+pub async fn discard_user(
+    c: &Clients,
+    user: &str,
+    removed: &(dyn Fn(&Attachment) + Sync),
+) -> DiscardedUser {
     let mut d = DiscardedUser {
         user: user.to_string(),
         deleted: Vec::new(),
@@ -80,12 +177,8 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         &mut d,
         &KEYS,
         keys,
-        |id| {
-            (
-                format!("access key {id} of user {user}"),
-                format!("aws iam delete-access-key --user-name {user} --access-key-id {id}"),
-            )
-        },
+        removed,
+        |id| Attachment::AccessKey(Some(id.clone())),
         |id| async move {
             iam.delete_access_key()
                 .user_name(user)
@@ -111,12 +204,8 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         &mut d,
         &LOGIN,
         login,
-        |()| {
-            (
-                format!("console password of user {user}"),
-                format!("aws iam delete-login-profile --user-name {user}"),
-            )
-        },
+        removed,
+        |()| Attachment::LoginProfile,
         |()| async move {
             iam.delete_login_profile()
                 .user_name(user)
@@ -137,12 +226,8 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         &mut d,
         &MANAGED,
         arns,
-        |arn| {
-            (
-                format!("policy {} attached to user {user}", policy_name(arn)),
-                format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn}"),
-            )
-        },
+        removed,
+        |arn| Attachment::ManagedPolicy(arn.clone()),
         |arn| async move {
             iam.detach_user_policy()
                 .user_name(user)
@@ -164,12 +249,8 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         &mut d,
         &INLINE,
         names,
-        |name| {
-            (
-                format!("inline policy {name} of user {user}"),
-                format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
-            )
-        },
+        removed,
+        |name| Attachment::InlinePolicy(name.clone()),
         |name| async move {
             iam.delete_user_policy()
                 .user_name(user)
@@ -191,12 +272,8 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
         &mut d,
         &GROUPS,
         groups,
-        |group| {
-            (
-                format!("membership of user {user} in group {group}"),
-                format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
-            )
-        },
+        removed,
+        |group| Attachment::Group(group.clone()),
         |group| async move {
             iam.remove_user_from_group()
                 .user_name(user)
@@ -210,33 +287,38 @@ pub async fn discard_user(c: &Clients, user: &str) -> DiscardedUser {
 
     // IAM refuses DeleteUser (DeleteConflict) while anything is still attached: the user stays,
     // listed after what holds it.
-    let what = format!("user {user}");
-    let command = format!("aws iam delete-user --user-name {user}");
     if !d.leftovers.is_empty() {
-        d.leftovers.push(Leftover { what, command });
+        d.leftovers.push(Attachment::User.leftover(user));
         return d;
     }
     let sent = patiently(|| iam.delete_user().user_name(user).send()).await;
-    record(&mut d, sent.map(drop), "iam:DeleteUser", what, command);
+    record(
+        &mut d,
+        sent.map(drop),
+        "iam:DeleteUser",
+        removed,
+        Attachment::User,
+    );
     d
 }
 
 /// Removes each listed item of one kind with `delete`, recording each as [`record`] does;
-/// `describe` gives an item's description and the command that removes it by hand.
+/// `item` says what an item is.
 async fn remove_each<T: Clone, E, Fut>(
     d: &mut DiscardedUser,
     kind: &Kind,
     items: Result<Vec<T>, AwsError>,
-    describe: impl Fn(&T) -> (String, String),
+    removed: &(dyn Fn(&Attachment) + Sync),
+    item: impl Fn(&T) -> Attachment,
     delete: impl Fn(T) -> Fut,
 ) where
     Fut: Future<Output = Result<(), SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    for item in listed(d, kind, items) {
-        let (what, command) = describe(&item);
-        let sent = patiently(|| delete(item.clone())).await;
-        record(d, sent, kind.delete_op, what, command);
+    for listed in listed(d, kind, items) {
+        let what = item(&listed);
+        let sent = patiently(|| delete(listed.clone())).await;
+        record(d, sent, kind.delete_op, removed, what);
     }
 }
 
@@ -251,26 +333,35 @@ fn listed<T>(d: &mut DiscardedUser, kind: &Kind, items: Result<Vec<T>, AwsError>
             tracing::warn!(user = %d.user, error = %e, "could not read {}", kind.all);
             d.leftovers.push(Leftover {
                 what: format!("{} of user {} (not read: {})", kind.all, d.user, e.code),
-                command: format!("aws iam {} --user-name {}", kind.list_command, d.user),
+                command: format!(
+                    "aws iam {} --user-name {}",
+                    kind.list_command,
+                    shell_quote(&d.user)
+                ),
             });
             Vec::new()
         }
     }
 }
 
-/// Records a delete: done, or already gone (`NoSuchEntity`), or left.
+/// Records a delete: done, or already gone (`NoSuchEntity`), both told to `removed`; or left.
 fn record<E>(
     d: &mut DiscardedUser,
     sent: Result<(), SdkError<E, HttpResponse>>,
     operation: &str,
-    what: String,
-    command: String,
+    removed: &(dyn Fn(&Attachment) + Sync),
+    item: Attachment,
 ) where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    let Leftover { what, command } = item.leftover(&d.user);
     match sent {
-        Ok(()) => d.deleted.push(what),
+        Ok(()) => {
+            removed(&item);
+            d.deleted.push(what)
+        }
         Err(e) if e.code() == Some("NoSuchEntity") => {
+            removed(&item);
             tracing::info!(user = %d.user, "already gone: {what}")
         }
         Err(e) => {

@@ -5,6 +5,7 @@
 //! parallel against the same server.
 #![allow(dead_code)]
 
+pub mod apply;
 pub mod faults;
 pub mod fixtures;
 pub mod moto;
@@ -90,6 +91,16 @@ pub fn unique(prefix: &str) -> String {
         N.fetch_add(1, Ordering::Relaxed),
         nanos % 100_000
     )
+}
+
+/// Sends `SIG{signal}` (e.g. "TERM", "INT") to process `pid` with `kill`, as someone outside
+/// would.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid} failed");
 }
 
 /// The IDs of `user`'s access keys (`ListAccessKeys`).

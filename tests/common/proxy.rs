@@ -227,3 +227,60 @@ async fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>
     }
     Ok(Some(buf))
 }
+
+/// How long a [`Holding`] proxy holds a call.
+#[derive(Clone, Copy)]
+pub enum Hold {
+    /// Passed on to moto after this long.
+    For(Duration),
+    /// Never passed on nor answered (the connection is held open for ten minutes).
+    Forever,
+}
+
+/// A proxy that passes every request on, and holds the calls it names first; each held call is
+/// reported as it arrives, so that a test can act while it is in flight.
+pub struct Holding {
+    pub endpoint: String,
+    arrived: std::sync::Mutex<std::sync::mpsc::Receiver<String>>,
+}
+
+impl Holding {
+    /// Holds each call whose `Action=` is listed in `held` as its [`Hold`] says.
+    pub fn start(held: &[(&'static str, Hold)]) -> Holding {
+        let held = held.to_vec();
+        let (tx, arrived) = std::sync::mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let proxy = Proxy::start(move |action| {
+            let Some((_, hold)) = held.iter().find(|(a, _)| *a == action) else {
+                return Verdict::Forward(Duration::ZERO);
+            };
+            let _ = tx.lock().unwrap().send(action.to_string());
+            match hold {
+                Hold::For(wait) => Verdict::Forward(*wait),
+                Hold::Forever => Verdict::Lost {
+                    applied: false,
+                    cut: Cut::Stall(Duration::from_secs(600)),
+                },
+            }
+        });
+        Holding {
+            endpoint: proxy.endpoint,
+            arrived: std::sync::Mutex::new(arrived),
+        }
+    }
+
+    /// Waits until `count` calls of `action` have arrived since the last wait for it (held calls
+    /// of other actions that arrive meanwhile are passed over).
+    #[track_caller]
+    pub fn wait_for(&self, action: &str, count: usize) {
+        let arrived = self.arrived.lock().unwrap();
+        let mut seen = 0;
+        while seen < count {
+            match arrived.recv_timeout(super::pty::TIMEOUT) {
+                Ok(a) if a == action => seen += 1,
+                Ok(_) => {}
+                Err(e) => panic!("{seen} of {count} {action} calls reached the proxy: {e}"),
+            }
+        }
+    }
+}

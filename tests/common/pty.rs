@@ -310,12 +310,10 @@ impl Wizard {
 
     /// Sends `signal` (e.g. "TERM", "HUP") to the program.
     pub fn signal(&self, signal: &str) {
-        let pid = self.child.process_id().expect("iamwiz's process ID");
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &pid.to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{signal} {pid} failed");
+        super::send_signal(
+            self.child.process_id().expect("iamwiz's process ID"),
+            signal,
+        );
     }
 
     /// Waits (at most [`TIMEOUT`]) for the program to exit, and returns its exit code.

@@ -190,52 +190,67 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
             drop(users);
             watch.discard_unsaved(&clients, &plan.users).await
         }
-        CreationResult::Created(users) => match write_exports(&users, &exports) {
-            Ok(saved) => {
-                eprintln!("Created {}.", users_phrase(&plan.users));
-                for line in &saved {
-                    eprintln!("Saved: {line}");
-                }
-                watch.kept(&plan.users, &saved);
-                watch.code(exit::CREATED)
-            }
-            Err(failure) => {
+        CreationResult::Created(users) => {
+            // Written off the runtime's threads, so that a signal meanwhile is noted.
+            let writing = tokio::task::spawn_blocking(move || {
+                let written = write_exports(&users, &exports);
+                (users, written)
+            });
+            let Ok((users, written)) = watch.during(writing).await else {
                 eprintln!(
-                    "iamwiz apply: the users were created, but {}. Nobody has their secrets, so \
-                     iamwiz deletes them again.",
-                    failure.error
+                    "iamwiz apply: the users were created, but writing their secrets stopped \
+                     unexpectedly; check the exports named, and delete the users if they lack \
+                     the secrets."
                 );
-                watch.created(&users);
-                drop(users);
-                // The deletion has a deadline of its own for waiting out throttling.
-                let undo_deadline = tokio::time::Instant::now() + settings.run_timeout();
-                let discarded =
-                    aws::rate::until(undo_deadline, watch.discard(&clients, &plan.users)).await;
-                let leftovers = match discarded {
-                    Waited::Done(left) => left,
-                    Waited::Stopped(left) => return watch.stopped(&left),
-                };
-                if leftovers.is_empty() {
-                    for path in &failure.written {
-                        // It holds only keys that no longer exist.
-                        let _ = std::fs::remove_file(path);
+                return exit::LEFTOVERS;
+            };
+            match written {
+                Ok(saved) => {
+                    eprintln!("Created {}.", users_phrase(&plan.users));
+                    for line in &saved {
+                        eprintln!("Saved: {line}");
                     }
-                    eprintln!("Everything created was deleted: nothing was created.");
-                    report_profiles_saved(&failure.profiles_saved, true);
-                    watch.code(exit::ROLLED_BACK)
-                } else {
-                    report_leftovers(&leftovers);
-                    for path in &failure.written {
-                        eprintln!(
-                            "{} holds the secrets of what is left: delete it once that is removed.",
-                            path.display()
-                        );
+                    watch.kept(&plan.users, &saved);
+                    watch.code(exit::CREATED)
+                }
+                Err(failure) => {
+                    eprintln!(
+                        "iamwiz apply: the users were created, but {}. Nobody has their secrets, so \
+                     iamwiz deletes them again.",
+                        failure.error
+                    );
+                    watch.created(&users);
+                    drop(users);
+                    // The deletion has a deadline of its own for waiting out throttling.
+                    let undo_deadline = tokio::time::Instant::now() + settings.run_timeout();
+                    let discarded =
+                        aws::rate::until(undo_deadline, watch.discard(&clients, &plan.users)).await;
+                    let leftovers = match discarded {
+                        Waited::Done(left) => left,
+                        Waited::Stopped(left) => return watch.stopped(&left),
+                    };
+                    if leftovers.is_empty() {
+                        for path in &failure.written {
+                            // It holds only keys that no longer exist.
+                            let _ = std::fs::remove_file(path);
+                        }
+                        eprintln!("Everything created was deleted: nothing was created.");
+                        report_profiles_saved(&failure.profiles_saved, true);
+                        watch.code(exit::ROLLED_BACK)
+                    } else {
+                        report_leftovers(&leftovers);
+                        for path in &failure.written {
+                            eprintln!(
+                                "{} holds the secrets of what is left: delete it once that is removed.",
+                                path.display()
+                            );
+                        }
+                        report_profiles_saved(&failure.profiles_saved, false);
+                        watch.code(exit::LEFTOVERS)
                     }
-                    report_profiles_saved(&failure.profiles_saved, false);
-                    watch.code(exit::LEFTOVERS)
                 }
             }
-        },
+        }
         CreationResult::Failed {
             user,
             step,

@@ -1607,3 +1607,99 @@ async fn a_slow_account_alias_holds_up_no_creation_call() {
         key.saturating_duration_since(alias)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Under a request quota, and the cost of reading the account
+// ---------------------------------------------------------------------------------------------
+
+/// The groups and their policies cost a page of `GetAccountAuthorizationDetails`, not a
+/// `ListAttachedGroupPolicies` per group: at IAM's 300 groups the old way was 300 requests of the
+/// account's shared quota.
+#[tokio::test(flavor = "multi_thread")]
+async fn groups_cost_a_page_not_a_request_per_group() {
+    let iam = common::admin().await.iam;
+    let prefix = common::unique("paged-grp");
+    for i in 0..25 {
+        let name = format!("{prefix}-{i}");
+        iam.create_group().group_name(&name).send().await.unwrap();
+        if i % 5 == 0 {
+            iam.attach_group_policy()
+                .group_name(&name)
+                .policy_arn(READ_ONLY)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let counter = common::throttle::Throttle::start(1e6, 1e6);
+    let settings = AwsSettings {
+        endpoint_url: Some(counter.endpoint.clone()),
+        ..common::settings()
+    };
+    let replies = ask(settings, vec![Request::LoadGroups { seq: 4 }]).await;
+    let [Event::Groups { seq: 4, result }] = replies.as_slice() else {
+        panic!("{:?}", replies.iter().map(event_name).collect::<Vec<_>>());
+    };
+    let groups = result.as_ref().expect("the groups");
+    let ours: Vec<_> = groups
+        .iter()
+        .filter(|g| g.name.starts_with(&prefix))
+        .collect();
+    assert_eq!(ours.len(), 25);
+    for g in ours {
+        let i: usize = g.name.rsplit('-').next().unwrap().parse().unwrap();
+        let expected: &[&str] = if i % 5 == 0 { &["ReadOnlyAccess"] } else { &[] };
+        assert_eq!(g.policies, expected, "{}", g.name);
+    }
+    assert_eq!(
+        counter.actions(),
+        ["GetAccountAuthorizationDetails"],
+        "one page for every group of the account"
+    );
+}
+
+/// A step AWS refuses for real, under a quota of 5 requests a second that throttles the
+/// creation and its undo alike: the rollback completes and nothing of the batch is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_failure_under_a_quota_is_rolled_back_whole() {
+    let iam = common::admin().await.iam;
+    let names: Vec<String> = (0..4)
+        .map(|i| common::unique(&format!("quota-rb{i}")))
+        .collect();
+    let missing = common::unique("no-such-group");
+    let specs: Vec<UserSpec> = names
+        .iter()
+        .map(|name| UserSpec {
+            access_key: true,
+            login: generated_password(false),
+            policies: vec![READ_ONLY.to_string(), VIEW_ONLY.to_string()],
+            groups: vec![missing.clone()],
+            ..bare_spec(name)
+        })
+        .collect();
+    let throttle = common::throttle::Throttle::start(5.0, 5.0);
+    let settings = AwsSettings {
+        endpoint_url: Some(throttle.endpoint.clone()),
+        ..common::settings()
+    };
+    let (_, result) = run_batch(settings, specs).await;
+    let CreationResult::Failed {
+        step,
+        error,
+        leftovers,
+        ..
+    } = result
+    else {
+        panic!("the batch names a group that does not exist");
+    };
+    assert_eq!(step, StepKind::AddToGroup(missing));
+    assert_eq!(error.code, "NoSuchEntity", "{error}");
+    assert!(leftovers.is_empty(), "left: {leftovers:?}");
+    assert!(throttle.refused() > 0, "the quota was never reached");
+    for name in &names {
+        match iam.get_user().user_name(name).send().await {
+            Err(e) => assert_eq!(e.code(), Some("NoSuchEntity"), "GetUser {name}: {e:?}"),
+            Ok(_) => panic!("{name} was left"),
+        }
+    }
+}

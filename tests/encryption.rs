@@ -2269,3 +2269,49 @@ async fn a_discarded_user_takes_the_key_made_for_it_along() {
         "the user, then the alias, then the key: {calls:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Under a request quota
+// ---------------------------------------------------------------------------------------------
+
+/// KMS and IAM throttling the whole set-up at 2 requests a second (KMS's JSON
+/// `ThrottlingException`, IAM's XML `Throttling`): the key, the user and the check are all made,
+/// and the new key really encrypts.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_set_up_completes_under_a_quota_that_throttles_kms_and_iam() {
+    const REGION: &str = "eu-west-2";
+    let admin = common::admin().await;
+    let alias = common::unique("quota-cmk");
+    let user = common::unique("quota-csfle");
+    let spec = user_spec(REGION, new_key(&alias), &user);
+    let throttle = common::throttle::Throttle::start(2.0, 2.0);
+    let settings = AwsSettings {
+        endpoint_url: Some(throttle.endpoint.clone()),
+        ..common::settings()
+    };
+    let created = run_encryption(settings, spec).await.created();
+    assert!(created.key_created);
+    assert!(
+        matches!(created.verification, Verification::Verified { .. }),
+        "{:?}",
+        created.verification
+    );
+    let actions = throttle.actions();
+    assert!(
+        actions.iter().any(|a| a.starts_with("TrentService.")),
+        "KMS went through the quota: {actions:?}"
+    );
+    assert!(throttle.refused() > 0, "the quota was never reached");
+    let kms = admin.kms_in(REGION);
+    let (state, _) = key_state(&kms, &created.key_arn).await;
+    assert_eq!(state, "Enabled");
+    let EncryptionAccount::User(made) = created.account else {
+        panic!("a role was made for a user spec");
+    };
+    assert_eq!(made.name, user);
+    assert_eq!(
+        common::access_key_ids(&admin.iam, &user).await.len(),
+        1,
+        "one access key"
+    );
+}

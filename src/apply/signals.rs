@@ -63,6 +63,20 @@ impl Watch {
         self.first
     }
 
+    /// Waits for `work` (writing the exports: it is not stopped), noting a signal that comes
+    /// meanwhile, so that the run ends as a signal after the exports says.
+    pub(super) async fn during<T>(&mut self, work: impl Future<Output = T>) -> T {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                n = self.signals.next() => {
+                    self.first.get_or_insert(n);
+                }
+            }
+        }
+    }
+
     /// `128 + n` after signal `n`, else `otherwise`.
     pub(super) fn code(&mut self, otherwise: i32) -> i32 {
         self.signal().map_or(otherwise, |n| 128 + n)

@@ -1622,7 +1622,7 @@ async fn groups_cost_a_page_not_a_request_per_group() {
     for i in 0..25 {
         let name = format!("{prefix}-{i}");
         iam.create_group().group_name(&name).send().await.unwrap();
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             iam.attach_group_policy()
                 .group_name(&name)
                 .policy_arn(READ_ONLY)
@@ -1648,7 +1648,7 @@ async fn groups_cost_a_page_not_a_request_per_group() {
     assert_eq!(ours.len(), 25);
     for g in ours {
         let i: usize = g.name.rsplit('-').next().unwrap().parse().unwrap();
-        let expected: &[&str] = if i % 5 == 0 { &["ReadOnlyAccess"] } else { &[] };
+        let expected: &[&str] = if i.is_multiple_of(5) { &["ReadOnlyAccess"] } else { &[] };
         assert_eq!(g.policies, expected, "{}", g.name);
     }
     assert_eq!(

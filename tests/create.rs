@@ -1619,7 +1619,7 @@ async fn a_slow_account_alias_holds_up_no_creation_call() {
 async fn groups_cost_a_page_not_a_request_per_group() {
     let iam = common::admin().await.iam;
     let prefix = common::unique("paged-grp");
-    for i in 0..25 {
+    for i in 0..25u32 {
         let name = format!("{prefix}-{i}");
         iam.create_group().group_name(&name).send().await.unwrap();
         if i.is_multiple_of(5) {
@@ -1648,7 +1648,11 @@ async fn groups_cost_a_page_not_a_request_per_group() {
     assert_eq!(ours.len(), 25);
     for g in ours {
         let i: usize = g.name.rsplit('-').next().unwrap().parse().unwrap();
-        let expected: &[&str] = if i.is_multiple_of(5) { &["ReadOnlyAccess"] } else { &[] };
+        let expected: &[&str] = if i.is_multiple_of(5) {
+            &["ReadOnlyAccess"]
+        } else {
+            &[]
+        };
         assert_eq!(g.policies, expected, "{}", g.name);
     }
     assert_eq!(

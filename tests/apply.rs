@@ -56,16 +56,17 @@ async fn assert_full_user(iam: &aws_sdk_iam::Client, name: &str, key_id: &str) {
     let user = iam.get_user().user_name(name).send().await.unwrap();
     let user = user.user().unwrap();
     assert_eq!(user.path(), "/apply-test/");
-    let mut tags: Vec<(String, String)> = iam
-        .list_user_tags()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect();
+    let mut tags: Vec<(String, String)> = common::without_mark(
+        iam.list_user_tags()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap()
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect(),
+    );
     tags.sort();
     assert_eq!(
         tags,

@@ -409,11 +409,12 @@ async fn creates_a_user_with_every_option() {
         .expect("GetUser returns the user");
     assert_eq!(got.path, "/eng/");
     assert_eq!(got.arn, created.arn);
-    let mut got_tags: Vec<(String, String)> = got
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect();
+    let mut got_tags: Vec<(String, String)> = common::without_mark(
+        got.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect(),
+    );
     got_tags.sort();
     let mut want_tags = tags;
     want_tags.sort();
@@ -472,19 +473,30 @@ async fn boundary_tags_and_reset_flag_are_sent_though_moto_drops_boundary_and_re
     expect_created(result);
 
     let calls = recorder.calls();
-    let create_user: Vec<&Detail> = calls
+    let create_user: Vec<Detail> = calls
         .iter()
         .filter(|c| c.operation == "CreateUser")
-        .map(|c| &c.detail)
+        .map(|c| match &c.detail {
+            Detail::CreateUser {
+                path,
+                boundary,
+                tags,
+            } => Detail::CreateUser {
+                path: path.clone(),
+                boundary: boundary.clone(),
+                tags: common::without_mark(tags.clone()),
+            },
+            other => other.clone(),
+        })
         .collect();
     assert_eq!(
         create_user,
-        [&Detail::CreateUser {
+        [Detail::CreateUser {
             path: Some("/eng/".to_string()),
             boundary: Some(POWER_USER.to_string()),
             tags,
         }],
-        "one CreateUser carrying the path, the boundary and the tags"
+        "one CreateUser carrying the path, the boundary, the tags and the run's mark"
     );
     let login: Vec<&Detail> = calls
         .iter()
@@ -790,7 +802,7 @@ async fn unreachable_endpoint_is_reported() {
         error.code == "EndpointUnreachable" || error.code == "Timeout",
         "{error}"
     );
-    assert_eq!(error.operation, "iam:ListGroups");
+    assert_eq!(error.operation, "iam:GetAccountAuthorizationDetails");
     assert!(
         error.hint.contains("endpoint-url") && error.hint.contains("network"),
         "the hint should point at the endpoint and the network: {}",
@@ -1706,4 +1718,76 @@ async fn a_real_failure_under_a_quota_is_rolled_back_whole() {
             Ok(_) => panic!("{name} was left"),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Another admin at the same time
+// ---------------------------------------------------------------------------------------------
+
+/// A proxy that loses the first `action` request on the wire (moto never sees it), after telling
+/// `colleague` so that another admin's entity can appear while the SDK waits to retry.
+fn losing_first(
+    action: &'static str,
+    colleague: std::sync::mpsc::Sender<()>,
+) -> common::proxy::Proxy {
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let colleague = Mutex::new(colleague);
+    common::proxy::Proxy::start(move |a| {
+        if a == action && !seen.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let _ = colleague.lock().unwrap().send(());
+            return common::proxy::Verdict::Lost {
+                applied: false,
+                cut: common::proxy::Cut::Stall(Duration::from_secs(2)),
+            };
+        }
+        common::proxy::Verdict::Forward(Duration::ZERO)
+    })
+}
+
+/// The first `CreateUser` is lost on the wire while a colleague creates a plain user of that
+/// name; the SDK's retry meets `EntityAlreadyExists`. The colleague's user lacks this run's mark:
+/// it is a clash, never given a key, and the rollback of the step that then fails never deletes
+/// it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retried_create_user_never_takes_a_colleagues_user() {
+    let iam = common::admin().await.iam;
+    let name = common::unique("colleague-x");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let proxy = losing_first("CreateUser", tx);
+    let colleague = {
+        let (iam, name) = (iam.clone(), name.clone());
+        tokio::spawn(async move {
+            tokio::task::spawn_blocking(move || rx.recv())
+                .await
+                .unwrap()
+                .expect("the first CreateUser reached the proxy");
+            iam.create_user().user_name(&name).send().await.unwrap();
+        })
+    };
+    let spec = UserSpec {
+        access_key: true,
+        policies: vec!["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere".to_string()],
+        ..bare_spec(&name)
+    };
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    colleague.await.unwrap();
+    let CreationResult::Failed { step, error, .. } = result else {
+        panic!("the name was taken by the colleague");
+    };
+    assert_eq!(step, StepKind::CreateUser);
+    assert_eq!(error.code, "EntityAlreadyExists", "{error}");
+    iam.get_user()
+        .user_name(&name)
+        .send()
+        .await
+        .expect("the colleague's user is still there");
+    assert!(
+        common::access_key_ids(&iam, &name).await.is_empty(),
+        "given a key"
+    );
+    assert!(common::attached_policy_arns(&iam, &name).await.is_empty());
 }

@@ -27,7 +27,7 @@ from bench_proxy import BlackHole, DelayProxy, closed_port_endpoint, sequential_
 from bench_pty import Pty  # noqa: E402
 
 LIB = os.path.dirname(os.path.abspath(__file__))
-SECTIONS = ["search", "startup", "catalogue", "creation"]
+SECTIONS = ["search", "startup", "catalogue", "creation", "throttled"]
 
 # The creation benchmark's shared options: a boundary, 3 tags, a console password with reset,
 # an access key, 2 groups, 3 managed policies and 1 inline policy.
@@ -828,6 +828,105 @@ def latency_table(c, lat_boto3, lat_iamwiz):
     )
 
 
+# --- a throttled account -------------------------------------------------------------------
+
+# Request quotas (requests a second, with bursts of as many) in front of moto, as IAM's.
+QUOTAS = (10, 5)
+
+
+def bench_throttled(args, results, env):
+    """10 users with every option by each tool under each quota, each run starting with a full
+    bucket. The floor is what the quota alone needs for the requests the tool got served: (served
+    - burst) / rate."""
+    setup_account(env, args.endpoint)
+    tag = uuid.uuid4().hex[:6]
+    creator = Creator(args, env)
+    reps = 1 if args.quick else 3
+    upstream = args.endpoint.removeprefix("http://").rstrip("/")
+    counter = 0
+    out = {}
+    for rate in QUOTAS:
+        proxy = DelayProxy(upstream, 0, quota=(rate, rate))
+        runs = {t: [] for t in TOOLS}
+        for r in range(reps):
+            order = TOOLS[r % 3:] + TOOLS[: r % 3]
+            for tool in order:
+                if tool == "cli" and r > 0:
+                    continue
+                counter += 1
+                users = [f"t{tag}-{tool[:2]}{counter}-{i}" for i in range(10)]
+                proxy.reset_quota()
+                started = time.perf_counter()
+                try:
+                    creator.run(tool, users, proxy.endpoint)
+                    ok = True
+                except RuntimeError as e:
+                    ok = False
+                    log(f"  {tool} failed: {str(e)[-300:]}")
+                wall = time.perf_counter() - started
+                run = {"wall": wall, "ok": ok, "served": proxy.served, "refused": proxy.refused,
+                       "floor": max(0, proxy.served - rate) / rate}
+                runs[tool].append(run)
+                log(f"  quota {rate}/s {tool:6}: {wall:6.1f} s, ok={ok}, served {proxy.served}, "
+                    f"throttled {proxy.refused}, floor {run['floor']:.1f} s")
+        proxy.close()
+        out[str(rate)] = runs
+    results["throttled"] = out
+
+
+def report_throttled(results):
+    t = results.get("throttled")
+    if not t:
+        return None
+    rows = []
+    verdicts = []
+    for rate in QUOTAS:
+        runs = t[str(rate)]
+        walls = {tool: statistics.median(r["wall"] for r in runs[tool]) for tool in TOOLS if runs[tool]}
+        for tool in TOOLS:
+            rs = runs[tool]
+            if not rs:
+                continue
+            pick = sorted(rs, key=lambda r: r["wall"])[len(rs) // 2]
+            failed = sum(1 for r in rs if not r["ok"])
+            rows.append([
+                f"{rate}/s",
+                TOOL_NAMES[tool],
+                "all exit 0" if not failed else f"**{failed} of {len(rs)} failed**",
+                f"{walls[tool]:.1f} s",
+                str(pick["served"]),
+                str(pick["refused"]),
+                f"{pick['floor']:.1f} s",
+                f"{pick['wall'] / pick['floor']:.2f}x" if pick["floor"] else "-",
+                f"{walls[tool] / walls['boto3']:.2f}x" if "boto3" in walls else "-",
+            ])
+        i = sorted(runs["iamwiz"], key=lambda r: r["wall"])[len(runs["iamwiz"]) // 2]
+        verdicts.append((rate, all(r["ok"] for r in runs["iamwiz"]), i["wall"] / i["floor"],
+                         walls["iamwiz"] / walls["boto3"]))
+    lines = [
+        "### A throttled account: 10 users under a request quota",
+        "",
+        "Each tool creates 10 users with every option (as in the creation benchmark) through a "
+        "proxy in front of moto that answers IAM's `Throttling` error above a token bucket of R "
+        "requests a second (bursts of R, full at the start of each run; a refused request costs "
+        "no token). The floor is the time the quota alone needs for the requests the tool was "
+        "served: (served − R) / R. Median of 3 runs for iamwiz and boto3, 1 for the AWS CLI; the "
+        "requests and the ratio to the floor are those of the median run.",
+        "",
+        table(["quota", "tool", "outcome", "wall (median)", "requests served", "throttled",
+               "floor", "wall ÷ floor", "÷ boto3"], rows),
+        "",
+    ]
+    for rate, ok, to_floor, to_boto3 in verdicts:
+        lines.append(
+            f"- {rate}/s: iamwiz {'exit 0 every run' if ok else 'FAILED a run'}; "
+            f"{to_floor:.2f}x its floor (target ≤ 1.3x: {met(ok and to_floor <= 1.3)}); "
+            f"{to_boto3:.2f}x the sequential boto3 script (target ≤ 1.2x: {met(ok and to_boto3 <= 1.2)})."
+        )
+    lines += ["", "Command: `scripts/bench --only throttled`"]
+    return "\n".join(lines)
+
+
 # --- the whole report ----------------------------------------------------------------------
 
 
@@ -982,7 +1081,8 @@ def render(args, results, sections):
     if summary(results):
         parts.append(summary(results))
     for name, f in [("search", report_search), ("startup", report_startup),
-                    ("catalogue", report_catalogue), ("creation", report_creation)]:
+                    ("catalogue", report_catalogue), ("creation", report_creation),
+                    ("throttled", report_throttled)]:
         if name in results:
             text = f(results)
             if text:
@@ -1035,7 +1135,8 @@ def main():
             {"search": lambda: bench_search(args, results),
              "startup": lambda: bench_startup(args, results, env),
              "catalogue": lambda: bench_catalogue(args, results, env),
-             "creation": lambda: bench_creation(args, results, env)}[name]()
+             "creation": lambda: bench_creation(args, results, env),
+             "throttled": lambda: bench_throttled(args, results, env)}[name]()
     finally:
         env.cleanup()
     results["seconds"] = time.time() - started

@@ -1,6 +1,8 @@
 """A TCP proxy for the benchmarks: it holds each HTTP request for a fixed delay before passing it
 on (a network round trip of that length), and logs when each request arrived, when its answer
-came back and its `Action=`. Also a listener that accepts connections and never answers.
+came back and its `Action=`. With a quota it is also a request quota as IAM's: a token bucket
+that answers IAM's `Throttling` error above its rate (a refused request costs no token). Also a
+listener that accepts connections and never answers.
 
 Both run on a thread of their own (an asyncio loop), in the benchmark driver's process.
 """
@@ -13,6 +15,19 @@ import time
 
 _ACTION = re.compile(rb"Action=([A-Za-z0-9]+)")
 _USER = re.compile(rb"[?&\r\n]UserName=([^&\s]+)")
+
+
+_THROTTLING_BODY = (
+    b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+    b"<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    b"<RequestId>throttled</RequestId></ErrorResponse>"
+)
+_THROTTLING = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: "
+    + str(len(_THROTTLING_BODY)).encode()
+    + b"\r\n\r\n"
+    + _THROTTLING_BODY
+)
 
 
 class _Loop:
@@ -55,16 +70,38 @@ class DelayProxy:
     seconds, then goes to `upstream` ("host:port"); `log` holds (start, end, action, user name or
     None) per request, times from `time.perf_counter()`."""
 
-    def __init__(self, upstream, delay):
+    def __init__(self, upstream, delay, quota=None):
         self.upstream_host, port = upstream.rsplit(":", 1)
         self.upstream_port = int(port)
         self.delay = delay
+        self.quota = quota  # (requests a second, burst) or None
+        self.reset_quota()
         self.log = []
         self._lock = threading.Lock()
         self._loop = _Loop()
         self._server = self._loop.run(self._start())
         port = self._server.sockets[0].getsockname()[1]
         self.endpoint = f"http://127.0.0.1:{port}"
+
+    def reset_quota(self):
+        """A full bucket, and the counts of requests served and refused from zero."""
+        self.tokens = self.quota[1] if self.quota else 0
+        self.filled = time.perf_counter()
+        self.served = self.refused = 0
+
+    def _take(self):
+        if self.quota is None:
+            return True
+        rate, burst = self.quota
+        now = time.perf_counter()
+        self.tokens = min(burst, self.tokens + (now - self.filled) * rate)
+        self.filled = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.served += 1
+            return True
+        self.refused += 1
+        return False
 
     async def _start(self):
         return await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -83,6 +120,10 @@ class DelayProxy:
                 u = _USER.search(request)
                 user = u.group(1).decode() if u else None
                 await asyncio.sleep(self.delay)
+                if not self._take():
+                    client_w.write(_THROTTLING)
+                    await client_w.drain()
+                    continue
                 if up_w is None:
                     up_r, up_w = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_w.write(request)

@@ -106,10 +106,26 @@ pub fn hint_for(operation: &str, code: &str) -> String {
     }
     match code {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "NotAuthorized" => {
-            format!(
-                "Your identity is not allowed to call {operation}. Add \"{operation}\" to its IAM policy \
-                 (or ask an administrator to), or run iamwiz with --profile for an identity that has it."
-            )
+            // What iamwiz creates carries a tag (its mark of the run): creating it with tags
+            // needs the tagging permission too.
+            let tagging = match operation {
+                "iam:CreateUser" => Some("iam:TagUser"),
+                "iam:CreateRole" => Some("iam:TagRole"),
+                "iam:CreateInstanceProfile" => Some("iam:TagInstanceProfile"),
+                _ => None,
+            };
+            match tagging {
+                Some(tag) => format!(
+                    "Your identity is not allowed to call {operation} with tags. Add \"{operation}\" \
+                     and \"{tag}\" to its IAM policy (or ask an administrator to), or run iamwiz \
+                     with --profile for an identity that has them."
+                ),
+                None => format!(
+                    "Your identity is not allowed to call {operation}. Add \"{operation}\" to its IAM \
+                     policy (or ask an administrator to), or run iamwiz with --profile for an \
+                     identity that has it."
+                ),
+            }
         }
         "EntityAlreadyExists" => {
             "That name is already taken in this account. Go back to the step that named it and choose \

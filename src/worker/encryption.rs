@@ -23,6 +23,7 @@ use serde_json::json;
 use tokio::sync::mpsc::UnboundedSender;
 use zeroize::Zeroizing;
 
+use super::mark::RunMark;
 use super::plan::{self, Attempts, Made, Reporter, local_error};
 use crate::aws::kms::{aliases_by_key, describe_keys, key_ids};
 use crate::aws::{Clients, map_sdk_error};
@@ -113,6 +114,9 @@ pub async fn create(
         return failed(first.group, first.step.clone(), error, Vec::new(), None);
     }
 
+    // What this run makes carries its mark (see `super::mark`).
+    let mark = RunMark::new();
+
     // The key: the one chosen, or a new one with its alias (group 0).
     let (key_arn, new_key, account_group) = match &spec.key {
         KeyChoice::Existing(key) => (key.arn.clone(), None, 0),
@@ -122,7 +126,9 @@ pub async fn create(
             tags,
         } => {
             report.status(0, 0, StepStatus::Running);
-            let mut key = match create_key(&kms, &spec.region, description, tags).await {
+            let mut tags = tags.clone();
+            tags.push(mark.pair());
+            let mut key = match create_key(&kms, &spec.region, description, &tags).await {
                 Ok(key) => key,
                 Err(e) => {
                     report.status(0, 0, StepStatus::Failed(e.clone()));
@@ -159,7 +165,7 @@ pub async fn create(
             let user = spec
                 .user_spec(&key_arn)
                 .expect("a user spec for a user account");
-            match plan::create_users_at(c, run, vec![user], events, account_group).await {
+            match plan::create_users_at(c, run, vec![user], events, account_group, &mark).await {
                 CreationResult::Created(mut users) => {
                     let user = users.pop().expect("one user for one spec");
                     let check = account_group + 1;
@@ -224,6 +230,7 @@ pub async fn create(
                 trusted,
                 policy_name: &spec.policy_name,
                 key_arn: &key_arn,
+                mark: &mark,
             };
             create_role(c, &role, &groups[account_group].1, &report, account_group)
                 .await
@@ -834,6 +841,7 @@ struct RoleSpec<'a> {
     trusted: &'a TrustedPrincipal,
     policy_name: &'a str,
     key_arn: &'a str,
+    mark: &'a RunMark,
 }
 
 /// The trust policy of the production role: `trusted` may `sts:AssumeRole` it. A service is a
@@ -902,6 +910,7 @@ async fn create_role(
         .tags
         .iter()
         .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
+        .chain(std::iter::once(Ok(role.mark.iam_tag())))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| local_error(op, &e.to_string()));
     let attempts = Attempts::default();
@@ -915,23 +924,32 @@ async fn create_role(
                 role.trusted,
                 partition(role.key_arn),
             ))
-            .set_tags((!tags.is_empty()).then_some(tags))
+            .set_tags(Some(tags))
             .customize()
             .interceptor(attempts.clone())
             .send()
             .await
         {
             Ok(out) => Ok(out.role.map(|r| r.arn).unwrap_or_default()),
-            // A retry after an attempt whose answer was lost: that attempt made the role (the
-            // name was free when the first attempt was sent, or it would have failed).
-            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => c
-                .iam
-                .get_role()
-                .role_name(name)
-                .send()
-                .await
-                .map(|out| out.role.map(|r| r.arn).unwrap_or_default())
-                .map_err(|e| map_sdk_error("iam:GetRole", e)),
+            // A retry after an attempt whose answer was lost: that attempt may have made the
+            // role. It is ours only if it carries this run's mark; else someone else made one
+            // meanwhile, and it is a clash.
+            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
+                match c.iam.get_role().role_name(name).send().await {
+                    Ok(out) => match out.role {
+                        Some(r)
+                            if role.mark.is_on(
+                                r.tags().iter().map(|t| (t.key(), t.value())),
+                                Some(r.create_date.secs()),
+                            ) =>
+                        {
+                            Ok(r.arn)
+                        }
+                        _ => Err(map_sdk_error(op, e)),
+                    },
+                    Err(e) => Err(map_sdk_error("iam:GetRole", e)),
+                }
+            }
             Err(e) => Err(map_sdk_error(op, e)),
         },
         Err(e) => Err(e),
@@ -976,14 +994,37 @@ async fn create_role(
             .create_instance_profile()
             .instance_profile_name(name)
             .path("/")
+            .tags(role.mark.iam_tag())
             .customize()
             .interceptor(attempts.clone())
             .send()
             .await
         {
             Ok(_) => Ok(()),
-            // The lost attempt of this very call made it.
-            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => Ok(()),
+            // The lost attempt of this very call made it if it carries this run's mark; else it
+            // is someone else's, and a clash.
+            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
+                let found = c
+                    .iam
+                    .get_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+                    .await;
+                match found.ok().and_then(|out| out.instance_profile) {
+                    Some(p)
+                        if role.mark.is_on(
+                            p.tags().iter().map(|t| (t.key(), t.value())),
+                            Some(p.create_date.secs()),
+                        ) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(map_sdk_error(
+                        StepKind::CreateInstanceProfile.operation(),
+                        e,
+                    )),
+                }
+            }
             Err(e) => Err(map_sdk_error(
                 StepKind::CreateInstanceProfile.operation(),
                 e,

@@ -15,6 +15,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::mark::RunMark;
 use super::password;
 use crate::aws::patience::patiently;
 use crate::aws::{Clients, hint_for, map_sdk_error};
@@ -59,9 +60,10 @@ async fn tracked(
     index: usize,
     spec: &UserSpec,
     kind: &StepKind,
+    mark: &RunMark,
 ) -> Result<Made, AwsError> {
     report.status(user, index, StepStatus::Running);
-    let result = run_step(c, spec, kind).await;
+    let result = run_step(c, spec, kind, mark).await;
     report.status(
         user,
         index,
@@ -82,7 +84,7 @@ pub async fn create_users(
     specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
 ) -> CreationResult {
-    create_users_at(c, run, specs, events, 0).await
+    create_users_at(c, run, specs, events, 0, &RunMark::new()).await
 }
 
 /// [`create_users`], reporting user `u`'s steps as group `first_group + u`.
@@ -92,6 +94,7 @@ pub async fn create_users_at(
     specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
     first_group: usize,
+    mark: &RunMark,
 ) -> CreationResult {
     let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
     let report = Reporter {
@@ -117,7 +120,7 @@ pub async fn create_users_at(
             specs
                 .iter()
                 .enumerate()
-                .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser)),
+                .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser, mark)),
         )
         .await;
         for (u, result) in users.into_iter().enumerate() {
@@ -135,7 +138,7 @@ pub async fn create_users_at(
                     .enumerate()
                     .skip(1)
                     .map(move |(i, kind)| async move {
-                        (u, i, tracked(c, report, u, i, spec, kind).await)
+                        (u, i, tracked(c, report, u, i, spec, kind, mark).await)
                     })
             }))
             .await;
@@ -236,24 +239,30 @@ impl Intercept for Attempts {
     }
 }
 
-async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made, AwsError> {
+async fn run_step(
+    c: &Clients,
+    spec: &UserSpec,
+    kind: &StepKind,
+    mark: &RunMark,
+) -> Result<Made, AwsError> {
     let op = kind.operation();
     let user = spec.name.as_str();
     let attempts = Attempts::default();
     match kind {
         StepKind::CreateUser => {
-            let tags = spec
+            let mut tags = spec
                 .tags
                 .iter()
                 .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| local_error(op, &e.to_string()))?;
+            tags.push(mark.iam_tag());
             let sent = c
                 .iam
                 .create_user()
                 .user_name(user)
                 .path(&spec.path)
-                .set_tags((!tags.is_empty()).then_some(tags))
+                .set_tags(Some(tags))
                 .set_permissions_boundary(spec.boundary.clone())
                 .customize()
                 .interceptor(attempts.clone())
@@ -262,8 +271,9 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
             let arn = match sent {
                 Ok(out) => out.user.map(|u| u.arn).unwrap_or_default(),
                 // A retry after an attempt whose response was lost: that attempt may have made
-                // the user. It is ours only if it is as that attempt would have made it; a user
-                // someone else created meanwhile is a clash, and never ours to delete.
+                // the user. It is ours only if it carries this run's mark and is as that attempt
+                // would have made it; a user someone else created meanwhile is a clash, never
+                // given a key, never deleted.
                 Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
                     let found = c
                         .iam
@@ -274,7 +284,7 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                         .map_err(|e| map_sdk_error("iam:GetUser", e))?
                         .user;
                     match found {
-                        Some(u) if made_as_sent(&u, spec) => u.arn,
+                        Some(u) if made_as_sent(&u, spec, mark) => u.arn,
                         _ => return Err(map_sdk_error(op, e)),
                     }
                 }
@@ -328,7 +338,7 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
             if attempts.retried() {
                 // A lost attempt may have made a key whose secret nobody saw: the user is ours and
                 // new, so every other key is such an orphan.
-                remove_other_keys(c, user, &key.access_key_id).await?;
+                remove_other_keys(c, user, &key.access_key_id, mark).await?;
             }
             Ok(Made::AccessKey(AccessKeyPair {
                 id: key.access_key_id,
@@ -387,10 +397,19 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
     }
 }
 
-/// Whether `found` is the user `spec`'s `CreateUser` makes: the same path, tags and permissions
-/// boundary.
-fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec) -> bool {
-    let mut tags: Vec<(&str, &str)> = found.tags().iter().map(|t| (t.key(), t.value())).collect();
+/// Whether `found` is the user this run's `CreateUser` of `spec` made: it carries the run's
+/// mark, was made since the run started, and has the path, tags and permissions boundary sent.
+fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec, mark: &RunMark) -> bool {
+    let created = Some(found.create_date().secs());
+    if !mark.is_on(found.tags().iter().map(|t| (t.key(), t.value())), created) {
+        return false;
+    }
+    let mut tags: Vec<(&str, &str)> = found
+        .tags()
+        .iter()
+        .map(|t| (t.key(), t.value()))
+        .filter(|(k, _)| *k != super::mark::TAG_KEY)
+        .collect();
     let mut sent: Vec<(&str, &str)> = spec
         .tags
         .iter()
@@ -404,8 +423,14 @@ fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec) -> bool {
     found.path() == spec.path && tags == sent && boundary == spec.boundary.as_deref()
 }
 
-/// Deletes every access key of `user` but `keep` (orphans of a lost `CreateAccessKey` attempt).
-async fn remove_other_keys(c: &Clients, user: &str, keep: &str) -> Result<(), AwsError> {
+/// Deletes every access key of `user` made since the run started but `keep` (orphans of a lost
+/// `CreateAccessKey` attempt: the user is this run's, marked and new).
+async fn remove_other_keys(
+    c: &Clients,
+    user: &str,
+    keep: &str,
+    mark: &RunMark,
+) -> Result<(), AwsError> {
     let keys = c
         .iam
         .list_access_keys()
@@ -416,6 +441,7 @@ async fn remove_other_keys(c: &Clients, user: &str, keep: &str) -> Result<(), Aw
     for id in keys
         .access_key_metadata
         .into_iter()
+        .filter(|k| mark.made_since_start(k.create_date.map(|d| d.secs())))
         .filter_map(|k| k.access_key_id)
         .filter(|id| id != keep)
     {

@@ -30,6 +30,19 @@ pub const IAM_DELETE_ORDER: [&str; 6] = [
     "DeleteUser",
 ];
 
+/// `tags` without iamwiz's mark of the run (`iamwiz:run`), which must be among them exactly once,
+/// with a 128-bit value in hex.
+pub fn without_mark(tags: Vec<(String, String)>) -> Vec<(String, String)> {
+    let (marks, rest): (Vec<_>, Vec<_>) = tags.into_iter().partition(|(k, _)| k == "iamwiz:run");
+    assert_eq!(marks.len(), 1, "one mark of the run: {marks:?}");
+    let value = &marks[0].1;
+    assert!(
+        value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()),
+        "a 128-bit mark: {value}"
+    );
+    rest
+}
+
 /// The moto endpoint, or a clear failure saying how to get one.
 pub fn endpoint() -> String {
     match std::env::var("IAMWIZ_TEST_ENDPOINT") {

@@ -330,3 +330,56 @@ fn plan_is_for_the_users_wizard_only() {
         assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
     }
 }
+
+/// A batch from a plan, created through a quota of 3 requests a second that throttles the
+/// wizard's reads and the creation alike: the Creating screen says it is slowed and for how long
+/// it waits, and every user is made.
+#[test]
+fn a_batch_is_created_under_a_request_quota_and_the_screen_says_so() {
+    let names: Vec<String> = (0..4)
+        .map(|i| common::unique(&format!("quota-pty{i}")))
+        .collect();
+    let group = common::unique("g");
+    create_group(&group);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.json");
+    let plan = Plan {
+        users: names.clone(),
+        access_key: true,
+        groups: vec![group.clone()],
+        ..Plan::default()
+    };
+    std::fs::write(&file, planfile::to_json(&plan)).unwrap();
+    let quota = common::throttle::Throttle::start(3.0, 3.0);
+    let mut w = Wizard::spawn_at(
+        &quota.endpoint,
+        100,
+        30,
+        &["--plan", file.to_str().unwrap()],
+        &[],
+        &[],
+    );
+    w.wait_for("Loaded plan");
+    w.create();
+    let creating = w.wait_for("IAM is throttling: slowed to about");
+    assert!(
+        creating.contains("gives up in") && creating.contains("(--timeout)"),
+        "the time left is shown:\n{creating}"
+    );
+    w.wait_for("This is the only time");
+    w.send(keys::ENTER);
+    w.wait_for("Leave the credentials screen?");
+    w.send("y");
+    w.wait_for("created");
+    w.send("q");
+    w.wait_for_exit_success();
+    assert!(quota.refused() > 0, "the quota was never reached");
+
+    runtime().block_on(async {
+        let iam = common::admin().await.iam;
+        for name in &names {
+            assert_eq!(common::group_names(&iam, name).await, [group.as_str()]);
+            assert_eq!(common::access_key_ids(&iam, name).await.len(), 1, "{name}");
+        }
+    });
+}

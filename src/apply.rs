@@ -769,7 +769,7 @@ async fn show_progress(
             if let Some(text) = status.describe(service) {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                 let line = match status.per_second {
-                    Some(_) => format!("{text} · {}", aws::rate::time_left(left)),
+                    Some(_) => format!("{text} · {} (--timeout)", aws::rate::time_left(left)),
                     None => text,
                 };
                 match &bar {

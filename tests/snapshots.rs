@@ -465,6 +465,40 @@ fn creating_a_batch() {
     snap!("creating_batch", app);
 }
 
+/// While IAM throttles the batch: the rate kept to, and the time left before giving up, counted
+/// from when Enter was pressed (42 s ago here).
+#[test]
+fn creating_a_batch_while_iam_throttles() {
+    let mut app = batch_review();
+    let run = match press(&mut app, KeyCode::Enter).into_iter().next() {
+        Some(iamwiz::app::Command::Worker(Request::Create { run, .. })) => run,
+        other => panic!("expected Create, got {other:?}"),
+    };
+    update(
+        &mut app,
+        Msg::Worker(Event::Step {
+            run,
+            user: 0,
+            index: 0,
+            status: StepStatus::Running,
+        }),
+    );
+    update(
+        &mut app,
+        Msg::Worker(Event::Rate {
+            service: "iam",
+            status: iamwiz::aws::rate::RateStatus {
+                per_second: Some(4.6),
+                throttles: 12,
+            },
+        }),
+    );
+    for _ in 0..42 * iamwiz::app::reveal::TICKS_PER_SECOND {
+        update(&mut app, Msg::Tick);
+    }
+    snap!("creating_batch_throttled", app);
+}
+
 #[test]
 fn reveal_of_a_batch_shows_one_user_at_a_time() {
     use iamwiz::protocol::{AccessKeyPair, CreatedUser};

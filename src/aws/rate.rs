@@ -119,7 +119,7 @@ impl RateStatus {
 /// How long a throttled run still waits, as the screens say it.
 pub fn time_left(left: Duration) -> String {
     let secs = left.as_secs();
-    format!("gives up in {}:{:02} (--timeout)", secs / 60, secs % 60)
+    format!("gives up in {}:{:02}", secs / 60, secs % 60)
 }
 
 /// Sends every change of each service's rate to `send` (as the service's name and its status)

@@ -53,10 +53,12 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     };
     lines.push(Line::from(""));
     if let Some(note) = app.throttling_note() {
-        lines.push(line(vec![Span::styled(
-            format!(" {note}"),
-            Style::new().fg(Color::Yellow),
-        )]));
+        for l in super::encryption::wrap(&note, usize::from(area.width.saturating_sub(2))) {
+            lines.push(line(vec![Span::styled(
+                format!(" {l}"),
+                Style::new().fg(Color::Yellow),
+            )]));
+        }
         lines.push(Line::from(""));
     }
     failure_lines(c, app.ticks, &mut lines);

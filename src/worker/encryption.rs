@@ -115,7 +115,7 @@ pub async fn create(
     }
 
     // What this run makes carries its mark (see `super::mark`).
-    let mark = RunMark::new();
+    let mark = RunMark::draw();
 
     // The key: the one chosen, or a new one with its alias (group 0).
     let (key_arn, new_key, account_group) = match &spec.key {

@@ -32,7 +32,7 @@ pub struct RunMark {
 impl RunMark {
     /// A new mark: 128 bits from the OS's random source (should it fail, the time and the process
     /// ID, which still tell this run from any other).
-    pub fn new() -> RunMark {
+    pub fn draw() -> RunMark {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn each_run_draws_its_own_128_bit_value() {
-        let (a, b) = (RunMark::new(), RunMark::new());
+        let (a, b) = (RunMark::draw(), RunMark::draw());
         assert_ne!(a.value(), b.value());
         assert_eq!(a.value().len(), 32);
         assert!(a.value().chars().all(|c| c.is_ascii_hexdigit()));
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn only_this_runs_value_on_an_entity_made_since_it_started_counts() {
-        let mark = RunMark::new();
+        let mark = RunMark::draw();
         let now = mark.started;
         let ours = [(TAG_KEY, mark.value())];
         assert!(mark.is_on(ours.iter().copied(), Some(now)));
@@ -112,7 +112,7 @@ mod tests {
             "made before the run"
         );
         assert!(!mark.is_on(ours.iter().copied(), None));
-        let other = RunMark::new();
+        let other = RunMark::draw();
         let theirs = [(TAG_KEY, other.value())];
         assert!(!mark.is_on(theirs.iter().copied(), Some(now)));
         assert!(!mark.is_on([("team", "x")].into_iter(), Some(now)));

@@ -84,7 +84,7 @@ pub async fn create_users(
     specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
 ) -> CreationResult {
-    create_users_at(c, run, specs, events, 0, &RunMark::new()).await
+    create_users_at(c, run, specs, events, 0, &RunMark::draw()).await
 }
 
 /// [`create_users`], reporting user `u`'s steps as group `first_group + u`.

@@ -12,6 +12,7 @@ pub mod aws;
 pub mod cache;
 pub mod cli;
 pub mod clipboard;
+pub mod core_dump;
 pub mod export;
 pub mod log;
 pub mod mongo;

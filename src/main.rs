@@ -6,8 +6,21 @@ use color_eyre::eyre::WrapErr;
 use iamwiz::cli::Cli;
 use iamwiz::planfile;
 
+/// Every heap buffer is wiped as it is freed (or moved by a reallocation): a secret that passed
+/// through a buffer the program does not own (the SDK's response, the HTTP layer's, a formatted
+/// string) is gone once that buffer is.
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
+    // Before any secret exists: a crash or SIGQUIT must never write the heap to disk.
+    if let Err(e) = iamwiz::core_dump::forbid() {
+        eprintln!(
+            "iamwiz: warning: core dumps could not be turned off ({e}); a crash may write secrets to disk"
+        );
+    }
     color_eyre::install()?;
     let cli = Cli::parse();
     if let Some(message) = cli.conflict() {

@@ -308,9 +308,14 @@ impl Wizard {
         );
     }
 
+    /// The program's process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("iamwiz's process ID")
+    }
+
     /// Sends `signal` (e.g. "TERM", "HUP") to the program.
     pub fn signal(&self, signal: &str) {
-        let pid = self.child.process_id().expect("iamwiz's process ID");
+        let pid = self.pid();
         let status = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &pid.to_string()])
             .status()

@@ -70,6 +70,9 @@ fn count_in_memory(pid: u32, needle: &[u8]) -> usize {
     found
 }
 
+/// The element of IAM's `CreateAccessKey` response that carries the secret.
+const RESPONSE_FIELD: &[u8] = b"<SecretAccessKey>";
+
 /// "Operation not permitted", from reading the memory of a process one may not trace.
 const EPERM: i32 = 1;
 
@@ -128,15 +131,22 @@ fn the_secret_key_and_password_leave_memory_with_the_credentials_screen() {
     assert_eq!(secret_key.len(), 40, "a secret access key:\n{screen}");
     assert!(password.len() >= 20, "the generated password:\n{screen}");
 
+    // Held in one place while shown: the reveal state. (No copy in the response it came in, nor
+    // in the frame that showed it.)
     let pid = w.pid();
     for (what, secret) in [("secret access key", &secret_key), ("password", &password)] {
-        let n = copies_in_memory(pid, secret.as_bytes());
-        assert!(
-            n >= 1,
-            "the {what} is held while the credentials screen shows it, but the search found no \
-             copy: the search does not work"
+        assert_eq!(
+            copies_in_memory(pid, secret.as_bytes()),
+            1,
+            "copies of the {what} while the credentials screen shows it (0: the search does not \
+             work)"
         );
     }
+    assert_eq!(
+        copies_in_memory(pid, RESPONSE_FIELD),
+        0,
+        "the response the secret access key came in is still in memory"
+    );
 
     leave_the_credentials_screen(&mut w);
     for (what, secret) in [("secret access key", &secret_key), ("password", &password)] {
@@ -211,6 +221,12 @@ fn the_service_accounts_key_and_kms_providers_leave_memory_with_the_credentials_
              copy: the search does not work"
         );
     }
+    assert_eq!(
+        copies_in_memory(pid, RESPONSE_FIELD),
+        0,
+        "the response the secret access key came in is still in memory (a pooled connection's \
+         buffer)"
+    );
 
     w.send(keys::ENTER);
     w.wait_for("Leave the credentials screen?");

@@ -12,6 +12,7 @@
 
 pub mod discard;
 pub mod encryption;
+pub mod no_reuse;
 pub mod password;
 pub mod plan;
 

@@ -312,6 +312,8 @@ async fn run_step(c: &Clients, spec: &UserSpec, kind: &StepKind) -> Result<Made,
                 .user_name(user)
                 .customize()
                 .interceptor(attempts.clone())
+                // The response carries the secret: no pooled connection keeps it in its buffer.
+                .interceptor(super::no_reuse::CloseAfterResponse)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(op, e))?;

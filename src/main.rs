@@ -21,7 +21,11 @@ async fn main() -> color_eyre::Result<()> {
             "iamwiz: warning: core dumps could not be turned off ({e}); a crash may write secrets to disk"
         );
     }
-    color_eyre::install()?;
+    let (panic_report, eyre_hook) = color_eyre::config::HookBuilder::default().try_into_hooks()?;
+    eyre_hook.install()?;
+    // One panic hook for the whole run; once the wizard has the terminal, it also ends the
+    // process with the terminal wiped and restored, on a panic anywhere.
+    iamwiz::panic::install(panic_report);
     let cli = Cli::parse();
     if let Some(message) = cli.conflict() {
         Cli::command()
@@ -48,8 +52,6 @@ async fn main() -> color_eyre::Result<()> {
     // A plan is read and checked before the terminal is taken over, so its problems print on the
     // normal screen.
     let plan = cli.plan.as_deref().map(read_plan_or_exit);
-    // The wizard's terminal is restored, and the process ends, on a panic anywhere.
-    iamwiz::tui::install_panic_hook();
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut options = cli.options(csv_dir);
     options.plan = plan;

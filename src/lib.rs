@@ -12,11 +12,14 @@ pub mod aws;
 pub mod cache;
 pub mod cli;
 pub mod clipboard;
+pub mod core_dump;
 pub mod export;
 pub mod log;
 pub mod mongo;
+pub mod panic;
 pub mod planfile;
 pub mod protocol;
+pub mod screen;
 pub mod secret;
 pub mod term_text;
 

@@ -8,9 +8,26 @@ use iamwiz::cli::Cli;
 use iamwiz::eprintln_clean as eprintln;
 use iamwiz::planfile;
 
+/// Every heap buffer is wiped as it is freed (or moved by a reallocation): a secret that passed
+/// through a buffer the program does not own (the SDK's response, the HTTP layer's, a formatted
+/// string) is gone once that buffer is.
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
-    color_eyre::install()?;
+    // Before any secret exists: a crash or SIGQUIT must never write the heap to disk.
+    if let Err(e) = iamwiz::core_dump::forbid() {
+        eprintln!(
+            "iamwiz: warning: core dumps could not be turned off ({e}); a crash may write secrets to disk"
+        );
+    }
+    let (panic_report, eyre_hook) = color_eyre::config::HookBuilder::default().try_into_hooks()?;
+    eyre_hook.install()?;
+    // One panic hook for the whole run; once the wizard has the terminal, it also ends the
+    // process with the terminal wiped and restored, on a panic anywhere.
+    iamwiz::panic::install(panic_report);
     let cli = Cli::parse();
     if let Some(message) = cli.conflict() {
         Cli::command()
@@ -37,8 +54,6 @@ async fn main() -> color_eyre::Result<()> {
     // A plan is read and checked before the terminal is taken over, so its problems print on the
     // normal screen.
     let plan = cli.plan.as_deref().map(read_plan_or_exit);
-    // The wizard's terminal is restored, and the process ends, on a panic anywhere.
-    iamwiz::tui::install_panic_hook();
     let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut options = cli.options(csv_dir);
     options.plan = plan;

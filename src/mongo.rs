@@ -116,16 +116,38 @@ fn master_key_text(key_arn: &str, region: &str, endpoint: Option<&str>, pretty: 
 /// The `kmsProviders` document with the service account's access key:
 /// `{"aws":{"accessKeyId":"…","secretAccessKey":"…"}}`. It holds the secret, so it is one.
 pub fn kms_providers(access_key_id: &str, secret_access_key: &Secret) -> Secret {
-    // Built by hand rather than through a `serde_json::Value`, whose buffers would keep copies of
-    // the secret that nothing zeroes. Both values are JSON-safe: key IDs are upper-case letters
-    // and digits, secret keys base64 characters; they are escaped all the same.
-    let mut text = String::with_capacity(128);
-    text.push_str("{\n  \"aws\": {\n    \"accessKeyId\": ");
-    push_json_string(&mut text, access_key_id);
-    text.push_str(",\n    \"secretAccessKey\": ");
-    push_json_string(&mut text, secret_access_key.expose());
-    text.push_str("\n  }\n}");
-    Secret::new(text)
+    Secret::new(kms_providers_text(access_key_id, secret_access_key))
+}
+
+/// [`kms_providers`]'s text, built by hand rather than through a `serde_json::Value`, whose
+/// buffers would keep copies of the secret, and measured first so that it is written into one
+/// buffer of its exact size (which the secret then takes over, whatever the key ID's length).
+/// Both values are JSON-safe (key IDs are upper-case letters and digits, secret keys base64
+/// characters); they are escaped all the same.
+fn kms_providers_text(access_key_id: &str, secret_access_key: &Secret) -> String {
+    crate::export::exact_string(|out| {
+        out.push("{\n  \"aws\": {\n    \"accessKeyId\": ");
+        push_json_out(out, access_key_id);
+        out.push(",\n    \"secretAccessKey\": ");
+        push_json_out(out, secret_access_key.expose());
+        out.push("\n  }\n}");
+    })
+}
+
+/// Appends `s` as a JSON string, quoted and escaped, to `out` (a builder of secrets, or a
+/// buffer).
+fn push_json_out(out: &mut crate::export::Out, s: &str) {
+    let mut buf = [0u8; 4];
+    out.push("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push("\\\""),
+            '\\' => out.push("\\\\"),
+            c if (c as u32) < 0x20 => out.push(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c.encode_utf8(&mut buf)),
+        }
+    }
+    out.push("\"");
 }
 
 /// The `kmsProviders` document for a role: `{"aws":{}}`, so the driver fetches temporary
@@ -152,16 +174,11 @@ fn pretty(value: &Value) -> String {
 
 /// Appends `s` as a JSON string literal, escaping as JSON requires.
 fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    let mut to = crate::export::Out::Fill(std::mem::take(out));
+    push_json_out(&mut to, s);
+    if let crate::export::Out::Fill(text) = to {
+        *out = text;
     }
-    out.push('"');
 }
 
 /// A short program for `language` that connects with `feature` using the key: the credentials
@@ -268,6 +285,20 @@ mod tests {
             })
         );
         assert_eq!(format!("{doc:?}"), crate::secret::REDACTED);
+    }
+
+    #[test]
+    fn kms_providers_is_built_in_a_buffer_of_its_exact_size_for_any_key_id() {
+        let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string());
+        for id in ["AKIAIOSFODNN7EXAMPLE".to_string(), "A".repeat(128)] {
+            let text = kms_providers_text(&id, &secret);
+            assert!(text.contains(&id));
+            assert_eq!(
+                text.capacity(),
+                text.len(),
+                "spare room (or a reallocation) leaves a copy of the secret behind"
+            );
+        }
     }
 
     #[test]

@@ -6,16 +6,17 @@
 
 use std::collections::VecDeque;
 use std::io::{Write, stdout};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream,
 };
 use crossterm::execute;
-use crossterm::terminal::{Clear, ClearType, LeaveAlternateScreen};
+use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
@@ -25,12 +26,21 @@ use crate::aws::AwsSettings;
 use crate::clipboard::{ClearOutcome, Clipboard, Via};
 use crate::export::{self, ExportError};
 use crate::protocol::{Event, Request};
+use crate::screen::Screen;
 use crate::signals::{SIGHUP, Signals};
 use crate::{ui, worker};
 
 /// How long exiting waits for the worker to wind down: a creation in flight finishes or rolls
 /// back first (each AWS call gives up after 60 s, so this covers a slow rollback too).
 const WORKER_GRACE: Duration = Duration::from_secs(300);
+
+/// The users of the credentials screen whose secrets nobody has seen (none elsewhere).
+fn unseen_users(app: &App) -> Vec<String> {
+    match &app.reveal {
+        Some(r) if r.nobody_has_secrets() => r.users.iter().map(|u| u.name.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// How the wizard ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,21 +55,34 @@ pub enum Exit {
 /// Runs the wizard on the alternate screen, and always restores the terminal afterwards: the
 /// screen is wiped before leaving it, and a secret iamwiz put on the clipboard is cleared.
 pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<Exit> {
-    let mut terminal = ratatui::init();
+    let clipboard = Arc::new(Mutex::new(Clipboard::detect()));
+    // Not `ratatui::init`: its panic hook would restore the terminal before iamwiz's could stop
+    // the loop and wipe the screen (see `crate::panic`).
+    crate::panic::wizard_started(Arc::clone(&clipboard));
+    let mut terminal = match take_terminal() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            crate::panic::restore_terminal();
+            crate::panic::wizard_ended();
+            return Err(e.into());
+        }
+    };
     let _ = execute!(stdout(), EnableBracketedPaste);
-    let mut clipboard = Clipboard::detect();
-    let result = event_loop(&mut terminal, settings, options, &mut clipboard).await;
-    hold_while_a_panic_is_reported();
-    let _ = clipboard.clear_if_ours(terminal.backend_mut());
-    // Wiped without asking the terminal anything: it may be gone (a dropped SSH connection),
-    // and a question it cannot answer would be waited on.
-    let _ = execute!(stdout(), Clear(ClearType::All), DisableBracketedPaste);
-    if terminal.show_cursor().is_err() {
-        // The terminal is gone: dropping the terminal would try again and report the failure on
-        // it, which fails in turn.
-        std::mem::forget(terminal);
+    let result = event_loop(&mut terminal, settings, options, &clipboard).await;
+    {
+        let _turn = crate::panic::terminal_turn();
+        let _ = lock(&clipboard).clear_if_ours(terminal.backend_mut());
+        // Wiped without asking the terminal anything: it may be gone (a dropped SSH connection),
+        // and a question it cannot answer would be waited on.
+        let _ = execute!(stdout(), Clear(ClearType::All), DisableBracketedPaste);
+        if terminal.show_cursor().is_err() {
+            // The terminal is gone: dropping the terminal would try again and report the failure
+            // on it, which fails in turn.
+            std::mem::forget(terminal);
+        }
+        crate::panic::restore_terminal();
+        crate::panic::wizard_ended();
     }
-    restore_terminal();
     let (exit, report) = result?;
     // What happened after a signal, on the normal screen (after SIGHUP nobody may read it, and
     // writing may fail: that is fine).
@@ -70,11 +93,27 @@ pub async fn run(settings: AwsSettings, options: Options) -> color_eyre::Result<
     Ok(exit)
 }
 
+/// The wizard's terminal: frames (and OSC 52 copies) go out through a [`Screen`], whose buffer
+/// is wiped once written.
+type WizardTerminal = Terminal<CrosstermBackend<Screen>>;
+
+/// Raw mode, the alternate screen, and a terminal drawing on it.
+fn take_terminal() -> std::io::Result<WizardTerminal> {
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen)?;
+    Terminal::new(CrosstermBackend::new(Screen::stdout()?))
+}
+
+/// The clipboard's lock, whether or not a panic poisoned it.
+fn lock(clipboard: &Mutex<Clipboard>) -> std::sync::MutexGuard<'_, Clipboard> {
+    clipboard.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut WizardTerminal,
     settings: AwsSettings,
     options: Options,
-    clipboard: &mut Clipboard,
+    clipboard: &Mutex<Clipboard>,
 ) -> color_eyre::Result<(Exit, Vec<String>)> {
     let mut signals = Signals::new()?;
     let crash_test = CrashTest::from_env();
@@ -97,7 +136,10 @@ async fn event_loop(
                 }
                 Command::Quit => quit = true,
                 local => {
-                    let effect = carry_out(&app, local, clipboard, terminal.backend_mut());
+                    let effect = {
+                        let _turn = crate::panic::terminal_turn();
+                        carry_out(&app, local, &mut lock(clipboard), terminal.backend_mut())
+                    };
                     tracing::debug!(?effect, "local effect");
                     pending.extend(update(&mut app, Msg::Effect(effect)));
                 }
@@ -106,8 +148,9 @@ async fn event_loop(
         if quit {
             break;
         }
+        crate::panic::set_unseen_users(unseen_users(&app));
+        let turn = crate::panic::terminal_turn();
         // A resize that happened before the event stream started listening is caught here.
-        hold_while_a_panic_is_reported();
         // A terminal that can no longer be asked or drawn on is gone: end as on SIGHUP, so that
         // what is in flight still finishes.
         let size = match terminal.size() {
@@ -126,8 +169,14 @@ async fn event_loop(
             exit = Exit::Signal(SIGHUP);
             break;
         }
+        drop(turn);
         if crash_test == CrashTest::Reveal && app.screen == crate::app::Screen::Reveal {
             panic!("IAMWIZ_CRASH_TEST=reveal: a deliberate crash on the credentials screen");
+        }
+        if crash_test == CrashTest::Copied
+            && app.reveal.as_ref().is_some_and(|r| r.copied.is_some())
+        {
+            panic!("IAMWIZ_CRASH_TEST=copied: a deliberate crash after a copy");
         }
         let msg = tokio::select! {
             ev = keys.next() => match ev {
@@ -301,13 +350,14 @@ async fn end_on_signal(
 }
 
 /// A deliberate crash, for checking what a panic leaves behind (`IAMWIZ_CRASH_TEST=reveal`:
-/// once the credentials screen has been drawn; `worker`: in the worker, on its first read).
-/// Only builds with the `crash-test` feature read the variable; the others never crash on
-/// purpose.
+/// once the credentials screen has been drawn; `copied`: once something on it has been copied;
+/// `worker`: in the worker, on its first read). Only builds with the `crash-test` feature read
+/// the variable; the others never crash on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrashTest {
     None,
     Reveal,
+    Copied,
     Worker,
 }
 
@@ -318,54 +368,11 @@ impl CrashTest {
         }
         match std::env::var("IAMWIZ_CRASH_TEST").as_deref() {
             Ok("reveal") => CrashTest::Reveal,
+            Ok("copied") => CrashTest::Copied,
             Ok("worker") => CrashTest::Worker,
             _ => CrashTest::None,
         }
     }
-}
-
-/// Makes any panic, on any thread, end the process once the terminal is restored and the report
-/// printed: a panic in a worker task would otherwise be caught by the runtime and leave the
-/// wizard running on a terminal no longer set up for it. `report` is the hook that prints the
-/// report (color-eyre's); the terminal is restored before it runs, so the report lands on the
-/// normal screen, never the alternate one with the secrets.
-pub fn install_panic_hook() {
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // One report: a second panic (another thread) waits for the first to end the process.
-        if PANICKED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            loop {
-                std::thread::park();
-            }
-        }
-        // The terminal loop stops writing once it sees the flag; a frame it is writing on
-        // another thread is given the time to finish before the terminal is restored.
-        std::thread::sleep(Duration::from_millis(50));
-        restore_terminal();
-        report(info);
-        std::process::exit(101);
-    }));
-}
-
-/// Set once a panic is being reported: the terminal is the panic hook's from then on.
-static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Waits for the process to end if a panic is being reported (on another thread), so that
-/// nothing is drawn over the report or the terminal restored in its middle.
-fn hold_while_a_panic_is_reported() {
-    if PANICKED.load(std::sync::atomic::Ordering::SeqCst) {
-        loop {
-            std::thread::park();
-        }
-    }
-}
-
-/// Leaves raw mode and the alternate screen and shows the cursor, ignoring failures: unlike
-/// `ratatui::restore`, it prints nothing, since printing to a terminal that is gone fails (and a
-/// failed print panics).
-fn restore_terminal() {
-    let _ = crossterm::terminal::disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
 }
 
 /// Carries out a clipboard, export or plan file command, reading the secrets from the credentials

@@ -82,8 +82,39 @@ fn after_alternate_screen(output: &str) -> &str {
         .unwrap_or_default()
 }
 
+/// Everything printed from the last frame that shows `text` on.
+fn from_last<'a>(output: &'a str, text: &str) -> &'a str {
+    output.rfind(text).map(|i| &output[i..]).unwrap_or_default()
+}
+
+/// Types a user name and Enter on each step through to Review, and creates the user; with
+/// `password`, a console password of that custom value too.
+fn create_user(w: &mut Wizard, name: &str, password: Option<&str>) {
+    w.wait_for("Step 1 of 6");
+    w.send(name);
+    w.wait_for(name);
+    w.send(keys::ENTER);
+    w.wait_for("Step 2 of 6");
+    if let Some(password) = password {
+        // Console password on, then type a custom one (typing chooses "Custom").
+        w.send(keys::DOWN);
+        w.send(keys::SPACE);
+        w.wait_for("[x] Password");
+        w.send(keys::DOWN);
+        w.send(keys::DOWN);
+        w.send(password);
+        w.wait_for("✓ meets the");
+    }
+    for step in ["Step 3 of 6", "Step 4 of 6", "Step 5 of 6", "Step 6 of 6"] {
+        w.send(keys::ENTER);
+        w.wait_for(step);
+    }
+    w.wait_for("Press Enter to create");
+    w.create();
+}
+
 #[test]
-fn a_panic_on_the_credentials_screen_restores_the_terminal_and_reports_no_secret() {
+fn a_panic_on_the_credentials_screen_wipes_it_restores_the_terminal_and_reports_no_secret() {
     let name = common::unique("panic");
     // A custom password the test knows: the one secret it can look for.
     let password = "Zq8#mWv2!pLr5$Tn9@xK-panic";
@@ -96,25 +127,7 @@ fn a_panic_on_the_credentials_screen_restores_the_terminal_and_reports_no_secret
         &[],
         &[("IAMWIZ_CRASH_TEST", "reveal"), ("RUST_BACKTRACE", "1")],
     );
-    w.wait_for("Step 1 of 6");
-    w.send(&name);
-    w.wait_for(&name);
-    w.send(keys::ENTER);
-    w.wait_for("Step 2 of 6");
-    // Console password on, then type a custom one (typing chooses "Custom").
-    w.send(keys::DOWN);
-    w.send(keys::SPACE);
-    w.wait_for("[x] Password");
-    w.send(keys::DOWN);
-    w.send(keys::DOWN);
-    w.send(password);
-    w.wait_for("✓ meets the");
-    for step in ["Step 3 of 6", "Step 4 of 6", "Step 5 of 6", "Step 6 of 6"] {
-        w.send(keys::ENTER);
-        w.wait_for(step);
-    }
-    w.wait_for("Press Enter to create");
-    w.create();
+    create_user(&mut w, &name, Some(password));
 
     assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
     let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
@@ -137,6 +150,102 @@ fn a_panic_on_the_credentials_screen_restores_the_terminal_and_reports_no_secret
     assert!(
         !output.contains(password),
         "the password reached the terminal (it was typed masked and never shown)"
+    );
+    // After the credentials screen was drawn: wiped, then left once (by one hook), and nothing
+    // drawn in between.
+    let after_reveal = from_last(&output, "This is the only time");
+    let leave = after_reveal
+        .find("\x1b[?1049l")
+        .expect("the alternate screen was left after the credentials screen");
+    assert!(
+        after_reveal[..leave].contains("\x1b[2J"),
+        "the credentials screen was wiped before the alternate screen was left: \
+         {:?}",
+        &after_reveal[..leave.min(300)]
+    );
+    assert_eq!(
+        after_reveal.matches("\x1b[?1049l").count(),
+        1,
+        "the terminal was restored once"
+    );
+    assert!(
+        !report.contains("nobody saw its secrets"),
+        "the admin typed the password, so someone has it:\n{report}"
+    );
+}
+
+#[test]
+fn a_panic_before_anyone_saw_the_secrets_names_the_users_to_delete() {
+    let name = common::unique("panic-unseen");
+    let mut w = Wizard::spawn_program(
+        &release_binary(),
+        &common::endpoint(),
+        80,
+        24,
+        &[],
+        &[],
+        &[("IAMWIZ_CRASH_TEST", "reveal")],
+    );
+    // An access key only: its secret is on the credentials screen, masked, when the crash comes.
+    create_user(&mut w, &name, None);
+    assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
+    let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    let report = after_alternate_screen(&output);
+    assert!(
+        report.contains(&format!(
+            "user {name} was created but nobody saw its secrets"
+        )) && report.contains(&format!("aws iam delete-user --user-name {name}")),
+        "the report names the user whose secrets nobody saw, and how to delete it:\n{report}"
+    );
+}
+
+#[test]
+fn a_panic_after_a_secret_was_copied_clears_the_clipboard_before_leaving() {
+    let name = common::unique("panic-copy");
+    let mut w = Wizard::spawn_program(
+        &release_binary(),
+        &common::endpoint(),
+        80,
+        24,
+        &[],
+        &[],
+        // No display: the copy goes through the terminal (OSC 52), which the test can see.
+        &[("IAMWIZ_CRASH_TEST", "copied")],
+    );
+    create_user(&mut w, &name, None);
+    w.wait_for("This is the only time");
+    w.send(keys::DOWN);
+    w.send(keys::DOWN);
+    w.wait_for("› Secret access key");
+    w.send("c");
+
+    assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
+    let output = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
+    // The first OSC 52 is the copy (a later, empty one clears).
+    let copied = output
+        .find("\x1b]52;c;")
+        .expect("the secret was copied through OSC 52");
+    let after_copy = &output[copied + "\x1b]52;c;".len()..];
+    assert!(
+        !after_copy.starts_with('\x07'),
+        "the first OSC 52 carries the secret"
+    );
+    let cleared = after_copy
+        .find("\x1b]52;c;\x07")
+        .expect("the terminal's clipboard was cleared (an empty OSC 52)");
+    let left = after_copy
+        .find("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(cleared < left, "cleared before the terminal was restored");
+    let report = after_alternate_screen(&output);
+    assert!(
+        report.contains("a deliberate crash after a copy")
+            && report.contains("cleared the clipboard"),
+        "the report says the clipboard was cleared:\n{report}"
+    );
+    assert!(
+        !report.contains("nobody saw its secrets"),
+        "a copied secret was seen:\n{report}"
     );
 }
 

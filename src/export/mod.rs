@@ -277,7 +277,7 @@ pub(crate) fn build_secret(emit: impl Fn(&mut Out)) -> Secret {
 }
 
 /// What [`build_secret`] moves into the secret: a `String` whose capacity is its length.
-fn exact_string(emit: impl Fn(&mut Out)) -> String {
+pub(crate) fn exact_string(emit: impl Fn(&mut Out)) -> String {
     let mut count = Out::Count(0);
     emit(&mut count);
     let Out::Count(len) = count else {

@@ -672,18 +672,10 @@ pub fn document_box(
     } else {
         Style::new()
     };
+    // Slices of `text`, never copies: the document may hold a secret.
     let lines: Vec<Line> = text
         .lines()
-        .flat_map(|l| {
-            let chars: Vec<char> = l.chars().collect();
-            if chars.is_empty() {
-                return vec![String::new()];
-            }
-            chars
-                .chunks(width)
-                .map(|c| c.iter().collect::<String>())
-                .collect()
-        })
+        .flat_map(|l| char_chunks(l, width))
         .map(|l| Line::from(Span::styled(l, style)))
         .collect();
     let inner_h = area.height.saturating_sub(2);
@@ -704,6 +696,20 @@ pub fn document_box(
         .title_bottom(Line::from(dim(more)).right_aligned())
         .border_style(Style::new().fg(DIM));
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
+}
+
+/// `line` in pieces of `width` characters (one empty piece for an empty line).
+fn char_chunks(line: &str, width: usize) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for (n, (i, _)) in line.char_indices().enumerate() {
+        if n > 0 && n % width == 0 {
+            chunks.push(&line[start..i]);
+            start = i;
+        }
+    }
+    chunks.push(&line[start..]);
+    chunks
 }
 
 /// The snippet box's text, or a line saying there is none yet.

@@ -1,5 +1,7 @@
 //! After Review: creation progress, the one-time reveal, and the closing screen.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -227,8 +229,9 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             _ => r.value(row),
         };
         let value = match shown {
+            // Borrowed from the reveal state: a shown secret is never copied to draw it.
             Some(v) => Span::styled(
-                v.to_string(),
+                v,
                 if row.is_secret() {
                     Style::new().fg(ACCENT)
                 } else {
@@ -300,24 +303,34 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
     )])];
     lines.extend(super::encryption::verification_lines(docs, width));
     let key = r.user().access_key.as_ref();
+    let id = key.map(|k| k.id.as_str()).unwrap_or_default();
     for row in r.rows() {
-        let (text, secret) = match row {
-            Row::SecretKey if !r.show_secret_key => (MASK.to_string(), true),
+        // The row's text in parts, a shown secret borrowed from the reveal state, never copied.
+        let (parts, secret): (Vec<Cow<str>>, bool) = match row {
+            Row::SecretKey if !r.show_secret_key => (vec![MASK.into()], true),
             Row::KmsProviders => {
-                let id = key.map(|k| k.id.as_str()).unwrap_or_default();
                 let secret = match (r.show_secret_key, key) {
-                    (true, Some(k)) => k.secret.expose().to_string(),
-                    _ => MASK.to_string(),
+                    (true, Some(k)) => k.secret.expose(),
+                    _ => MASK,
                 };
                 (
-                    format!(r#"{{"aws":{{"accessKeyId":"{id}","secretAccessKey":"{secret}"}}}}"#),
+                    vec![
+                        r#"{"aws":{"accessKeyId":""#.into(),
+                        id.into(),
+                        r#"","secretAccessKey":""#.into(),
+                        secret.into(),
+                        r#""}}"#.into(),
+                    ],
                     true,
                 )
             }
-            Row::MasterKey => (docs.master_key_line(), false),
-            Row::Snippet => (format!("{}  (l/L language)", docs.language.label()), false),
+            Row::MasterKey => (vec![docs.master_key_line().into()], false),
+            Row::Snippet => (
+                vec![format!("{}  (l/L language)", docs.language.label()).into()],
+                false,
+            ),
             other => (
-                r.value(other).unwrap_or_default().to_string(),
+                vec![r.value(other).unwrap_or_default().into()],
                 other.is_secret(),
             ),
         };
@@ -326,11 +339,8 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
         } else {
             Style::new()
         };
-        let mut spans = vec![
-            pointer(r.focus == row),
-            label(row.label(), W),
-            Span::styled(truncate(&text, room), style),
-        ];
+        let mut spans = vec![pointer(r.focus == row), label(row.label(), W)];
+        spans.extend(widgets::truncated_spans(parts, room, style));
         if row == Row::SecretKey {
             let verb = if r.show_secret_key { "hides" } else { "shows" };
             spans.push(dim(format!("  (s {verb})")));
@@ -361,25 +371,31 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
     }
     let top = lines.len() as u16;
     f.render_widget(Paragraph::new(lines), area);
-    let (title, text, secret) = match r.focus {
-        Row::KmsProviders if r.show_secret_key => (
-            "kmsProviders (holds the secret)".to_string(),
-            r.copy_text(CopyWhat::Row(Row::KmsProviders))
-                .map(|s| s.expose().to_string())
-                .unwrap_or_default(),
-            true,
-        ),
+    // The document under the cursor, as a secret: wiped when dropped, once drawn.
+    let kms_document = match (r.focus, r.show_secret_key) {
+        (Row::KmsProviders, true) => r.copy_text(CopyWhat::Row(Row::KmsProviders)),
+        (Row::KmsProviders, false) => Some(crate::mongo::kms_providers(
+            id,
+            &crate::secret::Secret::new(MASK.to_string()),
+        )),
+        _ => None,
+    };
+    let (title, text, secret): (String, Cow<str>, bool) = match r.focus {
         Row::KmsProviders => (
-            "kmsProviders (s shows the secret)".to_string(),
-            crate::mongo::kms_providers(
-                key.map(|k| k.id.as_str()).unwrap_or_default(),
-                &crate::secret::Secret::new(MASK.to_string()),
-            )
-            .expose()
+            if r.show_secret_key {
+                "kmsProviders (holds the secret)"
+            } else {
+                "kmsProviders (s shows the secret)"
+            }
             .to_string(),
+            kms_document.as_ref().map_or("", |d| d.expose()).into(),
             true,
         ),
-        Row::MasterKey => ("masterKey".to_string(), docs.master_key_json(), false),
+        Row::MasterKey => (
+            "masterKey".to_string(),
+            docs.master_key_json().into(),
+            false,
+        ),
         _ => (
             format!(
                 "{} snippet: reads {} and {}",
@@ -387,7 +403,7 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
                 crate::mongo::ENV_ACCESS_KEY_ID,
                 crate::mongo::ENV_SECRET_ACCESS_KEY
             ),
-            super::encryption::snippet_text(docs, Credentials::AccessKey),
+            super::encryption::snippet_text(docs, Credentials::AccessKey).into(),
             false,
         ),
     };

@@ -1,5 +1,7 @@
 //! Small drawing helpers shared by the screens.
 
+use std::borrow::Cow;
+
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -24,6 +26,47 @@ pub fn truncate(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// `parts` side by side in `style`, cut to `width` columns with an ellipsis as [`truncate`] cuts.
+/// Borrowed parts stay borrowed: a secret drawn this way is never copied into a `String`.
+pub fn truncated_spans<'a>(parts: Vec<Cow<'a, str>>, width: usize, style: Style) -> Vec<Span<'a>> {
+    let total: usize = parts.iter().map(|p| p.width()).sum();
+    if total <= width {
+        return parts.into_iter().map(|p| Span::styled(p, style)).collect();
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for part in parts {
+        let (cut, used) = prefix_within(&part, room);
+        let whole = cut == part.len();
+        spans.push(Span::styled(
+            match part {
+                Cow::Borrowed(s) => Cow::Borrowed(&s[..cut]),
+                Cow::Owned(s) => Cow::Owned(s[..cut].to_string()),
+            },
+            style,
+        ));
+        room -= used;
+        if !whole {
+            break;
+        }
+    }
+    spans.push(Span::styled("…", style));
+    spans
+}
+
+/// The length in bytes, and the width, of the longest start of `s` at most `room` columns wide.
+fn prefix_within(s: &str, room: usize) -> (usize, usize) {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > room {
+            return (i, used);
+        }
+        used += cw;
+    }
+    (s.len(), used)
 }
 
 /// A text field `width` columns wide. A focused field shows its cursor; a masked one shows dots.
@@ -102,4 +145,33 @@ pub fn spinner(tick: u64) -> &'static str {
 
 pub fn bold<'a>(text: impl Into<String>) -> Span<'a> {
     Span::raw(text.into()).bold()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use ratatui::style::Style;
+
+    use super::{truncate, truncated_spans};
+
+    #[test]
+    fn parts_are_cut_as_the_whole_text_would_be_and_borrowed_parts_stay_borrowed() {
+        let secret = String::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        for width in [0, 1, 5, 20, 30, 58, 59, 60, 100] {
+            let parts: Vec<Cow<str>> =
+                vec!["{\"id\":\"".into(), secret.as_str().into(), "\"}".into()];
+            let whole: String = parts.concat();
+            let spans = truncated_spans(parts, width, Style::new());
+            let drawn: String = spans.iter().map(|s| s.content.as_ref()).collect();
+            assert_eq!(drawn, truncate(&whole, width), "width {width}");
+            for span in &spans {
+                assert!(
+                    matches!(span.content, Cow::Borrowed(_)),
+                    "width {width}: {:?} was copied",
+                    span.content
+                );
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@
 pub mod discard;
 pub mod encryption;
 pub mod mark;
+pub mod no_reuse;
 pub mod password;
 pub mod plan;
 

@@ -329,6 +329,8 @@ async fn run_step(
                 .user_name(user)
                 .customize()
                 .interceptor(attempts.clone())
+                // The response carries the secret: no pooled connection keeps it in its buffer.
+                .interceptor(super::no_reuse::CloseAfterResponse)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(op, e))?;

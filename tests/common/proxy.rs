@@ -41,6 +41,19 @@ impl Proxy {
     /// value (empty when it has none). Inside a Tokio runtime it runs on that runtime, else on a
     /// thread of its own.
     pub fn start(rule: impl Fn(&str) -> Verdict + Send + Sync + 'static) -> Proxy {
+        Proxy::start_with(rule, false)
+    }
+
+    /// A proxy that passes every request on and keeps the SDK's connections alive between
+    /// requests, as AWS does: moto's `Connection: close` is taken out of its answers.
+    pub fn keep_alive() -> Proxy {
+        Proxy::start_with(|_| Verdict::Forward(Duration::ZERO), true)
+    }
+
+    fn start_with(
+        rule: impl Fn(&str) -> Verdict + Send + Sync + 'static,
+        keep_alive: bool,
+    ) -> Proxy {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
         listener.set_nonblocking(true).unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
@@ -54,7 +67,7 @@ impl Proxy {
             while let Ok((client, _)) = listener.accept().await {
                 let (upstream, rule) = (upstream.clone(), rule.clone());
                 tokio::spawn(async move {
-                    let _ = serve(client, &upstream, &*rule).await;
+                    let _ = serve(client, &upstream, &*rule, keep_alive).await;
                 });
             }
         };
@@ -134,6 +147,7 @@ async fn serve(
     mut client: TcpStream,
     upstream: &str,
     rule: &(dyn Fn(&str) -> Verdict + Send + Sync),
+    keep_alive: bool,
 ) -> std::io::Result<()> {
     // One connection carries several requests (the SDK keeps connections alive).
     while let Some(request) = read_message(&mut client).await? {
@@ -142,7 +156,12 @@ async fn serve(
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
-                forward(upstream, &request).await?
+                let response = forward(upstream, &request).await?;
+                if keep_alive {
+                    without_connection_close(response)
+                } else {
+                    response
+                }
             }
             Verdict::Answer(response) => response,
             Verdict::Lost { applied, cut } => {
@@ -170,6 +189,19 @@ async fn forward(upstream: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {
     read_message(&mut moto)
         .await?
         .ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into())
+}
+
+/// `response` without its `Connection: close` header line.
+fn without_connection_close(response: Vec<u8>) -> Vec<u8> {
+    let end = header_end(&response).unwrap_or(response.len());
+    let head = String::from_utf8_lossy(&response[..end]);
+    let kept: String = head
+        .split_inclusive("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    let mut out = kept.into_bytes();
+    out.extend_from_slice(&response[end..]);
+    out
 }
 
 /// The `Action=` value of a query-protocol request's form body (IAM, STS), else the

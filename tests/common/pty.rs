@@ -308,6 +308,11 @@ impl Wizard {
         );
     }
 
+    /// The program's process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("iamwiz's process ID")
+    }
+
     /// Sends `signal` (e.g. "TERM", "HUP") to the program.
     pub fn signal(&self, signal: &str) {
         super::send_signal(

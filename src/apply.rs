@@ -106,6 +106,21 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         }
     };
 
+    if let Some(csv) = &args.csv {
+        let dir = csv
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if let Some(repo) = export::git_work_tree(dir) {
+            eprintln!(
+                "iamwiz apply: warning: {} is inside the git work tree {}: make sure it is never \
+                 committed (for example *_credentials.csv in its .gitignore), or save it outside.",
+                csv.display(),
+                repo.display()
+            );
+        }
+    }
+
     if args.dry_run {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(dry_run_commands(&plan, &shown).as_bytes());

@@ -140,6 +140,7 @@ impl Cli {
         Options {
             clipboard_seconds: self.clipboard_seconds,
             csv_dir,
+            csv_avoided_repo: None,
             encryption: self.command == Some(Mode::Encryption),
             plan: None,
             run_timeout_secs: self.timeout,

@@ -54,8 +54,11 @@ async fn main() -> color_eyre::Result<()> {
     // A plan is read and checked before the terminal is taken over, so its problems print on the
     // normal screen.
     let plan = cli.plan.as_deref().map(read_plan_or_exit);
-    let csv_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let (csv_dir, avoided) = iamwiz::export::csv_dir_outside_git(cwd, home);
     let mut options = cli.options(csv_dir);
+    options.csv_avoided_repo = avoided;
     options.plan = plan;
     match iamwiz::tui::run(cli.aws_settings(), options).await? {
         iamwiz::tui::Exit::Quit => Ok(()),

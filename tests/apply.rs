@@ -857,3 +857,22 @@ fn secrets_stdout_onto_a_terminal_is_refused_unless_asked_for_by_name() {
     let raw = String::from_utf8_lossy(&w.wait_for_output_end()).into_owned();
     assert!(raw.contains(&format!("{name},")), "{raw}");
 }
+
+/// A CSV saved inside a git work tree could be committed with the secrets: apply says so.
+#[tokio::test]
+async fn a_csv_inside_a_git_work_tree_is_warned_about() {
+    let home = Home::new();
+    std::fs::create_dir(home.path().join(".git")).unwrap();
+    let name = unique("apply-git");
+    let plan = home.plan("plan.json", &small_plan(&name));
+    let run = home.apply(&endpoint(), &[plan.to_str().unwrap(), "--csv", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: users.csv is inside the git work tree {}",
+            home.path().display()
+        )),
+        "{}",
+        run.stderr
+    );
+}

@@ -323,6 +323,15 @@ fn reveal_offering_a_csv_path() {
     snap!("reveal_csv_prompt", app);
 }
 
+/// Started in a git work tree, the CSV is offered outside it, and the screen says why.
+#[test]
+fn reveal_offering_a_csv_path_outside_a_git_work_tree() {
+    let mut app = revealed();
+    app.options.csv_avoided_repo = Some("/home/admin/src/infra".into());
+    press(&mut app, KeyCode::Char('d'));
+    snap!("reveal_csv_prompt_outside_git", app);
+}
+
 #[test]
 fn reveal_asks_before_leaving() {
     let mut app = revealed();

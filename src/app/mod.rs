@@ -84,8 +84,11 @@ pub enum Command {
 pub struct Options {
     /// How long a copied secret stays on the clipboard.
     pub clipboard_seconds: u64,
-    /// Where the CSV export is offered (the working directory).
+    /// Where the CSV export is offered (the working directory, or the home folder when the
+    /// working directory is in a git work tree).
     pub csv_dir: PathBuf,
+    /// The git work tree the working directory is in, which the CSV is offered outside of.
+    pub csv_avoided_repo: Option<PathBuf>,
     /// Start in the MongoDB encryption flow (`iamwiz encryption`) instead of User details.
     pub encryption: bool,
     /// A plan to fill the draft from (`iamwiz --plan FILE`): the wizard opens on Review.
@@ -99,6 +102,7 @@ impl Default for Options {
         Options {
             clipboard_seconds: 30,
             csv_dir: PathBuf::from("."),
+            csv_avoided_repo: None,
             encryption: false,
             plan: None,
             run_timeout_secs: crate::aws::DEFAULT_RUN_TIMEOUT.as_secs(),

@@ -265,6 +265,7 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             lines.push(line(vec![dim(
                 "   A new file only you can read (0600); iamwiz never replaces a file.",
             )]));
+            lines.extend(outside_git_note(app));
         }
         Some(Prompt::ProfileName(field)) => {
             let mut spans = vec![Span::raw(" "), label("Profile name", W)];
@@ -353,6 +354,7 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
             let mut spans = vec![Span::raw("   "), label("Save CSV as", W)];
             spans.extend(widgets::field(field, 50, true));
             lines.push(line(spans));
+            lines.extend(outside_git_note(app));
         }
         Some(Prompt::ProfileName(field)) => {
             let mut spans = vec![Span::raw("   "), label("Profile name", W)];
@@ -518,4 +520,25 @@ fn copied_and_saved<'a>(
         ]));
     }
     lines
+}
+
+/// When the working folder is in a git work tree: why the CSV is offered elsewhere.
+fn outside_git_note<'a>(app: &App) -> Vec<Line<'a>> {
+    let Some(repo) = app.options.csv_avoided_repo.as_ref() else {
+        return Vec::new();
+    };
+    let text = format!(
+        "The working folder is in the git work tree {}: offered outside it, so the secrets are \
+         never committed.",
+        repo.display()
+    );
+    super::encryption::wrap(&text, 72)
+        .into_iter()
+        .map(|l| {
+            line(vec![Span::styled(
+                format!("   {l}"),
+                Style::new().fg(Color::Yellow),
+            )])
+        })
+        .collect()
 }

@@ -21,7 +21,9 @@ use aws_sdk_iam::operation::create_login_profile::CreateLoginProfileInput;
 use aws_sdk_iam::operation::create_user::CreateUserInput;
 use aws_sdk_iam::operation::remove_user_from_group::RemoveUserFromGroupInput;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -1790,4 +1792,92 @@ async fn a_retried_create_user_never_takes_a_colleagues_user() {
         "given a key"
     );
     assert!(common::attached_policy_arns(&iam, &name).await.is_empty());
+}
+
+/// What one transmitted request said about its connection.
+#[derive(Clone, Debug, PartialEq)]
+struct Sent {
+    operation: String,
+    /// Its `Connection` header.
+    connection: Option<String>,
+    /// Whether that header was signed.
+    signed: bool,
+}
+
+/// Records a [`Sent`] for every request transmitted through the clients it is installed on.
+#[derive(Clone, Debug, Default)]
+struct ConnectionHeaders {
+    seen: Arc<Mutex<Vec<Sent>>>,
+}
+
+impl Intercept for ConnectionHeaders {
+    fn name(&self) -> &'static str {
+        "tests::ConnectionHeaders"
+    }
+
+    /// Runs after every interceptor's `modify_before_transmit`: the request as it goes out.
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_default();
+        let headers = context.request().headers();
+        let connection = headers.get("connection").map(str::to_string);
+        let signed = headers
+            .get("authorization")
+            .and_then(|a| a.split("SignedHeaders=").nth(1))
+            .is_some_and(|s| s.split([',', ';']).any(|h| h.trim() == "connection"));
+        self.seen.lock().unwrap().push(Sent {
+            operation,
+            connection,
+            signed,
+        });
+        Ok(())
+    }
+}
+
+/// The response to `CreateAccessKey` carries the new secret: its connection is closed after it
+/// rather than pooled with the response still in its read buffer (moto closes every connection,
+/// so this is checked on the request). The header is not signed: proxies may drop it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_connection_that_brings_a_new_secret_key_is_not_kept_for_reuse() {
+    let recorder = ConnectionHeaders::default();
+    let settings = AwsSettings {
+        interceptors: vec![SharedInterceptor::new(recorder.clone())],
+        ..common::settings()
+    };
+    let name = common::unique("conn");
+    let spec = UserSpec {
+        access_key: true,
+        login: generated_password(false),
+        ..bare_spec(&name)
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    expect_created(result);
+    let seen = recorder.seen.lock().unwrap().clone();
+    let of = |op: &str| {
+        seen.iter()
+            .find(|s| s.operation == op)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {op} request in {seen:?}"))
+    };
+    assert_eq!(
+        of("CreateAccessKey"),
+        Sent {
+            operation: "CreateAccessKey".to_string(),
+            connection: Some("close".to_string()),
+            signed: false,
+        },
+        "Connection: close, unsigned"
+    );
+    assert_eq!(
+        of("CreateLoginProfile").connection,
+        None,
+        "other calls keep the connection for reuse"
+    );
 }

@@ -240,8 +240,10 @@ fn no_credentials_says_so_and_keeps_what_is_typed() {
     w.send(keys::ENTER);
     w.wait_for("Step 3 of 6");
     w.wait_for("NoCredentials");
+    // The hint follows the failed read (`iam:GetAccountAuthorizationDetails …`), wrapped at the
+    // pane's edge.
     let screen = w.wait_until("the hint in the Groups pane", |s| {
-        s.contains("No AWS credentials were found")
+        s.contains("credentials were found. Pass --profile NAME")
     });
     assert!(
         screen.contains("not connected: NoCredentials"),

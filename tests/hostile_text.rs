@@ -10,7 +10,12 @@ use common::pty::{Wizard, keys};
 
 #[test]
 fn escape_sequences_in_an_aws_error_reach_neither_the_screen_nor_the_log() {
-    let endpoint = proxy::hostile(&["ListPolicies", "ListGroups"]).endpoint;
+    let endpoint = proxy::hostile(&[
+        "ListPolicies",
+        "GetAccountAuthorizationDetails",
+        "ListGroups",
+    ])
+    .endpoint;
     let log = tempfile::tempdir().expect("a folder for the log");
     let log_path = log.path().join("iamwiz.log");
     let log_arg = log_path.to_str().expect("a UTF-8 path");

@@ -17,27 +17,29 @@ const INSTALL: &str = "run `apt-get install -y tmux` (Debian package tmux)";
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A tmux server of the test's own whose one pane runs iamwiz; killed on drop.
+/// What the shell around iamwiz prints before its exit status.
+const EXITED: &str = "iamwiz exited with ";
+
 struct Pane {
     dir: tempfile::TempDir,
 }
 
 impl Pane {
-    /// Starts iamwiz at 80x24 in a new tmux server with `set-clipboard` set to `setting`. The
-    /// pane stays after iamwiz exits, so its end can be checked.
+    /// Starts iamwiz at 80x24 in a new tmux server with `set-clipboard` set to `setting`. iamwiz
+    /// runs under a shell that prints its exit status in the pane and stays: tmux, which would
+    /// otherwise be its parent, was seen to miss its end (a zombie tmux reaped only on a later
+    /// SIGCHLD), so the shell, its parent, reports it instead.
     fn start(setting: &str) -> Pane {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).expect("a HOME");
         let conf = dir.path().join("tmux.conf");
-        std::fs::write(
-            &conf,
-            format!("set -g set-clipboard {setting}\nset -g remain-on-exit on\n"),
-        )
-        .expect("write tmux.conf");
+        std::fs::write(&conf, format!("set -g set-clipboard {setting}\n"))
+            .expect("write tmux.conf");
         let pane = Pane { dir };
         let program = Path::new(env!("CARGO_BIN_EXE_iamwiz"));
         let command = format!(
-            "'{}' --endpoint-url '{}'",
+            "'{}' --endpoint-url '{}'; echo \"{EXITED}$?\"; exec sleep 3600",
             program.display(),
             common::endpoint()
         );
@@ -128,18 +130,12 @@ impl Pane {
             .collect()
     }
 
-    /// Waits until iamwiz has exited; its exit status.
+    /// Waits until iamwiz has exited; its exit status, as the shell it runs under printed it.
     fn wait_for_exit(&self) -> String {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let state = self.run(&[
-                "display-message",
-                "-p",
-                "-t",
-                "t",
-                "#{pane_dead} #{pane_dead_status}",
-            ]);
-            if let Some(status) = state.trim().strip_prefix("1 ") {
+            let screen = self.run(&["capture-pane", "-p", "-t", "t", "-S", "-"]);
+            if let Some(status) = screen.lines().find_map(|l| l.trim().strip_prefix(EXITED)) {
                 return status.to_string();
             }
             assert!(
@@ -149,6 +145,21 @@ impl Pane {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// iamwiz's process ID (the shell's child in the pane).
+    fn iamwiz_pid(&self) -> String {
+        let shell = self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+        let children = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("run pgrep");
+        let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
+        assert!(
+            !pid.is_empty() && !pid.contains('\n'),
+            "iamwiz's pid: {pid:?}"
+        );
+        pid
     }
 
     /// Through the wizard with the default draft (an access key, nothing else) to the
@@ -248,7 +259,7 @@ fn under_tmux_default_clipboard_the_copy_reaches_tmux_and_exit_removes_it() {
     pane.copied_secret();
 
     // Ended on the credentials screen, the secret still copied.
-    let pid = pane.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+    let pid = pane.iamwiz_pid();
     let status = Command::new("kill")
         .args(["-TERM", pid.trim()])
         .status()

@@ -7,8 +7,10 @@
 //!    is listed at once, and nothing is asked of AWS ([`exit::REFUSED`]).
 //! 2. `--dry-run` stops here and prints the equivalent AWS CLI commands.
 //! 3. Read-only checks, all at once: the caller's identity, the password policy, every managed
-//!    policy and the boundary (`GetPolicy`), every group (`GetGroup`), every user name
-//!    (`GetUser`). Any problem: [`exit::REFUSED`]; AWS unreachable or no credentials:
+//!    policy and the boundary (`GetPolicy`), every group (`GetGroup`; for several, the account's
+//!    group list), every user name (`GetUser`; for several, the account's user list: a page for
+//!    up to 1,000 users, instead of a request each). Any problem: [`exit::REFUSED`]; AWS
+//!    unreachable or no credentials:
 //!    [`exit::UNREACHABLE`]. Nothing is created.
 //! 4. The creation, with the wizard's engine ([`crate::worker::plan::create_users`]) and its
 //!    rollback; progress on stderr.
@@ -543,22 +545,22 @@ enum Refusal {
     Problems(Vec<String>),
 }
 
-/// One read-only check's verdict: fine, a problem with the plan, or an AWS error.
-type Verdict = Result<Option<Problem>, AwsError>;
+/// One read-only check's verdict: the problems with the plan (none: fine), or an AWS error.
+type Verdict = Result<Vec<Problem>, AwsError>;
 
 async fn check_policy(c: &Clients, at: String, arn: String) -> (String, Verdict) {
     let verdict = match c.iam.get_policy().policy_arn(&arn).send().await {
-        Ok(_) => Ok(None),
+        Ok(_) => Ok(Vec::new()),
         Err(e) => {
             let e = map_sdk_error("iam:GetPolicy", e);
             if e.code == "NoSuchEntity" {
-                Ok(Some(Problem::new(
+                Ok(vec![Problem::new(
                     at.clone(),
                     format!(
                         "no managed policy {arn} in this account: check the ARN, or create the \
                          policy first"
                     ),
-                )))
+                )])
             } else {
                 Err(e)
             }
@@ -576,17 +578,11 @@ async fn check_group(c: &Clients, at: String, group: String) -> (String, Verdict
         .send()
         .await
     {
-        Ok(_) => Ok(None),
+        Ok(_) => Ok(Vec::new()),
         Err(e) => {
             let e = map_sdk_error("iam:GetGroup", e);
             if e.code == "NoSuchEntity" {
-                Ok(Some(Problem::new(
-                    at.clone(),
-                    format!(
-                        "no group named {group} in this account: create it first, or remove it \
-                         from the plan"
-                    ),
-                )))
+                Ok(vec![no_such_group(at.clone(), &group)])
             } else {
                 Err(e)
             }
@@ -595,17 +591,69 @@ async fn check_group(c: &Clients, at: String, group: String) -> (String, Verdict
     (at, verdict)
 }
 
+/// From how many groups or users the account's list is read instead of one request each.
+const LISTED_FROM: usize = 2;
+
+fn no_such_group(at: String, group: &str) -> Problem {
+    Problem::new(
+        at,
+        format!(
+            "no group named {group} in this account: create it first, or remove it from the plan"
+        ),
+    )
+}
+
+fn user_exists(at: String, existing: &str) -> Problem {
+    Problem::new(
+        at,
+        format!(
+            "a user named {existing} already exists in this account (names are unique ignoring \
+             case): choose another name"
+        ),
+    )
+}
+
+/// Every group of `groups` against the account's group list (names ignoring case, as IAM
+/// compares them).
+async fn check_groups_listed(c: &Clients, groups: Vec<String>) -> (String, Verdict) {
+    let verdict = aws::iam::group_names(c).await.map(|names| {
+        let known: std::collections::HashSet<String> =
+            names.iter().map(|n| n.to_lowercase()).collect();
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| !known.contains(&g.to_lowercase()))
+            .map(|(i, g)| no_such_group(format!("groups[{i}]"), g))
+            .collect()
+    });
+    ("groups".to_string(), verdict)
+}
+
+/// Every name of `users` against the account's user list (ignoring case, as IAM does).
+async fn check_users_listed(c: &Clients, users: Vec<String>) -> (String, Verdict) {
+    let verdict = aws::iam::users(c).await.map(|listed| {
+        let taken: std::collections::HashMap<String, String> = listed
+            .into_iter()
+            .map(|u| (u.name.to_lowercase(), u.name))
+            .collect();
+        users
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| {
+                let existing = taken.get(&u.to_lowercase())?;
+                Some(user_exists(format!("users[{i}]"), existing))
+            })
+            .collect()
+    });
+    ("users".to_string(), verdict)
+}
+
 async fn check_user(c: &Clients, at: String, name: String) -> (String, Verdict) {
     let verdict = aws::iam::find_user(c, &name).await.map(|found| {
-        found.map(|existing| {
-            Problem::new(
-                at.clone(),
-                format!(
-                    "a user named {existing} already exists in this account (names are unique \
-                     ignoring case): choose another name"
-                ),
-            )
-        })
+        found
+            .map(|existing| user_exists(at.clone(), &existing))
+            .into_iter()
+            .collect()
     });
     (at, verdict)
 }
@@ -628,11 +676,22 @@ async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, Refusal> {
             arn.clone(),
         )));
     }
-    for (i, g) in plan.groups.iter().enumerate() {
-        checks.push(Box::pin(check_group(c, format!("groups[{i}]"), g.clone())));
+    // Several groups or users are checked against the account's lists (a page each for most
+    // accounts) rather than one request each: the checks share IAM's request quota with the
+    // creation.
+    if plan.groups.len() >= LISTED_FROM {
+        checks.push(Box::pin(check_groups_listed(c, plan.groups.clone())));
+    } else {
+        for (i, g) in plan.groups.iter().enumerate() {
+            checks.push(Box::pin(check_group(c, format!("groups[{i}]"), g.clone())));
+        }
     }
-    for (i, u) in plan.users.iter().enumerate() {
-        checks.push(Box::pin(check_user(c, format!("users[{i}]"), u.clone())));
+    if plan.users.len() >= LISTED_FROM {
+        checks.push(Box::pin(check_users_listed(c, plan.users.clone())));
+    } else {
+        for (i, u) in plan.users.iter().enumerate() {
+            checks.push(Box::pin(check_user(c, format!("users[{i}]"), u.clone())));
+        }
     }
     let password_policy = async {
         if plan.console_password.is_some() {
@@ -657,8 +716,7 @@ async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, Refusal> {
     let mut lines = Vec::new();
     for (at, verdict) in verdicts {
         match verdict {
-            Ok(None) => {}
-            Ok(Some(problem)) => lines.push(problem.to_string()),
+            Ok(problems) => lines.extend(problems.iter().map(Problem::to_string)),
             Err(e) => errors.push((at, e)),
         }
     }

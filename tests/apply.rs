@@ -876,3 +876,26 @@ async fn a_csv_inside_a_git_work_tree_is_warned_about() {
         run.stderr
     );
 }
+
+/// Several users and groups are checked against the account's lists, not a request each: the
+/// checks share IAM's request quota with the creation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_names_are_checked_with_a_list_not_a_request_each() {
+    let home = Home::new();
+    let names: Vec<String> = (0..5)
+        .map(|i| unique(&format!("apply-listed{i}")))
+        .collect();
+    let plan = home.plan("plan.json", &full_plan(&names));
+    let counter = common::throttle::Throttle::start(1e6, 1e6);
+    let run = home.apply(
+        &counter.endpoint,
+        &[plan.to_str().unwrap(), "--csv", "users.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let actions = counter.actions();
+    let count = |a: &str| actions.iter().filter(|x| *x == a).count();
+    assert_eq!(count("GetUser"), 0, "{actions:?}");
+    assert_eq!(count("GetGroup"), 0, "{actions:?}");
+    assert_eq!(count("ListUsers"), 1, "{actions:?}");
+    assert_eq!(count("GetAccountAuthorizationDetails"), 1, "{actions:?}");
+}

@@ -41,6 +41,26 @@ pub async fn groups(c: &Clients) -> Result<Vec<GroupInfo>, AwsError> {
     Ok(groups)
 }
 
+/// The names of all groups: one page of `GetAccountAuthorizationDetails` (1,000 groups), or
+/// `ListGroups` for an identity that may not call it.
+pub async fn group_names(c: &Clients) -> Result<Vec<String>, AwsError> {
+    match groups_in_pages(c).await {
+        Ok(groups) => Ok(groups.into_iter().map(|g| g.name).collect()),
+        Err(e) if is_denied(&e.code) => c
+            .iam
+            .list_groups()
+            .max_items(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
+            .map_err(|e| map_sdk_error("iam:ListGroups", e)),
+        Err(e) => Err(e),
+    }
+}
+
 fn is_denied(code: &str) -> bool {
     matches!(
         code,

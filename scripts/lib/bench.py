@@ -680,7 +680,8 @@ def bench_creation(args, results, env):
 
 
 # The read-only checks `iamwiz apply` makes before creating anything.
-CHECKS = {"GetCallerIdentity", "GetAccountPasswordPolicy", "GetPolicy", "GetGroup", "GetUser"}
+CHECKS = {"GetCallerIdentity", "GetAccountPasswordPolicy", "GetPolicy", "GetGroup", "GetUser",
+          "GetAccountAuthorizationDetails", "ListUsers"}
 
 
 def analyse(entries, wall, delay, tool):
@@ -790,7 +791,8 @@ def report_creation(results):
             "what), and overall, among all the phase's requests (a request sent late on a busy "
             "machine can follow another user's answer without depending on it). Phases: iamwiz's "
             "read-only checks (`GetCallerIdentity`, `GetAccountPasswordPolicy`, `GetPolicy`, "
-            "`GetGroup`, `GetUser`), then the creation (everything else). "
+            "`GetGroup` or `GetAccountAuthorizationDetails`, `GetUser` or `ListUsers`), then the "
+            "creation (everything else). "
             f"Span: the creation phase's first request to its last answer, divided by {L} ms: above "
             "the round trips when moto's own time per request adds up. Median of "
             f"{len(rt.get('iamwiz:10', []))} runs (1 for the AWS CLI).",

@@ -46,19 +46,23 @@ pub async fn groups(c: &Clients) -> Result<Vec<GroupInfo>, AwsError> {
 pub async fn group_names(c: &Clients) -> Result<Vec<String>, AwsError> {
     match groups_in_pages(c).await {
         Ok(groups) => Ok(groups.into_iter().map(|g| g.name).collect()),
-        Err(e) if is_denied(&e.code) => c
-            .iam
-            .list_groups()
-            .max_items(1000)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
-            .map_err(|e| map_sdk_error("iam:ListGroups", e)),
+        Err(e) if is_denied(&e.code) => list_group_names(c).await,
         Err(e) => Err(e),
     }
+}
+
+/// The names of all groups with `ListGroups`, 1,000 a page.
+async fn list_group_names(c: &Clients) -> Result<Vec<String>, AwsError> {
+    c.iam
+        .list_groups()
+        .max_items(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
+        .map_err(|e| map_sdk_error("iam:ListGroups", e))
 }
 
 fn is_denied(code: &str) -> bool {
@@ -95,17 +99,7 @@ async fn groups_in_pages(c: &Clients) -> Result<Vec<GroupInfo>, AwsError> {
 }
 
 async fn groups_one_by_one(c: &Clients) -> Result<Vec<GroupInfo>, AwsError> {
-    let names: Vec<String> = c
-        .iam
-        .list_groups()
-        .max_items(1000)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map(|v| v.into_iter().map(|g| g.group_name).collect::<Vec<_>>())
-        .map_err(|e| map_sdk_error("iam:ListGroups", e))?;
+    let names = list_group_names(c).await?;
     stream::iter(names)
         .map(|name| async move {
             let policies: Vec<String> = c

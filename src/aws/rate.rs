@@ -176,20 +176,9 @@ struct State {
 
 impl RateControl {
     pub fn new(service: &'static str, per_send: Option<Duration>, patience: Duration) -> Self {
-        let now = Instant::now();
         RateControl {
             service,
-            state: Mutex::new(State {
-                rate: None,
-                tokens: 1.0,
-                refilled: now,
-                cut_at: None,
-                cuts: 0,
-                grown_at: now,
-                last_throttle: None,
-                recent: VecDeque::new(),
-                throttles: 0,
-            }),
+            state: Mutex::new(State::unlimited(Instant::now())),
             turn: tokio::sync::Mutex::new(()),
             status: watch::channel(RateStatus::default()).0,
             per_send,
@@ -266,6 +255,21 @@ impl RateControl {
 }
 
 impl State {
+    /// Unpaced, as a client starts.
+    fn unlimited(now: Instant) -> State {
+        State {
+            rate: None,
+            tokens: 1.0,
+            refilled: now,
+            cut_at: None,
+            cuts: 0,
+            grown_at: now,
+            last_throttle: None,
+            recent: VecDeque::new(),
+            throttles: 0,
+        }
+    }
+
     /// `None`: send now (a token is taken). `Some(wait)`: ask again after `wait`.
     fn admit(&mut self, now: Instant) -> Option<Duration> {
         let rate = self.rate?;
@@ -502,18 +506,7 @@ mod tests {
     use super::*;
 
     fn state() -> State {
-        let now = Instant::now();
-        State {
-            rate: None,
-            tokens: 1.0,
-            refilled: now,
-            cut_at: None,
-            cuts: 0,
-            grown_at: now,
-            last_throttle: None,
-            recent: VecDeque::new(),
-            throttles: 0,
-        }
+        State::unlimited(Instant::now())
     }
 
     #[test]

@@ -168,9 +168,10 @@ fn a_signal_during_the_account_checks_ends_at_once_with_nothing_created() {
     let home = Home::new();
     let names = names("apply-checking", 2);
     plan(&home, &names);
-    let proxy = Holding::start(&[("GetUser", Hold::Forever)]);
+    // Two users are checked against the account's user list.
+    let proxy = Holding::start(&[("ListUsers", Hold::Forever)]);
     let child = start(&home, &proxy);
-    proxy.wait_for("GetUser", 1);
+    proxy.wait_for("ListUsers", 1);
     send_signal(child.id(), "INT");
     let run = finish(child);
     assert_eq!(run.code, 130, "{}", run.stderr);

@@ -1,5 +1,8 @@
 //! `iamwiz apply PLAN`: creates the users a plan file describes, without the wizard.
 //!
+//! (Past 600 lines: the run, its checks, exports and progress; the split by section belongs to
+//! the move of the flows into modules of their own.)
+//!
 //! The order is what makes it safe to script:
 //!
 //! 1. The plan is read and checked against every rule, and the export choice against the plan

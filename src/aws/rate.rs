@@ -1,6 +1,8 @@
 //! Rate control for every request iamwiz sends to AWS: a wrapper around the SDK's HTTP client
 //! that paces requests, retries the ones AWS throttles, and says how fast it is going.
 //!
+//! (Past 600 lines because of its unit tests of the rate rules: one concern, kept in one file.)
+//!
 //! IAM, STS and KMS limit request rates with token buckets and answer `Throttling` (IAM, STS) or
 //! `ThrottlingException` (KMS) above them. The SDK's own retry gives up after a few attempts and a
 //! retry quota, which a throttled account exhausts in seconds; its adaptive mode keeps its rate to

@@ -2,6 +2,9 @@
 //! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds. The rollback
 //! also undoes the role of the encryption set-up (see [`super::encryption`]), in the order IAM
 //! requires before `DeleteRole` succeeds.
+//!
+//! (Past 600 lines: each step's call, its lost-answer check and its undo side by side; the split
+//! belongs to the move of the flows into modules of their own.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

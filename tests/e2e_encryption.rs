@@ -30,24 +30,9 @@ fn encryption_from_nothing_to_verified_documents() {
     let user = format!("{app}-mongodb-kms");
     let mut w = Wizard::spawn_with(80, 24, &["encryption", "--log"]);
 
-    // Purpose: CSFLE is the default; the region is the one in use; name the application.
-    w.wait_for("Step 1 of 4");
-    w.wait_until("the region filled in", |s| {
-        pty::line_with(s, &["Region", "us-east-1"]).is_some()
-    });
-    w.send(keys::DOWN);
-    w.send(keys::DOWN);
-    w.send(&app);
-    w.wait_for(&app);
-    w.send(keys::ENTER);
-
-    // Key: a new one, named after the application.
-    w.wait_for("Step 2 of 4");
-    w.send(keys::UP);
-    w.send(keys::UP);
-    w.wait_for("› Master key");
-    w.send(keys::RIGHT);
-    let key_screen = w.wait_for("(•) New key");
+    // Purpose: CSFLE is the default; the region is the one in use; name the application. Key: a
+    // new one, named after the application.
+    let key_screen = w.encryption_to_new_key(&app);
     assert!(
         key_screen.contains(&format!("alias/{alias}")),
         "the alias follows the application name:\n{key_screen}"

@@ -167,21 +167,7 @@ fn the_service_accounts_key_and_kms_providers_leave_memory_with_the_credentials_
     let proxy = Proxy::keep_alive();
     let mut w = Wizard::spawn_at(&proxy.endpoint, 80, 24, &["encryption"], &[], &[]);
     // A new key and an IAM user for it, named after the application.
-    w.wait_for("Step 1 of 4");
-    w.wait_until("the region filled in", |s| {
-        pty::line_with(s, &["Region", "us-east-1"]).is_some()
-    });
-    w.send(keys::DOWN);
-    w.send(keys::DOWN);
-    w.send(&app);
-    w.wait_for(&app);
-    w.send(keys::ENTER);
-    w.wait_for("Step 2 of 4");
-    w.send(keys::UP);
-    w.send(keys::UP);
-    w.wait_for("› Master key");
-    w.send(keys::RIGHT);
-    w.wait_for("(•) New key");
+    w.encryption_to_new_key(&app);
     w.send(keys::ENTER);
     w.wait_for("Step 3 of 4");
     w.wait_for("(•) IAM user");

@@ -293,20 +293,7 @@ fn sighup_before_the_encryption_secret_was_shown_deletes_the_user_and_its_new_ke
     let alias = format!("{app}-mongodb-cmk");
     let user = format!("{app}-mongodb-kms");
     let mut w = Wizard::spawn_with(80, 24, &["encryption"]);
-    w.wait_for("Step 1 of 4");
-    w.wait_until("the region filled in", |s| {
-        common::pty::line_with(s, &["Region", "us-east-1"]).is_some()
-    });
-    w.send(keys::DOWN);
-    w.send(keys::DOWN);
-    w.send(&app);
-    w.wait_for(&app);
-    w.send(keys::ENTER);
-    w.wait_for("Step 2 of 4");
-    w.send(keys::UP);
-    w.send(keys::UP);
-    w.wait_for("› Master key");
-    w.send(keys::RIGHT);
+    w.encryption_to_new_key(&app);
     w.wait_for(&format!("alias/{alias}"));
     w.send(keys::ENTER);
     w.wait_for("Step 3 of 4");

@@ -205,6 +205,26 @@ impl Wizard {
 
     /// Enter on Review, as a person presses it: again while the wizard says it is still reading
     /// what creating depends on (the password policy, the lists, a name's check).
+    /// In `iamwiz encryption`: Purpose named after `app` (CSFLE, the region in use), then the
+    /// Key step with "New key" chosen. Returns that screen.
+    pub fn encryption_to_new_key(&mut self, app: &str) -> String {
+        self.wait_for("Step 1 of 4");
+        self.wait_until("the region filled in", |s| {
+            line_with(s, &["Region", "us-east-1"]).is_some()
+        });
+        self.send(keys::DOWN);
+        self.send(keys::DOWN);
+        self.send(app);
+        self.wait_for(app);
+        self.send(keys::ENTER);
+        self.wait_for("Step 2 of 4");
+        self.send(keys::UP);
+        self.send(keys::UP);
+        self.wait_for("› Master key");
+        self.send(keys::RIGHT);
+        self.wait_for("(•) New key")
+    }
+
     pub fn create(&mut self) {
         for attempt in 1.. {
             self.send("\r");

@@ -113,20 +113,28 @@ fn create_user(w: &mut Wizard, name: &str, password: Option<&str>) {
     w.create();
 }
 
-#[test]
-fn a_panic_on_the_credentials_screen_wipes_it_restores_the_terminal_and_reports_no_secret() {
-    let name = common::unique("panic");
-    // A custom password the test knows: the one secret it can look for.
-    let password = "Zq8#mWv2!pLr5$Tn9@xK-panic";
-    let mut w = Wizard::spawn_program(
+/// The release build in an 80x24 pty against moto, told to crash at `when`, with `more`
+/// variables set.
+fn crashing(when: &str, more: &[(&str, &str)]) -> Wizard {
+    let mut set = vec![("IAMWIZ_CRASH_TEST", when)];
+    set.extend_from_slice(more);
+    Wizard::spawn_program(
         &release_binary(),
         &common::endpoint(),
         80,
         24,
         &[],
         &[],
-        &[("IAMWIZ_CRASH_TEST", "reveal"), ("RUST_BACKTRACE", "1")],
-    );
+        &set,
+    )
+}
+
+#[test]
+fn a_panic_on_the_credentials_screen_wipes_it_restores_the_terminal_and_reports_no_secret() {
+    let name = common::unique("panic");
+    // A custom password the test knows: the one secret it can look for.
+    let password = "Zq8#mWv2!pLr5$Tn9@xK-panic";
+    let mut w = crashing("reveal", &[("RUST_BACKTRACE", "1")]);
     create_user(&mut w, &name, Some(password));
 
     assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
@@ -177,15 +185,7 @@ fn a_panic_on_the_credentials_screen_wipes_it_restores_the_terminal_and_reports_
 #[test]
 fn a_panic_before_anyone_saw_the_secrets_names_the_users_to_delete() {
     let name = common::unique("panic-unseen");
-    let mut w = Wizard::spawn_program(
-        &release_binary(),
-        &common::endpoint(),
-        80,
-        24,
-        &[],
-        &[],
-        &[("IAMWIZ_CRASH_TEST", "reveal")],
-    );
+    let mut w = crashing("reveal", &[]);
     // An access key only: its secret is on the credentials screen, masked, when the crash comes.
     create_user(&mut w, &name, None);
     assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");
@@ -202,16 +202,8 @@ fn a_panic_before_anyone_saw_the_secrets_names_the_users_to_delete() {
 #[test]
 fn a_panic_after_a_secret_was_copied_clears_the_clipboard_before_leaving() {
     let name = common::unique("panic-copy");
-    let mut w = Wizard::spawn_program(
-        &release_binary(),
-        &common::endpoint(),
-        80,
-        24,
-        &[],
-        &[],
-        // No display: the copy goes through the terminal (OSC 52), which the test can see.
-        &[("IAMWIZ_CRASH_TEST", "copied")],
-    );
+    // No display: the copy goes through the terminal (OSC 52), which the test can see.
+    let mut w = crashing("copied", &[]);
     create_user(&mut w, &name, None);
     w.wait_for("This is the only time");
     w.send(keys::DOWN);
@@ -251,15 +243,7 @@ fn a_panic_after_a_secret_was_copied_clears_the_clipboard_before_leaving() {
 
 #[test]
 fn a_panic_in_the_worker_ends_the_wizard_with_the_terminal_restored() {
-    let mut w = Wizard::spawn_program(
-        &release_binary(),
-        &common::endpoint(),
-        80,
-        24,
-        &[],
-        &[],
-        &[("IAMWIZ_CRASH_TEST", "worker")],
-    );
+    let mut w = crashing("worker", &[]);
     // The worker's first reads panic; without the hook the runtime would catch them and the
     // wizard would go on drawing on a terminal no longer set up for it.
     assert_eq!(w.wait_for_exit(), 101, "a panic ends the process with 101");

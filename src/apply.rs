@@ -151,7 +151,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         .before_creation(async {
             let clients = aws::connect(&settings).await;
             let rates = tokio::spawn(aws::rate::follow(
-                clients.rates.all().into_iter().cloned().collect(),
+                clients.rates.clone(),
                 move |service, status| rate_events.send(Event::Rate { service, status }).is_ok(),
             ));
             let checked = check_account(&clients, &plan).await;

@@ -96,8 +96,8 @@ impl Rates {
     }
 
     /// Every service's control, for following their rates.
-    pub fn all(&self) -> [&Arc<rate::RateControl>; 3] {
-        [&self.iam, &self.sts, &self.kms]
+    pub fn all(&self) -> [Arc<rate::RateControl>; 3] {
+        [self.iam.clone(), self.sts.clone(), self.kms.clone()]
     }
 }
 

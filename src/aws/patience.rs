@@ -15,12 +15,10 @@ use tokio::time::Instant;
 
 use crate::protocol::AwsError;
 
-/// Error codes of failures that pass: throttling, AWS's internal errors, and what
-/// [`super::map_sdk_error`] calls a time-out, an unreachable endpoint or an unreadable answer.
+/// Error codes of failures that pass, besides throttling ([`super::rate`]'s codes): AWS's
+/// internal errors, and what [`super::map_sdk_error`] calls a time-out, an unreachable endpoint
+/// or an unreadable answer.
 const PASSING_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
     "ServiceUnavailable",
     "ServiceUnavailableException",
     "ServiceFailure",
@@ -39,9 +37,13 @@ pub trait Passing {
     fn passing(&self) -> bool;
 }
 
+fn passing_code(code: &str) -> bool {
+    PASSING_CODES.contains(&code) || super::rate::THROTTLING_CODES.contains(&code)
+}
+
 impl Passing for AwsError {
     fn passing(&self) -> bool {
-        PASSING_CODES.contains(&self.code.as_str())
+        passing_code(&self.code)
     }
 }
 
@@ -51,8 +53,7 @@ impl<E: ProvideErrorMetadata> Passing for SdkError<E, HttpResponse> {
             SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
             SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
             SdkError::ServiceError(s) => {
-                s.raw().status().is_server_error()
-                    || s.err().code().is_some_and(|c| PASSING_CODES.contains(&c))
+                s.raw().status().is_server_error() || s.err().code().is_some_and(passing_code)
             }
             _ => false,
         }

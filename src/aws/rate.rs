@@ -64,7 +64,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 /// The error codes AWS uses for throttling, across the query (IAM, STS) and JSON (KMS)
 /// protocols. (IAM's `LimitExceeded` is a quota on entities, not a rate: never retried.)
-const THROTTLING_CODES: &[&str] = &[
+pub(super) const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -127,10 +127,10 @@ pub fn time_left(left: Duration) -> String {
 /// Sends every change of each service's rate to `send` (as the service's name and its status)
 /// until `send` returns false. Runs until then: abort it when the run ends.
 pub async fn follow(
-    controls: Vec<Arc<RateControl>>,
+    rates: super::Rates,
     send: impl Fn(&'static str, RateStatus) -> bool + Clone + Send + 'static,
 ) {
-    let followers = controls.into_iter().map(|control| {
+    let followers = rates.all().map(|control| {
         let send = send.clone();
         async move {
             let mut changes = control.subscribe();
@@ -196,11 +196,6 @@ impl RateControl {
     /// Follows the rate as it changes.
     pub fn subscribe(&self) -> watch::Receiver<RateStatus> {
         self.status.subscribe()
-    }
-
-    /// The rate now.
-    pub fn status(&self) -> RateStatus {
-        *self.status.borrow()
     }
 
     /// Waits until the rate lets one more request go.

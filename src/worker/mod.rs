@@ -87,7 +87,7 @@ async fn run(
     // The screens hear of throttling as it happens (aborted with the reads on quit).
     let rate_events = events.clone();
     reads.spawn(aws::rate::follow(
-        clients.rates.all().into_iter().cloned().collect(),
+        clients.rates.clone(),
         move |service, status| rate_events.send(Event::Rate { service, status }).is_ok(),
     ));
     loop {

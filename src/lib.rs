@@ -15,6 +15,7 @@ pub mod clipboard;
 pub mod core_dump;
 pub mod export;
 pub mod log;
+pub mod model;
 pub mod mongo;
 pub mod panic;
 pub mod planfile;

@@ -36,9 +36,9 @@ use crate::app::draft::{
     self, Draft, GROUPS_MAX, MANAGED_POLICIES_MAX, PasswordMode, TAGS_MAX, TagRow, USERS_MAX,
 };
 use crate::app::inline_policy::{self, INLINE_POLICY_MAX};
-use crate::app::text::TextField;
-use crate::app::textarea::{MAX_AREA_CHARS, TextArea};
 use crate::export::ExportError;
+use crate::kit::text::TextField;
+use crate::kit::textarea::{MAX_AREA_CHARS, TextArea};
 use crate::protocol::{
     InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, UserSpec, policy_name,
 };

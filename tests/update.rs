@@ -236,7 +236,7 @@ fn exact_and_prefix_matches_come_first() {
             result: Ok(names.iter().map(|n| policy(n, PolicyScope::Aws)).collect()),
         }),
     );
-    app.focus.policies.filter = iamwiz::app::text::TextField::new("readonlyaccess");
+    app.focus.policies.filter = iamwiz::kit::text::TextField::new("readonlyaccess");
     let order: Vec<&str> = app
         .filtered_policies(&app.focus.policies)
         .iter()

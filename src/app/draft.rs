@@ -1,7 +1,7 @@
 //! What the admin has chosen so far, and the rules AWS applies to it, checked before any call.
 
-use super::text::TextField;
-use super::textarea::TextArea;
+use crate::kit::text::TextField;
+use crate::kit::textarea::TextArea;
 use crate::protocol::{PASSWORD_SYMBOLS, PasswordPolicy};
 
 pub const USER_NAME_MAX: usize = 64;
@@ -300,16 +300,7 @@ pub fn validate_password(password: &str, policy: &PasswordPolicy) -> Result<(), 
     }
 }
 
-/// A readable name for a character in an error message (control characters by code point).
-pub fn describe_char(c: char) -> String {
-    if c == ' ' {
-        "A space".to_string()
-    } else if c.is_control() || c.is_whitespace() {
-        format!("The control character U+{:04X}", c as u32)
-    } else {
-        format!("'{c}'")
-    }
-}
+pub use crate::kit::field::describe_char;
 
 /// Like [`describe_char`], but never echoes a printable character of a secret.
 fn describe_char_masked(c: char) -> String {

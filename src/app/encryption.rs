@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::draft::{self, TAGS_MAX, TagRow};
 use super::reveal::{Copied, CopyWhat, Documents, Row};
 use super::screens::{self, Edit, FieldRule};
-use super::text::TextField;
 use super::{App, Command, Creation, Failure, ListUi, Remote, Reveal, Screen, TagCol};
+use crate::kit::text::TextField;
 use crate::mongo::Language;
 use crate::protocol::{
     AwsError, CreatedRole, DiscardKey, EncryptionAccount, EncryptionFeature, EncryptionResult,
@@ -36,6 +36,7 @@ pub const KEY_POLICY_SENTENCE: &str = "The key policy stays the account default:
                                        account gets no administrative rights on the key.";
 
 pub const REGION: FieldRule = FieldRule {
+    secret: false,
     what: "a region",
     allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
     chars: "lower-case letters, digits and -",
@@ -43,6 +44,7 @@ pub const REGION: FieldRule = FieldRule {
 };
 
 pub const APP_NAME: FieldRule = FieldRule {
+    secret: false,
     what: "an application name",
     allowed: is_app_name_char,
     chars: "letters, digits, - and _",
@@ -50,6 +52,7 @@ pub const APP_NAME: FieldRule = FieldRule {
 };
 
 pub const ALIAS: FieldRule = FieldRule {
+    secret: false,
     what: "a key alias",
     allowed: is_alias_char,
     chars: "letters, digits and / _ -",
@@ -57,6 +60,7 @@ pub const ALIAS: FieldRule = FieldRule {
 };
 
 pub const DESCRIPTION: FieldRule = FieldRule {
+    secret: false,
     what: "a key description",
     allowed: |c| !c.is_control(),
     chars: "printable characters",
@@ -64,6 +68,7 @@ pub const DESCRIPTION: FieldRule = FieldRule {
 };
 
 pub const ROLE_NAME: FieldRule = FieldRule {
+    secret: false,
     what: "a role name",
     allowed: draft::is_user_name_char,
     chars: "letters, digits and + = , . @ _ -",
@@ -71,6 +76,7 @@ pub const ROLE_NAME: FieldRule = FieldRule {
 };
 
 pub const PRINCIPAL_ARN: FieldRule = FieldRule {
+    secret: false,
     what: "an account ID or ARN",
     allowed: |c| c.is_ascii_graphic(),
     chars: "printable ASCII without spaces",

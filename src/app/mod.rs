@@ -11,14 +11,13 @@ pub mod policy_cache;
 pub mod reveal;
 pub mod save_plan;
 pub mod screens;
-pub mod text;
-pub mod textarea;
 
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::aws::rate::RateStatus;
+use crate::kit::text::TextField;
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, CreationResult, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity,
@@ -29,7 +28,6 @@ use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
 pub use reveal::Reveal;
 use reveal::{CopyWhat, Effect};
-use text::TextField;
 
 /// The smallest terminal the wizard draws in.
 pub const MIN_WIDTH: u16 = 80;

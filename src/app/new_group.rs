@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::draft::{self, GROUPS_MAX, MANAGED_POLICIES_MAX};
 use super::screens::{self, Edit, FieldRule};
-use super::text::TextField;
 use super::{App, Command, ListUi, PermPane, Remote, Screen, is_ctrl};
+use crate::kit::text::TextField;
 use crate::protocol::{AwsError, GroupInfo, Request, policy_name};
 
 /// IAM group names: 1 to 128 of the user-name characters.
@@ -19,6 +19,7 @@ pub const GROUP_NAME_MAX: usize = 128;
 pub const GROUP_NAME_RULE: &str = "letters, digits and + = , . @ _ - (1 to 128 characters)";
 
 pub const GROUP_NAME: FieldRule = FieldRule {
+    secret: false,
     what: "a group name",
     allowed: draft::is_user_name_char,
     chars: "letters, digits and + = , . @ _ -",

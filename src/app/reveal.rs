@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::screens::{self, FieldRule};
-use super::text::TextField;
 use super::{App, Command, Modal, NoticeKind};
+use crate::kit::text::TextField;
 use crate::mongo::{self, Credentials, Language};
 use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, Verification};
 use crate::secret::Secret;
@@ -366,6 +366,7 @@ impl Reveal {
 }
 
 const CSV_PATH: FieldRule = FieldRule {
+    secret: false,
     what: "a file path",
     allowed: |c| !c.is_control(),
     chars: "printable characters",
@@ -374,6 +375,7 @@ const CSV_PATH: FieldRule = FieldRule {
 
 /// The same rule the save applies ([`crate::export::validate_profile_name`]), checked as typed.
 const PROFILE: FieldRule = FieldRule {
+    secret: false,
     what: "a profile name",
     allowed: crate::export::is_profile_name_char,
     chars: "letters, digits and _ - . / % @ : +",

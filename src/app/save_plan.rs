@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::draft::PasswordMode;
 use super::screens::{self, FieldRule};
-use super::text::TextField;
 use super::{App, Command, Remote, Screen};
+use crate::kit::text::TextField;
 use crate::planfile::{self, Plan};
 
 /// The prompt over Review.
@@ -24,6 +24,7 @@ pub enum SavePlan {
 }
 
 const PLAN_PATH: FieldRule = FieldRule {
+    secret: false,
     what: "a file path",
     allowed: |c| !c.is_control(),
     chars: "printable characters",

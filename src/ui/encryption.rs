@@ -6,7 +6,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::widgets::{bold, dim, field, label, line, pointer, radio, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK};
 use crate::app::draft::{self, TagRow};
 use crate::app::encryption::{
@@ -14,6 +13,7 @@ use crate::app::encryption::{
 };
 use crate::app::reveal::{CopiedTo, Documents, Row};
 use crate::app::{App, Remote, TagCol};
+use crate::kit::widgets::{bold, dim, field, label, line, pointer, radio, spinner, truncate};
 use crate::mongo::Credentials;
 use crate::protocol::{EncryptionFeature, KMS_POLICY_NAME, KmsKey, NameKind, kms_policy_document};
 

@@ -4,10 +4,10 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::widgets::{dim, field, line, truncate};
 use super::{ACCENT, ERROR, OK};
 use crate::app::App;
 use crate::app::inline_policy::{INLINE_POLICY_MAX, POLICY_NAME_RULE};
+use crate::kit::widgets::{dim, field, line, truncate};
 
 /// Lines under the editor: verdict, size, and a warning or the name's problem.
 const STATUS_ROWS: usize = 3;

@@ -6,7 +6,8 @@ mod new_group;
 mod outcome;
 mod save_plan;
 mod steps;
-pub mod widgets;
+pub use crate::kit::widgets;
+pub use crate::kit::widgets::{ACCENT, DIM, ERROR, OK};
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -20,11 +21,6 @@ use crate::app::{
     AccessItem, App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen,
 };
 use widgets::truncate;
-
-pub const ACCENT: Color = Color::Cyan;
-pub const ERROR: Color = Color::Red;
-pub const OK: Color = Color::Green;
-pub const DIM: Color = Color::DarkGray;
 
 pub fn view(app: &App, f: &mut Frame) {
     let area = f.area();

@@ -6,12 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::widgets::{bold, checkbox, dim, field, label, line, pointer, spinner, truncate};
 use super::{ACCENT, ERROR};
 use crate::app::App;
 use crate::app::new_group::{Form, GROUP_NAME_RULE, GROUP_POLICIES_MAX, GroupField};
 use crate::app::picker::type_label;
 use crate::app::{Remote, draft};
+use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, spinner, truncate};
 use crate::protocol::policy_name;
 
 const LABEL: usize = 11;

@@ -8,10 +8,10 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK};
 use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Reveal, Row};
 use crate::app::{App, Creation};
+use crate::kit::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use crate::mongo::Credentials;
 use crate::protocol::{StepKind, StepStatus};
 

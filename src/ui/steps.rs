@@ -6,13 +6,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner, truncate};
 use super::{ACCENT, DIM, ERROR, OK, pane_label};
 use crate::app::draft::{
     self, GROUPS_MAX, MANAGED_POLICIES_MAX, PasswordMode, TAGS_MAX, USER_NAME_RULE,
 };
 use crate::app::picker::{self, type_label};
 use crate::app::{AccessItem, App, ListUi, PermPane, Remote, TagCol, check_access};
+use crate::kit::widgets::{
+    bold, checkbox, dim, field, label, line, pointer, radio, spinner, truncate,
+};
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{AwsError, NameKind, PolicyInfo, policy_name};
 

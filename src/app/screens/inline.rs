@@ -9,6 +9,7 @@ use crate::app::inline_policy::{POLICY_NAME_MAX, POLICY_NAME_RULE, is_policy_nam
 use crate::app::{App, Command, PermPane, Screen, is_ctrl};
 
 pub const INLINE_NAME: FieldRule = FieldRule {
+    secret: false,
     what: "a policy name",
     allowed: is_policy_name_char,
     chars: POLICY_NAME_RULE,

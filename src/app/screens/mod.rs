@@ -6,22 +6,15 @@ mod inline;
 mod lists;
 mod tags;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
-use super::draft::{self, describe_char};
-use super::text::TextField;
+use super::draft;
 use super::{AccessItem, App, Command, PermPane, Screen, TagCol};
-
-/// What a field accepts: the characters, its name in messages, and its length.
-#[derive(Clone, Copy)]
-pub struct FieldRule {
-    pub what: &'static str,
-    pub allowed: fn(char) -> bool,
-    pub chars: &'static str,
-    pub max: usize,
-}
+pub use crate::kit::field::{Edit, FILTER, FieldRule, edit, paste_into};
+use crate::kit::text::TextField;
 
 pub const USER_NAME: FieldRule = FieldRule {
+    secret: false,
     what: "a user name",
     allowed: draft::is_user_name_char,
     chars: "letters, digits and + = , . @ _ -",
@@ -29,6 +22,7 @@ pub const USER_NAME: FieldRule = FieldRule {
 };
 
 pub const PATH: FieldRule = FieldRule {
+    secret: false,
     what: "a path",
     allowed: draft::is_path_char,
     chars: "printable ASCII without spaces",
@@ -36,6 +30,7 @@ pub const PATH: FieldRule = FieldRule {
 };
 
 pub const TAG_KEY: FieldRule = FieldRule {
+    secret: false,
     what: "a tag key",
     allowed: draft::is_tag_char,
     chars: draft::TAG_CHARS_RULE,
@@ -43,6 +38,7 @@ pub const TAG_KEY: FieldRule = FieldRule {
 };
 
 pub const TAG_VALUE: FieldRule = FieldRule {
+    secret: false,
     what: "a tag value",
     allowed: draft::is_tag_char,
     chars: draft::TAG_CHARS_RULE,
@@ -50,44 +46,12 @@ pub const TAG_VALUE: FieldRule = FieldRule {
 };
 
 pub const PASSWORD: FieldRule = FieldRule {
+    secret: true,
     what: "a password",
     allowed: |c| c.is_ascii() && !c.is_ascii_control(),
     chars: "printable ASCII",
     max: draft::PASSWORD_MAX,
 };
-
-pub const FILTER: FieldRule = FieldRule {
-    what: "a filter",
-    allowed: |c| !c.is_control(),
-    chars: "printable characters",
-    max: 128,
-};
-
-impl FieldRule {
-    /// Checks text about to be inserted into a field that holds `current` characters. On refusal
-    /// the message names the rule; a password's characters are never echoed.
-    fn check(&self, current: usize, text: &str) -> Result<(), String> {
-        if let Some(c) = text.chars().find(|c| !(self.allowed)(*c)) {
-            let shown = if self.what == PASSWORD.what && !c.is_control() {
-                "That character".to_string()
-            } else {
-                describe_char(c)
-            };
-            return Err(format!(
-                "{shown} is not allowed in {}: use {}.",
-                self.what, self.chars
-            ));
-        }
-        let n = current + text.chars().count();
-        if n > self.max {
-            return Err(format!(
-                "That would make {} {n} characters long; the limit is {}.",
-                self.what, self.max
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// The focused text field and its rule, if the focus is on one.
 fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
@@ -116,58 +80,6 @@ fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
             })
         }
         _ => None,
-    }
-}
-
-pub enum Edit {
-    /// The value changed.
-    Changed,
-    /// Only the cursor moved.
-    Moved,
-    /// Not an editing key.
-    Ignored,
-}
-
-/// Applies an editing key to `field`. Refused input leaves the field as it was and says why.
-pub(crate) fn edit(field: &mut TextField, rule: FieldRule, key: &KeyEvent) -> Result<Edit, String> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char('u') if ctrl => {
-            field.clear();
-            Ok(Edit::Changed)
-        }
-        KeyCode::Char(c) if !ctrl && !alt => {
-            let mut buf = [0u8; 4];
-            rule.check(field.len(), c.encode_utf8(&mut buf))?;
-            field.insert_str(c.encode_utf8(&mut buf))?;
-            Ok(Edit::Changed)
-        }
-        KeyCode::Backspace => {
-            field.backspace();
-            Ok(Edit::Changed)
-        }
-        KeyCode::Delete => {
-            field.delete();
-            Ok(Edit::Changed)
-        }
-        KeyCode::Left => {
-            field.left();
-            Ok(Edit::Moved)
-        }
-        KeyCode::Right => {
-            field.right();
-            Ok(Edit::Moved)
-        }
-        KeyCode::Home => {
-            field.home();
-            Ok(Edit::Moved)
-        }
-        KeyCode::End => {
-            field.end();
-            Ok(Edit::Moved)
-        }
-        _ => Ok(Edit::Ignored),
     }
 }
 
@@ -203,18 +115,6 @@ pub fn paste(app: &mut App, text: &str) {
         }
         Err(message) => app.error(message),
     }
-}
-
-/// Inserts pasted `text` into `field` whole, or refuses it whole.
-pub(crate) fn paste_into(field: &mut TextField, rule: FieldRule, text: &str) -> Result<(), String> {
-    // A copied line often brings its newline along.
-    let text = text
-        .strip_suffix("\r\n")
-        .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(text);
-    rule.check(field.len(), text)
-        .and_then(|()| field.insert_str(text))
-        .map_err(|message| format!("Paste refused. {message}"))
 }
 
 /// A filter changed: the cursor goes back to the first match.

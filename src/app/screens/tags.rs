@@ -4,8 +4,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit_focused;
 use crate::app::draft::{TAGS_MAX, TagRow, validate_tags};
-use crate::app::text::TextField;
 use crate::app::{App, Command, Screen, TagCol};
+use crate::kit::text::TextField;
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

@@ -6,8 +6,14 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{ACCENT, DIM};
-use crate::app::text::TextField;
+use super::text::TextField;
+use ratatui::style::Color;
+
+/// The colours every view uses.
+pub const ACCENT: Color = Color::Cyan;
+pub const ERROR: Color = Color::Red;
+pub const OK: Color = Color::Green;
+pub const DIM: Color = Color::DarkGray;
 
 /// `s` cut to `width` columns, with an ellipsis when cut.
 pub fn truncate(s: &str, width: usize) -> String {

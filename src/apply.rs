@@ -740,14 +740,14 @@ async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, Refusal> {
         .unwrap_or("aws")
         .to_string();
     let effective = planfile::effective_policies(plan, &password_policy, &partition);
-    if effective.len() > crate::app::draft::MANAGED_POLICIES_MAX {
+    if effective.len() > crate::flows::users::draft::MANAGED_POLICIES_MAX {
         lines.push(format!(
             "managed_policies: {} policies with {}, which iamwiz attaches because the users must \
              set a new password and the account's password policy does not let users change \
              their own; a user can have at most {}: remove one, or set \"require_reset\": false",
             effective.len(),
             planfile::CHANGE_PASSWORD_POLICY,
-            crate::app::draft::MANAGED_POLICIES_MAX
+            crate::flows::users::draft::MANAGED_POLICIES_MAX
         ));
     }
     if !lines.is_empty() {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod core_dump;
 pub mod export;
+pub mod flows;
 pub mod kit;
 pub mod log;
 pub mod model;

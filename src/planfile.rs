@@ -23,7 +23,7 @@
 //!
 //! [`load`] reads a plan and checks it against every rule at once, so a refused plan lists all of
 //! its problems, each with where it is (`users[2]`, `tags[0].key`). The rules are the wizard's own
-//! ([`crate::app::draft`], [`crate::app::inline_policy`]).
+//! ([`crate::flows::users::draft`], [`crate::flows::users::inline_policy`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,11 +32,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::app::Effective;
-use crate::app::draft::{
+use crate::export::ExportError;
+use crate::flows::users::draft::{
     self, Draft, GROUPS_MAX, MANAGED_POLICIES_MAX, PasswordMode, TAGS_MAX, TagRow, USERS_MAX,
 };
-use crate::app::inline_policy::{self, INLINE_POLICY_MAX};
-use crate::export::ExportError;
+use crate::flows::users::inline_policy::{self, INLINE_POLICY_MAX};
 use crate::kit::text::TextField;
 use crate::kit::textarea::{MAX_AREA_CHARS, TextArea};
 use crate::protocol::{
@@ -569,7 +569,7 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
     }
     for (i, group) in plan.groups.iter().enumerate() {
         if let Err(e) =
-            crate::app::new_group::validate_group_name(group, &crate::app::Remote::Loading)
+            crate::flows::users::new_group::validate_group_name(group, &crate::app::Remote::Loading)
         {
             push(format!("groups[{i}]"), e);
         } else if let Some(j) = plan.groups[..i]

@@ -1169,8 +1169,8 @@ async fn load_password_policy(settings: AwsSettings) -> PasswordPolicy {
 async fn a_strict_password_policy_is_read_met_and_answered_with_iam_user_change_password() {
     use common::fixtures::{create_spec, loaded, press, type_str};
     use crossterm::event::KeyCode;
-    use iamwiz::app::draft::validate_password;
     use iamwiz::app::{Msg, Screen, update};
+    use iamwiz::flows::users::draft::validate_password;
 
     let moto = PrivateMoto::start_with_managed_policies().await;
     let settings = moto.settings();
@@ -1246,8 +1246,8 @@ async fn a_strict_password_policy_is_read_met_and_answered_with_iam_user_change_
 #[tokio::test(flavor = "multi_thread")]
 async fn the_picker_with_the_real_catalogue_from_moto() {
     use common::fixtures::{ctrl, seq_of, type_str};
-    use iamwiz::app::picker::PolicyType;
     use iamwiz::app::{App, Msg, PermPane, Screen, update};
+    use iamwiz::flows::users::picker::PolicyType;
 
     let replies = ask(
         common::settings(),

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;
-use iamwiz::app::draft::PasswordMode;
 use iamwiz::app::reveal::Effect;
-use iamwiz::app::save_plan::SavePlan;
 use iamwiz::app::{App, Command, Msg, NoticeKind, Options, Remote, Screen, update};
+use iamwiz::flows::users::draft::PasswordMode;
+use iamwiz::flows::users::save_plan::SavePlan;
 use iamwiz::planfile::{self, ConsolePassword, Loaded, Plan, PlanInlinePolicy, Tag};
 use iamwiz::protocol::{
     Event, InlinePolicy, NameKind, PasswordPolicy, PasswordSource, Request, UserInfo,

@@ -6,12 +6,12 @@ mod common;
 
 use common::fixtures::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use iamwiz::app::draft::{
+use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
+use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
+use iamwiz::flows::users::draft::{
     self, GROUPS_MAX, MANAGED_POLICIES_MAX, PATH_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX,
     USER_NAME_MAX, USERS_MAX,
 };
-use iamwiz::app::reveal::{CopiedTo, Effect, Prompt, SaveError};
-use iamwiz::app::{AccessItem, App, Command, Msg, NoticeKind, PermPane, Screen, update};
 use iamwiz::protocol::{
     CreatedRole, CreationResult, DiscardedKey, DiscardedUser, EncryptionAccount, EncryptionCreated,
     EncryptionResult, Event, GroupInfo, Identity, KeyChoice, PasswordPolicy, PolicyScope, Request,
@@ -578,7 +578,7 @@ fn prompt_value(app: &App) -> String {
     }
 }
 
-fn group_form(app: &App) -> &iamwiz::app::new_group::Form {
+fn group_form(app: &App) -> &iamwiz::flows::users::new_group::Form {
     app.new_group.form.as_ref().expect("new-group form open")
 }
 

@@ -200,7 +200,7 @@ fn review_asking_where_to_save_the_plan() {
 #[test]
 fn review_after_saving_the_plan_with_a_custom_password() {
     let mut app = full_review();
-    app.draft.password_mode = iamwiz::app::draft::PasswordMode::Custom;
+    app.draft.password_mode = iamwiz::flows::users::draft::PasswordMode::Custom;
     app.draft
         .custom_password
         .insert_str("Custom-Pw-1!")
@@ -542,7 +542,7 @@ fn reveal_of_a_batch_shows_one_user_at_a_time() {
 /// Rests the highlight until the picker asks for the highlighted policy's document, and answers.
 fn answer_preview(app: &mut App, result: Result<iamwiz::protocol::PolicyDocument, AwsError>) {
     let mut asked = None;
-    for _ in 0..=iamwiz::app::picker::REST_TICKS {
+    for _ in 0..=iamwiz::flows::users::picker::REST_TICKS {
         for c in update(app, Msg::Tick) {
             if let iamwiz::app::Command::Worker(Request::LoadPolicyDocument { seq, arn }) = c {
                 asked = Some((seq, arn));
@@ -680,7 +680,7 @@ fn review_shows_the_typed_inline_policy_and_its_size() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, iamwiz::app::Screen::Review);
-    let size = iamwiz::app::inline_policy::policy_size(doc);
+    let size = iamwiz::flows::users::inline_policy::policy_size(doc);
     assert_eq!(size, 94, "the minified length");
     let screen = draw(&app);
     assert!(

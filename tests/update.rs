@@ -4,8 +4,8 @@ mod common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;
-use iamwiz::app::draft::PasswordMode;
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, PermPane, Remote, Screen, update};
+use iamwiz::flows::users::draft::PasswordMode;
 use iamwiz::protocol::{
     AwsError, CreationResult, Event, GroupInfo, InlinePolicy, NameKind, PasswordSource,
     PolicyScope, Request, StepKind, StepStatus, UserPermissions,
@@ -1410,7 +1410,7 @@ mod password_policy {
 
 mod picker {
     use super::*;
-    use iamwiz::app::picker::{PolicyType, REST_TICKS};
+    use iamwiz::flows::users::picker::{PolicyType, REST_TICKS};
     use iamwiz::protocol::{PolicyDocument, PolicyInfo};
 
     fn aws(name: &str) -> PolicyInfo {
@@ -1794,7 +1794,7 @@ fn the_sign_in_url_uses_the_account_alias_once_known() {
 
 mod new_group {
     use super::*;
-    use iamwiz::app::new_group::{GroupField, validate_group_name};
+    use iamwiz::flows::users::new_group::{GroupField, validate_group_name};
 
     /// A loaded wizard on the Permissions step with the new-group form open.
     fn form_open() -> App {
@@ -1807,7 +1807,7 @@ mod new_group {
         app
     }
 
-    fn form(app: &App) -> &iamwiz::app::new_group::Form {
+    fn form(app: &App) -> &iamwiz::flows::users::new_group::Form {
         app.new_group.form.as_ref().expect("the form is open")
     }
 

@@ -763,7 +763,7 @@ impl App {
 }
 
 /// Opens the encryption flow on Purpose; `from_users` when entered from User details.
-pub(super) fn enter(app: &mut App, from_users: bool) {
+pub(crate) fn enter(app: &mut App, from_users: bool) {
     app.enc.active = true;
     app.enc.from_users = from_users;
     app.screen = Screen::EncPurpose;
@@ -771,7 +771,7 @@ pub(super) fn enter(app: &mut App, from_users: bool) {
 }
 
 /// The region follows the admin's (from the identity) until typed.
-pub(super) fn seed_region(app: &mut App) {
+pub(crate) fn seed_region(app: &mut App) {
     let Some(id) = app.catalog.identity.ready() else {
         return;
     };
@@ -782,7 +782,7 @@ pub(super) fn seed_region(app: &mut App) {
 }
 
 /// A fresh encryption flow after a run, with the same entry.
-pub(super) fn start_over(app: &mut App) {
+pub(crate) fn start_over(app: &mut App) {
     // The keys are read again: the run may have made one.
     let from_users = app.enc.from_users;
     app.enc = Enc::default();
@@ -816,7 +816,7 @@ fn load_keys(app: &mut App, force: bool) -> Vec<Command> {
     vec![Command::Worker(Request::LoadKmsKeys { seq, region })]
 }
 
-pub(super) fn on_keys(
+pub(crate) fn on_keys(
     app: &mut App,
     seq: u64,
     region: String,
@@ -837,7 +837,7 @@ pub(super) fn on_keys(
 
 /// The heartbeat's part: checks the service account's names with AWS once typing rests on
 /// Account.
-pub(super) fn tick(app: &mut App) -> Vec<Command> {
+pub(crate) fn tick(app: &mut App) -> Vec<Command> {
     let Some(due) = app.enc.name_check_due else {
         return Vec::new();
     };
@@ -914,7 +914,7 @@ fn changed(app: &mut App, item: Item) {
 }
 
 /// Pasting into the focused field of an encryption step, whole or not at all.
-pub(super) fn paste(app: &mut App, text: &str) {
+pub(crate) fn paste(app: &mut App, text: &str) {
     let Some(item) = app.enc_item() else { return };
     let Some((field, rule)) = field_of(app, item) else {
         return;
@@ -957,7 +957,7 @@ fn is_tag(item: Item) -> bool {
 }
 
 /// The keys of Purpose, Key, Account and Review.
-pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('r') {
         app.info("Reloading the KMS keys and the account's lists…");
@@ -1272,7 +1272,7 @@ fn start(app: &mut App) -> Vec<Command> {
 }
 
 /// The worker's answer to the creation.
-pub(super) fn finish(app: &mut App, result: EncryptionResult) {
+pub(crate) fn finish(app: &mut App, result: EncryptionResult) {
     let Some(creation) = app.creation.as_mut() else {
         return;
     };
@@ -1349,7 +1349,7 @@ pub(super) fn finish(app: &mut App, result: EncryptionResult) {
 }
 
 /// The keys of the role result screen: rows, copy, languages, and Enter (or q) to finish.
-pub(super) fn role_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+pub(crate) fn role_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let Some(r) = app.enc.role.as_mut() else {
         return Vec::new();
     };

@@ -2,15 +2,10 @@
 //! [`update`], which decides everything. No I/O, no async, no terminal: what `update` wants done is
 //! returned as [`Command`]s.
 
-pub mod draft;
 pub mod encryption;
-pub mod inline_policy;
-pub mod new_group;
-pub mod picker;
+use crate::flows::users::{draft, new_group, picker, save_plan, update as screens};
 pub mod policy_cache;
 pub mod reveal;
-pub mod save_plan;
-pub mod screens;
 
 use std::path::PathBuf;
 
@@ -478,7 +473,7 @@ impl App {
         (app, cmds)
     }
 
-    fn next_seq(&mut self) -> u64 {
+    pub(crate) fn next_seq(&mut self) -> u64 {
         self.seqs.next += 1;
         self.seqs.next
     }
@@ -520,7 +515,7 @@ impl App {
         cmds
     }
 
-    fn load_copy_source(&mut self, user: String) -> Command {
+    pub(crate) fn load_copy_source(&mut self, user: String) -> Command {
         self.seqs.copy = self.next_seq();
         self.catalog.copy = Some((user.clone(), Remote::Loading));
         Command::Worker(Request::LoadUserPermissions {
@@ -533,14 +528,14 @@ impl App {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             kind: NoticeKind::Error,
             text: text.into(),
         });
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             kind: NoticeKind::Info,
             text: text.into(),
@@ -658,7 +653,7 @@ impl App {
         eff
     }
 
-    fn copied_permissions(&self) -> Option<&UserPermissions> {
+    pub(crate) fn copied_permissions(&self) -> Option<&UserPermissions> {
         let from = self.draft.copy_from.as_ref()?;
         match &self.catalog.copy {
             Some((user, Remote::Ready(p))) if user == from => Some(p),
@@ -1157,7 +1152,7 @@ fn discard_unseen(app: &mut App) -> Vec<Command> {
     vec![Command::Worker(Request::Discard { run, users, key })]
 }
 
-fn is_ctrl(key: &KeyEvent, c: char) -> bool {
+pub(crate) fn is_ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
 }
 
@@ -1417,7 +1412,7 @@ fn finish_creation(app: &mut App, result: CreationResult) {
 }
 
 /// Starts a creation run from Review.
-fn start_creation(app: &mut App) -> Vec<Command> {
+pub(crate) fn start_creation(app: &mut App) -> Vec<Command> {
     if let Err((screen, message)) = app.check_draft() {
         if screen != Screen::Review {
             app.screen = screen;
@@ -1449,7 +1444,7 @@ fn start_creation(app: &mut App) -> Vec<Command> {
 }
 
 /// Back to a fresh draft after a user was created; the account's lists are read again.
-fn start_over(app: &mut App) -> Vec<Command> {
+pub(crate) fn start_over(app: &mut App) -> Vec<Command> {
     if app.enc.active {
         app.creation = None;
         encryption::start_over(app);

@@ -382,7 +382,7 @@ const PROFILE: FieldRule = FieldRule {
     max: crate::export::MAX_PROFILE_NAME_CHARS,
 };
 
-pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if app.reveal.as_ref().is_some_and(|r| r.prompt.is_some()) {
         return prompt_key(app, key);
     }
@@ -530,7 +530,7 @@ fn prompt_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 }
 
 /// Pasting into an open prompt.
-pub(super) fn paste(app: &mut App, text: &str) {
+pub(crate) fn paste(app: &mut App, text: &str) {
     let Some(Some(prompt)) = app.reveal.as_mut().map(|r| r.prompt.as_mut()) else {
         return;
     };
@@ -545,7 +545,7 @@ pub(super) fn paste(app: &mut App, text: &str) {
 }
 
 /// The heartbeat: clears a copied secret when its time is up.
-pub(super) fn tick(app: &mut App) -> Vec<Command> {
+pub(crate) fn tick(app: &mut App) -> Vec<Command> {
     let now = app.ticks;
     let Some(r) = app.reveal.as_mut() else {
         return Vec::new();
@@ -561,7 +561,7 @@ pub(super) fn tick(app: &mut App) -> Vec<Command> {
     }
 }
 
-pub(super) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
+pub(crate) fn effect(app: &mut App, effect: Effect) -> Vec<Command> {
     let seconds = app.options.clipboard_seconds;
     match effect {
         Effect::Copied(Ok(to)) => {
@@ -872,7 +872,7 @@ mod tests {
     fn a_typed_password_is_one_the_admin_has() {
         let mut app = creating();
         app.draft.console_password = true;
-        app.draft.password_mode = crate::app::draft::PasswordMode::Custom;
+        app.draft.password_mode = crate::flows::users::draft::PasswordMode::Custom;
         update(&mut app, Msg::Signal);
         let cmds = update(
             &mut app,

@@ -7,12 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{ACCENT, DIM, ERROR, OK};
-use crate::app::draft::{self, TagRow};
 use crate::app::encryption::{
     self, AccountKind, Item, KEY_POLICY_SENTENCE, KeyMode, Principal, RoleResult,
 };
 use crate::app::reveal::{CopiedTo, Documents, Row};
 use crate::app::{App, Remote, TagCol};
+use crate::flows::users::draft::{self, TagRow};
 use crate::kit::widgets::{bold, dim, field, label, line, pointer, radio, spinner, truncate};
 use crate::mongo::Credentials;
 use crate::protocol::{EncryptionFeature, KMS_POLICY_NAME, KmsKey, NameKind, kms_policy_document};
@@ -63,7 +63,7 @@ fn wrap_json(text: &str, width: usize) -> Vec<String> {
 }
 
 /// `text` cut into lines of at most `width` columns at spaces (or anywhere in a long word).
-pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
     let mut out = Vec::new();
     let mut current = String::new();

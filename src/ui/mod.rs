@@ -1,11 +1,8 @@
 //! Drawing: `view(&App, &mut Frame)`. Views only read the state; every change happens in `update`.
 
 mod encryption;
-mod inline;
-mod new_group;
 mod outcome;
-mod save_plan;
-mod steps;
+use crate::flows::users::view::{new_group, save_plan, steps};
 pub use crate::kit::widgets;
 pub use crate::kit::widgets::{ACCENT, DIM, ERROR, OK};
 

@@ -57,7 +57,7 @@ fn uniform(n: usize) -> Result<usize, getrandom::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::draft::validate_password;
+    use crate::flows::users::draft::validate_password;
 
     #[test]
     fn generated_passwords_have_every_character_class() {

@@ -4,10 +4,10 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::{ACCENT, ERROR, OK};
 use crate::app::App;
-use crate::app::inline_policy::{INLINE_POLICY_MAX, POLICY_NAME_RULE};
+use crate::flows::users::inline_policy::{INLINE_POLICY_MAX, POLICY_NAME_RULE};
 use crate::kit::widgets::{dim, field, line, truncate};
+use crate::ui::{ACCENT, ERROR, OK};
 
 /// Lines under the editor: verdict, size, and a warning or the name's problem.
 const STATUS_ROWS: usize = 3;
@@ -40,7 +40,7 @@ pub fn editor_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>
         let gutter_style = if bad {
             Style::new().fg(ERROR).bold()
         } else {
-            Style::new().fg(super::DIM)
+            Style::new().fg(crate::ui::DIM)
         };
         let text_style = if bad {
             Style::new().fg(ERROR)
@@ -110,7 +110,9 @@ pub fn editor_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>
         )),
         (Ok(()), Ok(w)) if !w.is_empty() => Some(Span::styled(
             fits(format!(" ! {}", w[0])),
-            Style::new().fg(super::ERROR).add_modifier(Modifier::DIM),
+            Style::new()
+                .fg(crate::ui::ERROR)
+                .add_modifier(Modifier::DIM),
         )),
         _ => None,
     };

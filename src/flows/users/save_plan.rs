@@ -1,15 +1,15 @@
 //! "Save plan" on Review: a prompt for the file, pre-filled with `iamwiz-plan.json` in the working
 //! directory. The plan is everything Review would create and never a secret
 //! ([`planfile::from_draft`]); the terminal loop writes it to a new file ([`Command::SavePlan`])
-//! and answers with [`Effect::PlanSaved`](super::reveal::Effect::PlanSaved).
+//! and answers with [`Effect::PlanSaved`](crate::app::reveal::Effect::PlanSaved).
 
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::draft::PasswordMode;
-use super::screens::{self, FieldRule};
-use super::{App, Command, Remote, Screen};
+use crate::app::{App, Command, Remote, Screen};
+use crate::flows::users::draft::PasswordMode;
+use crate::flows::users::update::{self as screens, FieldRule};
 use crate::kit::text::TextField;
 use crate::planfile::{self, Plan};
 
@@ -69,7 +69,7 @@ impl App {
 }
 
 /// `s` on Review: opens the prompt, unless the plan cannot be built (the reason is shown).
-pub(super) fn open(app: &mut App) {
+pub(crate) fn open(app: &mut App) {
     if let Err(message) = app.plan() {
         app.error(message);
         return;
@@ -81,7 +81,7 @@ pub(super) fn open(app: &mut App) {
 }
 
 /// A key while the prompt is open on Review; `None` when it is not.
-pub(super) fn key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
+pub(crate) fn key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     if app.screen != Screen::Review {
         return None;
     }
@@ -125,7 +125,7 @@ pub(super) fn key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
 }
 
 /// Pasting while the prompt asks for the path; false when it does not.
-pub(super) fn paste(app: &mut App, text: &str) -> bool {
+pub(crate) fn paste(app: &mut App, text: &str) -> bool {
     if app.screen != Screen::Review {
         return false;
     }
@@ -140,7 +140,7 @@ pub(super) fn paste(app: &mut App, text: &str) -> bool {
 
 /// The terminal loop's answer to [`Command::SavePlan`]: on success the prompt shows where the
 /// plan is and how to use it; on failure it stays, path and all, with the reason.
-pub(super) fn saved(app: &mut App, result: Result<PathBuf, String>) -> Vec<Command> {
+pub(crate) fn saved(app: &mut App, result: Result<PathBuf, String>) -> Vec<Command> {
     match result {
         Ok(path) => {
             let note = if app.has_custom_password() {

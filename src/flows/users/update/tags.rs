@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit_focused;
-use crate::app::draft::{TAGS_MAX, TagRow, validate_tags};
 use crate::app::{App, Command, Screen, TagCol};
+use crate::flows::users::draft::{TAGS_MAX, TagRow, validate_tags};
 use crate::kit::text::TextField;
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {

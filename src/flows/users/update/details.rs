@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Edit, edit_focused};
-use crate::app::draft::{USERS_MAX, validate_path, validate_user_names};
 use crate::app::{App, Command, Screen};
+use crate::flows::users::draft::{USERS_MAX, validate_path, validate_user_names};
 use crate::kit::text::TextField;
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {

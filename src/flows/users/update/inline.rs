@@ -5,8 +5,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{FieldRule, edit_focused};
-use crate::app::inline_policy::{POLICY_NAME_MAX, POLICY_NAME_RULE, is_policy_name_char};
 use crate::app::{App, Command, PermPane, Screen, is_ctrl};
+use crate::flows::users::inline_policy::{POLICY_NAME_MAX, POLICY_NAME_RULE, is_policy_name_char};
 
 pub const INLINE_NAME: FieldRule = FieldRule {
     secret: false,

@@ -8,8 +8,8 @@ mod tags;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::draft;
-use super::{AccessItem, App, Command, PermPane, Screen, TagCol};
+use crate::app::{AccessItem, App, Command, PermPane, Screen, TagCol};
+use crate::flows::users::draft;
 pub use crate::kit::field::{Edit, FILTER, FieldRule, edit, paste_into};
 use crate::kit::text::TextField;
 
@@ -129,7 +129,7 @@ fn after_filter_change(app: &mut App) {
         Screen::Boundary => app.focus.boundary.cursor = 0,
         _ => {}
     }
-    super::picker::refresh(app);
+    crate::flows::users::picker::refresh(app);
 }
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
@@ -141,9 +141,9 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Tags => tags::key(app, key),
         Screen::Review => review_key(app, key),
         Screen::Creating => creating_key(app, key),
-        Screen::Reveal => super::reveal::key(app, key),
+        Screen::Reveal => crate::app::reveal::key(app, key),
         Screen::Done => done_key(app, key),
-        Screen::EncRole => super::encryption::role_key(app, key),
+        Screen::EncRole => crate::app::encryption::role_key(app, key),
         // The encryption steps have their own keys (see `encryption::key`).
         Screen::EncPurpose | Screen::EncKey | Screen::EncAccount | Screen::EncReview => Vec::new(),
     }
@@ -151,8 +151,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
-        KeyCode::Enter => return super::start_creation(app),
-        KeyCode::Char('s') => super::save_plan::open(app),
+        KeyCode::Enter => return crate::app::start_creation(app),
+        KeyCode::Char('s') => crate::flows::users::save_plan::open(app),
         KeyCode::Char('x') => app.drop_missing(),
         KeyCode::Char(c @ '1'..='5') => {
             app.screen = Screen::STEPS[c as usize - '1' as usize];
@@ -185,7 +185,7 @@ fn creating_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 fn done_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
-        KeyCode::Char('n') => super::start_over(app),
+        KeyCode::Char('n') => crate::app::start_over(app),
         KeyCode::Char('q') | KeyCode::Enter | KeyCode::Esc => vec![Command::Quit],
         _ => Vec::new(),
     }

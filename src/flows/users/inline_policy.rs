@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::App;
+use crate::app::App;
 use crate::protocol::InlinePolicy;
 
 /// IAM's limit on the inline policies of one user, together, whitespace not counted.
@@ -26,7 +26,7 @@ pub fn validate_policy_name(name: &str) -> Result<(), String> {
     if let Some(c) = name.chars().find(|c| !is_policy_name_char(*c)) {
         return Err(format!(
             "{} is not allowed in a policy name: use {POLICY_NAME_RULE}.",
-            super::draft::describe_char(c)
+            crate::flows::users::draft::describe_char(c)
         ));
     }
     let n = name.chars().count();
@@ -272,8 +272,8 @@ impl App {
 
     /// Whether keys go to the inline policy editor (not its name field).
     pub fn inline_editor_focused(&self) -> bool {
-        self.screen == super::Screen::Permissions
-            && self.focus.pane == super::PermPane::Inline
+        self.screen == crate::app::Screen::Permissions
+            && self.focus.pane == crate::app::PermPane::Inline
             && !self.focus.inline_on_name
     }
 }

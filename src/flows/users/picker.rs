@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 
-use super::{App, Command, ListUi, PermPane, Screen};
+use crate::app::{App, Command, ListUi, PermPane, Screen};
 use crate::protocol::{AwsError, PolicyDocument, PolicyInfo, PolicyScope, Request};
 
 /// How many ticks (250 ms each) the highlight rests on a policy before its document is fetched:

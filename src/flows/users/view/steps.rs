@@ -6,17 +6,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{ACCENT, DIM, ERROR, OK, pane_label};
-use crate::app::draft::{
+use crate::app::{AccessItem, App, ListUi, PermPane, Remote, TagCol, check_access};
+use crate::flows::users::draft::{
     self, GROUPS_MAX, MANAGED_POLICIES_MAX, PasswordMode, TAGS_MAX, USER_NAME_RULE,
 };
-use crate::app::picker::{self, type_label};
-use crate::app::{AccessItem, App, ListUi, PermPane, Remote, TagCol, check_access};
+use crate::flows::users::picker::{self, type_label};
 use crate::kit::widgets::{
     bold, checkbox, dim, field, label, line, pointer, radio, spinner, truncate,
 };
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{AwsError, NameKind, PolicyInfo, policy_name};
+use crate::ui::{ACCENT, DIM, ERROR, OK, pane_label};
 
 const LABEL: usize = 12;
 
@@ -87,7 +87,7 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// Whether the user name `name` is free in the account, as far as the live check knows.
-pub(super) fn name_status<'a>(app: &App, name: &str) -> Span<'a> {
+pub(crate) fn name_status<'a>(app: &App, name: &str) -> Span<'a> {
     if name.is_empty() || draft::validate_user_name(name).is_err() {
         return Span::raw("");
     }
@@ -174,7 +174,7 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
                 ),
                 7,
                 width,
-                Style::new().fg(super::DIM),
+                Style::new().fg(crate::ui::DIM),
             ));
         }
     }
@@ -222,7 +222,7 @@ fn password_policy_lines<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
             e.code
         ),
     };
-    wrapped(&text, 7, width, Style::new().fg(super::DIM))
+    wrapped(&text, 7, width, Style::new().fg(crate::ui::DIM))
 }
 
 /// `text` wrapped at spaces to `width` columns less a one-column right margin, every line
@@ -416,8 +416,11 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
             }
         }
         PermPane::Inline => {
-            f.render_widget(Paragraph::new(super::inline::name_line(app)), filter);
-            lines = super::inline::editor_lines(app, area.width as usize, h);
+            f.render_widget(
+                Paragraph::new(crate::flows::users::view::inline::name_line(app)),
+                filter,
+            );
+            lines = crate::flows::users::view::inline::editor_lines(app, area.width as usize, h);
         }
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
@@ -924,7 +927,7 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
     let typed = app.typed_inline_policy();
     for p in &eff.inline {
         if typed.as_ref() == Some(p) {
-            let n = crate::app::inline_policy::policy_size(&p.document);
+            let n = crate::flows::users::inline_policy::policy_size(&p.document);
             lines.push(row("Inline policy", format!("{} ({n} characters)", p.name)));
             continue;
         }

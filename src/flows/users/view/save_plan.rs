@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::{ACCENT, OK};
 use crate::app::App;
-use crate::app::save_plan::{CUSTOM_PASSWORD_NOTE, SavePlan};
+use crate::flows::users::save_plan::{CUSTOM_PASSWORD_NOTE, SavePlan};
 use crate::kit::widgets::{bold, dim, field, label, line};
+use crate::ui::{ACCENT, OK};
 
 const LABEL: usize = 14;
 

@@ -6,13 +6,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{ACCENT, ERROR};
 use crate::app::App;
-use crate::app::new_group::{Form, GROUP_NAME_RULE, GROUP_POLICIES_MAX, GroupField};
-use crate::app::picker::type_label;
-use crate::app::{Remote, draft};
+use crate::app::Remote;
+use crate::flows::users::draft;
+use crate::flows::users::new_group::{Form, GROUP_NAME_RULE, GROUP_POLICIES_MAX, GroupField};
+use crate::flows::users::picker::type_label;
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, spinner, truncate};
 use crate::protocol::policy_name;
+use crate::ui::{ACCENT, ERROR};
 
 const LABEL: usize = 11;
 const WIDTH: u16 = 78;

@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit_focused;
-use crate::app::draft::PasswordMode;
 use crate::app::{AccessItem, App, Command, Screen, check_access};
+use crate::flows::users::draft::PasswordMode;
 
 /// The items on the screen, top to bottom; the password options only while a console password is
 /// chosen.

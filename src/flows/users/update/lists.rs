@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Edit, after_filter_change, edit_focused};
-use crate::app::draft::{GROUPS_MAX, MANAGED_POLICIES_MAX};
-use crate::app::{App, Command, ListUi, PermPane, Screen, is_ctrl, picker};
+use crate::app::{App, Command, ListUi, PermPane, Screen, is_ctrl};
+use crate::flows::users::draft::{GROUPS_MAX, MANAGED_POLICIES_MAX};
+use crate::flows::users::picker;
 use crate::protocol::policy_name;
 
 /// Moves a list cursor for a navigation key; returns false for other keys.

@@ -7,9 +7,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::draft::{self, GROUPS_MAX, MANAGED_POLICIES_MAX};
-use super::screens::{self, Edit, FieldRule};
-use super::{App, Command, ListUi, PermPane, Remote, Screen, is_ctrl};
+use crate::app::{App, Command, ListUi, PermPane, Remote, Screen, is_ctrl};
+use crate::flows::users::draft::{self, GROUPS_MAX, MANAGED_POLICIES_MAX};
+use crate::flows::users::update::{self as screens, Edit, FieldRule};
 use crate::kit::text::TextField;
 use crate::protocol::{AwsError, GroupInfo, Request, policy_name};
 

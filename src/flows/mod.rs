@@ -1,0 +1,3 @@
+//! The wizard's flows: each is a directory holding its state, rules, keys and views.
+
+pub mod users;

@@ -5,9 +5,9 @@ mod common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;
-use iamwiz::app::encryption::{AccountKind, Item, KeyMode, Principal};
 use iamwiz::app::reveal::{CopyWhat, Row};
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, Screen, update};
+use iamwiz::flows::encryption::{AccountKind, Item, KeyMode, Principal};
 use iamwiz::protocol::{
     AwsError, DiscardKey, EncryptionFeature, EncryptionResult, Event, KMS_POLICY_NAME, KeyChoice,
     Leftover, NameKind, Request, ServiceAccount, StepKind, StepStatus, TrustedPrincipal, UserInfo,

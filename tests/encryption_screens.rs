@@ -5,8 +5,8 @@ mod common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;
-use iamwiz::app::encryption::Item;
 use iamwiz::app::{App, Command, Msg, Screen, update};
+use iamwiz::flows::encryption::Item;
 use iamwiz::protocol::{
     AwsError, EncryptionResult, Event, Leftover, NameKind, Request, StepKind, StepStatus,
 };

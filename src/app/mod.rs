@@ -2,7 +2,7 @@
 //! [`update`], which decides everything. No I/O, no async, no terminal: what `update` wants done is
 //! returned as [`Command`]s.
 
-pub mod encryption;
+use crate::flows::encryption;
 use crate::flows::users::{draft, new_group, picker, save_plan, update as screens};
 pub mod policy_cache;
 pub mod reveal;
@@ -183,7 +183,7 @@ impl<T> Remote<T> {
         }
     }
 
-    fn from(result: Result<T, AwsError>) -> Self {
+    pub(crate) fn from(result: Result<T, AwsError>) -> Self {
         match result {
             Ok(t) => Remote::Ready(t),
             Err(e) => Remote::Failed(e),
@@ -218,7 +218,7 @@ pub struct NameCheck {
 }
 
 /// Ticks a name must rest unchanged before it is checked with AWS (half a second).
-const NAME_CHECK_DELAY: u64 = 2;
+pub(crate) const NAME_CHECK_DELAY: u64 = 2;
 
 /// A list with a type-to-filter field.
 #[derive(Clone, Debug, Default)]
@@ -979,7 +979,7 @@ impl App {
     }
 
     /// The request that checks `name` as a `kind` name, unless it is invalid or already known.
-    fn check_name(&mut self, kind: NameKind, name: String) -> Option<Command> {
+    pub(crate) fn check_name(&mut self, kind: NameKind, name: String) -> Option<Command> {
         let valid = match kind {
             NameKind::User => draft::validate_user_name(&name),
             NameKind::Role | NameKind::InstanceProfile => encryption::validate_role_name(&name),

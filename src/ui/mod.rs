@@ -1,6 +1,6 @@
 //! Drawing: `view(&App, &mut Frame)`. Views only read the state; every change happens in `update`.
 
-mod encryption;
+use crate::flows::encryption::view as encryption;
 mod outcome;
 use crate::flows::users::view::{new_group, save_plan, steps};
 pub use crate::kit::widgets;
@@ -12,11 +12,11 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::encryption::STEPS as ENC_STEPS;
 use crate::app::reveal::Prompt;
 use crate::app::{
     AccessItem, App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen,
 };
+use crate::flows::encryption::STEPS as ENC_STEPS;
 use widgets::truncate;
 
 pub fn view(app: &App, f: &mut Frame) {
@@ -261,7 +261,7 @@ fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
 
 /// The keys of Purpose, Key and Account, for the row under the cursor.
 fn enc_help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    use crate::app::encryption::Item;
+    use crate::flows::encryption::Item;
     match app.enc_item() {
         Some(Item::Feature | Item::KeyMode | Item::AccountKind | Item::Principal) => {
             vec![("←→", "choose"), ("↑↓", "move"), ("Enter", "next step")]

@@ -328,7 +328,7 @@ pub fn encryption_created_role(run: u64) -> Event {
 
 /// Moves the focus of the encryption step on screen to `item`, with Down/Up only (as an admin
 /// would).
-pub fn focus(app: &mut App, item: iamwiz::app::encryption::Item) {
+pub fn focus(app: &mut App, item: iamwiz::flows::encryption::Item) {
     for _ in 0..20 {
         press(app, KeyCode::Up);
     }
@@ -343,11 +343,11 @@ pub fn focus(app: &mut App, item: iamwiz::app::encryption::Item) {
 
 /// From Key (keys loaded): switches to New key and goes on to Account with the defaults.
 pub fn new_key_to_account(app: &mut App) {
-    focus(app, iamwiz::app::encryption::Item::KeyMode);
+    focus(app, iamwiz::flows::encryption::Item::KeyMode);
     press(app, KeyCode::Right);
     assert_eq!(
         app.enc.draft.key_mode,
-        iamwiz::app::encryption::KeyMode::New
+        iamwiz::flows::encryption::KeyMode::New
     );
     press(app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::EncAccount, "{:?}", app.notice);

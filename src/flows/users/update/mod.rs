@@ -143,7 +143,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Creating => creating_key(app, key),
         Screen::Reveal => crate::app::reveal::key(app, key),
         Screen::Done => done_key(app, key),
-        Screen::EncRole => crate::app::encryption::role_key(app, key),
+        Screen::EncRole => crate::flows::encryption::role_key(app, key),
         // The encryption steps have their own keys (see `encryption::key`).
         Screen::EncPurpose | Screen::EncKey | Screen::EncAccount | Screen::EncReview => Vec::new(),
     }

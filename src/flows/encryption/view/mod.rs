@@ -6,16 +6,16 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{ACCENT, DIM, ERROR, OK};
-use crate::app::encryption::{
-    self, AccountKind, Item, KEY_POLICY_SENTENCE, KeyMode, Principal, RoleResult,
-};
 use crate::app::reveal::{CopiedTo, Documents, Row};
 use crate::app::{App, Remote, TagCol};
+use crate::flows::encryption::{
+    self, AccountKind, Item, KEY_POLICY_SENTENCE, KeyMode, Principal, RoleResult,
+};
 use crate::flows::users::draft::{self, TagRow};
 use crate::kit::widgets::{bold, dim, field, label, line, pointer, radio, spinner, truncate};
 use crate::mongo::Credentials;
 use crate::protocol::{EncryptionFeature, KMS_POLICY_NAME, KmsKey, NameKind, kms_policy_document};
+use crate::ui::{ACCENT, DIM, ERROR, OK};
 
 const LABEL: usize = 13;
 
@@ -429,7 +429,7 @@ pub fn account(app: &App, f: &mut Frame, area: Rect) {
         let mut name = vec![pointer(at(Item::UserName)), label("User name", LABEL)];
         name.extend(field(&d.user_name.field, 36, at(Item::UserName)));
         name.push(Span::raw(" "));
-        name.push(super::steps::name_status(
+        name.push(crate::flows::users::view::steps::name_status(
             app,
             app.enc.draft.user_name.value(),
         ));

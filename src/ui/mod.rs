@@ -2,7 +2,7 @@
 
 use crate::flows::encryption::view as encryption;
 mod outcome;
-use crate::flows::users::view::{new_group, save_plan, steps};
+use crate::flows::users::view::{self as steps, new_group, save_plan};
 pub use crate::kit::widgets;
 pub use crate::kit::widgets::{ACCENT, DIM, ERROR, OK};
 

@@ -308,7 +308,7 @@ pub fn account(app: &App, f: &mut Frame, area: Rect) {
         let mut name = vec![pointer(at(Item::UserName)), label("User name", LABEL)];
         name.extend(field(&d.user_name.field, 36, at(Item::UserName)));
         name.push(Span::raw(" "));
-        name.push(crate::flows::users::view::steps::name_status(
+        name.push(crate::flows::users::view::name_status(
             app,
             app.enc.draft.user_name.value(),
         ));

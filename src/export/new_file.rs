@@ -108,8 +108,12 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt as _;
 
-    fn mode(path: &Path) -> u32 {
-        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    /// The file's permission bits, in octal as `ls` and `chmod` show them.
+    fn mode(path: &Path) -> String {
+        format!(
+            "{:o}",
+            fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
     }
 
     #[test]
@@ -120,7 +124,7 @@ mod tests {
 
         let csv = dir.path().join("credentials.csv");
         write_new_file(&csv, &Secret::new("secret".to_string())).unwrap();
-        assert_eq!(mode(&csv), 0o600);
+        assert_eq!(mode(&csv), "600");
 
         let plan = dir.path().join("plan.json");
         write_new_text(&plan, "{}\n").unwrap();

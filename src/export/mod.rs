@@ -11,9 +11,10 @@
 //!   file. Every byte outside the profile's own section is kept, and so are the file's owner and
 //!   mode and any edit another program makes meanwhile ([`replace`]: a lock and a re-check).
 //!
-//! File contents that hold secrets are built in a [`Secret`] whose buffer is allocated once at its
-//! exact final size ([`build_secret`]), so no copy is left behind in freed memory by a reallocation
-//! and the content is zeroed when dropped. Nothing here logs or formats a secret.
+//! File contents that hold secrets are built in a [`Secret`](crate::secret::Secret) whose buffer
+//! is allocated once at its exact final size ([`content`]), so no copy is left behind in freed
+//! memory by a reallocation and the content is zeroed when dropped. Nothing here logs or formats
+//! a secret.
 //!
 //! # The CSV and `aws configure import`
 //!

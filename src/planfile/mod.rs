@@ -25,7 +25,7 @@
 //! its problems, each with where it is (`users[2]`, `tags[0].key`). The rules are the wizard's own
 //! ([`crate::app::draft`], [`crate::app::inline_policy`]).
 //!
-//! The pieces: [`parse`] reads a plan's structure and lists every problem with where it is,
+//! The pieces: [`parse`](mod@parse) reads a plan's structure and lists every problem with where it is,
 //! [`rules`] checks the values against the wizard's rules, [`specs`] turns a valid plan into the
 //! creation requests (`iamwiz apply`), and [`wizard`] goes between a plan and the wizard's draft.
 //! The plan's types, its JSON and the writing of a new plan file are here.

@@ -24,7 +24,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{ExportError, create_exclusive, io_error, parent_dir, read_existing};
+use super::new_file::{create_exclusive, parent_dir};
+use super::profile::{create_private_dirs, read_existing};
+use super::{ExportError, io_error};
 use crate::secret::Secret;
 
 /// How many times the content is built again when the file keeps changing under us.
@@ -41,7 +43,7 @@ pub fn update_locked<T>(
     mut build: impl FnMut(Option<&Secret>) -> Result<(Secret, T), ExportError>,
 ) -> Result<T, ExportError> {
     if !target.exists() {
-        super::create_private_dirs(parent_dir(target))?;
+        create_private_dirs(parent_dir(target))?;
     }
     let _lock = Lock::acquire(target)?;
     remove_stale_temp_files(target);
@@ -260,7 +262,7 @@ mod tests {
         let current = existing.map(Secret::expose).unwrap_or("");
         let secret = Secret::new("s".to_string());
         Ok((
-            super::super::merge_profile(current, "dev", "AKIADEV", &secret),
+            crate::export::merge_profile(current, "dev", "AKIADEV", &secret),
             (),
         ))
     }

@@ -2,8 +2,11 @@
 //! [`update`], which decides everything. No I/O, no async, no terminal: what `update` wants done is
 //! returned as [`Command`]s.
 
+pub mod outcome;
+
 use crate::flows::encryption;
 use crate::flows::users::{draft, new_group, picker, save_plan, update as screens};
+pub use crate::flows::{Flow, Screen};
 pub mod policy_cache;
 pub mod reveal;
 
@@ -15,9 +18,9 @@ use crate::aws::rate::RateStatus;
 use crate::kit::text::TextField;
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
-    AwsError, CreationResult, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity,
-    InlinePolicy, Leftover, LoginSpec, NameKind, PasswordSource, PolicyInfo, Request, StepKind,
-    StepStatus, UserInfo, UserPermissions, UserSpec, plan_steps, policy_name,
+    AwsError, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity, InlinePolicy,
+    Leftover, LoginSpec, NameKind, PasswordSource, PolicyInfo, Request, StepKind, StepStatus,
+    UserInfo, UserPermissions, UserSpec, policy_name,
 };
 use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
@@ -99,70 +102,6 @@ impl Default for Options {
             encryption: false,
             plan: None,
             run_timeout_secs: crate::aws::DEFAULT_RUN_TIMEOUT.as_secs(),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Screen {
-    Details,
-    Access,
-    Permissions,
-    Boundary,
-    Tags,
-    Review,
-    Creating,
-    Reveal,
-    Done,
-    /// The encryption flow: the feature, region and application name.
-    EncPurpose,
-    /// The customer master key: an existing one, or a new one.
-    EncKey,
-    /// The service account: an IAM user, or a role for production.
-    EncAccount,
-    EncReview,
-    /// The role made for production and its documents (no secret to reveal).
-    EncRole,
-}
-
-impl Screen {
-    /// The steps the admin fills in, in order, as the breadcrumb shows them.
-    pub const STEPS: [Screen; 6] = [
-        Screen::Details,
-        Screen::Access,
-        Screen::Permissions,
-        Screen::Boundary,
-        Screen::Tags,
-        Screen::Review,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Screen::Details => "User details",
-            Screen::Access => "Access type",
-            Screen::Permissions => "Permissions",
-            Screen::Boundary => "Permissions boundary",
-            Screen::Tags => "Tags",
-            Screen::Review => "Review",
-            Screen::Creating => "Creating",
-            Screen::Reveal => "Credentials (shown once)",
-            Screen::Done => "Done",
-            Screen::EncPurpose => "Purpose",
-            Screen::EncKey => "Customer master key",
-            Screen::EncAccount => "Service account",
-            Screen::EncReview => "Review",
-            Screen::EncRole => "Service role created",
-        }
-    }
-
-    fn step_index(self) -> Option<usize> {
-        Screen::STEPS.iter().position(|s| *s == self)
-    }
-
-    fn prev(self) -> Screen {
-        match self.step_index() {
-            Some(i) if i > 0 => Screen::STEPS[i - 1],
-            _ => self,
         }
     }
 }
@@ -364,6 +303,8 @@ struct Seqs {
 
 #[derive(Debug)]
 pub struct App {
+    /// The flow the admin is in.
+    pub flow: Flow,
     pub screen: Screen,
     pub draft: Draft,
     pub focus: Focus,
@@ -423,6 +364,7 @@ impl App {
     /// A new wizard, and the requests that fill its lists. Nothing waits for them.
     pub fn with_options(size: (u16, u16), options: Options) -> (App, Vec<Command>) {
         let mut app = App {
+            flow: Flow::Users,
             screen: Screen::Details,
             draft: Draft::default(),
             focus: Focus::default(),
@@ -545,10 +487,7 @@ impl App {
     /// Whether quitting now would lose something: a draft with changes, a creation that is running,
     /// or secrets not yet confirmed as saved.
     pub fn has_unsaved_work(&self) -> bool {
-        self.reveal.is_some()
-            || self.creation_running()
-            || self.draft != Draft::default()
-            || self.enc.dirty
+        self.reveal.is_some() || self.creation_running() || crate::flows::dirty(self)
     }
 
     /// While ending on a signal: whether something must still finish before the process exits
@@ -856,7 +795,7 @@ impl App {
 
     /// The creation requests for the current draft, one per user. Call only after
     /// [`App::check_draft`] passed.
-    fn user_specs(&self) -> Vec<UserSpec> {
+    pub(crate) fn user_specs(&self) -> Vec<UserSpec> {
         let d = &self.draft;
         let eff = self.effective();
         d.names
@@ -1091,9 +1030,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick => {
             app.ticks = app.ticks.wrapping_add(1);
             let mut cmds = app.check_due_name();
-            cmds.extend(encryption::tick(app));
+            cmds.extend(crate::flows::tick(app));
             cmds.extend(reveal::tick(app));
-            cmds.extend(picker::tick(app));
             cmds
         }
         Msg::Effect(effect) => reveal::effect(app, effect),
@@ -1106,10 +1044,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             if app.modal.is_none() && !app.too_small() {
                 if app.screen == Screen::Reveal {
                     reveal::paste(app, &text);
-                } else if app.screen.is_encryption_step() {
-                    encryption::paste(app, &text);
-                } else if !save_plan::paste(app, &text) && !new_group::paste(app, &text) {
-                    screens::paste(app, &text);
+                } else {
+                    crate::flows::paste(app, &text);
                 }
             }
             Vec::new()
@@ -1170,44 +1106,40 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         return on_modal_key(app, modal, key);
     }
     app.notice = None;
-    if let Some(cmds) = new_group::key(app, &key) {
+    if let Some(cmds) = crate::flows::form_key(app, &key) {
         return cmds;
     }
-    if let Some(cmds) = save_plan::key(app, &key) {
-        return cmds;
-    }
-    let typing_password = app.screen == Screen::Access
-        && app.focus.access == AccessItem::Custom
-        && app.draft.console_password;
-    if key.code == KeyCode::F(1)
-        || (key.code == KeyCode::Char('?')
-            && !typing_password
-            && !app.inline_editor_focused()
-            && !app.enc_free_text_focused())
-    {
+    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !crate::flows::typing(app)) {
         app.modal = Some(Modal::Help);
         return Vec::new();
     }
-    if app.screen.is_encryption_step() {
-        return encryption::key(app, key);
+    match app.screen {
+        Screen::Creating | Screen::Reveal | Screen::Done => outcome::key(app, key),
+        _ => crate::flows::key(app, key),
     }
-    if is_ctrl(&key, 'e') && app.screen == Screen::Details {
-        encryption::enter(app, true);
-        return Vec::new();
+}
+
+/// The keys of the screen on show, with their help: the flow's, or the shared screens'; the
+/// keys that work everywhere (help, quit) close the bar.
+pub fn help(app: &App) -> crate::kit::keys::Help {
+    if let Some(form) = crate::flows::form_help(app) {
+        return form;
     }
-    if is_ctrl(&key, 'r') && app.screen.step_index().is_some() {
-        app.info("Reloading groups, users and policies…");
-        return app.reload();
-    }
-    if key.code == KeyCode::Esc && app.screen.step_index().is_some() {
-        if app.screen == Screen::Details {
-            app.info("This is the first step. Ctrl-C quits.");
+    let mut h = match app.screen {
+        Screen::Creating | Screen::Reveal | Screen::Done => outcome::help(app),
+        _ => crate::flows::help(app),
+    };
+    // In the inline policy editor '?' is text: F1 opens help.
+    h.key(
+        if app.inline_editor_focused() {
+            "F1"
         } else {
-            app.screen = app.screen.prev();
-        }
-        return Vec::new();
-    }
-    screens::key(app, key)
+            "?"
+        },
+        "help",
+    );
+    h.key("^C", "quit");
+    h
 }
 
 fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Command> {
@@ -1269,6 +1201,14 @@ fn request_quit(app: &mut App) -> Vec<Command> {
 }
 
 fn on_event(app: &mut App, event: Event) -> Vec<Command> {
+    let event = match crate::flows::on_event(app, event) {
+        crate::flows::Reply::Handled(mut cmds) => {
+            // A run that finished while a signal ends the wizard: its unseen users go.
+            cmds.extend(discard_unseen(app));
+            return cmds;
+        }
+        crate::flows::Reply::Unhandled(event) => event,
+    };
     match event {
         Event::Identity(result) => {
             app.catalog.identity = Remote::from(result);
@@ -1292,7 +1232,6 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
             age_secs,
             policies,
         } => policy_cache::on_cached(app, seq, account, saved_at, age_secs, policies),
-        Event::PolicyDocument { seq, arn, result } => picker::on_document(app, seq, arn, result),
         Event::UserPermissions { seq, user, result }
             if seq == app.seqs.copy && app.draft.copy_from.as_deref() == Some(user.as_str()) =>
         {
@@ -1329,16 +1268,6 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
                 step.1 = status;
             }
         }
-        Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
-            finish_creation(app, result);
-            return discard_unseen(app);
-        }
-        Event::GroupCreated { seq, result } => new_group::on_created(app, seq, result),
-        Event::KmsKeys {
-            seq,
-            region,
-            result,
-        } => encryption::on_keys(app, seq, region, result),
         Event::VerifyWaiting {
             run,
             attempt,
@@ -1352,12 +1281,6 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
                     error,
                 });
             }
-        }
-        Event::EncryptionFinished { run, result }
-            if app.creation.as_ref().is_some_and(|c| c.run == run) =>
-        {
-            encryption::finish(app, result);
-            return discard_unseen(app);
         }
         Event::Discarded { run, users, key } => {
             if let Some(d) = app
@@ -1376,84 +1299,9 @@ fn on_event(app: &mut App, event: Event) -> Vec<Command> {
     Vec::new()
 }
 
-fn finish_creation(app: &mut App, result: CreationResult) {
-    let Some(creation) = app.creation.as_mut() else {
-        return;
-    };
-    match result {
-        CreationResult::Created(users) => {
-            app.created = users.iter().map(|u| u.name.clone()).collect();
-            let mut reveal = Reveal::new(users, app.options.csv_dir.clone());
-            // The admin knows a password they typed.
-            if app.draft.console_password && app.draft.password_mode == PasswordMode::Custom {
-                reveal.expose(reveal::Exposure::Typed);
-            }
-            app.reveal = Some(reveal);
-            app.screen = Screen::Reveal;
-            // The custom password now lives only on the credentials screen.
-            app.draft.custom_password.clear();
-        }
-        CreationResult::Failed {
-            user,
-            step,
-            error,
-            leftovers,
-        } => {
-            // The creating screen itself lists what failed, what was undone and what is left.
-            creation.failure = Some(Failure {
-                user,
-                step,
-                error,
-                leftovers,
-                key_deletion: None,
-            });
-        }
-    }
-}
-
-/// Starts a creation run from Review.
-pub(crate) fn start_creation(app: &mut App) -> Vec<Command> {
-    if let Err((screen, message)) = app.check_draft() {
-        if screen != Screen::Review {
-            app.screen = screen;
-        }
-        app.error(message);
-        return Vec::new();
-    }
-    let specs = app.user_specs();
-    let run = app.next_seq();
-    app.creation = Some(Creation {
-        run,
-        started: app.ticks,
-        users: specs.iter().map(|s| s.name.clone()).collect(),
-        steps: specs
-            .iter()
-            .map(|spec| {
-                plan_steps(spec)
-                    .into_iter()
-                    .map(|k| (k, StepStatus::Pending))
-                    .collect()
-            })
-            .collect(),
-        failure: None,
-        grouped: false,
-        verify: None,
-    });
-    app.screen = Screen::Creating;
-    vec![Command::Worker(Request::Create { run, specs })]
-}
-
-/// Back to a fresh draft after a user was created; the account's lists are read again.
+/// Back to a fresh draft of the same flow after a run; the account's lists are read again.
 pub(crate) fn start_over(app: &mut App) -> Vec<Command> {
-    if app.enc.active {
-        app.creation = None;
-        encryption::start_over(app);
-        return app.reload();
-    }
-    app.draft = Draft::default();
-    app.focus = Focus::default();
     app.creation = None;
-    app.catalog.copy = None;
-    app.screen = Screen::Details;
+    crate::flows::start_over(app);
     app.reload()
 }

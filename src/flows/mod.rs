@@ -1,4 +1,253 @@
-//! The wizard's flows: each is a directory holding its state, rules, keys and views.
+//! The wizard's flows, and the one place that routes to them.
+//!
+//! A flow is a directory here holding its state, its rules, its keys (with their help), its
+//! requests to the worker and its views. [`Flow`] names the flows and says what the frame around
+//! them needs: the title, the steps and their breadcrumb names, where a failed run returns. The
+//! functions below route a key, a paste, a tick, a worker reply or a frame to the flow on screen;
+//! the core (`app`) and the frame (`ui`) call these and never branch on a flow themselves.
+//!
+//! Adding a flow: a directory with `state`, `rules`, `update`, `view` (and `work` if it asks the
+//! worker), a [`Flow`] variant and its screens here, its requests and events in
+//! [`crate::protocol`], their handling in the worker, and its subcommand in [`crate::cli`].
 
 pub mod encryption;
 pub mod users;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::{App, Command};
+use crate::kit::keys::Help;
+use crate::protocol::Event;
+
+/// What became of a worker reply offered to the flows.
+// An unhandled reply is handed straight back once; boxing it would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Reply {
+    /// A flow took it, and wants these done.
+    Handled(Vec<Command>),
+    /// No flow's: the core handles it.
+    Unhandled(Event),
+}
+
+/// The flows the wizard offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flow {
+    /// The console's create-user wizard, for up to 10 users.
+    #[default]
+    Users,
+    /// The guided service account for MongoDB CSFLE and Queryable Encryption.
+    Encryption,
+}
+
+impl Flow {
+    /// The header's title while the flow is on screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Flow::Users => "Create IAM user",
+            Flow::Encryption => "MongoDB encryption service account",
+        }
+    }
+
+    /// The steps the admin fills in, in order, and their names in the breadcrumb.
+    pub fn steps(self) -> &'static [(Screen, &'static str)] {
+        match self {
+            Flow::Users => &[
+                (Screen::Details, "Details"),
+                (Screen::Access, "Access"),
+                (Screen::Permissions, "Permissions"),
+                (Screen::Boundary, "Boundary"),
+                (Screen::Tags, "Tags"),
+                (Screen::Review, "Review"),
+            ],
+            Flow::Encryption => &[
+                (Screen::EncPurpose, "Purpose"),
+                (Screen::EncKey, "Key"),
+                (Screen::EncAccount, "Account"),
+                (Screen::EncReview, "Review"),
+            ],
+        }
+    }
+
+    /// `screen`'s place among the flow's steps, if it is one.
+    pub fn step_index(self, screen: Screen) -> Option<usize> {
+        self.steps().iter().position(|(s, _)| *s == screen)
+    }
+
+    /// The `i`th step (from 0), if there is one.
+    pub fn step(self, i: usize) -> Option<Screen> {
+        self.steps().get(i).map(|(s, _)| *s)
+    }
+
+    /// The step before `screen` (the first step stays where it is).
+    pub fn prev(self, screen: Screen) -> Screen {
+        match self.step_index(screen) {
+            Some(i) if i > 0 => self.steps()[i - 1].0,
+            _ => screen,
+        }
+    }
+
+    /// Where the admin goes back to when a run failed: the flow's Review.
+    pub fn review(self) -> Screen {
+        self.steps()
+            .last()
+            .map(|(s, _)| *s)
+            .unwrap_or(Screen::Review)
+    }
+
+    /// What `n` on Done starts, for the help bar.
+    pub fn again(self) -> &'static str {
+        match self {
+            Flow::Users => "new user",
+            Flow::Encryption => "another",
+        }
+    }
+
+    /// The flow's own screen that stands in the breadcrumb where the credentials would (the
+    /// encryption flow's role result).
+    pub fn result_screens(self) -> &'static [Screen] {
+        match self {
+            Flow::Users => &[],
+            Flow::Encryption => &[Screen::EncRole],
+        }
+    }
+}
+
+/// Every screen of every flow, and the three they share once a run starts (Creating, Reveal,
+/// Done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Details,
+    Access,
+    Permissions,
+    Boundary,
+    Tags,
+    Review,
+    Creating,
+    Reveal,
+    Done,
+    /// The encryption flow: the feature, region and application name.
+    EncPurpose,
+    /// The customer master key: an existing one, or a new one.
+    EncKey,
+    /// The service account: an IAM user, or a role for production.
+    EncAccount,
+    EncReview,
+    /// The role made for production and its documents (no secret to reveal).
+    EncRole,
+}
+
+impl Screen {
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Details => "User details",
+            Screen::Access => "Access type",
+            Screen::Permissions => "Permissions",
+            Screen::Boundary => "Permissions boundary",
+            Screen::Tags => "Tags",
+            Screen::Review => "Review",
+            Screen::Creating => "Creating",
+            Screen::Reveal => "Credentials (shown once)",
+            Screen::Done => "Done",
+            Screen::EncPurpose => "Purpose",
+            Screen::EncKey => "Customer master key",
+            Screen::EncAccount => "Service account",
+            Screen::EncReview => "Review",
+            Screen::EncRole => "Service role created",
+        }
+    }
+
+    /// The flow whose own screen this is; `None` for the screens every flow shares.
+    pub fn flow(self) -> Option<Flow> {
+        [Flow::Users, Flow::Encryption]
+            .into_iter()
+            .find(|f| f.step_index(self).is_some() || f.result_screens().contains(&self))
+    }
+}
+
+/// A form open over the flow's screen takes every key first.
+pub fn form_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
+    match app.flow {
+        Flow::Users => users::form_key(app, key),
+        Flow::Encryption => None,
+    }
+}
+
+/// Whether `?` is text where the focus is (so only F1 opens the help).
+pub fn typing(app: &App) -> bool {
+    match app.flow {
+        Flow::Users => users::typing(app),
+        Flow::Encryption => encryption::typing(app),
+    }
+}
+
+/// The keys of a form open over the flow's screen, which take every key.
+pub fn form_help(app: &App) -> Option<Help> {
+    match app.flow {
+        Flow::Users => users::help::form(app),
+        Flow::Encryption => None,
+    }
+}
+
+/// A key on one of the flow's own screens (its steps and result screens).
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match app.flow {
+        Flow::Users => users::key(app, key),
+        Flow::Encryption => encryption::key(app, key),
+    }
+}
+
+/// Pasted text on one of the flow's own screens.
+pub fn paste(app: &mut App, text: &str) {
+    match app.flow {
+        Flow::Users => users::paste(app, text),
+        Flow::Encryption => encryption::paste(app, text),
+    }
+}
+
+/// The heartbeat's part for the flows: names and documents due for a check.
+pub fn tick(app: &mut App) -> Vec<Command> {
+    let mut cmds = encryption::tick(app);
+    cmds.extend(users::tick(app));
+    cmds
+}
+
+/// A worker reply for one flow; the replies every flow shares come back unhandled.
+pub fn on_event(app: &mut App, event: Event) -> Reply {
+    match users::on_event(app, event) {
+        Reply::Unhandled(event) => encryption::on_event(app, event),
+        handled => handled,
+    }
+}
+
+/// A fresh draft of the same flow after a run (the account's lists are read again by the
+/// caller).
+pub fn start_over(app: &mut App) {
+    match app.flow {
+        Flow::Users => users::start_over(app),
+        Flow::Encryption => encryption::start_over(app),
+    }
+}
+
+/// Whether the flow holds something the admin entered that quitting would lose.
+pub fn dirty(app: &App) -> bool {
+    users::dirty(app) || encryption::dirty(app)
+}
+
+/// Draws the flow's own screen in `area` (inside the frame's border), and any form over it in
+/// `body` (the border included).
+pub fn view(app: &App, f: &mut Frame, area: Rect, body: Rect) {
+    match app.flow {
+        Flow::Users => users::view(app, f, area, body),
+        Flow::Encryption => encryption::view::draw(app, f, area),
+    }
+}
+
+/// The keys of the flow's screen on show, with their help.
+pub fn help(app: &App) -> Help {
+    match app.flow {
+        Flow::Users => users::help::of(app),
+        Flow::Encryption => encryption::help::of(app),
+    }
+}

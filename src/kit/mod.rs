@@ -3,6 +3,7 @@
 //! module here knows a flow, the account or the worker.
 
 pub mod field;
+pub mod keys;
 pub mod text;
 pub mod textarea;
 pub mod widgets;

@@ -6,6 +6,7 @@
 //! views and Review read from it, [`update`] its keys, [`work`] its requests to the worker and
 //! their answers, and [`view`] draws it.
 
+pub mod help;
 pub mod queries;
 pub mod rules;
 pub mod state;
@@ -15,19 +16,58 @@ pub mod work;
 
 pub use rules::*;
 pub use state::*;
-pub(crate) use update::{key, paste, role_key};
-pub(crate) use work::{enter, finish, on_keys, seed_region, start_over, tick};
+pub(crate) use work::{enter, seed_region, start_over, tick};
 
-use crate::app::Screen;
+use crossterm::event::KeyEvent;
 
-/// The screens of the encryption flow that the admin fills in, in order.
-pub const STEPS: [Screen; 4] = [
-    Screen::EncPurpose,
-    Screen::EncKey,
-    Screen::EncAccount,
-    Screen::EncReview,
-];
+use super::Reply;
+use crate::app::{App, Command, Screen};
+use crate::protocol::Event;
 
 /// The key policy, in the words Key and Review show.
 pub const KEY_POLICY_SENTENCE: &str = "The key policy stays the account default: the service \
                                        account gets no administrative rights on the key.";
+
+/// A key on one of the flow's steps or on the role result.
+pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if app.screen == Screen::EncRole {
+        update::role_key(app, key)
+    } else {
+        update::key(app, key)
+    }
+}
+
+/// Pasted text goes into the focused field of a step.
+pub fn paste(app: &mut App, text: &str) {
+    if app.flow.step_index(app.screen).is_some() {
+        update::paste(app, text);
+    }
+}
+
+/// Whether `?` is text where the focus is (a free-text field).
+pub fn typing(app: &App) -> bool {
+    app.enc_free_text_focused()
+}
+
+/// The worker's replies to the flow's own requests.
+pub fn on_event(app: &mut App, event: Event) -> Reply {
+    match event {
+        Event::KmsKeys {
+            seq,
+            region,
+            result,
+        } => work::on_keys(app, seq, region, result),
+        Event::EncryptionFinished { run, result }
+            if app.creation.as_ref().is_some_and(|c| c.run == run) =>
+        {
+            work::finish(app, result)
+        }
+        other => return Reply::Unhandled(other),
+    }
+    Reply::Handled(Vec::new())
+}
+
+/// Whether anything was entered or chosen in the flow.
+pub fn dirty(app: &App) -> bool {
+    app.enc.dirty
+}

@@ -9,13 +9,6 @@ use crate::protocol::{
     EncryptionSpec, KMS_POLICY_NAME, KeyChoice, KmsKey, NameKind, ServiceAccount,
 };
 
-impl Screen {
-    /// Whether this is one of the encryption flow's steps (Purpose to Review).
-    pub fn is_encryption_step(self) -> bool {
-        STEPS.contains(&self)
-    }
-}
-
 impl App {
     /// The text a copy of `what` puts on the clipboard, built at this moment from the
     /// credentials screen (the only place the secrets live) or the role result.
@@ -31,7 +24,7 @@ impl App {
 
     /// The encryption flow is on screen (its steps, or creating and revealing from it).
     pub fn in_encryption(&self) -> bool {
-        self.enc.active
+        self.flow == crate::flows::Flow::Encryption
     }
 
     /// The loaded keys, when they are the draft region's.

@@ -220,8 +220,6 @@ pub struct Made {
 /// The encryption flow's state.
 #[derive(Debug, Default)]
 pub struct Enc {
-    /// The admin is in the encryption flow (its screens, or creating and revealing from it).
-    pub active: bool,
     /// The flow was entered from User details (Esc on Purpose goes back there).
     pub from_users: bool,
     pub draft: EncDraft,

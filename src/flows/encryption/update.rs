@@ -114,13 +114,12 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Esc {
         match app.screen {
             Screen::EncPurpose if app.enc.from_users => {
-                app.enc.active = false;
+                app.flow = crate::flows::Flow::Users;
                 app.screen = Screen::Details;
             }
             Screen::EncPurpose => app.info("This is the first step. Ctrl-C quits."),
             s => {
-                let i = STEPS.iter().position(|x| *x == s).unwrap_or(1);
-                app.screen = STEPS[i.saturating_sub(1)];
+                app.screen = app.flow.prev(s);
             }
         }
         return Vec::new();
@@ -375,7 +374,11 @@ fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let scroll = &mut app.enc.focus.review_scroll;
     match key.code {
         KeyCode::Enter => return start(app),
-        KeyCode::Char(c @ '1'..='3') => app.screen = STEPS[c as usize - '1' as usize],
+        KeyCode::Char(c @ '1'..='3') => {
+            if let Some(step) = app.flow.step(c as usize - '1' as usize) {
+                app.screen = step;
+            }
+        }
         KeyCode::Up => *scroll = scroll.saturating_sub(1),
         KeyCode::Down => *scroll = scroll.saturating_add(1),
         KeyCode::PageUp => *scroll = scroll.saturating_sub(10),

@@ -13,7 +13,7 @@ use crate::protocol::{
 
 /// Opens the encryption flow on Purpose; `from_users` when entered from User details.
 pub(crate) fn enter(app: &mut App, from_users: bool) {
-    app.enc.active = true;
+    app.flow = crate::flows::Flow::Encryption;
     app.enc.from_users = from_users;
     app.screen = Screen::EncPurpose;
     seed_region(app);

@@ -137,3 +137,15 @@ fn tag_lines<'a>(tags: &[TagRow], focused: Option<(usize, TagCol)>, width: usize
     lines.push(line(vec![under(), status]));
     lines
 }
+
+/// Draws the encryption flow's screen on show.
+pub fn draw(app: &crate::app::App, f: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+    match app.screen {
+        crate::app::Screen::EncPurpose => purpose(app, f, area),
+        crate::app::Screen::EncKey => key(app, f, area),
+        crate::app::Screen::EncAccount => account(app, f, area),
+        crate::app::Screen::EncReview => review(app, f, area),
+        crate::app::Screen::EncRole => role(app, f, area),
+        _ => {}
+    }
+}

@@ -132,6 +132,7 @@ fn after_filter_change(app: &mut App) {
     crate::flows::users::picker::refresh(app);
 }
 
+/// The keys of the step on screen.
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match app.screen {
         Screen::Details => details::key(app, key),
@@ -140,22 +141,19 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Boundary => lists::boundary_key(app, key),
         Screen::Tags => tags::key(app, key),
         Screen::Review => review_key(app, key),
-        Screen::Creating => creating_key(app, key),
-        Screen::Reveal => crate::app::reveal::key(app, key),
-        Screen::Done => done_key(app, key),
-        Screen::EncRole => crate::flows::encryption::role_key(app, key),
-        // The encryption steps have their own keys (see `encryption::key`).
-        Screen::EncPurpose | Screen::EncKey | Screen::EncAccount | Screen::EncReview => Vec::new(),
+        _ => Vec::new(),
     }
 }
 
 fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
-        KeyCode::Enter => return crate::app::start_creation(app),
+        KeyCode::Enter => return super::work::start(app),
         KeyCode::Char('s') => crate::flows::users::save_plan::open(app),
         KeyCode::Char('x') => app.drop_missing(),
         KeyCode::Char(c @ '1'..='5') => {
-            app.screen = Screen::STEPS[c as usize - '1' as usize];
+            if let Some(step) = app.flow.step(c as usize - '1' as usize) {
+                app.screen = step;
+            }
         }
         KeyCode::Up => app.focus.review_scroll = app.focus.review_scroll.saturating_sub(1),
         KeyCode::Down => app.focus.review_scroll = app.focus.review_scroll.saturating_add(1),
@@ -164,29 +162,4 @@ fn review_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         _ => {}
     }
     Vec::new()
-}
-
-fn creating_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let failed = app.creation.as_ref().is_some_and(|c| c.failure.is_some());
-    if failed && matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
-        let grouped = app.creation.as_ref().is_some_and(|c| c.grouped);
-        app.screen = if grouped {
-            Screen::EncReview
-        } else {
-            Screen::Review
-        };
-        if let Some(f) = app.creation.as_ref().and_then(|c| c.failure.as_ref()) {
-            let text = format!("{}: {}", f.error, f.error.hint);
-            app.error(text);
-        }
-    }
-    Vec::new()
-}
-
-fn done_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    match key.code {
-        KeyCode::Char('n') => crate::app::start_over(app),
-        KeyCode::Char('q') | KeyCode::Enter | KeyCode::Esc => vec![Command::Quit],
-        _ => Vec::new(),
-    }
 }

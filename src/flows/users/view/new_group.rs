@@ -11,6 +11,7 @@ use crate::app::Remote;
 use crate::flows::users::draft;
 use crate::flows::users::new_group::{Form, GROUP_NAME_RULE, GROUP_POLICIES_MAX, GroupField};
 use crate::flows::users::picker::type_label;
+use crate::kit::keys::Help;
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, spinner, truncate};
 use crate::protocol::policy_name;
 use crate::ui::{ACCENT, ERROR};
@@ -18,19 +19,19 @@ use crate::ui::{ACCENT, ERROR};
 const LABEL: usize = 11;
 const WIDTH: u16 = 78;
 
-/// The keys the help bar shows while the form is open.
-pub fn help_keys(form: &Form) -> Vec<(&'static str, &'static str)> {
+/// The keys of the form, for the help bar.
+pub fn help(form: &Form) -> Help {
+    let mut h = Help::new(&[]);
     if form.creating {
-        return vec![("Esc", "close (the group is still made)"), ("^C", "quit")];
+        h.keys(&[("Esc", "close (the group is still made)"), ("^C", "quit")]);
+        return h;
     }
-    let mut keys = vec![("Enter", "create"), ("Tab", "next field")];
+    h.keys(&[("Enter", "create"), ("Tab", "next field")]);
     if form.focus == GroupField::Policies {
-        keys.push(("↑↓", "move"));
-        keys.push(("Space", "toggle"));
+        h.keys(&[("↑↓", "move"), ("Space", "toggle")]);
     }
-    keys.push(("Esc", "cancel"));
-    keys.push(("^C", "quit"));
-    keys
+    h.keys(&[("Esc", "cancel"), ("^C", "quit")]);
+    h
 }
 
 /// A rule line under a field: the rule in grey, or the error in red.

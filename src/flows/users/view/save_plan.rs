@@ -9,17 +9,20 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::app::App;
 use crate::flows::users::save_plan::{CUSTOM_PASSWORD_NOTE, SavePlan};
+use crate::kit::keys::Help;
 use crate::kit::widgets::{bold, dim, field, label, line};
 use crate::ui::{ACCENT, OK};
 
 const LABEL: usize = 14;
 
-/// The keys the help bar shows while the prompt is open.
-pub fn help_keys(prompt: &SavePlan) -> Vec<(&'static str, &'static str)> {
+/// The keys of the prompt, for the help bar.
+pub fn help(prompt: &SavePlan) -> Help {
+    let mut h = Help::new(&[]);
     match prompt {
-        SavePlan::Asking { .. } => vec![("Enter", "save"), ("Esc", "cancel"), ("^C", "quit")],
-        SavePlan::Saved { .. } => vec![("Enter", "close"), ("^C", "quit")],
-    }
+        SavePlan::Asking { .. } => h.keys(&[("Enter", "save"), ("Esc", "cancel"), ("^C", "quit")]),
+        SavePlan::Saved { .. } => h.keys(&[("Enter", "close"), ("^C", "quit")]),
+    };
+    h
 }
 
 /// Draws `prompt` at the foot of `area` (the Review box).

@@ -42,10 +42,8 @@ fn done_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 pub fn help(app: &App) -> Help {
     let mut h = Help::new(about(app));
     match app.screen {
-        Screen::Creating => {
-            if app.creation.as_ref().is_some_and(|c| c.failure.is_some()) {
-                h.key("Enter", "back to review");
-            }
+        Screen::Creating if app.creation.as_ref().is_some_and(|c| c.failure.is_some()) => {
+            h.key("Enter", "back to review");
         }
         Screen::Reveal => reveal_keys(app, &mut h),
         Screen::Done => {

@@ -167,7 +167,7 @@ pub enum Event {
     /// AWS throttled a service's requests (or stopped): the rate iamwiz now keeps to for it.
     Rate {
         service: &'static str,
-        status: crate::aws::rate::RateStatus,
+        status: crate::model::rate::RateStatus,
     },
     /// The reply to [`Request::Discard`]: one entry per user, in the order of the request, and
     /// what became of the key, when one was asked.

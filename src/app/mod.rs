@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::aws::rate::RateStatus;
 use crate::kit::text::TextField;
+use crate::model::rate::RateStatus;
 use crate::protocol::PasswordPolicy;
 use crate::protocol::{
     AwsError, DiscardKey, DiscardedKey, DiscardedUser, Event, GroupInfo, Identity, InlinePolicy,
@@ -101,7 +101,7 @@ impl Default for Options {
             csv_avoided_repo: None,
             encryption: false,
             plan: None,
-            run_timeout_secs: crate::aws::DEFAULT_RUN_TIMEOUT.as_secs(),
+            run_timeout_secs: crate::model::rate::DEFAULT_RUN_TIMEOUT.as_secs(),
         }
     }
 }
@@ -352,7 +352,7 @@ impl App {
         Some(format!(
             "{} · {}",
             throttled.join(" · "),
-            crate::aws::rate::time_left(std::time::Duration::from_secs(left))
+            crate::model::rate::time_left(std::time::Duration::from_secs(left))
         ))
     }
 

@@ -37,7 +37,7 @@ pub struct AwsSettings {
 }
 
 /// How long a run waits out throttling unless `--timeout` says otherwise.
-pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(300);
+pub use crate::model::rate::DEFAULT_RUN_TIMEOUT;
 
 impl AwsSettings {
     /// How long a run keeps sending requests that AWS throttles.

@@ -91,38 +91,7 @@ pub fn deadline() -> Option<Instant> {
     DEADLINE.try_with(|d| *d).ok()
 }
 
-/// What one service's rate control is doing, as published to the screens.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct RateStatus {
-    /// The requests a second it keeps to; `None` while AWS has not throttled (or not lately).
-    pub per_second: Option<f64>,
-    /// How many answers were throttling since the client was made.
-    pub throttles: u64,
-}
-
-impl RateStatus {
-    /// What the admin reads about `service`'s rate (`iam`, `sts`, `kms`), `None` when AWS has
-    /// never throttled it.
-    pub fn describe(&self, service: &str) -> Option<String> {
-        let name = service.to_ascii_uppercase();
-        match self.per_second {
-            Some(rate) if rate < 2.0 => Some(format!(
-                "{name} is throttling: slowed to about {rate:.1} requests/s"
-            )),
-            Some(rate) => Some(format!(
-                "{name} is throttling: slowed to about {rate:.0} requests/s"
-            )),
-            None if self.throttles > 0 => Some(format!("{name} stopped throttling: full speed")),
-            None => None,
-        }
-    }
-}
-
-/// How long a throttled run still waits, as the screens say it.
-pub fn time_left(left: Duration) -> String {
-    let secs = left.as_secs();
-    format!("gives up in {}:{:02}", secs / 60, secs % 60)
-}
+pub use crate::model::rate::{RateStatus, time_left};
 
 /// Sends every change of each service's rate to `send` (as the service's name and its status)
 /// until `send` returns false. Runs until then: abort it when the run ends.

@@ -125,7 +125,8 @@ async fn event_loop(
     let mut quit = false;
     let mut pending: VecDeque<Command> = commands.into();
     let mut keys = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut tick =
+        tokio::time::interval(Duration::from_millis(1000 / crate::app::TICKS_PER_SECOND));
     loop {
         // Carry out what `update` asked for; local effects answer at once with another message.
         while let Some(command) = pending.pop_front() {

@@ -502,7 +502,7 @@ fn creating_a_batch_while_iam_throttles() {
             },
         }),
     );
-    for _ in 0..42 * iamwiz::app::reveal::TICKS_PER_SECOND {
+    for _ in 0..42 * iamwiz::app::TICKS_PER_SECOND {
         update(&mut app, Msg::Tick);
     }
     snap!("creating_batch_throttled", app);

@@ -7,6 +7,7 @@ pub mod outcome;
 use crate::flows::encryption;
 use crate::flows::users::{draft, new_group, picker, save_plan, update as screens};
 pub use crate::flows::{Flow, Screen};
+pub use crate::kit::tags::TagCol;
 pub mod policy_cache;
 pub mod reveal;
 
@@ -26,6 +27,9 @@ use crate::secret::Secret;
 use draft::{Draft, PasswordMode};
 pub use reveal::Reveal;
 use reveal::{CopyWhat, Effect};
+
+/// Ticks of the heartbeat ([`Msg::Tick`]) per second: one every 250 ms.
+pub const TICKS_PER_SECOND: u64 = 4;
 
 /// The smallest terminal the wizard draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -189,13 +193,6 @@ pub enum AccessItem {
     RequireReset,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TagCol {
-    #[default]
-    Key,
-    Value,
-}
-
 /// Where the focus is on each screen: kept when the admin moves between steps, so every step comes
 /// back as it was left.
 #[derive(Clone, Debug, Default)]
@@ -347,7 +344,7 @@ impl App {
         if throttled.is_empty() {
             return None;
         }
-        let waited = self.ticks.saturating_sub(c.started) / reveal::TICKS_PER_SECOND;
+        let waited = self.ticks.saturating_sub(c.started) / TICKS_PER_SECOND;
         let left = self.options.run_timeout_secs.saturating_sub(waited);
         Some(format!(
             "{} · {}",
@@ -659,7 +656,7 @@ impl App {
         if let Some(e) = self.inline_check().error() {
             return Err((Screen::Permissions, e));
         }
-        draft::validate_tags(&d.tags).map_err(|(_, e)| (Screen::Tags, e))?;
+        draft::validate_tags(&d.tags).map_err(|p| (Screen::Tags, p.message))?;
         self.check_against_account()
     }
 

@@ -9,11 +9,8 @@
 //!
 //! [`Event::CachedPolicies`]: crate::protocol::Event::CachedPolicies
 
-use super::{App, ListUi, Remote, picker};
+use super::{App, ListUi, Remote, TICKS_PER_SECOND, picker};
 use crate::protocol::{AwsError, PolicyInfo};
-
-/// Ticks per second (the heartbeat is a quarter second).
-const TICKS_PER_SECOND: u64 = 4;
 
 /// The catalogue on screen is the saved one.
 #[derive(Clone, Debug, PartialEq, Eq)]

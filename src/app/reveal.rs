@@ -16,8 +16,7 @@ use crate::mongo::{self, Credentials, Language};
 use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, Verification};
 use crate::secret::Secret;
 
-/// Ticks of the heartbeat per second (one tick every 250 ms).
-pub const TICKS_PER_SECOND: u64 = 4;
+use super::TICKS_PER_SECOND;
 
 /// The rows of the credentials screen, top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 pub mod field;
 pub mod keys;
+pub mod tags;
 pub mod text;
 pub mod textarea;
 pub mod widgets;

@@ -165,7 +165,7 @@ impl App {
                 validate_alias(d.alias.value(), keys).map_err(|e| (Item::Alias, e))?;
                 validate_description(d.description.value()).map_err(|e| (Item::Description, e))?;
                 draft::validate_tags(&d.key_tags)
-                    .map_err(|(row, e)| (Item::KeyTag(row.min(d.key_tags.len() - 1)), e))
+                    .map_err(|p| (Item::KeyTag(p.row.min(d.key_tags.len() - 1)), p.message))
             }
         }
     }
@@ -216,8 +216,10 @@ impl App {
                 }
             }
         }
-        draft::validate_tags(&d.account_tags)
-            .map_err(|(row, e)| (Item::AccountTag(row.min(d.account_tags.len() - 1)), e))
+        draft::validate_tags(&d.account_tags).map_err(|p| {
+            let row = p.row.min(d.account_tags.len() - 1);
+            (Item::AccountTag(row), p.message)
+        })
     }
 
     /// The names the service account takes, by kind, as Account checks them live: the user's, or

@@ -8,6 +8,7 @@ use crate::app::reveal::{Copied, CopyWhat};
 use crate::app::{App, Command, Remote, Screen, TagCol};
 use crate::flows::users::draft::{TAGS_MAX, TagRow};
 use crate::flows::users::update::{self as screens, Edit, FieldRule};
+use crate::kit::tags::{drop_empty, validate_tags};
 use crate::kit::text::TextField;
 use crate::protocol::EncryptionFeature;
 
@@ -16,10 +17,7 @@ fn field_of(app: &mut App, item: Item) -> Option<(&mut TextField, FieldRule)> {
     let col = app.enc.focus.tag_col;
     let d = &mut app.enc.draft;
     fn tag(row: &mut TagRow, col: TagCol) -> (&mut TextField, FieldRule) {
-        match col {
-            TagCol::Key => (&mut row.key, screens::TAG_KEY),
-            TagCol::Value => (&mut row.value, screens::TAG_VALUE),
-        }
+        row.field(col)
     }
     Some(match item {
         Item::Region => (&mut d.region, REGION),
@@ -313,11 +311,7 @@ fn next_step(app: &mut App) -> Vec<Command> {
     let check = match app.screen {
         Screen::EncPurpose => app.check_purpose(),
         Screen::EncKey => {
-            // Rows left entirely empty are dropped rather than refused.
-            app.enc
-                .draft
-                .key_tags
-                .retain(|t| !(t.key.is_empty() && t.value.is_empty()));
+            drop_empty(&mut app.enc.draft.key_tags);
             move_focus(app, 0);
             if app.enc.draft.key_mode == KeyMode::Existing
                 && app.enc.draft.chosen.is_none()
@@ -329,11 +323,7 @@ fn next_step(app: &mut App) -> Vec<Command> {
             app.check_key()
         }
         Screen::EncAccount => {
-            // Rows left entirely empty are dropped rather than refused.
-            app.enc
-                .draft
-                .account_tags
-                .retain(|t| !(t.key.is_empty() && t.value.is_empty()));
+            drop_empty(&mut app.enc.draft.account_tags);
             move_focus(app, 0);
             app.check_account()
         }
@@ -341,12 +331,9 @@ fn next_step(app: &mut App) -> Vec<Command> {
     };
     if let Err((item, e)) = check {
         focus_item(app, item);
-        if is_tag(item) {
-            app.enc.focus.tag_col = if e.contains("tag value") {
-                TagCol::Value
-            } else {
-                TagCol::Key
-            };
+        // The rule that failed names the cell.
+        if let Some(Err(p)) = tags_mut(app).map(|tags| validate_tags(tags)) {
+            app.enc.focus.tag_col = p.col;
         }
         app.error(e);
         return Vec::new();

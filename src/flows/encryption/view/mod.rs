@@ -129,8 +129,8 @@ fn tag_lines<'a>(tags: &[TagRow], focused: Option<(usize, TagCol)>, width: usize
         lines.push(line(spans));
     }
     let status = match draft::validate_tags(tags) {
-        Err((row, e)) if !tags[row.min(tags.len() - 1)].key.is_empty() => {
-            Span::styled(e, Style::new().fg(ERROR))
+        Err(p) if !tags[p.row.min(tags.len() - 1)].key.is_empty() => {
+            Span::styled(p.message, Style::new().fg(ERROR))
         }
         _ => dim("Ctrl-N adds a tag, Ctrl-D removes the one under the cursor."),
     };

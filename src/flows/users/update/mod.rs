@@ -8,7 +8,7 @@ mod tags;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::app::{AccessItem, App, Command, PermPane, Screen, TagCol};
+use crate::app::{AccessItem, App, Command, PermPane, Screen};
 use crate::flows::users::draft;
 pub use crate::kit::field::{Edit, FILTER, FieldRule, edit, paste_into};
 use crate::kit::text::TextField;
@@ -29,21 +29,7 @@ pub const PATH: FieldRule = FieldRule {
     max: draft::PATH_MAX,
 };
 
-pub const TAG_KEY: FieldRule = FieldRule {
-    secret: false,
-    what: "a tag key",
-    allowed: draft::is_tag_char,
-    chars: draft::TAG_CHARS_RULE,
-    max: draft::TAG_KEY_MAX,
-};
-
-pub const TAG_VALUE: FieldRule = FieldRule {
-    secret: false,
-    what: "a tag value",
-    allowed: draft::is_tag_char,
-    chars: draft::TAG_CHARS_RULE,
-    max: draft::TAG_VALUE_MAX,
-};
+pub use crate::kit::tags::{TAG_KEY, TAG_VALUE};
 
 pub const PASSWORD: FieldRule = FieldRule {
     secret: true,
@@ -74,10 +60,7 @@ fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
         Screen::Tags => {
             let col = app.focus.tag_col;
             let row = app.draft.tags.get_mut(app.focus.tag_row)?;
-            Some(match col {
-                TagCol::Key => (&mut row.key, TAG_KEY),
-                TagCol::Value => (&mut row.value, TAG_VALUE),
-            })
+            Some(row.field(col))
         }
         _ => None,
     }

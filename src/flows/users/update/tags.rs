@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::edit_focused;
 use crate::app::{App, Command, Screen, TagCol};
 use crate::flows::users::draft::{TAGS_MAX, TagRow, validate_tags};
+use crate::kit::tags::drop_empty;
 use crate::kit::text::TextField;
 
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
@@ -44,24 +45,17 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             app.focus.tag_row = (app.focus.tag_row + 1).min(rows.saturating_sub(1));
         }
         KeyCode::Enter => {
-            // Rows left entirely empty are dropped rather than refused.
-            app.draft
-                .tags
-                .retain(|t| !(t.key.is_empty() && t.value.is_empty()));
+            drop_empty(&mut app.draft.tags);
             app.focus.tag_row = app
                 .focus
                 .tag_row
                 .min(app.draft.tags.len().saturating_sub(1));
             match validate_tags(&app.draft.tags) {
                 Ok(()) => app.screen = Screen::Review,
-                Err((row, e)) => {
-                    app.focus.tag_row = row.min(app.draft.tags.len().saturating_sub(1));
-                    app.focus.tag_col = if e.contains("tag value") {
-                        TagCol::Value
-                    } else {
-                        TagCol::Key
-                    };
-                    app.error(e);
+                Err(p) => {
+                    app.focus.tag_row = p.row.min(app.draft.tags.len().saturating_sub(1));
+                    app.focus.tag_col = p.col;
+                    app.error(p.message);
                 }
             }
         }

@@ -48,10 +48,8 @@ pub fn tags(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
     }
     let status = match draft::validate_tags(tags) {
-        Err((row, e))
-            if !tags[row.min(tags.len() - 1)].key.is_empty() || row != app.focus.tag_row =>
-        {
-            Span::styled(format!(" {e}"), Style::new().fg(ERROR))
+        Err(p) if !tags[p.row.min(tags.len() - 1)].key.is_empty() || p.row != app.focus.tag_row => {
+            Span::styled(format!(" {}", p.message), Style::new().fg(ERROR))
         }
         _ => dim(format!(
             " {} of {TAGS_MAX} tags. Keys: 1-128 characters, values: 0-256.",

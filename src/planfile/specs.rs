@@ -11,7 +11,7 @@ use crate::protocol::{InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, U
 use super::Plan;
 
 /// The AWS managed policy that lets a user change their own password.
-pub const CHANGE_PASSWORD_POLICY: &str = crate::app::CHANGE_PASSWORD_POLICY;
+pub const CHANGE_PASSWORD_POLICY: &str = crate::flows::users::rules::CHANGE_PASSWORD_POLICY;
 
 // Same rule as App::change_password_arn.
 /// The ARN of `IAMUserChangePassword` in `partition` (`aws`, `aws-cn`, `aws-us-gov`).

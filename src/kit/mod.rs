@@ -6,3 +6,4 @@ pub mod field;
 pub mod text;
 pub mod textarea;
 pub mod widgets;
+pub mod wrap;

@@ -5,17 +5,21 @@
 //! `policies-<key>.json`, where the key is a stable hash of the profile and the endpoint URL (see
 //! [`key`]). The file holds the account it was read from, when, and the policies' names, ARNs,
 //! types, paths and descriptions: nothing secret. It is written whole to a temporary file in the
-//! same directory and renamed over the old one, readable by the admin only. A file that is
+//! same directory and renamed over the old one, readable by the admin only (the writer and the
+//! folders are the exports' own: [`crate::export::new_file`], created 0600, never over anything
+//! already at the temporary path; missing folders 0700). A file that is
 //! missing, unreadable, corrupt or of another format version is no cache at all: the wizard reads
 //! the list live as if it had never been saved.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::export::new_file::write_new_private;
+use crate::export::profile::create_private_dirs;
 use crate::protocol::{PolicyInfo, PolicyScope};
 
 /// The format of the file; a file of another version is ignored (and replaced by the next
@@ -217,7 +221,7 @@ impl PolicyCache {
     /// only when it is created; the file always is.
     pub fn write(&self, account: &str, saved_at: u64, policies: &[PolicyInfo]) -> io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        create_dir(dir)?;
+        create_private_dirs(dir).map_err(io::Error::other)?;
         let file = File {
             version: VERSION,
             account: account.to_string(),
@@ -237,36 +241,14 @@ impl PolicyCache {
             std::process::id(),
             u64::from_le_bytes(suffix)
         ));
-        let written = write_new(&tmp, &bytes).and_then(|()| fs::rename(&tmp, &self.path));
+        let written = write_new_private(&tmp, &bytes)
+            .map_err(io::Error::other)
+            .and_then(|()| fs::rename(&tmp, &self.path));
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }
         written
     }
-}
-
-fn create_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
@@ -355,6 +337,44 @@ mod tests {
         fs::set_permissions(cache.path(), fs::Permissions::from_mode(0o644)).unwrap();
         cache.write("123456789012", 2, &catalogue()).unwrap();
         assert_eq!(mode(cache.path()), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_cache_folder_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("iamwiz");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let cache = PolicyCache::new(&dir, "k");
+        cache.write("123456789012", 1, &catalogue()).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o755, "the admin's own folder is left as it is");
+        assert_eq!(mode(cache.path()), 0o600);
+    }
+
+    /// A link planted at the cache's path is replaced by the new file, never written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_cache_path_is_replaced_and_its_target_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("theirs");
+        fs::write(&target, "theirs\n").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+        let cache = PolicyCache::new(dir.path(), "k");
+        std::os::unix::fs::symlink(&target, cache.path()).unwrap();
+        cache.write("123456789012", 1, &catalogue()).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "theirs\n");
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        let meta = fs::symlink_metadata(cache.path()).unwrap();
+        assert!(meta.is_file(), "a file of its own, not the link");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(cache.read().unwrap().policies, catalogue());
     }
 
     #[test]

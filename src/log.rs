@@ -34,14 +34,7 @@ pub fn default_path() -> Option<PathBuf> {
 /// afterwards whatever it was.
 pub fn open(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(dir)?;
+        crate::export::profile::create_private_dirs(dir).map_err(io::Error::other)?;
     }
     let mut options = OpenOptions::new();
     options.create(true).append(true);
@@ -118,6 +111,19 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(&dir.path().join("state/iamwiz")), 0o700);
         assert_eq!(mode(&dir.path().join("state")), 0o700);
+    }
+
+    #[test]
+    fn an_existing_folder_keeps_its_mode_and_only_the_new_ones_are_0700() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        std::fs::create_dir(&state).unwrap();
+        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = state.join("iamwiz/iamwiz.log");
+        drop(open(&path).unwrap());
+        assert_eq!(mode(&state), 0o755);
+        assert_eq!(mode(&state.join("iamwiz")), 0o700);
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]

@@ -93,7 +93,13 @@ fn write_new(path: &Path, bytes: &[u8], access: Access) -> Result<(), ExportErro
 /// The folder must exist ([`ExportError::NoParent`]). If writing fails after the file was
 /// created, the partial file is removed.
 pub fn write_new_file(path: &Path, content: &Secret) -> Result<(), ExportError> {
-    write_new(path, content.expose().as_bytes(), Access::Owner)
+    write_new_private(path, content.expose().as_bytes())
+}
+
+/// As [`write_new_file`], for bytes that are the admin's alone without being a secret (the saved
+/// policy list, [`crate::cache`]).
+pub(crate) fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    write_new(path, bytes, Access::Owner)
 }
 
 /// Creates `path` with the usual permissions of a new file and writes `text`, which holds no

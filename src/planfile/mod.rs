@@ -44,9 +44,7 @@ pub mod wizard;
 
 pub use parse::{load, parse};
 pub use rules::{check_policy_arn, validate};
-pub use specs::{
-    CHANGE_PASSWORD_POLICY, adds_change_password, change_password_arn, effective_policies, to_specs,
-};
+pub use specs::{CHANGE_PASSWORD_POLICY, change_password_arn, effective_policies, to_specs};
 pub use wizard::{check_for_wizard, from_draft, load_for_wizard, to_draft};
 
 /// The plan format this iamwiz writes.

@@ -99,9 +99,7 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         );
     }
     for (i, group) in plan.groups.iter().enumerate() {
-        if let Err(e) =
-            crate::flows::users::new_group::validate_group_name(group, &crate::app::Remote::Loading)
-        {
+        if let Err(e) = draft::validate_group_name(group) {
             push(format!("groups[{i}]"), e);
         } else if let Some(j) = plan.groups[..i]
             .iter()

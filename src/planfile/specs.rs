@@ -1,82 +1,54 @@
 //! A valid plan as creation requests, one [`UserSpec`] per user, for `iamwiz apply`: console
 //! passwords generated to the account's password policy and `IAMUserChangePassword` added when
-//! the console would add it.
-//!
-//! The same rules as `App::user_specs`, `App::adds_change_password` and
-//! `App::change_password_arn` (src/app/mod.rs), which build the requests from the wizard's draft:
-//! a change to one is a change to the other. Only this file holds the plan's copy.
+//! the console would add it. The rules are the wizard's own ([`crate::flows::users::rules`]):
+//! a plan becomes a [`Batch`] and goes through the same [`rules::to_specs`].
 
-use crate::protocol::{InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource, UserSpec};
+use crate::flows::users::rules::{self, Batch, Login, Password};
+use crate::protocol::{InlinePolicy, PasswordPolicy, UserSpec};
 
 use super::Plan;
 
-/// The AWS managed policy that lets a user change their own password.
-pub const CHANGE_PASSWORD_POLICY: &str = crate::app::CHANGE_PASSWORD_POLICY;
+pub use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, change_password_arn};
 
-// Same rule as App::change_password_arn.
-/// The ARN of `IAMUserChangePassword` in `partition` (`aws`, `aws-cn`, `aws-us-gov`).
-pub fn change_password_arn(partition: &str) -> String {
-    format!("arn:{partition}:iam::aws:policy/{CHANGE_PASSWORD_POLICY}")
-}
-
-// Same rule as App::adds_change_password.
-/// Whether applying `plan` attaches `IAMUserChangePassword` as well, as the console and the
-/// wizard do: the users must set a new password at first sign-in, and the account's password
-/// `policy` does not let users change their own.
-pub fn adds_change_password(plan: &Plan, policy: &PasswordPolicy) -> bool {
-    plan.console_password
-        .as_ref()
-        .is_some_and(|c| c.require_reset)
-        && !policy.allow_users_to_change_password
+/// What every user of `plan` shares. Inline policy documents are minified, as they are sent.
+pub fn batch(plan: &Plan) -> Batch<'static> {
+    Batch {
+        names: plan.users.clone(),
+        path: plan.path.clone(),
+        tags: plan
+            .tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect(),
+        boundary: plan.permissions_boundary.clone(),
+        access_key: plan.access_key,
+        login: plan.console_password.as_ref().map(|c| Login {
+            password: Password::Generate,
+            require_reset: c.require_reset,
+        }),
+        groups: plan.groups.clone(),
+        policies: plan.managed_policies.clone(),
+        inline: plan
+            .inline_policies
+            .iter()
+            .map(|p| InlinePolicy {
+                name: p.name.clone(),
+                document: p.document.to_string(),
+            })
+            .collect(),
+    }
 }
 
 /// The managed policies each user gets: the plan's, then `IAMUserChangePassword` (in
-/// `partition`) when [`adds_change_password`] and the plan does not list it already.
+/// `partition`) when the users must set a new password that the account's password `policy`
+/// does not let them change themselves, and the plan does not list it already.
 pub fn effective_policies(plan: &Plan, policy: &PasswordPolicy, partition: &str) -> Vec<String> {
-    let mut policies = plan.managed_policies.clone();
-    if adds_change_password(plan, policy) {
-        let arn = change_password_arn(partition);
-        if !policies.contains(&arn) {
-            policies.push(arn);
-        }
-    }
-    policies
+    batch(plan).policies(policy, partition)
 }
 
-// Same rule as App::user_specs.
-/// The creation requests for a valid plan, one per user: console passwords generated to the
-/// account's password `policy`, and `IAMUserChangePassword` (in `partition`) added as
-/// [`effective_policies`] says. Inline policy documents are sent minified.
+/// The creation requests for a valid plan, one per user ([`rules::to_specs`]).
 pub fn to_specs(plan: &Plan, policy: &PasswordPolicy, partition: &str) -> Vec<UserSpec> {
-    let policies = effective_policies(plan, policy, partition);
-    plan.users
-        .iter()
-        .map(|name| UserSpec {
-            name: name.clone(),
-            path: plan.path.clone(),
-            tags: plan
-                .tags
-                .iter()
-                .map(|t| (t.key.clone(), t.value.clone()))
-                .collect(),
-            boundary: plan.permissions_boundary.clone(),
-            access_key: plan.access_key,
-            login: plan.console_password.as_ref().map(|c| LoginSpec {
-                password: PasswordSource::Generate { policy: *policy },
-                require_reset: c.require_reset,
-            }),
-            groups: plan.groups.clone(),
-            policies: policies.clone(),
-            inline: plan
-                .inline_policies
-                .iter()
-                .map(|p| InlinePolicy {
-                    name: p.name.clone(),
-                    document: p.document.to_string(),
-                })
-                .collect(),
-        })
-        .collect()
+    rules::to_specs(&batch(plan), policy, partition)
 }
 
 #[cfg(test)]
@@ -84,6 +56,7 @@ mod tests {
     use super::*;
     use crate::planfile::load;
     use crate::planfile::tests::FULL;
+    use crate::protocol::{LoginSpec, PasswordSource};
 
     #[test]
     fn specs_add_iam_user_change_password_like_the_console() {

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::app::Effective;
 use crate::flows::users::draft::{Draft, PasswordMode, TagRow};
+use crate::flows::users::rules::Effective;
 use crate::kit::text::TextField;
 use crate::kit::textarea::{MAX_AREA_CHARS, TextArea};
 

@@ -200,7 +200,7 @@ fn draw_notice(app: &App, f: &mut Frame, area: Rect) {
     };
     // As many lines as the layout gave the notice, wrapped at spaces.
     let room = (area.width as usize).saturating_sub(3).max(10);
-    let mut lines = encryption::wrap(&n.text, room);
+    let mut lines = crate::kit::wrap::wrap(&n.text, room);
     let rows = area.height.max(1) as usize;
     if lines.len() > rows {
         let rest = lines.split_off(rows - 1).join(" ");

@@ -55,7 +55,7 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     };
     lines.push(Line::from(""));
     if let Some(note) = app.throttling_note() {
-        for l in super::encryption::wrap(&note, usize::from(area.width.saturating_sub(2))) {
+        for l in crate::kit::wrap::wrap(&note, usize::from(area.width.saturating_sub(2))) {
             lines.push(line(vec![Span::styled(
                 format!(" {l}"),
                 Style::new().fg(Color::Yellow),
@@ -86,7 +86,7 @@ fn group_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
                  take a few seconds to work.",
                 w.waited_secs, w.attempt, w.error.code
             );
-            for l in super::encryption::wrap(&text, 70) {
+            for l in crate::kit::wrap::wrap(&text, 70) {
                 lines.push(line(vec![Span::styled(
                     format!("   {l}"),
                     Style::new().fg(Color::Yellow),
@@ -185,7 +185,7 @@ fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
                 }
             }
             if let Some(deletion) = &failure.key_deletion {
-                for l in super::encryption::wrap(deletion, 72) {
+                for l in crate::kit::wrap::wrap(deletion, 72) {
                     lines.push(line(vec![Span::styled(
                         format!("   {l}"),
                         Style::new().fg(Color::Yellow),
@@ -532,7 +532,7 @@ fn outside_git_note<'a>(app: &App) -> Vec<Line<'a>> {
          never committed.",
         repo.display()
     );
-    super::encryption::wrap(&text, 72)
+    crate::kit::wrap::wrap(&text, 72)
         .into_iter()
         .map(|l| {
             line(vec![Span::styled(

@@ -94,6 +94,33 @@ pub fn validate_user_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// IAM group names: 1 to 128 of the user-name characters.
+pub const GROUP_NAME_MAX: usize = 128;
+
+/// The characters IAM allows in user and group names, as the screens name them.
+pub const NAME_CHARS: &str = "letters, digits and + = , . @ _ -";
+
+/// Checks a group name's characters and length (whether the account has one by that name is
+/// the caller's to check).
+pub fn validate_group_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("Enter a name for the group.".to_string());
+    }
+    if let Some(c) = name.chars().find(|c| !is_user_name_char(*c)) {
+        return Err(format!(
+            "{} is not allowed in a group name: use {NAME_CHARS}.",
+            describe_char(c)
+        ));
+    }
+    let n = name.chars().count();
+    if n > GROUP_NAME_MAX {
+        return Err(format!(
+            "The group name is {n} characters; the limit is {GROUP_NAME_MAX}."
+        ));
+    }
+    Ok(())
+}
+
 /// Checks every name of a batch, and that no two are the same ignoring case (IAM treats `Bob`
 /// and `bob` as one name). Returns the first problem with the row it is on.
 pub fn validate_user_names(names: &[TextField]) -> Result<(), (usize, String)> {
@@ -231,6 +258,23 @@ fn describe_char_masked(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_name_is_checked_for_its_characters_and_length_and_says_what_is_allowed() {
+        assert!(validate_group_name("ci+deploy=1,a.b@c_d-e").is_ok());
+        assert!(validate_group_name(&"g".repeat(128)).is_ok());
+        let long = validate_group_name(&"g".repeat(129)).unwrap_err();
+        assert!(long.contains("129") && long.contains("128"), "{long}");
+        let space = validate_group_name("with space").unwrap_err();
+        assert!(
+            space.contains("group name") && space.contains(NAME_CHARS),
+            "{space}"
+        );
+        assert_eq!(
+            validate_group_name("").unwrap_err(),
+            "Enter a name for the group."
+        );
+    }
 
     #[test]
     fn user_name_length_edges() {

@@ -13,8 +13,7 @@ use crate::flows::users::update::{self as screens, Edit, FieldRule};
 use crate::kit::text::TextField;
 use crate::protocol::{AwsError, GroupInfo, Request, policy_name};
 
-/// IAM group names: 1 to 128 of the user-name characters.
-pub const GROUP_NAME_MAX: usize = 128;
+pub use draft::GROUP_NAME_MAX;
 
 pub const GROUP_NAME_RULE: &str = "letters, digits and + = , . @ _ - (1 to 128 characters)";
 
@@ -22,7 +21,7 @@ pub const GROUP_NAME: FieldRule = FieldRule {
     secret: false,
     what: "a group name",
     allowed: draft::is_user_name_char,
-    chars: "letters, digits and + = , . @ _ -",
+    chars: draft::NAME_CHARS,
     max: GROUP_NAME_MAX,
 };
 
@@ -78,25 +77,10 @@ impl Default for Form {
     }
 }
 
-/// Checks a group name: the characters, the length, and that no loaded group has it (ignoring
-/// case, as IAM compares them).
+/// Checks a group name: the characters and the length ([`draft::validate_group_name`]), and that
+/// no loaded group has it (ignoring case, as IAM compares them).
 pub fn validate_group_name(name: &str, groups: &Remote<Vec<GroupInfo>>) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("Enter a name for the group.".to_string());
-    }
-    if let Some(c) = name.chars().find(|c| !draft::is_user_name_char(*c)) {
-        return Err(format!(
-            "{} is not allowed in a group name: use {}.",
-            draft::describe_char(c),
-            GROUP_NAME.chars
-        ));
-    }
-    let n = name.chars().count();
-    if n > GROUP_NAME_MAX {
-        return Err(format!(
-            "The group name is {n} characters; the limit is {GROUP_NAME_MAX}."
-        ));
-    }
+    draft::validate_group_name(name)?;
     let lower = name.to_lowercase();
     if let Some(existing) = groups
         .ready()

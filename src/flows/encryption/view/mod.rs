@@ -17,6 +17,8 @@ use ratatui::text::{Line, Span};
 use crate::app::TagCol;
 use crate::flows::users::draft::{self, TagRow};
 use crate::kit::widgets::{dim, field, label, line, pointer, radio};
+use crate::kit::wrap::wrap;
+use crate::kit::wrap::wrap_json;
 use crate::ui::{ACCENT, DIM, ERROR};
 
 const LABEL: usize = 13;
@@ -37,60 +39,6 @@ fn rule_lines<'a>(check: Result<(), String>, rule: &str, typed: bool) -> Vec<Lin
         .into_iter()
         .map(|l| line(vec![under(), Span::styled(l, style)]))
         .collect()
-}
-
-/// JSON cut into lines of at most `width` columns after a comma or an opening bracket, so no
-/// string is split.
-fn wrap_json(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut piece = String::new();
-    for c in text.chars() {
-        piece.push(c);
-        if matches!(c, ',' | '[' | '{') {
-            if !current.is_empty() && current.chars().count() + piece.chars().count() > width {
-                out.push(std::mem::take(&mut current));
-            }
-            current.push_str(&std::mem::take(&mut piece));
-        }
-    }
-    if !current.is_empty() && current.chars().count() + piece.chars().count() > width {
-        out.push(std::mem::take(&mut current));
-    }
-    current.push_str(&piece);
-    out.push(current);
-    out.into_iter()
-        .flat_map(|l| wrap(&l, width.max(10)))
-        .collect()
-}
-
-/// `text` cut into lines of at most `width` columns at spaces (or anywhere in a long word).
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(10);
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for word in text.split(' ') {
-        let mut word = word.to_string();
-        while word.chars().count() > width {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            let head: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            out.push(head);
-        }
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&word);
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 fn choice<'a>(on: bool, text: &str, focused: bool) -> Span<'a> {

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::app::reveal::{CopiedTo, Documents, Row};
 use crate::flows::encryption::RoleResult;
 use crate::kit::widgets::{dim, label, line, pointer, truncate};
+use crate::kit::wrap::chunks;
 use crate::mongo::Credentials;
 use crate::ui::{ACCENT, DIM, ERROR, OK};
 
@@ -36,7 +37,7 @@ pub fn document_box(
     // Slices of `text`, never copies: the document may hold a secret.
     let lines: Vec<Line> = text
         .lines()
-        .flat_map(|l| char_chunks(l, width))
+        .flat_map(|l| chunks(l, width))
         .map(|l| Line::from(Span::styled(l, style)))
         .collect();
     let inner_h = area.height.saturating_sub(2);
@@ -57,20 +58,6 @@ pub fn document_box(
         .title_bottom(Line::from(dim(more)).right_aligned())
         .border_style(Style::new().fg(DIM));
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
-}
-
-/// `line` in pieces of `width` characters (one empty piece for an empty line).
-fn char_chunks(line: &str, width: usize) -> Vec<&str> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for (n, (i, _)) in line.char_indices().enumerate() {
-        if n > 0 && n % width == 0 {
-            chunks.push(&line[start..i]);
-            start = i;
-        }
-    }
-    chunks.push(&line[start..]);
-    chunks
 }
 
 /// The snippet box's text, or a line saying there is none yet.

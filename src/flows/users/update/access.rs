@@ -3,8 +3,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::edit_focused;
-use crate::app::{AccessItem, App, Command, Screen, check_access};
+use crate::app::{AccessItem, App, Command, Screen};
 use crate::flows::users::draft::PasswordMode;
+use crate::flows::users::rules::check_access;
 
 /// The items on the screen, top to bottom; the password options only while a console password is
 /// chosen.

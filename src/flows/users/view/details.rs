@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{AccessItem, App, Remote, check_access};
+use crate::app::{AccessItem, App, Remote};
 use crate::flows::users::draft::{self, PasswordMode, USER_NAME_RULE};
+use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, check_access};
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner};
 use crate::protocol::NameKind;
 use crate::protocol::PasswordPolicy;
@@ -156,7 +157,7 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
             lines.extend(wrapped(
                 &format!(
                     "Adds {} so the user can set a new password.",
-                    crate::app::CHANGE_PASSWORD_POLICY
+                    CHANGE_PASSWORD_POLICY
                 ),
                 7,
                 width,

@@ -37,21 +37,7 @@ fn rule_line<'a>(check: Result<(), String>, rule: &str, show_error: bool) -> Lin
 /// `text` wrapped at spaces to `width` columns less a one-column right margin, every line
 /// indented by `indent` spaces.
 fn wrapped<'a>(text: &str, indent: usize, width: usize, style: Style) -> Vec<Line<'a>> {
-    use unicode_width::UnicodeWidthStr;
-    let room = width.saturating_sub(indent + 1).max(10);
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split(' ') {
-        if !current.is_empty() && current.width() + 1 + word.width() > room {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    lines.push(current);
-    lines
+    crate::kit::wrap::wrap(text, width.saturating_sub(indent + 1))
         .into_iter()
         .map(|l| line(vec![Span::raw(" ".repeat(indent)), Span::styled(l, style)]))
         .collect()

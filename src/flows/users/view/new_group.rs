@@ -13,6 +13,7 @@ use crate::flows::users::new_group::{Form, GROUP_NAME_RULE, GROUP_POLICIES_MAX, 
 use crate::flows::users::picker::type_label;
 use crate::kit::keys::Help;
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, spinner, truncate};
+use crate::kit::wrap::wrap;
 use crate::protocol::policy_name;
 use crate::ui::{ACCENT, ERROR};
 
@@ -181,24 +182,4 @@ pub fn draw(app: &App, form: &Form, f: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
     }
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-/// `text` in lines of at most `width` columns, broken at spaces (a longer word is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(10);
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&truncate(word, width));
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }

@@ -173,25 +173,6 @@ pub(super) fn policy_row<'a>(
     line(spans)
 }
 
-/// `text` in lines of at most `width` columns, broken at spaces (a longer word is cut).
-pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    lines.into_iter().map(|l| truncate(&l, width)).collect()
-}
-
 /// Splits a policy list's area into the list and, when shown and there is room, the preview below.
 pub(super) fn split_preview(app: &App, area: Rect) -> (Rect, Option<Rect>) {
     if !app.picker.preview.shown || area.height < 10 {
@@ -270,7 +251,7 @@ pub(super) fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
         }
         Some(Err(e)) => {
             let red = Style::new().fg(ERROR);
-            for l in wrap_words(&format!("{e}. {}", e.hint), width.saturating_sub(4)) {
+            for l in crate::kit::wrap::wrap(&format!("{e}. {}", e.hint), width.saturating_sub(4)) {
                 body.push(line(vec![Span::styled(format!("   {l}"), red)]));
             }
             body.push(line(vec![dim(

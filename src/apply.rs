@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use futures::{StreamExt, stream};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
+use crate::aws::shell::{arg, quote as shell_quote};
 use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
 // Every `eprint!`/`eprintln!` here removes terminal control and bidi characters
 // (`term_text::clean`): AWS errors, ARNs and plan text are printed.
@@ -894,29 +895,6 @@ async fn show_progress(
 // --dry-run
 // ---------------------------------------------------------------------------------------------
 
-/// `s` as one shell word: as it is when it holds only characters no shell treats specially,
-/// else in single quotes (a `'` inside written `'\''`).
-pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-/// ` --flag value`, or ` --flag=value` when the value starts with `-` (so the AWS CLI does not
-/// take it for a flag).
-fn arg(flag: &str, value: &str) -> String {
-    if value.starts_with('-') {
-        format!(" {flag}={}", shell_quote(value))
-    } else {
-        format!(" {flag} {}", shell_quote(value))
-    }
-}
-
 /// The AWS CLI commands that do what applying `plan` does, one user after another, for a shell.
 /// The console password is taken from `$IAMWIZ_PASSWORD`.
 pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
@@ -1001,20 +979,6 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_quoting() {
-        assert_eq!(shell_quote("alice"), "alice");
-        assert_eq!(
-            shell_quote("arn:aws:iam::aws:policy/ReadOnlyAccess"),
-            "arn:aws:iam::aws:policy/ReadOnlyAccess"
-        );
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-        assert_eq!(shell_quote("$HOME"), "'$HOME'");
-        assert_eq!(arg("--user-name", "-x"), " --user-name=-x");
-    }
 
     #[test]
     fn profile_names_for_one_and_several_users() {

@@ -8,6 +8,8 @@ pub mod iam;
 pub mod kms;
 pub mod patience;
 pub mod rate;
+pub mod shell;
+pub mod teardown;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
-pub use errors::{hint_for, map_sdk_error};
+pub use errors::{hint_for, local_error, map_sdk_error};
 
 /// Where and as whom to connect: the `--profile`, `--region` and `--endpoint-url` flags.
 #[derive(Clone, Debug, Default)]

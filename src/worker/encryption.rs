@@ -1095,7 +1095,7 @@ async fn create_role(
             instance_profile: profile_steps.map(|_| name.to_string()),
         }),
         Some((i, error)) => {
-            let leftovers = plan::rollback(c, name, g, steps, made, report).await;
+            let leftovers = super::teardown::rollback(c, name, g, steps, made, report).await;
             Err((steps[i].clone(), error, leftovers))
         }
     }

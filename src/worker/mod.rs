@@ -2,7 +2,7 @@
 //! and answers with [`Event`]s that carry their results.
 //!
 //! Every request runs in its own task, so a slow list never holds up another. Creation runs are
-//! tracked, and so are discards of users (see [`discard`]): when the request channel closes (the
+//! tracked, and so are discards of users (see [`teardown`]): when the request channel closes (the
 //! wizard is quitting), the worker drops pending reads but lets each creation finish or roll back,
 //! and each discard finish, before it returns.
 //!
@@ -10,12 +10,12 @@
 //! catalogue first with the copy saved by an earlier run (if any), then with the live list, and
 //! saves each live list it reads (see [`crate::cache`]).
 
-pub mod discard;
 pub mod encryption;
 pub mod mark;
 pub mod no_reuse;
 pub mod password;
 pub mod plan;
+pub mod teardown;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -131,9 +131,9 @@ async fn run(
             // returns. The users go first, then their key.
             Request::Discard { run, users, key } => {
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let users = discard::discard_users(&c, &users).await;
+                    let users = teardown::discard_users(&c, &users).await;
                     let key = match &key {
-                        Some(key) => Some(discard::discard_key(&c, key).await),
+                        Some(key) => Some(teardown::discard_key(&c, key).await),
                         None => None,
                     };
                     let _ = ev.send(Event::Discarded { run, users, key });

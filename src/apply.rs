@@ -33,7 +33,7 @@ use futures::{StreamExt, stream};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::aws::shell::{arg, quote as shell_quote};
-use crate::aws::{self, AwsSettings, Clients, map_sdk_error};
+use crate::aws::{self, AwsSettings, Clients, lookup};
 // Every `eprint!`/`eprintln!` here removes terminal control and bidi characters
 // (`term_text::clean`): AWS errors, ARNs and plan text are printed.
 use crate::cli::ApplyArgs;
@@ -553,44 +553,25 @@ enum Refusal {
 type Verdict = Result<Vec<Problem>, AwsError>;
 
 async fn check_policy(c: &Clients, at: String, arn: String) -> (String, Verdict) {
-    let verdict = match c.iam.get_policy().policy_arn(&arn).send().await {
-        Ok(_) => Ok(Vec::new()),
-        Err(e) => {
-            let e = map_sdk_error("iam:GetPolicy", e);
-            if e.code == "NoSuchEntity" {
-                Ok(vec![Problem::new(
-                    at.clone(),
-                    format!(
-                        "no managed policy {arn} in this account: check the ARN, or create the \
-                         policy first"
-                    ),
-                )])
-            } else {
-                Err(e)
-            }
-        }
+    let verdict = match lookup::policy_exists(c, &arn).await {
+        Ok(true) => Ok(Vec::new()),
+        Ok(false) => Ok(vec![Problem::new(
+            at.clone(),
+            format!(
+                "no managed policy {arn} in this account: check the ARN, or create the policy \
+                 first"
+            ),
+        )]),
+        Err(e) => Err(e),
     };
     (at, verdict)
 }
 
 async fn check_group(c: &Clients, at: String, group: String) -> (String, Verdict) {
-    let verdict = match c
-        .iam
-        .get_group()
-        .group_name(&group)
-        .max_items(1)
-        .send()
-        .await
-    {
-        Ok(_) => Ok(Vec::new()),
-        Err(e) => {
-            let e = map_sdk_error("iam:GetGroup", e);
-            if e.code == "NoSuchEntity" {
-                Ok(vec![no_such_group(at.clone(), &group)])
-            } else {
-                Err(e)
-            }
-        }
+    let verdict = match lookup::group_exists(c, &group).await {
+        Ok(true) => Ok(Vec::new()),
+        Ok(false) => Ok(vec![no_such_group(at.clone(), &group)]),
+        Err(e) => Err(e),
     };
     (at, verdict)
 }

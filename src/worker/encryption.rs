@@ -10,23 +10,17 @@
 //! deletion after the account part is undone. A failed check does not roll back: the user is as
 //! asked, and the result says what failed.
 
-use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
-use aws_sdk_kms::error::ProvideErrorMetadata;
-use aws_sdk_kms::types::KeyMetadata;
-use aws_smithy_types::Blob;
-use aws_smithy_types::date_time::Format;
 use futures::future::OptionFuture;
-use futures::stream::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedSender;
-use zeroize::Zeroizing;
 
-use super::mark::RunMark;
-use super::plan::{self, Attempts, Made, Reporter, local_error};
-use crate::aws::kms::{aliases_by_key, describe_keys, key_ids};
-use crate::aws::{Clients, map_sdk_error};
+use super::plan::{Made, Reporter, local_error};
+use crate::aws::keys::{RegionKms, round_trip};
+use crate::aws::mark::RunMark;
+use crate::aws::shell::{arg, quote};
+use crate::aws::{Clients, lookup, roles};
 use crate::protocol::{
     AwsError, CreatedRole, CreationResult, EncryptionAccount, EncryptionCreated, EncryptionResult,
     EncryptionSpec, Event, KeyChoice, Leftover, ServiceAccount, StepKind, StepStatus,
@@ -38,9 +32,6 @@ pub const VERIFY_BUDGET: Duration = Duration::from_secs(60);
 
 /// How many days a key made in a failed run waits before KMS deletes it: the minimum KMS allows.
 pub const KEY_DELETION_DAYS: i32 = 7;
-
-/// The size of the data key the check wraps and unwraps: a MongoDB data encryption key.
-const DATA_KEY_BYTES: usize = 96;
 
 /// A key made in this run, for the rollback.
 struct NewKey {
@@ -77,7 +68,7 @@ pub async fn create(
         events,
         first_group: 0,
     };
-    let kms = c.kms_in(&spec.region);
+    let kms = RegionKms::new(c, &spec.region);
     let skip_from = |first: usize| {
         for (g, (_, steps)) in groups.iter().enumerate().skip(first) {
             for i in 0..steps.len() {
@@ -128,7 +119,7 @@ pub async fn create(
             report.status(0, 0, StepStatus::Running);
             let mut tags = tags.clone();
             tags.push(mark.pair());
-            let mut key = match create_key(&kms, &spec.region, description, &tags).await {
+            let mut key = match create_key(&kms, description, &tags).await {
                 Ok(key) => key,
                 Err(e) => {
                     report.status(0, 0, StepStatus::Failed(e.clone()));
@@ -139,11 +130,10 @@ pub async fn create(
             };
             report.status(0, 0, StepStatus::Done);
             report.status(0, 1, StepStatus::Running);
-            if let Err(e) = create_alias(&kms, alias, &key.id).await {
+            if let Err(e) = kms.create_alias(alias, &key.id).await {
                 report.status(0, 1, StepStatus::Failed(e.clone()));
                 skip_from(1);
-                let (mut leftovers, mut deletion) =
-                    undo_key(&kms, &spec.region, &key, &report).await;
+                let (mut leftovers, mut deletion) = undo_key(&kms, &key, &report).await;
                 tell_strays(&key.strays, &mut leftovers, &mut deletion);
                 return failed(
                     0,
@@ -165,25 +155,16 @@ pub async fn create(
             let user = spec
                 .user_spec(&key_arn)
                 .expect("a user spec for a user account");
-            match plan::create_users_at(c, run, vec![user], events, account_group, &mark).await {
+            match super::plan::create_users_at(c, run, vec![user], events, account_group, &mark)
+                .await
+            {
                 CreationResult::Created(mut users) => {
                     let user = users.pop().expect("one user for one spec");
                     let check = account_group + 1;
                     report.status(check, 0, StepStatus::Running);
                     let verification = match &user.access_key {
                         Some(key) => {
-                            let as_user = c
-                                .connect_as(
-                                    aws_credential_types::Credentials::new(
-                                        &key.id,
-                                        key.secret.expose(),
-                                        None,
-                                        None,
-                                        "iamwiz-verify",
-                                    ),
-                                    &spec.region,
-                                )
-                                .await;
+                            let as_user = c.connect_as_key(key, &spec.region).await;
                             verify(&as_user, &key_arn, VERIFY_BUDGET, |attempt, waited, e| {
                                 let _ = events.send(Event::VerifyWaiting {
                                     run,
@@ -269,7 +250,7 @@ pub async fn create(
         Err((step, error, mut leftovers)) => {
             let mut key_deletion = None;
             if let Some(key) = &new_key {
-                let (left, mut deletion) = undo_key(&kms, &spec.region, key, &report).await;
+                let (left, mut deletion) = undo_key(&kms, key, &report).await;
                 leftovers.extend(left);
                 tell_strays(&key.strays, &mut leftovers, &mut deletion);
                 key_deletion = Some(deletion);
@@ -300,46 +281,41 @@ struct Clash {
 /// before the check existed. Only the operation and the code of such an error are logged.
 async fn preflight(
     c: &Clients,
-    kms: &aws_sdk_kms::Client,
+    kms: &RegionKms,
     spec: &EncryptionSpec,
     groups: &[(String, Vec<StepKind>)],
 ) -> Vec<Clash> {
     let region = spec.region.as_str();
     // A check not answered counts as free (see above): the creating call still refuses a taken
     // name, and the rollback undoes what was made.
-    let unchecked = |operation: &str, code: Option<&str>| {
+    let unchecked = |e: AwsError| {
         tracing::debug!(
-            operation,
-            code = code.unwrap_or("none"),
+            operation = %e.operation,
+            code = %e.code,
             "name check not answered; creating anyway"
         );
         None
     };
-    let date = |d: &aws_smithy_types::DateTime| {
-        d.fmt(Format::DateTime)
-            .ok()
-            .and_then(|d| d.get(..10).map(str::to_string))
+    let created = |h: &lookup::Holder| {
+        h.created
+            .as_deref()
             .map(|d| format!(", created {d}"))
             .unwrap_or_default()
     };
 
     let alias = OptionFuture::from(match &spec.key {
         KeyChoice::New { alias, .. } => Some(async move {
-            let name = format!("alias/{alias}");
-            match kms.describe_key().key_id(&name).send().await {
-                Ok(out) => {
-                    let key = out.key_metadata.map(|m| m.key_id).unwrap_or_default();
-                    Some(taken(
-                        StepKind::CreateAlias(alias.clone()),
-                        "AlreadyExistsException",
-                        format!("{name} already exists in {region}: it names KMS key {key}."),
-                        "iamwiz never moves an alias that exists: choose another alias, or \
-                         choose the key it names as an existing key.",
-                        2,
-                    ))
-                }
-                Err(e) if e.code() == Some("NotFoundException") => None,
-                Err(e) => unchecked("kms:DescribeKey", e.code()),
+            match kms.alias_target(alias).await {
+                Ok(Some(key)) => Some(taken(
+                    StepKind::CreateAlias(alias.clone()),
+                    "AlreadyExistsException",
+                    format!("alias/{alias} already exists in {region}: it names KMS key {key}."),
+                    "iamwiz never moves an alias that exists: choose another alias, or \
+                     choose the key it names as an existing key.",
+                    2,
+                )),
+                Ok(None) => None,
+                Err(e) => unchecked(e),
             }
         }),
         KeyChoice::Existing(_) => None,
@@ -354,55 +330,45 @@ async fn preflight(
         ),
     };
     let user = OptionFuture::from(user.map(|name| async move {
-        match c.iam.get_user().user_name(name).send().await {
-            Ok(out) => {
-                let (found, arn, created) = out
-                    .user
-                    .map(|u| (u.user_name, u.arn, date(&u.create_date)))
-                    .unwrap_or_else(|| (name.to_string(), String::new(), String::new()));
-                Some(taken(
-                    StepKind::CreateUser,
-                    "EntityAlreadyExists",
-                    format!("User {found} already exists in this account ({arn}{created})."),
-                    "iamwiz never changes a user that exists: choose another user name.",
-                    3,
-                ))
-            }
-            Err(e) if e.code() == Some("NoSuchEntity") => None,
-            Err(e) => unchecked("iam:GetUser", e.code()),
+        match lookup::user(c, name).await {
+            Ok(Some(u)) => Some(taken(
+                StepKind::CreateUser,
+                "EntityAlreadyExists",
+                format!(
+                    "User {} already exists in this account ({}{}).",
+                    u.name,
+                    u.arn,
+                    created(&u)
+                ),
+                "iamwiz never changes a user that exists: choose another user name.",
+                3,
+            )),
+            Ok(None) => None,
+            Err(e) => unchecked(e),
         }
     }));
     let role = OptionFuture::from(role.map(|name| async move {
-        match c.iam.get_role().role_name(name).send().await {
-            Ok(out) => {
-                let (found, arn, created) = out
-                    .role
-                    .map(|r| (r.role_name, r.arn, date(&r.create_date)))
-                    .unwrap_or_else(|| (name.to_string(), String::new(), String::new()));
-                Some(taken(
-                    StepKind::CreateRole,
-                    "EntityAlreadyExists",
-                    format!("Role {found} already exists in this account ({arn}{created})."),
-                    "iamwiz never changes a role that exists: choose another role name.",
-                    3,
-                ))
-            }
-            Err(e) if e.code() == Some("NoSuchEntity") => None,
-            Err(e) => unchecked("iam:GetRole", e.code()),
+        match lookup::role(c, name).await {
+            Ok(Some(r)) => Some(taken(
+                StepKind::CreateRole,
+                "EntityAlreadyExists",
+                format!(
+                    "Role {} already exists in this account ({}{}).",
+                    r.name,
+                    r.arn,
+                    created(&r)
+                ),
+                "iamwiz never changes a role that exists: choose another role name.",
+                3,
+            )),
+            Ok(None) => None,
+            Err(e) => unchecked(e),
         }
     }));
     let profile = OptionFuture::from(profile.map(|name| async move {
-        let got = c.iam.get_instance_profile().instance_profile_name(name);
-        match got.send().await {
-            Ok(out) => {
-                let (arn, created, roles) = out
-                    .instance_profile
-                    .map(|p| {
-                        let roles: Vec<String> = p.roles.into_iter().map(|r| r.role_name).collect();
-                        (p.arn, date(&p.create_date), roles)
-                    })
-                    .unwrap_or_default();
-                let holding = match roles.as_slice() {
+        match lookup::instance_profile(c, name).await {
+            Ok(Some(p)) => {
+                let holding = match p.roles.as_slice() {
                     [] => "no role".to_string(),
                     roles => format!("role {}", roles.join(", ")),
                 };
@@ -410,20 +376,22 @@ async fn preflight(
                     StepKind::CreateInstanceProfile,
                     "EntityAlreadyExists",
                     format!(
-                        "Instance profile {name} already exists in this account ({arn}{created}), \
+                        "Instance profile {name} already exists in this account ({}{}), \
                          holding {holding}; a role trusted by EC2 gets an instance profile of its \
-                         own name."
+                         own name.",
+                        p.arn,
+                        created(&p)
                     ),
                     &format!(
                         "Choose another role name, or, if nothing uses the instance profile, \
-                         delete it (aws iam delete-instance-profile --instance-profile-name \
-                         {name})."
+                         delete it (aws iam delete-instance-profile{}).",
+                        arg("--instance-profile-name", name)
                     ),
                     3,
                 ))
             }
-            Err(e) if e.code() == Some("NoSuchEntity") => None,
-            Err(e) => unchecked("iam:GetInstanceProfile", e.code()),
+            Ok(None) => None,
+            Err(e) => unchecked(e),
         }
     }));
 
@@ -480,55 +448,27 @@ fn tell_strays(strays: &Strays, leftovers: &mut Vec<Leftover>, sentence: &mut St
 /// parameter), so the service account gets no administrative rights on it. When the SDK retried
 /// it, the keys earlier attempts made are found and scheduled for deletion (see [`Strays`]).
 async fn create_key(
-    kms: &aws_sdk_kms::Client,
-    region: &str,
+    kms: &RegionKms,
     description: &str,
     tag_pairs: &[(String, String)],
 ) -> Result<NewKey, AwsError> {
-    let op = StepKind::CreateKey.operation();
-    let tags = tag_pairs
-        .iter()
-        .map(|(k, v)| {
-            aws_sdk_kms::types::Tag::builder()
-                .tag_key(k)
-                .tag_value(v)
-                .build()
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| local_error(op, &e.to_string()))?;
-    let attempts = Attempts::default();
     let started = Instant::now();
-    let out = kms
-        .create_key()
-        .key_spec(aws_sdk_kms::types::KeySpec::SymmetricDefault)
-        .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
-        .description(description)
-        .set_tags((!tags.is_empty()).then_some(tags))
-        .customize()
-        .interceptor(attempts.clone())
-        .send()
-        .await
-        .map_err(|e| map_sdk_error(op, e))?;
-    let meta = out
-        .key_metadata
-        .ok_or_else(|| local_error(op, "the response carried no key"))?;
+    let made = kms.create_key(description, tag_pairs).await?;
     let mut key = NewKey {
-        arn: meta.arn.unwrap_or_default(),
-        id: meta.key_id,
+        arn: made.arn,
+        id: made.id,
         alias: None,
         strays: Strays::default(),
     };
-    if attempts.retried() {
+    if made.retried {
         // On KMS's clock: from a little before the first attempt started (the kept key's creation
         // date less the time the call took) until a little after the kept key was made.
-        let made = meta.creation_date.map(|d| {
+        let window = made.created.map(|d| {
             let took = i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX);
-            d.secs()
-                .saturating_sub(took)
-                .saturating_sub(STRAY_SLACK_SECS)
-                ..=d.secs().saturating_add(STRAY_SLACK_SECS)
+            d.saturating_sub(took).saturating_sub(STRAY_SLACK_SECS)
+                ..=d.saturating_add(STRAY_SLACK_SECS)
         });
-        key.strays = remove_strays(kms, region, &key.id, description, tag_pairs, made).await;
+        key.strays = remove_strays(kms, &key.id, description, tag_pairs, window).await;
     }
     Ok(key)
 }
@@ -537,23 +477,20 @@ async fn create_key(
 /// stamping the key that attempt made, and for the rounding of the stamps.
 const STRAY_SLACK_SECS: i64 = 5;
 
-/// Finds and schedules for deletion the keys that earlier attempts of this run's `CreateKey` made
-/// (`kept` is the key its last attempt made). Keys have no name to look them up by, so a stray is
-/// a key of the region with everything this run gave it and nothing anyone gave it since: the same
-/// description and tags (the description names the alias), made within `made` (seconds since the
-/// epoch, on KMS's clock), customer managed, symmetric, `Enabled`, and without an alias. Only the
-/// keys without an alias are described.
+/// Finds ([`RegionKms::find_strays`]) and schedules for deletion the keys that earlier attempts
+/// of this run's `CreateKey` made (`kept` is the key its last attempt made), made within `made`
+/// (seconds since the epoch, on KMS's clock).
 async fn remove_strays(
-    kms: &aws_sdk_kms::Client,
-    region: &str,
+    kms: &RegionKms,
     kept: &str,
     description: &str,
     tags: &[(String, String)],
-    made: Option<RangeInclusive<i64>>,
+    made: Option<std::ops::RangeInclusive<i64>>,
 ) -> Strays {
+    let region = kms.region();
     let mut strays = Strays::default();
     let found = match made {
-        Some(made) => find_strays(kms, kept, description, tags, &made).await,
+        Some(made) => kms.find_strays(kept, description, tags, &made).await,
         None => Err(local_error(
             StepKind::CreateKey.operation(),
             "KMS gave the new key no creation date",
@@ -572,156 +509,52 @@ async fn remove_strays(
         }
     };
     for id in found {
-        let scheduled = kms
-            .schedule_key_deletion()
-            .key_id(&id)
-            .pending_window_in_days(KEY_DELETION_DAYS)
-            .send()
-            .await;
-        match scheduled {
+        match kms.schedule_deletion(&id, KEY_DELETION_DAYS).await {
             Ok(_) => strays.told.push(format!(
                 "KMS answered CreateKey only after a retry, and the attempt whose answer was lost \
                  had made KMS key {id} too: it is scheduled for deletion in {KEY_DELETION_DAYS} \
-                 days (aws kms cancel-key-deletion --key-id {id} --region {region} keeps it)."
+                 days ({} keeps it).",
+                cancel_command(&id, region)
             )),
             Err(e) => {
-                let e = map_sdk_error("kms:ScheduleKeyDeletion", e);
                 strays.told.push(format!(
                     "KMS answered CreateKey only after a retry, and the attempt whose answer was \
                      lost had made KMS key {id} too; it could not be scheduled for deletion ({}): \
                      it is listed as left.",
                     e.code
                 ));
-                strays.leftovers.push(Leftover {
-                    what: format!("KMS key {id} in {region}"),
-                    command: format!(
-                        "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days \
-                         {KEY_DELETION_DAYS} --region {region}"
-                    ),
-                });
+                strays.leftovers.push(key_left(&id, region));
             }
         }
     }
     strays
 }
 
-/// The key IDs [`remove_strays`] schedules for deletion.
-async fn find_strays(
-    kms: &aws_sdk_kms::Client,
-    kept: &str,
-    description: &str,
-    tags: &[(String, String)],
-    made: &RangeInclusive<i64>,
-) -> Result<Vec<String>, AwsError> {
-    let (ids, aliased) = tokio::try_join!(key_ids(kms), aliases_by_key(kms))?;
-    let mut wanted: Vec<(&str, &str)> =
-        tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    wanted.sort_unstable();
-    let wanted = &wanted;
-    let like_ours = |id: String, meta: Option<KeyMetadata>| async move {
-        let like_ours = meta.is_some_and(|meta| {
-            meta.description.as_deref() == Some(description)
-                && meta.key_manager == Some(aws_sdk_kms::types::KeyManagerType::Customer)
-                && meta.key_state == Some(aws_sdk_kms::types::KeyState::Enabled)
-                && meta
-                    .key_spec
-                    .as_ref()
-                    .is_none_or(|s| *s == aws_sdk_kms::types::KeySpec::SymmetricDefault)
-                && meta.creation_date.is_some_and(|d| made.contains(&d.secs()))
-        });
-        if !like_ours {
-            return Ok(None);
-        }
-        let listed = kms
-            .list_resource_tags()
-            .key_id(&id)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("kms:ListResourceTags", e))?;
-        let mut has: Vec<(&str, &str)> = listed
-            .tags()
-            .iter()
-            .map(|t| (t.tag_key.as_str(), t.tag_value.as_str()))
-            .collect();
-        has.sort_unstable();
-        Ok((has == *wanted && !listed.truncated).then_some(id))
-    };
-    // A few at a time, as the key list does: KMS's request quota is shared by the account.
-    let candidates = ids
-        .into_iter()
-        .filter(|id| id != kept && !aliased.contains_key(id));
-    let described: Vec<Result<Option<String>, AwsError>> =
-        describe_keys(kms, candidates, &like_ours).collect().await;
-    // A key the admin may not describe (its key policy can deny it) is skipped. When no stray
-    // was found, the search was incomplete, and the first such error says why.
-    let mut found = Vec::new();
-    let mut first_error = None;
-    for result in described {
-        match result {
-            Ok(Some(id)) => found.push(id),
-            Ok(None) => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match first_error {
-        Some(e) if found.is_empty() => Err(e),
-        _ => Ok(found),
-    }
+/// The AWS CLI command that cancels the deletion of key `id`.
+fn cancel_command(id: &str, region: &str) -> String {
+    format!(
+        "aws kms cancel-key-deletion{}{}",
+        arg("--key-id", id),
+        arg("--region", region)
+    )
 }
 
-async fn create_alias(
-    kms: &aws_sdk_kms::Client,
-    alias: &str,
-    key_id: &str,
-) -> Result<(), AwsError> {
-    let op = "kms:CreateAlias";
-    let name = format!("alias/{alias}");
-    let attempts = Attempts::default();
-    let sent = kms
-        .create_alias()
-        .alias_name(&name)
-        .target_key_id(key_id)
-        .customize()
-        .interceptor(attempts.clone())
-        .send()
-        .await;
-    match sent {
-        Ok(_) => Ok(()),
-        // A retry after an attempt whose answer was lost: that attempt made the alias if it
-        // names this run's key.
-        Err(e) if attempts.retried() && e.code() == Some("AlreadyExistsException") => {
-            let ours = kms
-                .list_aliases()
-                .key_id(key_id)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("kms:ListAliases", e))?
-                .aliases
-                .unwrap_or_default()
-                .iter()
-                .any(|a| a.alias_name.as_deref() == Some(name.as_str()));
-            if ours {
-                Ok(())
-            } else {
-                Err(map_sdk_error(op, e))
-            }
-        }
-        Err(e) => Err(map_sdk_error(op, e)),
+/// Key `id`, left: with the AWS CLI command that schedules its deletion.
+fn key_left(id: &str, region: &str) -> Leftover {
+    Leftover {
+        what: format!("KMS key {id} in {region}"),
+        command: format!(
+            "aws kms schedule-key-deletion{} --pending-window-in-days {KEY_DELETION_DAYS}{}",
+            arg("--key-id", id),
+            arg("--region", region)
+        ),
     }
 }
 
 /// Undoes a key made in this run (group 0) with [`remove_key`], reporting each step's status.
-async fn undo_key(
-    kms: &aws_sdk_kms::Client,
-    region: &str,
-    key: &NewKey,
-    report: &Reporter<'_>,
-) -> (Vec<Leftover>, String) {
+async fn undo_key(kms: &RegionKms, key: &NewKey, report: &Reporter<'_>) -> (Vec<Leftover>, String) {
     remove_key(
         kms,
-        region,
         &key.id,
         &key.arn,
         key.alias.as_deref(),
@@ -737,81 +570,42 @@ async fn undo_key(
 /// key group (0: the key, 1: the alias). Returns what could not be removed (with the command that
 /// removes it) and a sentence saying what happened to the key.
 pub(super) async fn remove_key(
-    kms: &aws_sdk_kms::Client,
-    region: &str,
+    kms: &RegionKms,
     id: &str,
     arn: &str,
     alias: Option<&str>,
     status: impl Fn(usize, StepStatus),
 ) -> (Vec<Leftover>, String) {
+    let region = kms.region();
     let mut leftovers = Vec::new();
     if let Some(alias) = alias {
         status(1, StepStatus::Undoing);
-        let attempts = Attempts::default();
-        let deleted = match kms
-            .delete_alias()
-            .alias_name(format!("alias/{alias}"))
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // The lost attempt of this very call deleted it.
-            Err(e) if attempts.retried() && e.code() == Some("NotFoundException") => Ok(()),
-            Err(e) => Err(map_sdk_error("kms:DeleteAlias", e)),
-        };
-        match deleted {
-            Ok(_) => status(1, StepStatus::Undone),
+        match kms.delete_alias(alias).await {
+            Ok(()) => status(1, StepStatus::Undone),
             Err(e) => {
                 status(1, StepStatus::UndoFailed(e));
                 leftovers.push(Leftover {
                     what: format!("alias alias/{alias} of KMS key {id}"),
                     command: format!(
-                        "aws kms delete-alias --alias-name alias/{alias} --region {region}"
+                        "aws kms delete-alias --alias-name {}{}",
+                        quote(&format!("alias/{alias}")),
+                        arg("--region", region)
                     ),
                 });
             }
         }
     }
     status(0, StepStatus::Undoing);
-    let attempts = Attempts::default();
-    let scheduled = match kms
-        .schedule_key_deletion()
-        .key_id(id)
-        .pending_window_in_days(KEY_DELETION_DAYS)
-        .customize()
-        .interceptor(attempts.clone())
-        .send()
-        .await
-    {
-        Ok(out) => Ok(out.deletion_date),
-        // KMS refuses to schedule a key that is already pending deletion: after a lost
-        // attempt, the retry meets the deletion that attempt scheduled.
-        Err(e) if attempts.retried() && e.code() == Some("KMSInvalidStateException") => {
-            match kms.describe_key().key_id(id).send().await {
-                Ok(out)
-                    if out.key_metadata.as_ref().and_then(|m| m.key_state.as_ref())
-                        == Some(&aws_sdk_kms::types::KeyState::PendingDeletion) =>
-                {
-                    Ok(out.key_metadata.and_then(|m| m.deletion_date))
-                }
-                _ => Err(map_sdk_error("kms:ScheduleKeyDeletion", e)),
-            }
-        }
-        Err(e) => Err(map_sdk_error("kms:ScheduleKeyDeletion", e)),
-    };
-    let cancel = format!("aws kms cancel-key-deletion --key-id {id} --region {region}");
-    let sentence = match scheduled {
+    let sentence = match kms.schedule_deletion(id, KEY_DELETION_DAYS).await {
         Ok(date) => {
             status(0, StepStatus::Undone);
             let when = date
-                .and_then(|d| d.fmt(Format::DateTime).ok())
                 .map(|d| format!("on {} UTC", d.replace('T', " ").get(..16).unwrap_or(&d)))
                 .unwrap_or_else(|| format!("in {KEY_DELETION_DAYS} days"));
             format!(
                 "KMS key {id} ({arn}) is scheduled for deletion {when} ({KEY_DELETION_DAYS} \
-                 days); to keep it, cancel with: {cancel}"
+                 days); to keep it, cancel with: {}",
+                cancel_command(id, region)
             )
         }
         Err(e) => {
@@ -821,13 +615,7 @@ pub(super) async fn remove_key(
                 e.code
             );
             status(0, StepStatus::UndoFailed(e));
-            leftovers.push(Leftover {
-                what: format!("KMS key {id} in {region}"),
-                command: format!(
-                    "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days \
-                     {KEY_DELETION_DAYS} --region {region}"
-                ),
-            });
+            leftovers.push(key_left(id, region));
             sentence
         }
     };
@@ -905,55 +693,14 @@ async fn create_role(
     };
 
     report.status(g, 0, StepStatus::Running);
-    let op = StepKind::CreateRole.operation();
-    let tags = role
-        .tags
-        .iter()
-        .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
-        .chain(std::iter::once(Ok(role.mark.iam_tag())))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| local_error(op, &e.to_string()));
-    let attempts = Attempts::default();
-    let created = match tags {
-        Ok(tags) => match c
-            .iam
-            .create_role()
-            .role_name(name)
-            .path("/")
-            .assume_role_policy_document(trust_policy_document(
-                role.trusted,
-                partition(role.key_arn),
-            ))
-            .set_tags(Some(tags))
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out.role.map(|r| r.arn).unwrap_or_default()),
-            // A retry after an attempt whose answer was lost: that attempt may have made the
-            // role. It is ours only if it carries this run's mark; else someone else made one
-            // meanwhile, and it is a clash.
-            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
-                match c.iam.get_role().role_name(name).send().await {
-                    Ok(out) => match out.role {
-                        Some(r)
-                            if role.mark.is_on(
-                                r.tags().iter().map(|t| (t.key(), t.value())),
-                                Some(r.create_date.secs()),
-                            ) =>
-                        {
-                            Ok(r.arn)
-                        }
-                        _ => Err(map_sdk_error(op, e)),
-                    },
-                    Err(e) => Err(map_sdk_error("iam:GetRole", e)),
-                }
-            }
-            Err(e) => Err(map_sdk_error(op, e)),
-        },
-        Err(e) => Err(e),
-    };
+    let created = roles::create_role(
+        c,
+        name,
+        trust_policy_document(role.trusted, partition(role.key_arn)),
+        role.tags,
+        role.mark,
+    )
+    .await;
     let arn = match created {
         Ok(arn) => {
             report.status(g, 0, StepStatus::Done);
@@ -972,105 +719,22 @@ async fn create_role(
     let policy_index = index(&policy_step).expect("the plan puts the role's policy");
     let put_policy = async {
         report.status(g, policy_index, StepStatus::Running);
-        let put = c
-            .iam
-            .put_role_policy()
-            .role_name(name)
-            .policy_name(role.policy_name)
-            .policy_document(kms_policy_document(role.key_arn))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(policy_step.operation(), e));
+        let put =
+            roles::put_role_policy(c, name, role.policy_name, kms_policy_document(role.key_arn))
+                .await;
         vec![(policy_index, tracked(policy_index, put))]
     };
     let profile_steps =
         index(&StepKind::CreateInstanceProfile).zip(index(&StepKind::AddRoleToInstanceProfile));
     let instance_profile = OptionFuture::from(profile_steps.map(|(p, a)| async move {
         report.status(g, p, StepStatus::Running);
-        let attempts = Attempts::default();
-        let made = match c
-            .iam
-            .create_instance_profile()
-            .instance_profile_name(name)
-            .path("/")
-            .tags(role.mark.iam_tag())
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // The lost attempt of this very call made it if it carries this run's mark; else it
-            // is someone else's, and a clash.
-            Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
-                let found = c
-                    .iam
-                    .get_instance_profile()
-                    .instance_profile_name(name)
-                    .send()
-                    .await;
-                match found.ok().and_then(|out| out.instance_profile) {
-                    Some(p)
-                        if role.mark.is_on(
-                            p.tags().iter().map(|t| (t.key(), t.value())),
-                            Some(p.create_date.secs()),
-                        ) =>
-                    {
-                        Ok(())
-                    }
-                    _ => Err(map_sdk_error(
-                        StepKind::CreateInstanceProfile.operation(),
-                        e,
-                    )),
-                }
-            }
-            Err(e) => Err(map_sdk_error(
-                StepKind::CreateInstanceProfile.operation(),
-                e,
-            )),
-        };
+        let made = roles::create_instance_profile(c, name, role.mark).await;
         if let Err(e) = tracked(p, made) {
             report.status(g, a, StepStatus::Skipped);
             return vec![(p, Err(e))];
         }
         report.status(g, a, StepStatus::Running);
-        let op = StepKind::AddRoleToInstanceProfile.operation();
-        let attempts = Attempts::default();
-        let added = match c
-            .iam
-            .add_role_to_instance_profile()
-            .instance_profile_name(name)
-            .role_name(name)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // An instance profile holds one role: after a lost attempt, the retry finds it
-            // full. It is done if the role in it is this one.
-            Err(e) if attempts.retried() && e.code() == Some("LimitExceeded") => {
-                match c
-                    .iam
-                    .get_instance_profile()
-                    .instance_profile_name(name)
-                    .send()
-                    .await
-                {
-                    Ok(out)
-                        if out
-                            .instance_profile
-                            .as_ref()
-                            .is_some_and(|p| p.roles.iter().any(|r| r.role_name == name)) =>
-                    {
-                        Ok(())
-                    }
-                    _ => Err(map_sdk_error(op, e)),
-                }
-            }
-            Err(e) => Err(map_sdk_error(op, e)),
-        };
+        let added = roles::add_role_to_instance_profile(c, name).await;
         vec![(p, Ok(())), (a, tracked(a, added))]
     }));
     let (mut results, profile) = tokio::join!(put_policy, instance_profile);
@@ -1118,7 +782,7 @@ pub async fn verify(
     let mut attempts = 0u32;
     loop {
         attempts += 1;
-        let error = match round_trip(&as_user.kms, key_arn).await {
+        let error = match round_trip(as_user, key_arn).await {
             Ok(()) => {
                 return Verification::Verified {
                     attempts,
@@ -1158,50 +822,6 @@ fn waits_mend(code: &str) -> bool {
             | "ThrottlingException"
             | "Throttling"
     )
-}
-
-/// One `Encrypt` of a random data key and `Decrypt` of its ciphertext, both naming the key.
-async fn round_trip(kms: &aws_sdk_kms::Client, key_arn: &str) -> Result<(), AwsError> {
-    let mut data_key = Zeroizing::new([0u8; DATA_KEY_BYTES]);
-    getrandom::fill(data_key.as_mut_slice())
-        .map_err(|e| local_error("kms:Encrypt", &format!("no OS random source: {e}")))?;
-    let encrypted = kms
-        .encrypt()
-        .key_id(key_arn)
-        .plaintext(Blob::new(data_key.to_vec()))
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("kms:Encrypt", e))?;
-    let ciphertext = encrypted
-        .ciphertext_blob
-        .ok_or_else(|| local_error("kms:Encrypt", "the response carried no ciphertext"))?;
-    let decrypted = kms
-        .decrypt()
-        .key_id(key_arn)
-        .ciphertext_blob(ciphertext)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("kms:Decrypt", e))?;
-    let plaintext = Zeroizing::new(
-        decrypted
-            .plaintext
-            .map(Blob::into_inner)
-            .unwrap_or_default(),
-    );
-    if plaintext.as_slice() != data_key.as_slice() {
-        return Err(AwsError {
-            operation: "kms:Decrypt".to_string(),
-            code: "PlaintextMismatch".to_string(),
-            message: format!(
-                "Decrypt gave back {} bytes that differ from the {DATA_KEY_BYTES} encrypted",
-                plaintext.len()
-            ),
-            hint: "KMS did not give back the data key it wrapped. Check that the endpoint in use \
-                   is AWS KMS (or a faithful emulator), then retry."
-                .to_string(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

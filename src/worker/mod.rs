@@ -11,8 +11,6 @@
 //! saves each live list it reads (see [`crate::cache`]).
 
 pub mod encryption;
-pub mod mark;
-pub mod no_reuse;
 pub mod password;
 pub mod plan;
 pub mod teardown;

@@ -6,23 +6,14 @@
 //! (Past 600 lines: each step's call, its lost-answer check and its undo side by side; the split
 //! belongs to the move of the flows into modules of their own.)
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::mark::RunMark;
 use super::password;
 use super::teardown::rollback;
 pub(super) use crate::aws::local_error;
-use crate::aws::{Clients, map_sdk_error};
+use crate::aws::mark::RunMark;
+use crate::aws::{Clients, users};
 use crate::protocol::{
     AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
     StepStatus, UserSpec, plan_steps, sign_in_url,
@@ -216,33 +207,6 @@ pub async fn create_users_at(
     CreationResult::Created(created)
 }
 
-/// Counts the attempts of one call. The SDK retries a timeout or a dropped connection, and the
-/// lost attempt may have been applied: the three calls that are not idempotent need to know.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Attempts(Arc<AtomicU32>);
-
-impl Attempts {
-    pub(super) fn retried(&self) -> bool {
-        self.0.load(Ordering::SeqCst) > 1
-    }
-}
-
-impl Intercept for Attempts {
-    fn name(&self) -> &'static str {
-        "iamwiz::Attempts"
-    }
-
-    fn read_before_attempt(
-        &self,
-        _: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
 async fn run_step(
     c: &Clients,
     spec: &UserSpec,
@@ -251,51 +215,10 @@ async fn run_step(
 ) -> Result<Made, AwsError> {
     let op = kind.operation();
     let user = spec.name.as_str();
-    let attempts = Attempts::default();
     match kind {
-        StepKind::CreateUser => {
-            let mut tags = spec
-                .tags
-                .iter()
-                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| local_error(op, &e.to_string()))?;
-            tags.push(mark.iam_tag());
-            let sent = c
-                .iam
-                .create_user()
-                .user_name(user)
-                .path(&spec.path)
-                .set_tags(Some(tags))
-                .set_permissions_boundary(spec.boundary.clone())
-                .customize()
-                .interceptor(attempts.clone())
-                .send()
-                .await;
-            let arn = match sent {
-                Ok(out) => out.user.map(|u| u.arn).unwrap_or_default(),
-                // A retry after an attempt whose response was lost: that attempt may have made
-                // the user. It is ours only if it carries this run's mark and is as that attempt
-                // would have made it; a user someone else created meanwhile is a clash, never
-                // given a key, never deleted.
-                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
-                    let found = c
-                        .iam
-                        .get_user()
-                        .user_name(user)
-                        .send()
-                        .await
-                        .map_err(|e| map_sdk_error("iam:GetUser", e))?
-                        .user;
-                    match found {
-                        Some(u) if made_as_sent(&u, spec, mark) => u.arn,
-                        _ => return Err(map_sdk_error(op, e)),
-                    }
-                }
-                Err(e) => return Err(map_sdk_error(op, e)),
-            };
-            Ok(Made::User { arn })
-        }
+        StepKind::CreateUser => Ok(Made::User {
+            arn: users::create_user(c, spec, mark).await?,
+        }),
         StepKind::CreateLoginProfile => {
             let login = spec.login.as_ref().expect("planned only with a login spec");
             let generated;
@@ -307,68 +230,18 @@ async fn run_step(
                     &generated
                 }
             };
-            let sent = c
-                .iam
-                .create_login_profile()
-                .user_name(user)
-                .password(password.expose())
-                .password_reset_required(login.require_reset)
-                .customize()
-                .interceptor(attempts.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(_) => {}
-                // The user is ours and new: a login profile it already has is the one a lost
-                // attempt of this very call set.
-                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {}
-                Err(e) => return Err(map_sdk_error(op, e)),
-            }
+            users::create_login_profile(c, user, password, login.require_reset).await?;
             Ok(Made::Password(Secret::new(password.expose().to_string())))
         }
-        StepKind::CreateAccessKey => {
-            let out = c
-                .iam
-                .create_access_key()
-                .user_name(user)
-                .customize()
-                .interceptor(attempts.clone())
-                // The response carries the secret: no pooled connection keeps it in its buffer.
-                .interceptor(super::no_reuse::CloseAfterResponse)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
-            let key = out
-                .access_key
-                .ok_or_else(|| local_error(op, "the response carried no access key"))?;
-            if attempts.retried() {
-                // A lost attempt may have made a key whose secret nobody saw: the user is ours and
-                // new, so every other key is such an orphan.
-                remove_other_keys(c, user, &key.access_key_id, mark).await?;
-            }
-            Ok(Made::AccessKey(AccessKeyPair {
-                id: key.access_key_id,
-                secret: Secret::new(key.secret_access_key),
-            }))
-        }
+        StepKind::CreateAccessKey => Ok(Made::AccessKey(
+            users::create_access_key(c, user, mark).await?,
+        )),
         StepKind::AddToGroup(group) => {
-            c.iam
-                .add_user_to_group()
-                .user_name(user)
-                .group_name(group)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::add_user_to_group(c, user, group).await?;
             Ok(Made::Nothing)
         }
         StepKind::AttachPolicy(arn) => {
-            c.iam
-                .attach_user_policy()
-                .user_name(user)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::attach_user_policy(c, user, arn).await?;
             Ok(Made::Nothing)
         }
         StepKind::PutInlinePolicy(name) => {
@@ -378,14 +251,7 @@ async fn run_step(
                 .find(|p| &p.name == name)
                 .map(|p| p.document.as_str())
                 .unwrap_or_default();
-            c.iam
-                .put_user_policy()
-                .user_name(user)
-                .policy_name(name)
-                .policy_document(doc)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::put_user_policy(c, user, name, doc).await?;
             Ok(Made::Nothing)
         }
         // The encryption set-up makes these itself (see `super::encryption`); a user's plan
@@ -401,63 +267,4 @@ async fn run_step(
             &format!("{kind:?} is not a step of a user"),
         )),
     }
-}
-
-/// Whether `found` is the user this run's `CreateUser` of `spec` made: it carries the run's
-/// mark, was made since the run started, and has the path, tags and permissions boundary sent.
-fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec, mark: &RunMark) -> bool {
-    let created = Some(found.create_date().secs());
-    if !mark.is_on(found.tags().iter().map(|t| (t.key(), t.value())), created) {
-        return false;
-    }
-    let mut tags: Vec<(&str, &str)> = found
-        .tags()
-        .iter()
-        .map(|t| (t.key(), t.value()))
-        .filter(|(k, _)| *k != super::mark::TAG_KEY)
-        .collect();
-    let mut sent: Vec<(&str, &str)> = spec
-        .tags
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tags.sort_unstable();
-    sent.sort_unstable();
-    let boundary = found
-        .permissions_boundary()
-        .and_then(|b| b.permissions_boundary_arn());
-    found.path() == spec.path && tags == sent && boundary == spec.boundary.as_deref()
-}
-
-/// Deletes every access key of `user` made since the run started but `keep` (orphans of a lost
-/// `CreateAccessKey` attempt: the user is this run's, marked and new).
-async fn remove_other_keys(
-    c: &Clients,
-    user: &str,
-    keep: &str,
-    mark: &RunMark,
-) -> Result<(), AwsError> {
-    let keys = c
-        .iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("iam:ListAccessKeys", e))?;
-    for id in keys
-        .access_key_metadata
-        .into_iter()
-        .filter(|k| mark.made_since_start(k.create_date.map(|d| d.secs())))
-        .filter_map(|k| k.access_key_id)
-        .filter(|id| id != keep)
-    {
-        c.iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(&id)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("iam:DeleteAccessKey", e))?;
-    }
-    Ok(())
 }

@@ -47,20 +47,14 @@ pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> 
 /// Removes a KMS key made in the run whose users were discarded: its alias, then the key (see
 /// [`super::encryption::remove_key`]).
 pub async fn discard_key(c: &Clients, key: &DiscardKey) -> DiscardedKey {
-    let kms = c.kms_in(&key.region);
+    let kms = crate::aws::keys::RegionKms::new(c, &key.region);
     let id = key
         .key_arn
         .rsplit_once(":key/")
         .map_or(key.key_arn.as_str(), |(_, id)| id);
-    let (leftovers, deletion) = super::encryption::remove_key(
-        &kms,
-        &key.region,
-        id,
-        &key.key_arn,
-        key.alias.as_deref(),
-        |_, _| {},
-    )
-    .await;
+    let (leftovers, deletion) =
+        super::encryption::remove_key(&kms, id, &key.key_arn, key.alias.as_deref(), |_, _| {})
+            .await;
     DiscardedKey {
         deletion,
         leftovers,

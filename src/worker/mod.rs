@@ -162,9 +162,6 @@ async fn load_policies(
     seq: u64,
     events: &UnboundedSender<Event>,
 ) {
-    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
-        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
-    }
     let reader = Arc::clone(&saved);
     let from_disk = async {
         let read = tokio::task::spawn_blocking(move || reader.read()).await;
@@ -205,7 +202,7 @@ async fn load_policies(
 }
 
 /// Whether `request` changes the account (and so must finish even when the wizard quits).
-fn changes_account(request: &Request) -> bool {
+pub fn changes_account(request: &Request) -> bool {
     matches!(
         request,
         Request::Create { .. }
@@ -216,9 +213,6 @@ fn changes_account(request: &Request) -> bool {
 }
 
 async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {
-    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
-        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
-    }
     let event = match request {
         Request::LoadIdentity => Event::Identity(aws::iam::identity(c).await),
         Request::LoadGroups { seq } => Event::Groups {

@@ -1,10 +1,7 @@
 //! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
-//! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds. The rollback
-//! also undoes the role of the encryption set-up (see [`super::encryption`]), in the order IAM
-//! requires before `DeleteRole` succeeds.
-//!
-//! (Past 600 lines: each step's call, its lost-answer check and its undo side by side; the split
-//! belongs to the move of the flows into modules of their own.)
+//! on any failure a rollback ([`super::teardown::rollback`]) in the order IAM requires before
+//! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
+//! [`crate::aws::users`].
 
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;

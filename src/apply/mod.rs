@@ -18,10 +18,10 @@
 //!    deleted again (nobody would have the secrets).
 //!
 //! SIGINT, SIGTERM, SIGHUP and SIGQUIT never leave users whose secrets were written nowhere
-//! (see [`signals`]).
+//! (see `signals`).
 //!
-//! This module runs the steps in order; [`exports`] (steps 1 and 5), [`dry_run`] (step 2),
-//! [`checks`] (step 3) and [`progress`] (step 4) hold each step's work.
+//! This module runs the steps in order; `exports` (steps 1 and 5), `dry_run` (step 2),
+//! `checks` (step 3) and `progress` (step 4) hold each step's work.
 
 mod checks;
 mod dry_run;

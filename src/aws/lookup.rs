@@ -76,7 +76,7 @@ pub async fn instance_profile(c: &Clients, name: &str) -> Result<Option<Holder>,
                     arn: p.arn,
                     roles: p.roles.into_iter().map(|r| r.role_name).collect(),
                 })
-                .unwrap_or_default(),
+                .unwrap_or_else(|| named(name)),
         )),
         Err(e) if e.code() == Some("NoSuchEntity") => Ok(None),
         Err(e) => Err(map_sdk_error("iam:GetInstanceProfile", e)),

@@ -18,7 +18,7 @@ use crate::protocol::{AccessKeyPair, AwsError, StepKind, UserSpec};
 use crate::secret::Secret;
 
 /// `CreateUser` for `spec`, tagged with the run's mark: the new user's ARN. A retry that meets a
-/// user of that name adopts it only if [`made_as_sent`]; else it is a clash.
+/// user of that name adopts it only if `made_as_sent`; else it is a clash.
 pub async fn create_user(c: &Clients, spec: &UserSpec, mark: &RunMark) -> Result<String, AwsError> {
     let op = StepKind::CreateUser.operation();
     let mut tags = spec

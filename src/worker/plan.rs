@@ -1,5 +1,5 @@
 //! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
-//! on any failure a rollback ([`super::teardown::rollback`]) in the order IAM requires before
+//! on any failure a rollback (`super::teardown::rollback`) in the order IAM requires before
 //! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
 //! [`crate::aws::users`].
 

@@ -1,7 +1,7 @@
 //! The one teardown: removing what a run made, and listing what is left with the AWS CLI
 //! command that removes it. Three callers use it:
 //!
-//! - the rollback of a failed creation ([`rollback`]), which undoes what the creation plan made
+//! - the rollback of a failed creation (`rollback`), which undoes what the creation plan made
 //!   (the user's steps, or the encryption set-up's role), in the order IAM requires;
 //! - the discard of users made in this run whose secrets nobody can have ([`discard_users`]):
 //!   when the wizard (or `iamwiz apply`) ends on a signal before any secret of the batch was
@@ -45,7 +45,7 @@ pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> 
 }
 
 /// Removes a KMS key made in the run whose users were discarded: its alias, then the key (see
-/// [`super::encryption::remove_key`]).
+/// `super::encryption::remove_key`).
 pub async fn discard_key(c: &Clients, key: &DiscardKey) -> DiscardedKey {
     let kms = crate::aws::keys::RegionKms::new(c, &key.region);
     let id = key

@@ -10,8 +10,8 @@
 //! deletion after the account part is undone. A failed check does not roll back: the user is as
 //! asked, and the result says what failed.
 //!
-//! The sections: [`preflight`] (the names), [`key`] (the new KMS key and its removal), [`role`]
-//! (the role variant) and [`verify`] (the check); this module runs them in order.
+//! The sections: `preflight` (the names), `key` (the new KMS key and its removal), `role`
+//! (the role variant) and `verify` (the check); this module runs them in order.
 
 mod key;
 mod preflight;

@@ -13,6 +13,8 @@ pub mod cache;
 pub mod cli;
 pub mod clipboard;
 pub mod core_dump;
+#[cfg(feature = "crash-test")]
+pub mod crash_test;
 pub mod export;
 pub mod flows;
 pub mod kit;

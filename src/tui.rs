@@ -116,10 +116,16 @@ async fn event_loop(
     clipboard: &Mutex<Clipboard>,
 ) -> color_eyre::Result<(Exit, Vec<String>)> {
     let mut signals = Signals::new()?;
-    let crash_test = CrashTest::from_env();
+    #[cfg(feature = "crash-test")]
+    let crash_test = crate::crash_test::CrashTest::from_env();
     let mut exit = Exit::Quit;
     let (events_tx, mut events_rx) = unbounded_channel();
     let worker = worker::spawn_with_cache(settings, events_tx, crate::cache::default_dir());
+    #[cfg(feature = "crash-test")]
+    let worker = worker::WorkerHandle {
+        requests: crash_test.requests(worker.requests),
+        task: worker.task,
+    };
     let size = terminal.size()?;
     let (mut app, commands) = App::with_options((size.width, size.height), options);
     let mut quit = false;
@@ -171,14 +177,8 @@ async fn event_loop(
             break;
         }
         drop(turn);
-        if crash_test == CrashTest::Reveal && app.screen == crate::app::Screen::Reveal {
-            panic!("IAMWIZ_CRASH_TEST=reveal: a deliberate crash on the credentials screen");
-        }
-        if crash_test == CrashTest::Copied
-            && app.reveal.as_ref().is_some_and(|r| r.copied.is_some())
-        {
-            panic!("IAMWIZ_CRASH_TEST=copied: a deliberate crash after a copy");
-        }
+        #[cfg(feature = "crash-test")]
+        crash_test.after_frame(&app);
         let msg = tokio::select! {
             ev = keys.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
@@ -348,32 +348,6 @@ async fn end_on_signal(
         (None, None) => {}
     }
     report
-}
-
-/// A deliberate crash, for checking what a panic leaves behind (`IAMWIZ_CRASH_TEST=reveal`:
-/// once the credentials screen has been drawn; `copied`: once something on it has been copied;
-/// `worker`: in the worker, on its first read). Only builds with the `crash-test` feature read
-/// the variable; the others never crash on purpose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CrashTest {
-    None,
-    Reveal,
-    Copied,
-    Worker,
-}
-
-impl CrashTest {
-    pub fn from_env() -> CrashTest {
-        if !cfg!(feature = "crash-test") {
-            return CrashTest::None;
-        }
-        match std::env::var("IAMWIZ_CRASH_TEST").as_deref() {
-            Ok("reveal") => CrashTest::Reveal,
-            Ok("copied") => CrashTest::Copied,
-            Ok("worker") => CrashTest::Worker,
-            _ => CrashTest::None,
-        }
-    }
 }
 
 /// Carries out a clipboard, export or plan file command, reading the secrets from the credentials

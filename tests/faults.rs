@@ -647,6 +647,101 @@ async fn a_faulted_detach_user_policy_leaves_the_policy_and_the_user_listed() {
     }
 }
 
+/// The words a POSIX shell reads from `command`, an `aws …` command line: `aws` is made a shell
+/// function that prints each of its arguments on a line of its own.
+fn shell_words(command: &str) -> Vec<String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("aws() {{ printf '%s\\n' aws \"$@\"; }}\n{command}"))
+        .output()
+        .expect("sh must be installed to check that a printed command pastes into a shell");
+    assert!(
+        out.status.success(),
+        "{command:?} is not a command a shell runs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A customer managed policy whose path holds shell characters (IAM paths allow any printable
+/// ASCII character) is attached, the creation fails and its detach is refused: the command
+/// listed for the policy left, pasted into a shell, passes the ARN exactly as it is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rollback_leftover_command_for_a_policy_path_with_shell_characters_pastes_as_it_reads() {
+    let admin = common::admin().await;
+    let iam = &admin.iam;
+    let user = common::unique("undo-quote");
+    let arn = iam
+        .create_policy()
+        .policy_name(common::unique("quoted"))
+        .path("/a$b/it's/")
+        .policy_document(
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{ "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*" }],
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("CreatePolicy")
+        .policy
+        .and_then(|p| p.arn)
+        .expect("the policy's ARN");
+    assert!(arn.contains("/a$b/it's/"), "{arn}");
+    let faults = Faults::new(vec![
+        ("PutUserPolicy", 1, Fault::AccessDenied),
+        ("DetachUserPolicy", 1, Fault::AccessDenied),
+    ]);
+    let settings = AwsSettings {
+        interceptors: vec![SharedInterceptor::new(faults.interceptor.clone())],
+        ..common::settings()
+    };
+    let spec = UserSpec {
+        login: None,
+        access_key: false,
+        groups: Vec::new(),
+        policies: vec![arn.clone()],
+        ..full_spec(&user, "unused")
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    let CreationResult::Failed { leftovers, .. } = result else {
+        panic!("the creation should have failed at PutUserPolicy");
+    };
+    assert_eq!(leftovers.len(), 2, "the policy and the user: {leftovers:?}");
+    assert_eq!(
+        shell_words(&leftovers[0].command),
+        [
+            "aws",
+            "iam",
+            "detach-user-policy",
+            "--user-name",
+            &user,
+            "--policy-arn",
+            &arn
+        ]
+    );
+    assert_eq!(
+        shell_words(&leftovers[1].command),
+        ["aws", "iam", "delete-user", "--user-name", &user]
+    );
+    iam.detach_user_policy()
+        .user_name(&user)
+        .policy_arn(&arn)
+        .send()
+        .await
+        .expect("DetachUserPolicy");
+    iam.delete_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("DeleteUser");
+}
+
 /// The first `CreateUser` is lost on the wire (never applied) while someone else creates a user
 /// of the same name: the retry meets that user. It is not iamwiz's (its tags are not the ones
 /// sent), so the creation fails with the clash, and the other user is left exactly as it was.

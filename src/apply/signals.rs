@@ -7,7 +7,7 @@
 //! - before the creation: stops at once; nothing was created;
 //! - during the creation: lets the calls in flight finish (the creation runs to its end or its
 //!   rollback), then deletes every user whose secrets were not written to an export, with the
-//!   wizard's discard ([`crate::worker::discard`]: keys, console password, managed policies,
+//!   wizard's discard ([`crate::worker::teardown`]: keys, console password, managed policies,
 //!   inline policies, group memberships, then the user);
 //! - after the exports were written: the users stay, since their secrets are somewhere.
 //!
@@ -28,7 +28,7 @@ use crate::protocol::{
     plan_steps,
 };
 use crate::signals::{self, Signals};
-use crate::worker::discard::{Attachment, discard_user};
+use crate::worker::teardown::{Attachment, discard_user};
 use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 
 /// The signals of one `iamwiz apply` run, the first one that arrived, and what the run has made.
@@ -329,7 +329,7 @@ impl Ledger {
             .steps
             .get(*user)
             .and_then(|s| s.get(*index))
-            .and_then(attachment)
+            .and_then(Attachment::of_step)
         else {
             return;
         };
@@ -379,20 +379,6 @@ impl Ledger {
     fn left(&self) -> Vec<Leftover> {
         self.users.iter().flat_map(|u| self.left_of(u)).collect()
     }
-}
-
-/// What a creation step makes, as the discard names it (`None` for steps that make nothing a
-/// user holds).
-fn attachment(kind: &StepKind) -> Option<Attachment> {
-    Some(match kind {
-        StepKind::CreateUser => Attachment::User,
-        StepKind::CreateLoginProfile => Attachment::LoginProfile,
-        StepKind::CreateAccessKey => Attachment::AccessKey(None),
-        StepKind::AddToGroup(g) => Attachment::Group(g.clone()),
-        StepKind::AttachPolicy(arn) => Attachment::ManagedPolicy(arn.clone()),
-        StepKind::PutInlinePolicy(name) => Attachment::InlinePolicy(name.clone()),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

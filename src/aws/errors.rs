@@ -99,6 +99,16 @@ fn root_cause(err: &dyn Error) -> String {
     last.to_string()
 }
 
+/// An error raised before any request for `operation` was sent (bad input, no answer to use).
+pub fn local_error(operation: &str, message: &str) -> AwsError {
+    AwsError {
+        operation: operation.to_string(),
+        code: "InvalidInput".to_string(),
+        message: message.to_string(),
+        hint: hint_for(operation, "InvalidInput"),
+    }
+}
+
 /// What the admin can do about `code` returned by `operation`.
 pub fn hint_for(operation: &str, code: &str) -> String {
     if let Some(hint) = kms_hint(operation, code) {

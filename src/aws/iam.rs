@@ -204,45 +204,19 @@ pub async fn account_alias(c: &Clients) -> Result<Option<String>, AwsError> {
 
 /// Whether a user named `name` exists: its name as IAM stores it, or `None`.
 pub async fn find_user(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
-    match c.iam.get_user().user_name(name).send().await {
-        Ok(out) => Ok(out.user.map(|u| u.user_name)),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(map_sdk_error("iam:GetUser", e)),
-    }
+    Ok(super::lookup::user(c, name).await?.map(|h| h.name))
 }
 
 /// Whether a role named `name` exists: its name as IAM stores it, or `None`.
 pub async fn find_role(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
-    match c.iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role.map(|r| r.role_name)),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(map_sdk_error("iam:GetRole", e)),
-    }
+    Ok(super::lookup::role(c, name).await?.map(|h| h.name))
 }
 
 /// Whether an instance profile named `name` exists: its name as IAM stores it, or `None`.
 pub async fn find_instance_profile(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
-    let got = c.iam.get_instance_profile().instance_profile_name(name);
-    match got.send().await {
-        Ok(out) => Ok(out.instance_profile.map(|p| p.instance_profile_name)),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(map_sdk_error("iam:GetInstanceProfile", e)),
-    }
+    Ok(super::lookup::instance_profile(c, name)
+        .await?
+        .map(|h| h.name))
 }
 
 /// Whether an entity of `kind` named `name` exists: its name as IAM stores it, or `None`.

@@ -2,12 +2,21 @@
 //! the read calls the wizard's screens need, and turning SDK errors into [`AwsError`]s an admin can
 //! act on.
 
+pub mod attempts;
 mod errors;
 pub mod groups;
 pub mod iam;
+pub mod keys;
 pub mod kms;
+pub mod lookup;
+pub mod mark;
+pub mod no_reuse;
 pub mod patience;
 pub mod rate;
+pub mod roles;
+pub mod shell;
+pub mod teardown;
+pub mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +25,7 @@ use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
-pub use errors::{hint_for, map_sdk_error};
+pub use errors::{hint_for, local_error, map_sdk_error};
 
 /// Where and as whom to connect: the `--profile`, `--region` and `--endpoint-url` flags.
 #[derive(Clone, Debug, Default)]
@@ -112,6 +121,23 @@ impl Clients {
                 .region(Region::new(region.to_string()))
                 .build(),
         )
+    }
+
+    /// Clients signed with the access key `key` (a new user's), in `region`, as
+    /// [`Clients::connect_as`].
+    pub async fn connect_as_key(
+        &self,
+        key: &crate::protocol::AccessKeyPair,
+        region: &str,
+    ) -> Clients {
+        let credentials = aws_credential_types::Credentials::new(
+            &key.id,
+            key.secret.expose(),
+            None,
+            None,
+            "iamwiz-verify",
+        );
+        self.connect_as(credentials, region).await
     }
 
     /// Clients signed with `credentials` instead of the admin's, in `region`, reaching the same

@@ -7,7 +7,7 @@ use super::text::TextField;
 pub const TAG_KEY_MAX: usize = 128;
 pub const TAG_VALUE_MAX: usize = 256;
 /// IAM allows 50 tags an entity; one is iamwiz's mark of the run (see
-/// [`crate::worker::mark`]).
+/// [`crate::aws::mark`]).
 pub const TAGS_MAX: usize = 49;
 
 /// Which field of a tag row.

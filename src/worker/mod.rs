@@ -2,7 +2,7 @@
 //! and answers with [`Event`]s that carry their results.
 //!
 //! Every request runs in its own task, so a slow list never holds up another. Creation runs are
-//! tracked, and so are discards of users (see [`discard`]): when the request channel closes (the
+//! tracked, and so are discards of users (see [`teardown`]): when the request channel closes (the
 //! wizard is quitting), the worker drops pending reads but lets each creation finish or roll back,
 //! and each discard finish, before it returns.
 //!
@@ -10,12 +10,10 @@
 //! catalogue first with the copy saved by an earlier run (if any), then with the live list, and
 //! saves each live list it reads (see [`crate::cache`]).
 
-pub mod discard;
 pub mod encryption;
-pub mod mark;
-pub mod no_reuse;
 pub mod password;
 pub mod plan;
+pub mod teardown;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -131,9 +129,9 @@ async fn run(
             // returns. The users go first, then their key.
             Request::Discard { run, users, key } => {
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let users = discard::discard_users(&c, &users).await;
+                    let users = teardown::discard_users(&c, &users).await;
                     let key = match &key {
-                        Some(key) => Some(discard::discard_key(&c, key).await),
+                        Some(key) => Some(teardown::discard_key(&c, key).await),
                         None => None,
                     };
                     let _ = ev.send(Event::Discarded { run, users, key });
@@ -164,9 +162,6 @@ async fn load_policies(
     seq: u64,
     events: &UnboundedSender<Event>,
 ) {
-    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
-        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
-    }
     let reader = Arc::clone(&saved);
     let from_disk = async {
         let read = tokio::task::spawn_blocking(move || reader.read()).await;
@@ -207,7 +202,7 @@ async fn load_policies(
 }
 
 /// Whether `request` changes the account (and so must finish even when the wizard quits).
-fn changes_account(request: &Request) -> bool {
+pub fn changes_account(request: &Request) -> bool {
     matches!(
         request,
         Request::Create { .. }
@@ -218,9 +213,6 @@ fn changes_account(request: &Request) -> bool {
 }
 
 async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Event>) {
-    if crate::tui::CrashTest::from_env() == crate::tui::CrashTest::Worker {
-        panic!("IAMWIZ_CRASH_TEST=worker: a deliberate crash in the worker");
-    }
     let event = match request {
         Request::LoadIdentity => Event::Identity(aws::iam::identity(c).await),
         Request::LoadGroups { seq } => Event::Groups {

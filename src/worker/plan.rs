@@ -1,30 +1,19 @@
 //! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
-//! on any failure a rollback in the order IAM requires before `DeleteUser` succeeds. The rollback
-//! also undoes the role of the encryption set-up (see [`super::encryption`]), in the order IAM
-//! requires before `DeleteRole` succeeds.
-//!
-//! (Past 600 lines: each step's call, its lost-answer check and its undo side by side; the split
-//! belongs to the move of the flows into modules of their own.)
+//! on any failure a rollback (`super::teardown::rollback`) in the order IAM requires before
+//! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
+//! [`crate::aws::users`].
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::mark::RunMark;
 use super::password;
-use crate::aws::patience::patiently;
-use crate::aws::{Clients, hint_for, map_sdk_error};
+use super::teardown::rollback;
+pub(super) use crate::aws::local_error;
+use crate::aws::mark::RunMark;
+use crate::aws::{Clients, users};
 use crate::protocol::{
-    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, Leftover, PasswordSource,
-    StepKind, StepStatus, UserSpec, plan_steps, policy_name, sign_in_url,
+    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
+    StepStatus, UserSpec, plan_steps, sign_in_url,
 };
 use crate::secret::Secret;
 
@@ -215,33 +204,6 @@ pub async fn create_users_at(
     CreationResult::Created(created)
 }
 
-/// Counts the attempts of one call. The SDK retries a timeout or a dropped connection, and the
-/// lost attempt may have been applied: the three calls that are not idempotent need to know.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Attempts(Arc<AtomicU32>);
-
-impl Attempts {
-    pub(super) fn retried(&self) -> bool {
-        self.0.load(Ordering::SeqCst) > 1
-    }
-}
-
-impl Intercept for Attempts {
-    fn name(&self) -> &'static str {
-        "iamwiz::Attempts"
-    }
-
-    fn read_before_attempt(
-        &self,
-        _: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
 async fn run_step(
     c: &Clients,
     spec: &UserSpec,
@@ -250,51 +212,10 @@ async fn run_step(
 ) -> Result<Made, AwsError> {
     let op = kind.operation();
     let user = spec.name.as_str();
-    let attempts = Attempts::default();
     match kind {
-        StepKind::CreateUser => {
-            let mut tags = spec
-                .tags
-                .iter()
-                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| local_error(op, &e.to_string()))?;
-            tags.push(mark.iam_tag());
-            let sent = c
-                .iam
-                .create_user()
-                .user_name(user)
-                .path(&spec.path)
-                .set_tags(Some(tags))
-                .set_permissions_boundary(spec.boundary.clone())
-                .customize()
-                .interceptor(attempts.clone())
-                .send()
-                .await;
-            let arn = match sent {
-                Ok(out) => out.user.map(|u| u.arn).unwrap_or_default(),
-                // A retry after an attempt whose response was lost: that attempt may have made
-                // the user. It is ours only if it carries this run's mark and is as that attempt
-                // would have made it; a user someone else created meanwhile is a clash, never
-                // given a key, never deleted.
-                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {
-                    let found = c
-                        .iam
-                        .get_user()
-                        .user_name(user)
-                        .send()
-                        .await
-                        .map_err(|e| map_sdk_error("iam:GetUser", e))?
-                        .user;
-                    match found {
-                        Some(u) if made_as_sent(&u, spec, mark) => u.arn,
-                        _ => return Err(map_sdk_error(op, e)),
-                    }
-                }
-                Err(e) => return Err(map_sdk_error(op, e)),
-            };
-            Ok(Made::User { arn })
-        }
+        StepKind::CreateUser => Ok(Made::User {
+            arn: users::create_user(c, spec, mark).await?,
+        }),
         StepKind::CreateLoginProfile => {
             let login = spec.login.as_ref().expect("planned only with a login spec");
             let generated;
@@ -306,68 +227,18 @@ async fn run_step(
                     &generated
                 }
             };
-            let sent = c
-                .iam
-                .create_login_profile()
-                .user_name(user)
-                .password(password.expose())
-                .password_reset_required(login.require_reset)
-                .customize()
-                .interceptor(attempts.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(_) => {}
-                // The user is ours and new: a login profile it already has is the one a lost
-                // attempt of this very call set.
-                Err(e) if attempts.retried() && e.code() == Some("EntityAlreadyExists") => {}
-                Err(e) => return Err(map_sdk_error(op, e)),
-            }
+            users::create_login_profile(c, user, password, login.require_reset).await?;
             Ok(Made::Password(Secret::new(password.expose().to_string())))
         }
-        StepKind::CreateAccessKey => {
-            let out = c
-                .iam
-                .create_access_key()
-                .user_name(user)
-                .customize()
-                .interceptor(attempts.clone())
-                // The response carries the secret: no pooled connection keeps it in its buffer.
-                .interceptor(super::no_reuse::CloseAfterResponse)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
-            let key = out
-                .access_key
-                .ok_or_else(|| local_error(op, "the response carried no access key"))?;
-            if attempts.retried() {
-                // A lost attempt may have made a key whose secret nobody saw: the user is ours and
-                // new, so every other key is such an orphan.
-                remove_other_keys(c, user, &key.access_key_id, mark).await?;
-            }
-            Ok(Made::AccessKey(AccessKeyPair {
-                id: key.access_key_id,
-                secret: Secret::new(key.secret_access_key),
-            }))
-        }
+        StepKind::CreateAccessKey => Ok(Made::AccessKey(
+            users::create_access_key(c, user, mark).await?,
+        )),
         StepKind::AddToGroup(group) => {
-            c.iam
-                .add_user_to_group()
-                .user_name(user)
-                .group_name(group)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::add_user_to_group(c, user, group).await?;
             Ok(Made::Nothing)
         }
         StepKind::AttachPolicy(arn) => {
-            c.iam
-                .attach_user_policy()
-                .user_name(user)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::attach_user_policy(c, user, arn).await?;
             Ok(Made::Nothing)
         }
         StepKind::PutInlinePolicy(name) => {
@@ -377,14 +248,7 @@ async fn run_step(
                 .find(|p| &p.name == name)
                 .map(|p| p.document.as_str())
                 .unwrap_or_default();
-            c.iam
-                .put_user_policy()
-                .user_name(user)
-                .policy_name(name)
-                .policy_document(doc)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error(op, e))?;
+            users::put_user_policy(c, user, name, doc).await?;
             Ok(Made::Nothing)
         }
         // The encryption set-up makes these itself (see `super::encryption`); a user's plan
@@ -400,290 +264,4 @@ async fn run_step(
             &format!("{kind:?} is not a step of a user"),
         )),
     }
-}
-
-/// Whether `found` is the user this run's `CreateUser` of `spec` made: it carries the run's
-/// mark, was made since the run started, and has the path, tags and permissions boundary sent.
-fn made_as_sent(found: &aws_sdk_iam::types::User, spec: &UserSpec, mark: &RunMark) -> bool {
-    let created = Some(found.create_date().secs());
-    if !mark.is_on(found.tags().iter().map(|t| (t.key(), t.value())), created) {
-        return false;
-    }
-    let mut tags: Vec<(&str, &str)> = found
-        .tags()
-        .iter()
-        .map(|t| (t.key(), t.value()))
-        .filter(|(k, _)| *k != super::mark::TAG_KEY)
-        .collect();
-    let mut sent: Vec<(&str, &str)> = spec
-        .tags
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tags.sort_unstable();
-    sent.sort_unstable();
-    let boundary = found
-        .permissions_boundary()
-        .and_then(|b| b.permissions_boundary_arn());
-    found.path() == spec.path && tags == sent && boundary == spec.boundary.as_deref()
-}
-
-/// Deletes every access key of `user` made since the run started but `keep` (orphans of a lost
-/// `CreateAccessKey` attempt: the user is this run's, marked and new).
-async fn remove_other_keys(
-    c: &Clients,
-    user: &str,
-    keep: &str,
-    mark: &RunMark,
-) -> Result<(), AwsError> {
-    let keys = c
-        .iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("iam:ListAccessKeys", e))?;
-    for id in keys
-        .access_key_metadata
-        .into_iter()
-        .filter(|k| mark.made_since_start(k.create_date.map(|d| d.secs())))
-        .filter_map(|k| k.access_key_id)
-        .filter(|id| id != keep)
-    {
-        c.iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(&id)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("iam:DeleteAccessKey", e))?;
-    }
-    Ok(())
-}
-
-/// An error raised before any request was sent.
-pub(super) fn local_error(operation: &str, message: &str) -> AwsError {
-    AwsError {
-        operation: operation.to_string(),
-        code: "InvalidInput".to_string(),
-        message: message.to_string(),
-        hint: hint_for(operation, "InvalidInput"),
-    }
-}
-
-/// Undoes everything in `made` for the user (or role) `user`, in the order IAM requires, and
-/// returns what could not be undone.
-pub(super) async fn rollback(
-    c: &Clients,
-    user: &str,
-    u: usize,
-    steps: &[StepKind],
-    mut made: Vec<(usize, Made)>,
-    report: &Reporter<'_>,
-) -> Vec<Leftover> {
-    made.sort_by_key(|(i, _)| (steps[*i].undo_rank(), *i));
-    let mut leftovers: Vec<Leftover> = Vec::new();
-    for (i, m) in made {
-        let kind = &steps[i];
-        report.status(u, i, StepStatus::Undoing);
-        // IAM refuses DeleteUser, DeleteRole and DeleteInstanceProfile (DeleteConflict) while
-        // anything an earlier undo failed to remove is still attached; moto would delete them
-        // anyway and leave the list wrong. Either way they stay: say so rather than make a call
-        // that cannot succeed.
-        let deletes_the_entity = matches!(
-            kind,
-            StepKind::CreateUser | StepKind::CreateRole | StepKind::CreateInstanceProfile
-        );
-        let undone = if deletes_the_entity && !leftovers.is_empty() {
-            let op = kind.undo_operation();
-            Err(AwsError {
-                operation: op.to_string(),
-                code: "DeleteConflict".to_string(),
-                message: format!(
-                    "not attempted: first remove {}",
-                    leftovers
-                        .iter()
-                        .map(|l| l.what.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                hint: format!(
-                    "Remove what is listed as left, then delete the {}.",
-                    match kind {
-                        StepKind::CreateRole => "role",
-                        StepKind::CreateInstanceProfile => "instance profile",
-                        _ => "user",
-                    }
-                ),
-            })
-        } else {
-            match patiently(|| undo_step(c, user, kind, &m)).await {
-                // Gone already (a lost answer's earlier try, or someone else): undone.
-                Err(e) if e.code == "NoSuchEntity" => Ok(()),
-                undone => undone,
-            }
-        };
-        match undone {
-            Ok(()) => report.status(u, i, StepStatus::Undone),
-            Err(e) => {
-                report.status(u, i, StepStatus::UndoFailed(e));
-                leftovers.push(leftover(user, kind, &m));
-            }
-        }
-    }
-    leftovers
-}
-
-async fn undo_step(c: &Clients, user: &str, kind: &StepKind, made: &Made) -> Result<(), AwsError> {
-    let op = kind.undo_operation();
-    let iam = &c.iam;
-    match (kind, made) {
-        (StepKind::CreateAccessKey, Made::AccessKey(key)) => iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(&key.id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::CreateLoginProfile, _) => iam
-            .delete_login_profile()
-            .user_name(user)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::AttachPolicy(arn), _) => iam
-            .detach_user_policy()
-            .user_name(user)
-            .policy_arn(arn)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::PutInlinePolicy(name), _) => iam
-            .delete_user_policy()
-            .user_name(user)
-            .policy_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::AddToGroup(group), _) => iam
-            .remove_user_from_group()
-            .user_name(user)
-            .group_name(group)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::CreateUser, _) => iam
-            .delete_user()
-            .user_name(user)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::CreateAccessKey, _) => Err(local_error(op, "the access key ID is unknown")),
-        (StepKind::AddRoleToInstanceProfile, _) => iam
-            .remove_role_from_instance_profile()
-            .instance_profile_name(user)
-            .role_name(user)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::CreateInstanceProfile, _) => iam
-            .delete_instance_profile()
-            .instance_profile_name(user)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::PutRolePolicy(name), _) => iam
-            .delete_role_policy()
-            .role_name(user)
-            .policy_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        (StepKind::CreateRole, _) => iam
-            .delete_role()
-            .role_name(user)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| map_sdk_error(op, e)),
-        // Nothing to undo.
-        (StepKind::Verify, _) => Ok(()),
-        // A key is undone by scheduling its deletion, which has a date to report:
-        // `super::encryption` does it.
-        (StepKind::CreateKey | StepKind::CreateAlias(_), _) => Err(local_error(
-            op,
-            "a KMS key is undone by the encryption set-up",
-        )),
-    }
-}
-
-/// What is left when undoing `kind` failed, with the AWS CLI command that removes it.
-fn leftover(user: &str, kind: &StepKind, made: &Made) -> Leftover {
-    let (what, command) = match (kind, made) {
-        (StepKind::CreateAccessKey, Made::AccessKey(key)) => (
-            format!("access key {} of user {user}", key.id),
-            format!(
-                "aws iam delete-access-key --user-name {user} --access-key-id {}",
-                key.id
-            ),
-        ),
-        (StepKind::CreateAccessKey, _) => (
-            format!("access keys of user {user}"),
-            format!("aws iam list-access-keys --user-name {user}"),
-        ),
-        (StepKind::CreateLoginProfile, _) => (
-            format!("console password of user {user}"),
-            format!("aws iam delete-login-profile --user-name {user}"),
-        ),
-        (StepKind::AttachPolicy(arn), _) => (
-            format!("policy {} attached to user {user}", policy_name(arn)),
-            format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn}"),
-        ),
-        (StepKind::PutInlinePolicy(name), _) => (
-            format!("inline policy {name} of user {user}"),
-            format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
-        ),
-        (StepKind::AddToGroup(group), _) => (
-            format!("membership of user {user} in group {group}"),
-            format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
-        ),
-        (StepKind::CreateUser, _) => (
-            format!("user {user}"),
-            format!("aws iam delete-user --user-name {user}"),
-        ),
-        (StepKind::AddRoleToInstanceProfile, _) => (
-            format!("role {user} in instance profile {user}"),
-            format!(
-                "aws iam remove-role-from-instance-profile --instance-profile-name {user} \
-                 --role-name {user}"
-            ),
-        ),
-        (StepKind::CreateInstanceProfile, _) => (
-            format!("instance profile {user}"),
-            format!("aws iam delete-instance-profile --instance-profile-name {user}"),
-        ),
-        (StepKind::PutRolePolicy(name), _) => (
-            format!("inline policy {name} of role {user}"),
-            format!("aws iam delete-role-policy --role-name {user} --policy-name {name}"),
-        ),
-        (StepKind::CreateRole, _) => (
-            format!("role {user}"),
-            format!("aws iam delete-role --role-name {user}"),
-        ),
-        // Keys are reported by `super::encryption`, with their ID and region; a check leaves
-        // nothing.
-        (StepKind::CreateKey | StepKind::CreateAlias(_) | StepKind::Verify, _) => {
-            (format!("{} for {user}", kind.label(user)), String::new())
-        }
-    };
-    Leftover { what, command }
 }

@@ -1,0 +1,88 @@
+//! `iamwiz apply --dry-run`: the AWS CLI commands that create the same users as the plan, for a
+//! shell (every value shell-quoted).
+
+use std::fmt::Write as _;
+
+use crate::aws::shell::{arg, quote as shell_quote};
+use crate::planfile::{self, Plan};
+
+/// The AWS CLI commands that do what applying `plan` does, one user after another, for a shell.
+/// The console password is taken from `$IAMWIZ_PASSWORD`.
+pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
+    let mut out = format!(
+        "# iamwiz apply --dry-run {}: the AWS CLI commands that create the same users.\n",
+        shell_quote(plan_path)
+    );
+    if let Some(c) = &plan.console_password {
+        out.push_str(
+            "# Set IAMWIZ_PASSWORD to a password that meets the account's password policy first \
+             (iamwiz apply generates one per user).\n",
+        );
+        if c.require_reset {
+            let _ = writeln!(
+                out,
+                "# iamwiz apply also attaches {} when the account's password policy does not let \
+                 users change their own password.",
+                planfile::change_password_arn("aws")
+            );
+        }
+    }
+    for user in &plan.users {
+        out.push('\n');
+        let mut create = format!(
+            "aws iam create-user{}{}",
+            arg("--user-name", user),
+            arg("--path", &plan.path)
+        );
+        if let Some(b) = &plan.permissions_boundary {
+            create.push_str(&arg("--permissions-boundary", b));
+        }
+        if !plan.tags.is_empty() {
+            let tags: Vec<serde_json::Value> = plan
+                .tags
+                .iter()
+                .map(|t| serde_json::json!({"Key": t.key, "Value": t.value}))
+                .collect();
+            create.push_str(&arg("--tags", &serde_json::Value::Array(tags).to_string()));
+        }
+        let _ = writeln!(out, "{create}");
+        let name = arg("--user-name", user);
+        if let Some(c) = &plan.console_password {
+            let _ = writeln!(
+                out,
+                "aws iam create-login-profile{name} --password \"$IAMWIZ_PASSWORD\" {}",
+                if c.require_reset {
+                    "--password-reset-required"
+                } else {
+                    "--no-password-reset-required"
+                }
+            );
+        }
+        if plan.access_key {
+            let _ = writeln!(out, "aws iam create-access-key{name}");
+        }
+        for g in &plan.groups {
+            let _ = writeln!(
+                out,
+                "aws iam add-user-to-group{name}{}",
+                arg("--group-name", g)
+            );
+        }
+        for arn in &plan.managed_policies {
+            let _ = writeln!(
+                out,
+                "aws iam attach-user-policy{name}{}",
+                arg("--policy-arn", arn)
+            );
+        }
+        for p in &plan.inline_policies {
+            let _ = writeln!(
+                out,
+                "aws iam put-user-policy{name}{}{}",
+                arg("--policy-name", &p.name),
+                arg("--policy-document", &p.document.to_string())
+            );
+        }
+    }
+    out
+}

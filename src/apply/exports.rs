@@ -1,0 +1,211 @@
+//! Where `iamwiz apply` puts the secrets: the export choice checked against the plan before
+//! anything is asked of AWS (secrets need somewhere to go; `--csv` must not exist; profiles must
+//! be new), and the exports written once the users exist.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::ApplyArgs;
+use crate::export;
+use crate::planfile::Plan;
+use crate::protocol::CreatedUser;
+
+/// Where the secrets go, checked before anything is created.
+#[derive(Debug, Default)]
+pub(super) struct Exports {
+    pub(super) csv: Option<PathBuf>,
+    /// The credentials file and, per user (in plan order), the profile to save its key as.
+    pub(super) profiles: Option<(PathBuf, Vec<String>)>,
+    pub(super) stdout: bool,
+}
+
+/// The profile names `--profile-out NAME` gives: `NAME` for one user, `NAME-<user>` for several.
+pub fn profile_names(name: &str, users: &[String]) -> Vec<String> {
+    match users {
+        [_] => vec![name.to_string()],
+        many => many.iter().map(|u| format!("{name}-{u}")).collect(),
+    }
+}
+
+/// Checks the export flags against the plan (when it could be read): every problem, or where
+/// the secrets will go.
+pub(super) fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exports, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut exports = Exports {
+        stdout: args.secrets_stdout,
+        ..Exports::default()
+    };
+    if let Some(plan) = plan {
+        let secrets = plan.access_key || plan.console_password.is_some();
+        let named = args.csv.is_some() || args.profile_out.is_some() || args.secrets_stdout;
+        if secrets && !named && !args.dry_run {
+            problems.push(
+                "--csv, --profile-out, --secrets-stdout: none given, but the plan creates secrets \
+                 (an access key or a console password) that can be read only once; name where \
+                 they go, for example --csv new-users.csv"
+                    .to_string(),
+            );
+        }
+        if plan.console_password.is_some()
+            && args.profile_out.is_some()
+            && args.csv.is_none()
+            && !args.secrets_stdout
+            && !args.dry_run
+        {
+            problems.push(
+                "--profile-out: a profile holds only the access key, and the plan also creates \
+                 console passwords that would be lost; add --csv FILE or --secrets-stdout"
+                    .to_string(),
+            );
+        }
+        if args.profile_out.is_some() && !plan.access_key {
+            problems.push(
+                "--profile-out: the plan creates no access key to save as a profile; set \
+                 \"access_key\": true, or use --csv for the console password"
+                    .to_string(),
+            );
+        }
+    }
+    if args.secrets_stdout && !args.secrets_to_terminal && std::io::stdout().is_terminal() {
+        problems.push(
+            "--secrets-stdout: stdout is a terminal, where the secrets would stay in the \
+             scrollback (and any recording of the session); pipe or redirect it (for example \
+             > new-users.csv), or add --secrets-to-terminal to print them here anyway"
+                .to_string(),
+        );
+    }
+    if let Some(path) = &args.csv {
+        if std::fs::symlink_metadata(path).is_ok() {
+            problems.push(format!(
+                "--csv: {} already exists; iamwiz never writes over a file: choose a new name",
+                path.display()
+            ));
+        } else {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if !parent.is_dir() {
+                problems.push(format!(
+                    "--csv: folder {} does not exist: create it first or choose another folder",
+                    parent.display()
+                ));
+            }
+        }
+        exports.csv = Some(path.clone());
+    }
+    if let (Some(name), Some(plan)) = (&args.profile_out, plan)
+        && plan.access_key
+    {
+        let names = profile_names(name, &plan.users);
+        for n in &names {
+            if let Err(e) = export::validate_profile_name(n) {
+                problems.push(format!("--profile-out: {n}: {e}"));
+            }
+        }
+        match export::credentials_file_path() {
+            Err(e) => problems.push(format!("--profile-out: {e}")),
+            Ok(file) => {
+                match std::fs::read_to_string(&file) {
+                    Ok(content) => {
+                        for n in names.iter().filter(|n| export::profile_exists(&content, n)) {
+                            problems.push(format!(
+                                "--profile-out: profile [{n}] already exists in {}; choose \
+                                 another name (iamwiz apply never replaces a profile)",
+                                file.display()
+                            ));
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => problems.push(format!(
+                        "--profile-out: cannot read {}: {e}",
+                        file.display()
+                    )),
+                }
+                exports.profiles = Some((file, names));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(exports)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why the exports could not all be written, and the files already written.
+pub(super) struct ExportFailure {
+    pub(super) error: String,
+    /// Files created before the failure.
+    pub(super) written: Vec<PathBuf>,
+    /// The profiles saved before the failure, one line each.
+    pub(super) profiles_saved: Vec<String>,
+}
+
+/// Writes the secrets of `users` to every export named, in this order: the CSV file, the
+/// profiles, stdout. Returns what was saved, one line each.
+pub(super) fn write_exports(
+    users: &[CreatedUser],
+    exports: &Exports,
+) -> Result<Vec<String>, ExportFailure> {
+    let mut failure = ExportFailure {
+        error: String::new(),
+        written: Vec::new(),
+        profiles_saved: Vec::new(),
+    };
+    let rows = export::csv_rows(users);
+    let mut saved = Vec::new();
+    if let Some(path) = &exports.csv {
+        if let Err(e) = export::write_new_file(path, &export::csv_content(&rows)) {
+            failure.error = format!("the CSV could not be written: {e}");
+            return Err(failure);
+        }
+        failure.written.push(path.clone());
+        saved.push(format!("CSV file {} (mode 0600)", path.display()));
+    }
+    if let Some((file, names)) = &exports.profiles {
+        for (user, profile) in users.iter().zip(names) {
+            let Some(key) = &user.access_key else {
+                continue;
+            };
+            if let Err(e) = export::save_profile(file, profile, &key.id, &key.secret, false) {
+                failure.error = format!("profile [{profile}] could not be saved: {e}");
+                return Err(failure);
+            }
+            let line = format!(
+                "profile [{profile}] (user {}) in {}",
+                user.name,
+                file.display()
+            );
+            failure.profiles_saved.push(line.clone());
+            saved.push(line);
+        }
+    }
+    if exports.stdout {
+        let content = export::csv_content(&rows);
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out
+            .write_all(content.expose().as_bytes())
+            .and_then(|()| out.flush())
+        {
+            failure.error = format!("the secrets could not be written to stdout: {e}");
+            return Err(failure);
+        }
+        saved.push("the credentials CSV on stdout".to_string());
+    }
+    Ok(saved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_for_one_and_several_users() {
+        assert_eq!(profile_names("ci", &["alice".into()]), ["ci"]);
+        assert_eq!(
+            profile_names("ci", &["alice".into(), "bob".into()]),
+            ["ci-alice", "ci-bob"]
+        );
+    }
+}

@@ -141,7 +141,11 @@ impl Cli {
             clipboard_seconds: self.clipboard_seconds,
             csv_dir,
             csv_avoided_repo: None,
-            encryption: self.command == Some(Mode::Encryption),
+            flow: if self.command == Some(Mode::Encryption) {
+                crate::flows::Flow::Encryption
+            } else {
+                crate::flows::Flow::Users
+            },
             plan: None,
             run_timeout_secs: self.timeout,
         }

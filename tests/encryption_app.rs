@@ -1038,7 +1038,7 @@ fn the_encryption_option_starts_on_purpose_with_nothing_behind_it() {
     let (mut app, _) = App::with_options(
         (80, 24),
         Options {
-            encryption: true,
+            flow: iamwiz::flows::Flow::Encryption,
             ..Options::default()
         },
     );

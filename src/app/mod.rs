@@ -105,8 +105,8 @@ pub struct Options {
     pub csv_dir: PathBuf,
     /// The git work tree the working directory is in, which the CSV is offered outside of.
     pub csv_avoided_repo: Option<PathBuf>,
-    /// Start in the MongoDB encryption flow (`iamwiz encryption`) instead of User details.
-    pub encryption: bool,
+    /// The flow the wizard opens on (`iamwiz encryption`: the MongoDB encryption flow).
+    pub flow: Flow,
     /// A plan to fill the draft from (`iamwiz --plan FILE`): the wizard opens on Review.
     pub plan: Option<crate::planfile::Loaded>,
     /// How long a run waits out AWS's throttling (`--timeout`), in seconds.
@@ -119,7 +119,7 @@ impl Default for Options {
             clipboard_seconds: 30,
             csv_dir: PathBuf::from("."),
             csv_avoided_repo: None,
-            encryption: false,
+            flow: Flow::Users,
             plan: None,
             run_timeout_secs: crate::model::rate::DEFAULT_RUN_TIMEOUT.as_secs(),
         }
@@ -277,23 +277,11 @@ impl App {
             save_plan: None,
             rates: Vec::new(),
         };
-        let plan = app.options.plan.clone();
-        if app.options.encryption {
-            encryption::enter(&mut app, false);
-        } else if let Some(loaded) = &plan {
-            app.draft = crate::planfile::to_draft(&loaded.plan);
-            app.screen = Screen::Review;
-            app.info(format!(
-                "Loaded plan {}: check it here; 1-5 edits a step, Enter creates.",
-                loaded.path.display()
-            ));
-        }
+        let flow = app.options.flow;
+        let opened = crate::flows::open(&mut app, flow);
         let mut cmds = vec![Command::Worker(Request::LoadIdentity)];
         cmds.extend(app.reload());
-        if plan.is_some() && !app.options.encryption {
-            // The names were not typed, so they are checked with AWS now.
-            cmds.extend(app.check_names_now());
-        }
+        cmds.extend(opened);
         (app, cmds)
     }
 

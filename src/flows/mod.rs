@@ -166,6 +166,18 @@ impl Screen {
     }
 }
 
+/// Opens the wizard on `flow`'s first screen (or on what `--plan` filled in). The requests it
+/// returns go after the account's lists are asked for.
+pub fn open(app: &mut App, flow: Flow) -> Vec<Command> {
+    match flow {
+        Flow::Users => users::open(app),
+        Flow::Encryption => {
+            encryption::enter(app, false);
+            Vec::new()
+        }
+    }
+}
+
 /// A form open over the flow's screen takes every key first.
 pub fn form_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     match app.flow {

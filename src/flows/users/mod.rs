@@ -28,6 +28,21 @@ use crate::app::{AccessItem, App, Command, Focus, Screen, is_ctrl};
 use crate::protocol::Event;
 use draft::Draft;
 
+/// Opens the flow on User details, or on Review with the plan given by `--plan`, whose names
+/// (not typed, so not checked yet) are checked with AWS at once.
+pub fn open(app: &mut App) -> Vec<Command> {
+    let Some(loaded) = app.options.plan.clone() else {
+        return Vec::new();
+    };
+    app.draft = crate::planfile::to_draft(&loaded.plan);
+    app.screen = Screen::Review;
+    app.info(format!(
+        "Loaded plan {}: check it here; 1-5 edits a step, Enter creates.",
+        loaded.path.display()
+    ));
+    app.check_names_now()
+}
+
 /// A form open over the step (the new-group form, the save-plan prompt) takes every key.
 pub fn form_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     new_group::key(app, key).or_else(|| save_plan::key(app, key))

@@ -256,6 +256,14 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, body: Rect) {
     }
 }
 
+/// Draws Done in the flow's own words, if it has them; false leaves Done to the shared screen.
+pub fn done(app: &App, f: &mut Frame, area: Rect) -> bool {
+    match app.flow {
+        Flow::Users => false,
+        Flow::Encryption => encryption::view::done(app, f, area),
+    }
+}
+
 /// The keys of the flow's screen on show, with their help.
 pub fn help(app: &App) -> Help {
     match app.flow {

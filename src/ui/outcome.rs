@@ -420,43 +420,8 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
 }
 
 pub fn done(app: &App, f: &mut Frame, area: Rect) {
-    if let (true, Some(made)) = (app.in_encryption(), &app.enc.made) {
-        let key = if made.key_created {
-            "the new key"
-        } else {
-            "the key"
-        };
-        let mut lines = vec![
-            Line::from(""),
-            line(vec![Span::styled(
-                format!(
-                    " ✓ Service account {} ({}) was created.",
-                    made.name, made.kind
-                ),
-                Style::new().fg(OK).bold(),
-            )]),
-            Line::from(format!(
-                " It may only kms:Encrypt and kms:Decrypt with {key}:"
-            )),
-            line(vec![dim(format!("   {}", made.key_arn))]),
-        ];
-        if made.kind == "IAM user" {
-            lines.push(Line::from(
-                " The secret was shown once and is gone from iamwiz.",
-            ));
-        }
-        lines.extend([
-            Line::from(""),
-            line(vec![
-                Span::styled("   n", Style::new().fg(ACCENT).bold()),
-                Span::raw("  set up another service account"),
-            ]),
-            line(vec![
-                Span::styled("   q", Style::new().fg(ACCENT).bold()),
-                Span::raw("  quit"),
-            ]),
-        ]);
-        f.render_widget(Paragraph::new(lines), area);
+    // A flow may say what its run made in its own words.
+    if crate::flows::done(app, f, area) {
         return;
     }
     let created = match app.created.as_slice() {

@@ -8,7 +8,7 @@ mod role;
 mod steps;
 
 pub use review::review;
-pub use role::{document_box, role, snippet_text, verification_lines};
+pub use role::{document_box, done, role, snippet_text, verification_lines};
 pub use steps::{account, key, purpose};
 
 use ratatui::style::Style;

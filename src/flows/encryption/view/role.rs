@@ -192,3 +192,48 @@ pub fn verification_lines<'a>(docs: &Documents, width: usize) -> Vec<Line<'a>> {
         Verification::NotRun(why) => vec![line(vec![dim(format!(" Not verified: {why}"))])],
     }
 }
+
+/// Done, after the encryption flow made a service account: what it is and what it may do.
+/// Returns false (drawing nothing) when the flow has not made one.
+pub fn done(app: &App, f: &mut Frame, area: Rect) -> bool {
+    let Some(made) = &app.enc.made else {
+        return false;
+    };
+    let key = if made.key_created {
+        "the new key"
+    } else {
+        "the key"
+    };
+    let mut lines = vec![
+        Line::from(""),
+        line(vec![Span::styled(
+            format!(
+                " ✓ Service account {} ({}) was created.",
+                made.name, made.kind
+            ),
+            Style::new().fg(OK).bold(),
+        )]),
+        Line::from(format!(
+            " It may only kms:Encrypt and kms:Decrypt with {key}:"
+        )),
+        line(vec![dim(format!("   {}", made.key_arn))]),
+    ];
+    if made.kind == "IAM user" {
+        lines.push(Line::from(
+            " The secret was shown once and is gone from iamwiz.",
+        ));
+    }
+    lines.extend([
+        Line::from(""),
+        line(vec![
+            Span::styled("   n", Style::new().fg(ACCENT).bold()),
+            Span::raw("  set up another service account"),
+        ]),
+        line(vec![
+            Span::styled("   q", Style::new().fg(ACCENT).bold()),
+            Span::raw("  quit"),
+        ]),
+    ]);
+    f.render_widget(Paragraph::new(lines), area);
+    true
+}

@@ -31,7 +31,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use iamwiz::aws::AwsSettings;
 use iamwiz::protocol::{
     CreatedUser, CreationResult, Event, InlinePolicy, LoginSpec, PasswordPolicy, PasswordSource,
-    PolicyScope, Request, StepKind, StepStatus, UserSpec, plan_steps,
+    PolicyScope, Request, StepKind, StepStatus, UserSpec, creation_steps,
 };
 use serde_json::Value;
 use tokio::time::timeout;
@@ -303,7 +303,7 @@ async fn creates_a_user_with_every_option() {
             document: inline_doc.clone(),
         }],
     };
-    let planned = plan_steps(&spec);
+    let planned = creation_steps(&spec);
     assert_eq!(
         planned.len(),
         9,
@@ -546,7 +546,7 @@ async fn a_failed_step_rolls_back_everything() {
         }],
         ..bare_spec(&user)
     };
-    let planned = plan_steps(&spec);
+    let planned = creation_steps(&spec);
     let failed_index = planned
         .iter()
         .position(|k| *k == StepKind::AddToGroup(missing.clone()))
@@ -716,7 +716,7 @@ async fn creating_an_existing_user_fails_cleanly() {
         }],
         ..bare_spec(&user)
     };
-    let planned = plan_steps(&spec);
+    let planned = creation_steps(&spec);
 
     let (steps, result) = run_plan(common::settings(), spec).await;
 
@@ -1015,7 +1015,7 @@ async fn access_denied_names_the_missing_permission() {
         policies: vec![READ_ONLY.to_string()],
         ..bare_spec("denied-user")
     };
-    let later_steps = plan_steps(&spec).len() - 1;
+    let later_steps = creation_steps(&spec).len() - 1;
     let (steps, result) = run_plan(limited, spec).await;
     let CreationResult::Failed {
         user: _,

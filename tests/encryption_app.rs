@@ -204,16 +204,19 @@ fn stale_key_lists_are_dropped() {
             result: Ok(vec![kms_key("old-key", Some("stale"), "Enabled", "")]),
         }),
     );
-    assert!(app.filtered_keys().is_empty(), "the stale reply is dropped");
+    assert!(
+        app.filtered_kms_keys().is_empty(),
+        "the stale reply is dropped"
+    );
     update(
         &mut app,
         Msg::Worker(Event::KmsKeys {
             seq: new,
             region,
-            result: Ok(region_keys()),
+            result: Ok(region_kms_keys()),
         }),
     );
-    assert_eq!(app.filtered_keys().len(), 4);
+    assert_eq!(app.filtered_kms_keys().len(), 4);
 }
 
 #[test]
@@ -223,7 +226,7 @@ fn going_back_to_key_does_not_ask_again_for_the_same_region() {
     press(&mut app, KeyCode::Esc);
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(cmds.is_empty());
-    assert_eq!(app.filtered_keys().len(), 4);
+    assert_eq!(app.filtered_kms_keys().len(), 4);
 }
 
 #[test]
@@ -268,7 +271,7 @@ fn the_key_list_filters_as_typed() {
     focus(&mut app, Item::KeyList);
     type_str(&mut app, "legacy");
     let names: Vec<String> = app
-        .filtered_keys()
+        .filtered_kms_keys()
         .iter()
         .map(|k| k.display_name().to_string())
         .collect();
@@ -645,7 +648,7 @@ fn a_new_key_and_a_user_give_exactly_this_request() {
     let c = app.creation.as_ref().unwrap();
     assert_eq!(c.run, run);
     assert_eq!(
-        c.users,
+        c.groups,
         ["alias/orders-mongodb-cmk", "orders-mongodb-kms", "Check"]
     );
     assert_eq!(c.steps[0].len(), 2);
@@ -659,7 +662,7 @@ fn an_existing_key_gives_exactly_this_request() {
     existing_key_to_account(&mut app);
     press(&mut app, KeyCode::Enter);
     let (_, spec) = encryption_spec(press(&mut app, KeyCode::Enter));
-    assert_eq!(spec.key, KeyChoice::Existing(region_keys().remove(0)));
+    assert_eq!(spec.key, KeyChoice::Existing(region_kms_keys().remove(0)));
     assert_eq!(
         spec.account,
         ServiceAccount::User {
@@ -715,7 +718,7 @@ fn a_role_gives_exactly_this_request_for_each_principal() {
                 trusted,
             }
         );
-        assert_eq!(spec.key, KeyChoice::Existing(region_keys().remove(0)));
+        assert_eq!(spec.key, KeyChoice::Existing(region_kms_keys().remove(0)));
     }
 }
 
@@ -1098,7 +1101,7 @@ fn a_signal_never_discards_a_key_picked_from_the_list() {
         ..
     } = &mut answer
     {
-        c.key_arn = region_keys()[0].arn.clone();
+        c.key_arn = region_kms_keys()[0].arn.clone();
         c.key_created = false;
     }
     update(&mut app, Msg::Worker(answer));

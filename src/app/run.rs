@@ -8,8 +8,9 @@ use super::*;
 #[derive(Debug)]
 pub struct Creation {
     pub run: u64,
-    /// The users of the batch, and the steps of each.
-    pub users: Vec<String>,
+    /// What each group of steps makes, in order: the users of a batch (by name), or the parts of
+    /// the encryption set-up (the key, the service account). `steps` has one list per group.
+    pub groups: Vec<String>,
     pub steps: Vec<Vec<(StepKind, StepStatus)>>,
     pub failure: Option<Failure>,
     /// The steps are shown under a heading per group (the encryption flow's plan), rather than

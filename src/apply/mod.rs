@@ -12,7 +12,7 @@
 //!    up to 1,000 users, instead of a request each). Any problem: [`exit::REFUSED`]; AWS
 //!    unreachable or no credentials:
 //!    [`exit::UNREACHABLE`]. Nothing is created.
-//! 4. The creation, with the wizard's engine ([`crate::worker::plan::create_users`]) and its
+//! 4. The creation, with the wizard's engine ([`crate::worker::create::create_users`]) and its
 //!    rollback; progress on stderr.
 //! 5. The secrets go to the exports named. If an export cannot be written, everything created is
 //!    deleted again (nobody would have the secrets).
@@ -41,7 +41,7 @@ use crate::aws::{self, AwsSettings};
 use crate::cli::ApplyArgs;
 use crate::export;
 use crate::planfile::{self, Problem};
-use crate::protocol::{CreationResult, Event, Leftover, StepKind, plan_steps};
+use crate::protocol::{CreationResult, Event, Leftover, StepKind, creation_steps};
 use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 use signals::{Waited, Watch};
 
@@ -171,7 +171,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
     };
 
     let specs = planfile::to_specs(&plan, &checked.password_policy, &checked.partition);
-    let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
+    let steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
     eprintln!(
         "Creating {} as {} in account {}…",
         users_phrase(&plan.users),

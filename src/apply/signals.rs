@@ -25,7 +25,7 @@ use super::users_phrase;
 use crate::aws::Clients;
 use crate::protocol::{
     CreatedUser, CreationResult, DiscardedUser, Event, Leftover, StepKind, StepStatus, UserSpec,
-    plan_steps,
+    creation_steps,
 };
 use crate::signals::{self, Signals};
 use crate::worker::teardown::{Attachment, discard_user};
@@ -108,7 +108,7 @@ impl Watch {
     ) -> Waited<CreationResult> {
         *self.ledger.get_mut().expect("the ledger") = Ledger::new(&specs);
         let (events, mut rx) = unbounded_channel();
-        let creation = crate::worker::plan::create_users(c, 1, specs, &events);
+        let creation = crate::worker::create::create_users(c, 1, specs, &events);
         tokio::pin!(creation);
         let Watch {
             signals,
@@ -308,7 +308,7 @@ impl Ledger {
     fn new(specs: &[UserSpec]) -> Ledger {
         Ledger {
             users: specs.iter().map(|s| s.name.clone()).collect(),
-            steps: specs.iter().map(plan_steps).collect(),
+            steps: specs.iter().map(creation_steps).collect(),
             made: specs.iter().map(|_| Vec::new()).collect(),
         }
     }

@@ -2,7 +2,7 @@
 //! Queryable Encryption: a KMS key, and an IAM user (or, for production, a role) that may only
 //! encrypt and decrypt with it.
 
-use super::{AwsError, CreatedUser, InlinePolicy, Leftover, StepKind, UserSpec, plan_steps};
+use super::{AwsError, CreatedUser, InlinePolicy, Leftover, StepKind, UserSpec, creation_steps};
 
 /// Which MongoDB feature the key serves; the wording and the printed documents follow it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -199,7 +199,7 @@ impl EncryptionSpec {
         match &self.account {
             ServiceAccount::User { name, .. } => {
                 let spec = self.user_spec("").expect("a user");
-                groups.push((name.clone(), plan_steps(&spec)));
+                groups.push((name.clone(), creation_steps(&spec)));
                 groups.push(("Check".to_string(), vec![StepKind::Verify]));
             }
             ServiceAccount::Role { name, trusted, .. } => {

@@ -202,7 +202,7 @@ pub fn policy_name(arn: &str) -> &str {
 
 /// The calls that create `spec`, in the order they are shown: `CreateUser` first, then everything
 /// that only needs the user to exist (run concurrently).
-pub fn plan_steps(spec: &UserSpec) -> Vec<StepKind> {
+pub fn creation_steps(spec: &UserSpec) -> Vec<StepKind> {
     let mut steps = vec![StepKind::CreateUser];
     if spec.login.is_some() {
         steps.push(StepKind::CreateLoginProfile);

@@ -64,7 +64,7 @@ fn screen_title(app: &App) -> String {
         if c.grouped {
             return "Creating the encryption service account".to_string();
         }
-        return match c.users.as_slice() {
+        return match c.groups.as_slice() {
             [one] => format!("Creating {one}"),
             many => format!("Creating {} users", many.len()),
         };

@@ -48,7 +48,7 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
     let Some(c) = &app.creation else { return };
     let mut lines = if c.grouped {
         group_lines(c, app.ticks)
-    } else if c.users.len() == 1 {
+    } else if c.groups.len() == 1 {
         step_lines(c, 0, app.ticks)
     } else {
         user_lines(c, app.ticks)
@@ -71,7 +71,7 @@ pub fn creating(app: &App, f: &mut Frame, area: Rect) {
 /// credentials waits for them to work, how long it has waited and why.
 fn group_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for (g, name) in c.users.iter().enumerate() {
+    for (g, name) in c.groups.iter().enumerate() {
         lines.push(line(vec![Span::styled(
             format!(" {name}"),
             Style::new().bold(),
@@ -112,7 +112,7 @@ fn step_lines<'a>(c: &Creation, g: usize, tick: u64) -> Vec<Line<'a>> {
             mark,
             Span::raw(" "),
             Span::styled(
-                format!("{:<32} ", truncate(&kind.label(&c.users[g]), 32)),
+                format!("{:<32} ", truncate(&kind.label(&c.groups[g]), 32)),
                 style,
             ),
             dim(format!("{:<23} ", kind.operation())),
@@ -125,7 +125,7 @@ fn step_lines<'a>(c: &Creation, g: usize, tick: u64) -> Vec<Line<'a>> {
 /// One line per user of a batch: a mark per step, and what the steps add up to.
 fn user_lines<'a>(c: &Creation, tick: u64) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    for (name, steps) in c.users.iter().zip(&c.steps) {
+    for (name, steps) in c.groups.iter().zip(&c.steps) {
         let mut spans = vec![Span::raw(format!(" {:<28} ", truncate(name, 28)))];
         for (_, status) in steps {
             spans.push(status_span(status, tick).0);
@@ -156,7 +156,7 @@ fn failure_lines<'a>(c: &Creation, tick: u64, lines: &mut Vec<Line<'a>>) {
         Some(failure) => {
             let whose = if c.grouped {
                 format!(" ({})", failure.user)
-            } else if c.users.len() > 1 {
+            } else if c.groups.len() > 1 {
                 format!(" (user {})", failure.user)
             } else {
                 String::new()

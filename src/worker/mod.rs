@@ -10,9 +10,9 @@
 //! catalogue first with the copy saved by an earlier run (if any), then with the live list, and
 //! saves each live list it reads (see [`crate::cache`]).
 
+pub mod create;
 pub mod encryption;
 pub mod password;
-pub mod plan;
 pub mod teardown;
 
 use std::collections::VecDeque;
@@ -103,7 +103,7 @@ async fn run(
         match request {
             Request::Create { run, specs } => {
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let result = plan::create_users(&c, run, specs, &ev).await;
+                    let result = create::create_users(&c, run, specs, &ev).await;
                     let _ = ev.send(Event::Finished { run, result });
                 }));
             }

@@ -21,7 +21,7 @@
 
 use futures::future::join_all;
 
-use super::plan::{Made, Reporter};
+use super::create::{Made, Reporter};
 use crate::aws::iam::{
     user_access_key_ids, user_groups, user_inline_policy_names, user_policy_arns,
 };

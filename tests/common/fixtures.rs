@@ -192,7 +192,7 @@ pub fn kms_key(id: &str, alias: Option<&str>, state: &str, description: &str) ->
 
 /// The keys of us-east-1 in the encryption tests: one usable, one disabled, one pending
 /// deletion, one AWS managed.
-pub fn region_keys() -> Vec<KmsKey> {
+pub fn region_kms_keys() -> Vec<KmsKey> {
     let mut aws = kms_key(
         "0000aaaa-1111-2222-3333-444455556666",
         Some("aws/s3"),
@@ -243,7 +243,7 @@ pub fn kms_request(cmds: &[Command]) -> (u64, String) {
 }
 
 /// From Purpose: names the application `orders` and goes to Key, answering the key request with
-/// [`region_keys`].
+/// [`region_kms_keys`].
 pub fn enc_to_key(app: &mut App) {
     press(app, KeyCode::Down);
     press(app, KeyCode::Down);
@@ -256,7 +256,7 @@ pub fn enc_to_key(app: &mut App) {
         Msg::Worker(Event::KmsKeys {
             seq,
             region,
-            result: Ok(region_keys()),
+            result: Ok(region_kms_keys()),
         }),
     );
 }

@@ -40,7 +40,7 @@ fn creating() -> App {
     app.creation = Some(Creation {
         run: 7,
         started: 0,
-        users: vec!["carol".into()],
+        groups: vec!["carol".into()],
         steps: vec![vec![
             (StepKind::CreateUser, StepStatus::Done),
             (StepKind::CreateAccessKey, StepStatus::Running),

@@ -56,7 +56,7 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
             seq,
             region,
             result,
-        } => work::on_keys(app, seq, region, result),
+        } => work::on_kms_keys(app, seq, region, result),
         Event::EncryptionFinished { run, result }
             if app.creation.as_ref().is_some_and(|c| c.run == run) =>
         {

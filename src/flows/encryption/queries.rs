@@ -28,7 +28,7 @@ impl App {
     }
 
     /// The loaded keys, when they are the draft region's.
-    pub fn region_keys(&self) -> Option<&Remote<Vec<KmsKey>>> {
+    pub fn region_kms_keys(&self) -> Option<&Remote<Vec<KmsKey>>> {
         match &self.enc.keys {
             Some((region, keys)) if region == self.enc.draft.region.value() => Some(keys),
             _ => None,
@@ -36,9 +36,9 @@ impl App {
     }
 
     /// The region's keys that pass the filter, in the order KMS listed them.
-    pub fn filtered_keys(&self) -> Vec<&KmsKey> {
+    pub fn filtered_kms_keys(&self) -> Vec<&KmsKey> {
         let f = self.enc.focus.keys.filter.value();
-        match self.region_keys() {
+        match self.region_kms_keys() {
             Some(Remote::Ready(keys)) => keys
                 .iter()
                 .filter(|k| {
@@ -127,7 +127,7 @@ impl App {
         validate_app_name(d.app_name.value()).map_err(|e| (Item::AppName, e))
     }
 
-    pub(crate) fn check_key(&self) -> Result<(), (Item, String)> {
+    pub(crate) fn check_kms_key(&self) -> Result<(), (Item, String)> {
         let d = &self.enc.draft;
         match d.key_mode {
             KeyMode::Existing => {
@@ -158,7 +158,7 @@ impl App {
                 Ok(())
             }
             KeyMode::New => {
-                let keys = match self.region_keys() {
+                let keys = match self.region_kms_keys() {
                     Some(Remote::Ready(keys)) => Some(keys.as_slice()),
                     _ => None,
                 };
@@ -244,7 +244,8 @@ impl App {
     pub fn check_encryption(&self) -> Result<(), (Screen, Item, String)> {
         self.check_purpose()
             .map_err(|(i, e)| (Screen::EncPurpose, i, e))?;
-        self.check_key().map_err(|(i, e)| (Screen::EncKey, i, e))?;
+        self.check_kms_key()
+            .map_err(|(i, e)| (Screen::EncKey, i, e))?;
         self.check_account()
             .map_err(|(i, e)| (Screen::EncAccount, i, e))
     }

@@ -209,7 +209,7 @@ impl RoleResult {
 
 /// What the last encryption run made, for the Done screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Made {
+pub struct MadeByRun {
     /// "IAM user" or "IAM role".
     pub kind: &'static str,
     pub name: String,
@@ -230,7 +230,7 @@ pub struct Enc {
     /// Something was entered or chosen in this flow.
     pub dirty: bool,
     pub role: Option<RoleResult>,
-    pub made: Option<Made>,
+    pub made: Option<MadeByRun>,
     /// When to check the service account's names with AWS (a tick).
     pub(crate) name_check_due: Option<u64>,
 }

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::work::{check_account_names, check_names_soon, load_keys, start};
+use super::work::{check_account_names, check_names_soon, load_kms_keys, start};
 use super::*;
 use crate::app::reveal::{Copied, CopyWhat};
 use crate::app::{App, Command, Remote, Screen, TagCol};
@@ -105,7 +105,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('r') {
         app.info("Reloading the KMS keys and the account's lists…");
-        let mut cmds = load_keys(app, true);
+        let mut cmds = load_kms_keys(app, true);
         cmds.extend(app.reload());
         return cmds;
     }
@@ -154,7 +154,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
             if item == Item::KeyList =>
         {
-            let n = app.filtered_keys().len();
+            let n = app.filtered_kms_keys().len();
             let list = &mut app.enc.focus.keys;
             let last = n.saturating_sub(1);
             list.cursor = match key.code {
@@ -167,7 +167,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         KeyCode::Down => move_focus(app, 1),
         KeyCode::Up => move_focus(app, -1),
         KeyCode::Char(' ') if item == Item::KeyList => {
-            choose_key(app);
+            choose_kms_key(app);
         }
         KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
             if matches!(
@@ -227,13 +227,13 @@ fn toggle(app: &mut App, item: Item, back: bool) {
 
 /// Chooses the key under the cursor, unless it cannot be used (the message says why). Returns
 /// whether a key is chosen.
-fn choose_key(app: &mut App) -> bool {
+fn choose_kms_key(app: &mut App) -> bool {
     let Some(key) = app
-        .filtered_keys()
+        .filtered_kms_keys()
         .get(app.enc.focus.keys.cursor)
         .map(|k| (*k).clone())
     else {
-        app.error(match app.region_keys() {
+        app.error(match app.region_kms_keys() {
             Some(Remote::Ready(_)) => "No key to choose here: switch to New to create one.",
             Some(Remote::Failed(_)) => "The keys could not be read: Ctrl-R tries again.",
             _ => "The keys are still loading.",
@@ -316,11 +316,11 @@ fn next_step(app: &mut App) -> Vec<Command> {
             if app.enc.draft.key_mode == KeyMode::Existing
                 && app.enc.draft.chosen.is_none()
                 && app.enc_item() == Some(Item::KeyList)
-                && !choose_key(app)
+                && !choose_kms_key(app)
             {
                 return Vec::new();
             }
-            app.check_key()
+            app.check_kms_key()
         }
         Screen::EncAccount => {
             drop_empty(&mut app.enc.draft.account_tags);
@@ -341,7 +341,7 @@ fn next_step(app: &mut App) -> Vec<Command> {
     match app.screen {
         Screen::EncPurpose => {
             app.screen = Screen::EncKey;
-            load_keys(app, false)
+            load_kms_keys(app, false)
         }
         Screen::EncKey => {
             app.screen = Screen::EncAccount;

@@ -39,7 +39,7 @@ pub(crate) fn start_over(app: &mut App) {
 }
 
 /// Asks for the region's keys when they are not loaded (or `force`).
-pub(crate) fn load_keys(app: &mut App, force: bool) -> Vec<Command> {
+pub(crate) fn load_kms_keys(app: &mut App, force: bool) -> Vec<Command> {
     let region = app.enc.draft.region.value().to_string();
     if validate_region(&region).is_err() {
         return Vec::new();
@@ -65,7 +65,7 @@ pub(crate) fn load_keys(app: &mut App, force: bool) -> Vec<Command> {
     vec![Command::Worker(Request::LoadKmsKeys { seq, region })]
 }
 
-pub(crate) fn on_keys(
+pub(crate) fn on_kms_keys(
     app: &mut App,
     seq: u64,
     region: String,
@@ -80,7 +80,7 @@ pub(crate) fn on_keys(
         app.enc.draft.chosen = list.iter().find(|k| k.arn == chosen.arn).cloned();
     }
     app.enc.keys = Some((region, keys));
-    let n = app.filtered_keys().len();
+    let n = app.filtered_kms_keys().len();
     app.enc.focus.keys.cursor = app.enc.focus.keys.cursor.min(n.saturating_sub(1));
 }
 
@@ -128,7 +128,7 @@ pub(crate) fn start(app: &mut App) -> Vec<Command> {
     app.creation = Some(Creation {
         run,
         started: app.ticks,
-        users: plan.iter().map(|(name, _)| name.clone()).collect(),
+        groups: plan.iter().map(|(name, _)| name.clone()).collect(),
         steps: plan
             .into_iter()
             .map(|(_, steps)| {
@@ -174,7 +174,7 @@ pub(crate) fn finish(app: &mut App, result: EncryptionResult) {
             };
             match c.account {
                 EncryptionAccount::User(user) => {
-                    app.enc.made = Some(Made {
+                    app.enc.made = Some(MadeByRun {
                         kind: "IAM user",
                         name: user.name.clone(),
                         key_arn: c.key_arn,
@@ -188,7 +188,7 @@ pub(crate) fn finish(app: &mut App, result: EncryptionResult) {
                     app.screen = Screen::Reveal;
                 }
                 EncryptionAccount::Role(role) => {
-                    app.enc.made = Some(Made {
+                    app.enc.made = Some(MadeByRun {
                         kind: "IAM role",
                         name: role.name.clone(),
                         key_arn: c.key_arn,

@@ -4,7 +4,7 @@
 use crate::app::reveal::{self, Reveal};
 use crate::app::{App, Command, Creation, Failure, Screen};
 use crate::flows::users::draft::PasswordMode;
-use crate::protocol::{CreationResult, Request, StepStatus, plan_steps};
+use crate::protocol::{CreationResult, Request, StepStatus, creation_steps};
 
 /// The worker's answer to the creation.
 pub(crate) fn finish(app: &mut App, result: CreationResult) {
@@ -56,11 +56,11 @@ pub(crate) fn start(app: &mut App) -> Vec<Command> {
     app.creation = Some(Creation {
         run,
         started: app.ticks,
-        users: specs.iter().map(|s| s.name.clone()).collect(),
+        groups: specs.iter().map(|s| s.name.clone()).collect(),
         steps: specs
             .iter()
             .map(|spec| {
-                plan_steps(spec)
+                creation_steps(spec)
                     .into_iter()
                     .map(|k| (k, StepStatus::Pending))
                     .collect()

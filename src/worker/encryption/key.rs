@@ -9,7 +9,7 @@ use super::KEY_DELETION_DAYS;
 use crate::aws::keys::RegionKms;
 use crate::aws::shell::{arg, quote};
 use crate::protocol::{AwsError, Leftover, StepKind, StepStatus};
-use crate::worker::plan::{Reporter, local_error};
+use crate::worker::create::{Reporter, local_error};
 
 /// A key made in this run, for the rollback.
 pub(super) struct NewKey {

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::plan::Reporter;
+use super::create::Reporter;
 use crate::aws::Clients;
 use crate::aws::keys::RegionKms;
 use crate::aws::mark::RunMark;
@@ -144,7 +144,7 @@ pub async fn create(
             let user = spec
                 .user_spec(&key_arn)
                 .expect("a user spec for a user account");
-            match super::plan::create_users_at(c, run, vec![user], events, account_group, &mark)
+            match super::create::create_users_at(c, run, vec![user], events, account_group, &mark)
                 .await
             {
                 CreationResult::Created(mut users) => {

@@ -11,7 +11,7 @@ use crate::aws::{Clients, roles};
 use crate::protocol::{
     AwsError, CreatedRole, Leftover, StepKind, StepStatus, TrustedPrincipal, kms_policy_document,
 };
-use crate::worker::plan::{Made, Reporter};
+use crate::worker::create::{Made, Reporter};
 
 /// The role variant's choices.
 pub(super) struct RoleSpec<'a> {

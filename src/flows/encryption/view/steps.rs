@@ -148,9 +148,9 @@ pub fn key(app: &App, f: &mut Frame, area: Rect) {
                 "Alias or key ID", "State", "Description"
             )),
         ]));
-        let keys = app.filtered_keys();
+        let keys = app.filtered_kms_keys();
         let height = area.height.saturating_sub(9) as usize;
-        match app.region_keys() {
+        match app.region_kms_keys() {
             None | Some(Remote::Loading) => lines.push(line(vec![dim(format!(
                 "   {} loading the keys of {}…",
                 spinner(app.ticks),
@@ -217,7 +217,7 @@ pub fn key(app: &App, f: &mut Frame, area: Rect) {
         ];
         alias.extend(field(&d.alias.field, 36, at(Item::Alias)));
         lines.push(line(alias));
-        let keys = match app.region_keys() {
+        let keys = match app.region_kms_keys() {
             Some(Remote::Ready(k)) => Some(k.as_slice()),
             _ => None,
         };

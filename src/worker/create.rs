@@ -1,4 +1,4 @@
-//! The creation plan: `CreateUser` (carrying tags and boundary), then everything else at once, and
+//! Creating users: `CreateUser` (carrying tags and boundary), then everything else at once, and
 //! on any failure a rollback (`super::teardown::rollback`) in the order IAM requires before
 //! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
 //! [`crate::aws::users`].
@@ -13,7 +13,7 @@ use crate::aws::mark::RunMark;
 use crate::aws::{Clients, users};
 use crate::protocol::{
     AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
-    StepStatus, UserSpec, plan_steps, sign_in_url,
+    StepStatus, UserSpec, creation_steps, sign_in_url,
 };
 use crate::secret::Secret;
 
@@ -88,7 +88,7 @@ pub async fn create_users_at(
     first_group: usize,
     mark: &RunMark,
 ) -> CreationResult {
-    let steps: Vec<Vec<StepKind>> = specs.iter().map(plan_steps).collect();
+    let steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
     let report = Reporter {
         run,
         events,

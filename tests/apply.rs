@@ -5,7 +5,7 @@
 //! EMULATOR.md): those are checked in what `--dry-run` prints and, for the engine, in
 //! tests/create.rs; here the boundary policy's existence check is exercised.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -8,7 +8,7 @@
 //! commands that remove it; those commands are run with the AWS CLI to prove they do. A signal
 //! after the secrets were written keeps the users.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;

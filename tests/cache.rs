@@ -2,7 +2,7 @@
 //! what the pickers show meanwhile, the real worker writing and reading the file against moto,
 //! and the real binary showing a saved list while AWS does not answer.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,10 @@
 //!
 //! Needs the Debian packages `xvfb`, `xclip` and `tmux`; without them the tests that use them fail
 //! and say so.
+//!
+//! A test binary of its own, not a module of tests/runner.rs: the system clipboard test sets
+//! `DISPLAY` for the whole process (the clipboard library reads it from there), which must not
+//! change under the other tests' threads nor outlive its Xvfb in their child processes.
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};

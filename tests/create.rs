@@ -8,7 +8,7 @@
 //! Tests share one moto server and run in parallel, so every user, group and policy has a
 //! `common::unique` name and no test resets or reconfigures the shared server.
 
-mod common;
+use crate::common;
 
 use common::moto::PrivateMoto;
 use common::worker::{DEADLINE, ask, bare_spec, event_name, run_batch, run_plan};

@@ -10,7 +10,7 @@
 //! made its KMS call through the proxy and then failed on the server proves the documents and the
 //! credentials work with the driver.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! appear on the emulated screen. Tests never sleep to synchronise: every step waits for the text
 //! the next step depends on.
 
-mod common;
+use crate::common;
 
 use common::pty::{self, Wizard, keys};
 

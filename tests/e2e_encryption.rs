@@ -2,7 +2,7 @@
 //! from nothing to a verified service account and the driver documents, against the moto
 //! emulator. The account is then checked through the SDK, independently of iamwiz.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -2,7 +2,7 @@
 //! Review's plan, opening the wizard from one with `--plan` and creating from it, and a plan
 //! refused before the terminal is taken over.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

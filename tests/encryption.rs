@@ -7,7 +7,7 @@
 //! name is unique, and a test that must find "the key this run made" uses a region no other test
 //! uses. Faults are injected at the HTTP layer by [`Faults`], an SDK interceptor.
 
-mod common;
+use crate::common;
 
 use common::faults::{Faults, Injection};
 use common::moto::PrivateMoto;

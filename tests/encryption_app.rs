@@ -1,7 +1,7 @@
 //! The MongoDB encryption flow through `update` only: keys and worker replies in, state and
 //! requests out. No AWS, no terminal.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;

@@ -1,7 +1,7 @@
 //! The MongoDB encryption flow's screens, drawn on an 80x24 `TestBackend` and compared with
 //! their snapshots in `tests/snapshots/`. The secret appears only masked.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;

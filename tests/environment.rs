@@ -7,7 +7,7 @@
 //! `sso-session`, an expired token in the SSO cache, read by the real binary (it needs its
 //! own `HOME` and no credentials in the environment). The rest runs the real binary in a pty.
 
-mod common;
+use crate::common;
 
 use common::faults::{Faults, Injection};
 use common::worker::{bare_spec, run_plan};

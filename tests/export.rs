@@ -6,6 +6,10 @@
 //!
 //! The `aws configure import` tests need the AWS CLI v2 at `.venv/bin/aws` (`scripts/test`
 //! installs it with moto) and the moto server from `IAMWIZ_TEST_ENDPOINT`.
+//!
+//! A test binary of its own, not a module of tests/runner.rs: `ENV` orders only the tests of this
+//! file, and there the SDK and the child processes of every other test would read `HOME` and
+//! `AWS_SHARED_CREDENTIALS_FILE` while a test here changes them.
 
 mod common;
 

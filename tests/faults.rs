@@ -18,7 +18,7 @@
 //! (asserted on the calls made, since moto does not enforce it), and leave no trace of the user.
 //! The table of outcomes is in docs/faults.md.
 
-mod common;
+use crate::common;
 
 use common::faults::Injection;
 use common::proxy::{Cut, Verdict};

@@ -3,7 +3,7 @@
 //! the real binary in a pseudo-terminal, behind a proxy that answers such errors
 //! (`common::proxy::hostile`). `iamwiz apply`'s stderr is checked in tests/apply.rs.
 
-mod common;
+use crate::common;
 
 use common::proxy;
 use common::pty::{Wizard, keys};

@@ -4,7 +4,7 @@
 //! (plainly or base64-encoded, as OSC 52 would carry it), not in the log, not in any other file
 //! under the run's HOME and XDG directories.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -10,7 +10,7 @@
 //! as root (as CI does). Linux only: other systems have no `/proc/PID/mem`.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;

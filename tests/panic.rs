@@ -6,7 +6,7 @@
 //! Only a build with the `crash-test` feature honours that variable (`scripts/test` builds the
 //! release binary so); the test build of the binary, without the feature, must ignore it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

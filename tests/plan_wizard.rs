@@ -1,7 +1,7 @@
 //! Plans in the wizard, at the level of `update`: saving Review's plan (`s`), and opening the
 //! wizard from one (`iamwiz --plan FILE`). No runtime, no terminal, no AWS.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! never break the draft's rules, and always draw; huge pastes, tiny terminals and stray control
 //! characters are refused with a message.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -8,7 +8,7 @@
 //! whole, before exit; once a secret was shown, the users stay. The account is checked through
 //! the SDK afterwards.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Every screen, drawn on an 80x24 `TestBackend` and compared with its snapshot in
 //! `tests/snapshots/`. Secrets appear only masked: no snapshot may hold one.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;

@@ -7,7 +7,7 @@
 //!
 //! Needs the Debian package `tmux`; without it the tests fail and say so.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

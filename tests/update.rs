@@ -1,6 +1,6 @@
 //! `update` as a table of (state, message) → (state, commands): no runtime, no terminal, no AWS.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::KeyCode;

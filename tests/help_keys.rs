@@ -3,7 +3,7 @@
 //! terminal for something, or say why it cannot act now). A key declared but not handled, or
 //! handled on another screen only, fails here.
 
-mod common;
+use crate::common;
 
 use common::fixtures::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -15,6 +15,7 @@ mod common;
 
 mod apply;
 mod apply_signals;
+mod architecture;
 mod cache;
 mod create;
 mod documents;
@@ -26,6 +27,7 @@ mod encryption_app;
 mod encryption_screens;
 mod environment;
 mod faults;
+mod help_keys;
 mod hostile_text;
 mod leak;
 mod memory;

@@ -173,6 +173,12 @@ pub struct KeysRotateArgs {
     #[arg(long, requires = "replace")]
     pub replace_in_use: bool,
 
+    /// The new key's description, stored as the console stores it (a user tag whose key is the
+    /// access key ID; up to 256 letters, digits, spaces and _ . : / = + - @). Default: the old
+    /// key's description, if it has one.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
     /// How long to wait for the new key to work (AWS takes a few seconds to a minute).
     #[arg(long, value_name = "SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=600))]

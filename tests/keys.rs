@@ -105,6 +105,41 @@ async fn use_key(id: &str, secret: &str) {
     iamwiz::aws::iam::identity(&as_key).await.unwrap();
 }
 
+/// `user`'s tags, as (key, value), sorted.
+async fn user_tags(user: &str) -> Vec<(String, String)> {
+    let iam = admin().await.iam;
+    let mut tags: Vec<(String, String)> = iam
+        .list_user_tags()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    tags.sort();
+    tags
+}
+
+async fn describe_key(user: &str, id: &str, text: &str) {
+    admin()
+        .await
+        .iam
+        .tag_user()
+        .user_name(user)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key(id)
+                .value(text)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -272,6 +307,8 @@ async fn rotating_to_a_csv_proves_the_key_then_deactivates_the_old_and_the_aws_c
             "--csv",
             csv.to_str().unwrap(),
             "--deactivate-old",
+            "--description",
+            "build server 2",
         ],
     )
     .await;
@@ -280,6 +317,10 @@ async fn rotating_to_a_csv_proves_the_key_then_deactivates_the_old_and_the_aws_c
     assert_eq!(
         key_states(&user).await,
         states(&[(old, "Inactive"), (&new, "Active")])
+    );
+    assert_eq!(
+        user_tags(&user).await,
+        [(new.clone(), "build server 2".to_string())]
     );
     assert_eq!(mode(&csv), 0o600);
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -336,6 +377,7 @@ async fn rotating_to_a_csv_proves_the_key_then_deactivates_the_old_and_the_aws_c
 async fn rotating_to_a_new_profile_with_delete_old_leaves_only_the_new_key() {
     let (user, made) = user_with_keys("rot-prof", 1).await;
     let old = made[0].0.as_str();
+    describe_key(&user, old, "laptop").await;
     let home = Home::new();
     std::fs::write(
         home.credentials(),
@@ -362,6 +404,11 @@ async fn rotating_to_a_new_profile_with_delete_old_leaves_only_the_new_key() {
         "{creds}"
     );
     assert!(run.stderr.contains(&format!("Deleted the old key {old}")));
+    // The description goes with the purpose: onto the new key, off the deleted one.
+    assert_eq!(
+        user_tags(&user).await,
+        [(new.clone(), "laptop".to_string())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -388,7 +435,7 @@ async fn rotating_to_stdout_prints_the_csv_and_without_a_flag_leaves_the_old_key
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_existing_csv_is_refused_before_anything_is_made() {
+async fn an_existing_csv_and_a_bad_description_are_both_refused_before_anything_is_made() {
     let (user, made) = user_with_keys("rot-exists", 1).await;
     let home = Home::new();
     let csv = home.path().join("taken.csv");
@@ -397,11 +444,23 @@ async fn an_existing_csv_is_refused_before_anything_is_made() {
     let run = keys(
         &home,
         &endpoint(),
-        &["rotate", &user, "--csv", csv.to_str().unwrap()],
+        &[
+            "rotate",
+            &user,
+            "--csv",
+            csv.to_str().unwrap(),
+            "--description",
+            "a;b",
+        ],
     )
     .await;
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--description: ';' is not allowed"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), "keep me");
     assert_eq!(key_states(&user).await, states(&[(&made[0].0, "Active")]));
 }

@@ -178,3 +178,39 @@ pub async fn delete_key(c: &Clients, user: &str, id: &str) -> Result<(), AwsErro
         .map(|_| ())
         .map_err(|e| map_sdk_error("iam:DeleteAccessKey", e))
 }
+
+/// `TagUser`: `text` as the description of `user`'s key `id`, the console's way (the tag's key
+/// is the access key ID).
+pub async fn set_description(
+    c: &Clients,
+    user: &str,
+    id: &str,
+    text: &str,
+) -> Result<(), AwsError> {
+    let op = "iam:TagUser";
+    let tag = aws_sdk_iam::types::Tag::builder()
+        .key(id)
+        .value(text)
+        .build()
+        .map_err(|e| local_error(op, &e.to_string()))?;
+    c.iam
+        .tag_user()
+        .user_name(user)
+        .tags(tag)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| map_sdk_error(op, e))
+}
+
+/// `UntagUser`: the description of `user`'s deleted key `id`.
+pub async fn remove_description(c: &Clients, user: &str, id: &str) -> Result<(), AwsError> {
+    c.iam
+        .untag_user()
+        .user_name(user)
+        .tag_keys(id)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| map_sdk_error("iam:UntagUser", e))
+}

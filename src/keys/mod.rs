@@ -4,12 +4,13 @@
 //!   description (the console's user tag named after the key), never a secret.
 //! - [`rotate`]: `iamwiz keys rotate USER …`: a new key, saved to the export named, proven to
 //!   sign before the old key is deactivated or deleted; [`export`] checks and writes the
-//!   export, [`proof`] waits for the new key to work.
+//!   export, [`proof`] waits for the new key to work, and `checks` holds its read-only checks.
 //!
 //! Output follows `iamwiz apply`: results on stdout, progress and errors on stderr (without
 //! terminal control characters: AWS's messages and key descriptions are printed), and the exit
 //! codes of [`exit`].
 
+mod checks;
 pub mod export;
 pub mod list;
 pub mod proof;

@@ -27,37 +27,31 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::checks::{Checked, Stop, check};
+use super::exit;
 use super::export::{self, Export, Saved};
 use super::proof::{Proof, prove};
-use super::{exit, now, refused_code};
 use crate::aws::patience::patiently;
 use crate::aws::{self, AwsSettings, Clients, access_keys, shell};
 use crate::cli::KeysRotateArgs;
-use crate::model::keys::{AccessKeyInfo, day};
-use crate::protocol::AwsError;
+use crate::kit::tags::validate_tag_value;
+use crate::model::keys::AccessKeyInfo;
 use crate::signals::{self, Signals};
 use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
-
-/// What the read-only checks found.
-struct Checked {
-    c: Clients,
-    /// The user's ARN: the identity the new key must sign as.
-    arn: String,
-    /// The key `--replace` deletes first.
-    replace: Option<AccessKeyInfo>,
-    /// The key the new one takes over from (the user's other key), if any.
-    old: Option<AccessKeyInfo>,
-}
-
-/// Why the run stops before anything was changed: the exit code and each problem.
-struct Stop(i32, Vec<String>);
 
 /// Runs `iamwiz keys rotate` and returns its exit code (see [`exit`]).
 pub async fn run(settings: &AwsSettings, args: &KeysRotateArgs) -> i32 {
     let user = args.user.as_str();
-    let export = match export::check(args) {
-        Ok(export) => export,
-        Err(problems) => return refuse(user, exit::REFUSED, &problems),
+    let described = args.description.as_deref().map(validate_tag_value);
+    let export = match (export::check(args), described) {
+        (Ok(export), None | Some(Ok(()))) => export,
+        (checked, described) => {
+            let mut problems = checked.err().unwrap_or_default();
+            if let Some(Err(e)) = described {
+                problems.push(format!("--description: {e}"));
+            }
+            return refuse(user, exit::REFUSED, &problems);
+        }
     };
     if let Export::Csv(path) = &export {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -159,6 +153,7 @@ async fn rotate(
             return exit::UNDONE;
         }
         eprintln!("Deleted {}.", r.id);
+        forget_description(c, user, r).await;
         if let Some(n) = watch.first {
             eprintln!(
                 "iamwiz keys rotate: ended by {} after deleting {}: no new key was made.",
@@ -293,7 +288,31 @@ async fn rotate(
             .await;
         }
     }
-    let code = finish_old(watch, c, args, old.as_ref()).await;
+    let mut code = finish_old(watch, c, args, old.as_ref()).await;
+    let description = args.description.as_deref().or_else(|| {
+        [&old, &replace]
+            .into_iter()
+            .flatten()
+            .find_map(|k| k.description.as_deref())
+    });
+    if let Some(text) = description {
+        match watch
+            .during(access_keys::set_description(c, user, &id, text))
+            .await
+        {
+            Ok(()) => eprintln!("Described {id}: {text}"),
+            Err(e) => {
+                eprintln!(
+                    "iamwiz keys rotate: the new key works, but its description was not stored: \
+                     {e}.\n  {}\nTo store it: aws iam tag-user{} --tags {}",
+                    e.hint,
+                    shell::arg("--user-name", user),
+                    shell::quote(&format!("Key={id},Value={text}"))
+                );
+                code = exit::LEFT;
+            }
+        }
+    }
     eprintln!("Rotated {user}'s access key: {id} is saved and works.");
     watch.first.map_or(code, |n| {
         eprintln!(
@@ -348,6 +367,7 @@ async fn finish_old(
     match done {
         Ok(()) if args.delete_old => {
             eprintln!("Deleted the old key {}.", old.id);
+            forget_description(c, user, old).await;
             exit::DONE
         }
         Ok(()) => {
@@ -414,6 +434,23 @@ async fn undo(
     }
 }
 
+/// Removes the description of the deleted key `k`, if it had one (as the console does). A
+/// failure only leaves a tag that names no key: it is reported, not fatal.
+async fn forget_description(c: &Clients, user: &str, k: &AccessKeyInfo) {
+    if k.description.is_none() {
+        return;
+    }
+    if let Err(e) = access_keys::remove_description(c, user, &k.id).await {
+        eprintln!(
+            "iamwiz keys rotate: warning: the description of the deleted key {} stays as a tag \
+             of {user}: {e}. To remove it: aws iam untag-user{}{}",
+            k.id,
+            shell::arg("--user-name", user),
+            shell::arg("--tag-keys", &k.id)
+        );
+    }
+}
+
 /// What became of the old key, for a run that made no lasting new key.
 fn old_phrase(old: &Option<AccessKeyInfo>, replace: &Option<AccessKeyInfo>) -> String {
     let mut s = match old {
@@ -422,101 +459,6 @@ fn old_phrase(old: &Option<AccessKeyInfo>, replace: &Option<AccessKeyInfo>) -> S
     };
     if let Some(r) = replace {
         let _ = write!(s, " The key {} was deleted by --replace.", r.id);
-    }
-    s
-}
-
-/// Step 1: the caller, the user and the user's keys, read-only.
-async fn check(settings: &AwsSettings, args: &KeysRotateArgs) -> Result<Checked, Stop> {
-    let user = args.user.as_str();
-    let stop = |e: AwsError| Stop(refused_code(&e), vec![format!("{e}. {}", e.hint)]);
-    let c = aws::connect(settings).await;
-    let caller = aws::iam::identity(&c).await.map_err(stop)?;
-    let Some(arn) = access_keys::user_arn(&c, user).await.map_err(stop)? else {
-        return Err(Stop(
-            exit::REFUSED,
-            vec![format!(
-                "there is no user named {user} in account {}: check the name",
-                caller.account
-            )],
-        ));
-    };
-    let keys = access_keys::user_keys(&c, user).await.map_err(stop)?;
-    let now = now();
-    let replace = match &args.replace {
-        None if keys.len() >= 2 => {
-            let mut lines = vec![format!(
-                "{user} has {} access keys, IAM's limit: name the one to delete first with \
-                 --replace KEY_ID. Its keys:",
-                keys.len()
-            )];
-            lines.extend(keys.iter().map(|k| format!("  {}", describe(k))));
-            return Err(Stop(exit::REFUSED, lines));
-        }
-        None => None,
-        Some(id) => {
-            let Some(k) = keys.iter().find(|k| &k.id == id) else {
-                let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
-                return Err(Stop(
-                    exit::REFUSED,
-                    vec![format!(
-                        "--replace: {user} has no access key {id} (its keys: {})",
-                        if ids.is_empty() {
-                            "none".to_string()
-                        } else {
-                            ids.join(", ")
-                        }
-                    )],
-                ));
-            };
-            if k.in_recent_use(now) && !args.replace_in_use {
-                return Err(Stop(
-                    exit::REFUSED,
-                    vec![format!(
-                        "--replace: {} is active and in use ({}); whatever uses it stops working \
-                         once it is deleted: add --replace-in-use to delete it anyway, or \
-                         deactivate it first and wait until nothing needs it",
-                        k.id,
-                        describe(k)
-                    )],
-                ));
-            }
-            Some(k.clone())
-        }
-    };
-    let old = keys
-        .into_iter()
-        .find(|k| replace.as_ref().is_none_or(|r| r.id != k.id));
-    eprintln!(
-        "Rotating {user}'s access key as {} in account {}…",
-        caller.arn, caller.account
-    );
-    Ok(Checked {
-        c,
-        arn,
-        replace,
-        old,
-    })
-}
-
-/// `AKIA… Active, created 2026-01-02, last used 2026-03-04 (s3, eu-west-1)`.
-fn describe(k: &AccessKeyInfo) -> String {
-    let mut s = format!("{} {}", k.id, k.status);
-    if let Some(created) = k.created {
-        let _ = write!(s, ", created {}", day(created));
-    }
-    match &k.last_used {
-        None => s.push_str(", never used"),
-        Some(u) => {
-            let _ = write!(s, ", last used {}", day(u.date));
-            let place: Vec<&str> = [u.service.as_deref(), u.region.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            if !place.is_empty() {
-                let _ = write!(s, " ({})", place.join(", "));
-            }
-        }
     }
     s
 }

@@ -739,3 +739,30 @@ async fn a_sigterm_while_the_key_is_proven_deletes_the_new_key_and_exits_143() {
     assert_eq!(key_states(&user).await, states(&[(old, "Active")]));
     assert!(!csv.exists(), "the CSV of a deleted key is removed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_that_cannot_be_written_deletes_the_new_key_and_leaves_the_old_one() {
+    let (user, made) = user_with_keys("rot-full", 1).await;
+    let old = made[0].0.as_str();
+    let home = Home::new();
+    let mut cmd = home.command(env!("CARGO_BIN_EXE_iamwiz"));
+    cmd.args(["--endpoint-url", &endpoint(), "keys", "rotate", &user])
+        .args(["--secrets-stdout", "--delete-old"]);
+    // A disk that is full: every write to stdout fails.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    cmd.stdout(full);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("could not be written to stdout"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("was deleted again"), "{stderr}");
+    assert_eq!(key_states(&user).await, states(&[(old, "Active")]));
+}

@@ -142,6 +142,13 @@ async fn rotate(
     old: Option<AccessKeyInfo>,
 ) -> i32 {
     let user = args.user.as_str();
+    if let Some(n) = watch.signals.arrived() {
+        eprintln!(
+            "iamwiz keys rotate: ended by {} before anything was changed: nothing was changed.",
+            signals::name(n)
+        );
+        return 128 + n;
+    }
     let mut before: Vec<String> = old.iter().map(|k| k.id.clone()).collect();
     if let Some(r) = &replace {
         eprintln!("Deleting {user}'s key {} first (--replace)…", r.id);
@@ -399,7 +406,11 @@ async fn undo(
     replace: &Option<AccessKeyInfo>,
     code: i32,
 ) -> i32 {
-    match patiently(|| access_keys::delete_key(c, user, id)).await {
+    // The undo has a deadline of its own for waiting out throttling.
+    let deadline = Instant::now() + c.settings.run_timeout();
+    let deleted =
+        aws::rate::until(deadline, patiently(|| access_keys::delete_key(c, user, id))).await;
+    match deleted {
         Ok(()) => {
             if let Some(file) = saved.and_then(|s| s.file.as_ref()) {
                 // It holds only the key just deleted.

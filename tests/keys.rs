@@ -766,3 +766,96 @@ async fn a_secret_that_cannot_be_written_deletes_the_new_key_and_leaves_the_old_
     assert!(stderr.contains("was deleted again"), "{stderr}");
     assert_eq!(key_states(&user).await, states(&[(old, "Active")]));
 }
+
+/// With moto checking every signature, the key iamwiz saved is the key that signs: the rotation
+/// proves it, and the AWS CLI signs with the CSV's secret (a wrong secret is refused, so the
+/// check is on).
+#[tokio::test(flavor = "multi_thread")]
+async fn with_signatures_checked_the_saved_key_is_the_one_that_signs() {
+    let moto = common::moto::PrivateMoto::start().await;
+    let c = iamwiz::aws::connect(&moto.settings()).await;
+    c.iam
+        .create_user()
+        .user_name("root-admin")
+        .send()
+        .await
+        .unwrap();
+    c.iam
+        .put_user_policy()
+        .user_name("root-admin")
+        .policy_name("all")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let admin_key = c
+        .iam
+        .create_access_key()
+        .user_name("root-admin")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    c.iam.create_user().user_name("svc").send().await.unwrap();
+    c.iam
+        .create_access_key()
+        .user_name("svc")
+        .send()
+        .await
+        .unwrap();
+    moto.reset_auth("0");
+
+    let home = Home::new();
+    let csv = home.path().join("svc.csv");
+    let mut cmd = home.command(env!("CARGO_BIN_EXE_iamwiz"));
+    cmd.env("AWS_ACCESS_KEY_ID", &admin_key.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &admin_key.secret_access_key)
+        .args(["--endpoint-url", &moto.endpoint, "keys", "rotate", "svc"])
+        .args(["--csv", csv.to_str().unwrap(), "--deactivate-old"]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("works: it signs as arn:aws:iam::123456789012:user/svc"));
+
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let row: Vec<&str> = text.split("\r\n").nth(1).unwrap().split(',').collect();
+    let (id, secret) = (row[2], row[3]);
+    let sts = |secret: &str| {
+        Command::new(aws_cli())
+            .args([
+                "sts",
+                "get-caller-identity",
+                "--query",
+                "Arn",
+                "--output",
+                "text",
+            ])
+            .args(["--region", "us-east-1", "--endpoint-url", &moto.endpoint])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", home.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("run the AWS CLI")
+    };
+    let signed = sts(secret);
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&signed.stdout).trim(),
+        "arn:aws:iam::123456789012:user/svc"
+    );
+    let wrong = sts(&format!("{}x", &secret[..secret.len() - 1]));
+    assert!(!wrong.status.success(), "moto checks signatures");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("SignatureDoesNotMatch"));
+}

@@ -83,6 +83,106 @@ pub enum Mode {
     /// rollback, progress on stderr, secrets only to the exports named.
     #[command(after_help = APPLY_AFTER_HELP)]
     Apply(ApplyArgs),
+    /// A user's access keys, without the wizard: list them (age, last use, description) or
+    /// rotate one with proof that the new key works before the old one goes.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `iamwiz keys …`.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum KeysCommand {
+    /// The access keys of USER, or of every user: status, created and age, last use (date,
+    /// service, region) and description. Keys older than 90 days or never used are marked.
+    /// Never a secret.
+    List(KeysListArgs),
+    /// Rotate USER's access key: make a new one, save its secret to the export named, prove it
+    /// signs (sts:GetCallerIdentity, waiting while it propagates), and only then deactivate or
+    /// delete the old one.
+    #[command(after_help = ROTATE_AFTER_HELP)]
+    Rotate(KeysRotateArgs),
+}
+
+/// What `iamwiz keys rotate --help` shows after the flags.
+pub const ROTATE_AFTER_HELP: &str = "\
+Before anything is made: the export is checked (--csv must not exist, the profile must be new), \
+and a user with 2 keys (IAM's limit) is refused unless --replace names the key to delete first; \
+an active key used in the last 7 days is deleted only with --replace-in-use. If the new key \
+cannot be made, saved or proven, it is deleted again and the old key is left as it was.
+
+Exit codes:
+  0  rotated: the new key is saved and proven, the old one dealt with as asked
+  2  usage error (a flag or argument is wrong)
+  3  refused before anything was made (no such user, 2 keys, a key in use, an unsafe export)
+  4  failed, and the new key was deleted again: the old key is as it was
+  5  failed, and something is left half-done (listed on stderr with the command that fixes it)
+  6  AWS unreachable, or no usable credentials; nothing was made";
+
+/// `iamwiz keys list`'s arguments.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct KeysListArgs {
+    /// The user whose keys to list (default: every user).
+    #[arg(value_name = "USER")]
+    pub user: Option<String>,
+
+    /// Print JSON (an array of keys) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iamwiz keys rotate`'s arguments.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct KeysRotateArgs {
+    /// The user whose key to rotate.
+    #[arg(value_name = "USER")]
+    pub user: String,
+
+    /// Save the new key as the AWS console's credentials CSV in this new file (mode 0600; an
+    /// existing file is refused before anything is made).
+    #[arg(long, value_name = "FILE", group = "export", required_unless_present_any = ["profile_out", "secrets_stdout"])]
+    pub csv: Option<PathBuf>,
+
+    /// Save the new key as this new profile in the shared credentials file (~/.aws/credentials
+    /// or AWS_SHARED_CREDENTIALS_FILE). An existing profile is refused before anything is made.
+    #[arg(long, value_name = "NAME", group = "export")]
+    pub profile_out: Option<String>,
+
+    /// Print the new key to stdout, as the AWS console's credentials CSV. Refused when stdout
+    /// is a terminal unless --secrets-to-terminal is given too.
+    #[arg(long, group = "export")]
+    pub secrets_stdout: bool,
+
+    /// With --secrets-stdout: print the secret even though stdout is a terminal.
+    #[arg(long, requires = "secrets_stdout")]
+    pub secrets_to_terminal: bool,
+
+    /// Once the new key is proven, deactivate the old one (it can be activated again).
+    #[arg(long, conflicts_with = "delete_old")]
+    pub deactivate_old: bool,
+
+    /// Once the new key is proven, delete the old one.
+    #[arg(long)]
+    pub delete_old: bool,
+
+    /// When the user has 2 keys (IAM's limit): the key to delete before the new one is made.
+    #[arg(long, value_name = "KEY_ID")]
+    pub replace: Option<String>,
+
+    /// With --replace: delete the key even though it is active and was used in the last 7 days
+    /// (whatever uses it stops working).
+    #[arg(long, requires = "replace")]
+    pub replace_in_use: bool,
+
+    /// The new key's description, stored as the console stores it (a user tag whose key is the
+    /// access key ID; up to 256 letters, digits, spaces and _ . : / = + - @). Default: the old
+    /// key's description, if it has one.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// How long to wait for the new key to work (AWS takes a few seconds to a minute).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub prove_for: u64,
 }
 
 /// What `iamwiz apply --help` shows after the flags.
@@ -157,6 +257,7 @@ impl Cli {
         let with = match (&self.plan, &self.command) {
             (Some(_), Some(Mode::Encryption)) => "encryption",
             (Some(_), Some(Mode::Apply(_))) => "apply",
+            (Some(_), Some(Mode::Keys(_))) => "keys",
             _ => return None,
         };
         Some(format!(

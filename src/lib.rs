@@ -4,7 +4,8 @@
 //! `update`), [`ui`] draws it, [`worker`] is the one async actor that talks to AWS through [`aws`],
 //! and [`tui`] runs the loop between them. [`protocol`] is what the core and the worker say to each
 //! other; [`secret`] holds the credentials a creation returns. [`planfile`] reads and writes plan
-//! files, and [`apply`] creates users from one without the terminal UI (`iamwiz apply`).
+//! files, and [`apply`] creates users from one without the terminal UI (`iamwiz apply`); [`keys`] lists and rotates access keys
+//! (`iamwiz keys`).
 
 pub mod app;
 pub mod apply;
@@ -17,6 +18,7 @@ pub mod core_dump;
 pub mod crash_test;
 pub mod export;
 pub mod flows;
+pub mod keys;
 pub mod kit;
 pub mod log;
 pub mod model;

@@ -51,6 +51,11 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::apply::run(cli.aws_settings(), args).await;
         std::process::exit(code);
     }
+    if let Some(iamwiz::cli::Mode::Keys(command)) = &cli.command {
+        // No terminal UI either: a table or JSON on stdout, progress on stderr, apply's exit codes.
+        let code = iamwiz::keys::run(cli.aws_settings(), command).await;
+        std::process::exit(code);
+    }
     // A plan is read and checked before the terminal is taken over, so its problems print on the
     // normal screen.
     let plan = cli.plan.as_deref().map(read_plan_or_exit);

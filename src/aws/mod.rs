@@ -2,6 +2,7 @@
 //! the read calls the wizard's screens need, and turning SDK errors into [`AwsError`]s an admin can
 //! act on.
 
+pub mod access_keys;
 pub mod attempts;
 mod errors;
 pub mod groups;

@@ -5,6 +5,7 @@
 //! flow's; what both use (errors, the account's catalogue, name kinds) is here.
 
 pub mod encryption;
+pub mod keys;
 pub mod rate;
 pub mod user;
 

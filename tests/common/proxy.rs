@@ -41,17 +41,23 @@ impl Proxy {
     /// value (empty when it has none). Inside a Tokio runtime it runs on that runtime, else on a
     /// thread of its own.
     pub fn start(rule: impl Fn(&str) -> Verdict + Send + Sync + 'static) -> Proxy {
+        Proxy::start_with(move |action, _| rule(action), false)
+    }
+
+    /// Like [`Proxy::start`], with the request's header lines (the `Authorization` header names
+    /// the access key that signed it) passed to `rule` as well.
+    pub fn start_seeing(rule: impl Fn(&str, &str) -> Verdict + Send + Sync + 'static) -> Proxy {
         Proxy::start_with(rule, false)
     }
 
     /// A proxy that passes every request on and keeps the SDK's connections alive between
     /// requests, as AWS does: moto's `Connection: close` is taken out of its answers.
     pub fn keep_alive() -> Proxy {
-        Proxy::start_with(|_| Verdict::Forward(Duration::ZERO), true)
+        Proxy::start_with(|_, _| Verdict::Forward(Duration::ZERO), true)
     }
 
     fn start_with(
-        rule: impl Fn(&str) -> Verdict + Send + Sync + 'static,
+        rule: impl Fn(&str, &str) -> Verdict + Send + Sync + 'static,
         keep_alive: bool,
     ) -> Proxy {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
@@ -146,12 +152,14 @@ pub fn terminal_controls(text: &str) -> Vec<char> {
 async fn serve(
     mut client: TcpStream,
     upstream: &str,
-    rule: &(dyn Fn(&str) -> Verdict + Send + Sync),
+    rule: &(dyn Fn(&str, &str) -> Verdict + Send + Sync),
     keep_alive: bool,
 ) -> std::io::Result<()> {
     // One connection carries several requests (the SDK keeps connections alive).
     while let Some(request) = read_message(&mut client).await? {
-        let response = match rule(&action(&request)) {
+        let head_end = header_end(&request).unwrap_or(request.len());
+        let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
+        let response = match rule(&action(&request), &head) {
             Verdict::Forward(wait) => {
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;

@@ -7,7 +7,7 @@
 //! The `aws configure import` test needs the AWS CLI v2 at `.venv/bin/aws` (`scripts/test`
 //! installs it with moto).
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -29,6 +29,7 @@ mod environment;
 mod faults;
 mod help_keys;
 mod hostile_text;
+mod keys;
 mod leak;
 mod memory;
 mod panic;

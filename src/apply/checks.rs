@@ -12,17 +12,7 @@ use crate::protocol::{AwsError, PasswordPolicy};
 /// How many read-only checks run at once (IAM throttles bursts).
 pub(super) const CHECKS_AT_ONCE: usize = 8;
 
-/// The error codes that mean AWS was not reached or would not take the credentials at all.
-pub(super) const UNREACHABLE_CODES: &[&str] = &[
-    "EndpointUnreachable",
-    "Timeout",
-    "NoCredentials",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-    "SignatureDoesNotMatch",
-    "UnrecognizedClientException",
-];
+pub(super) use crate::aws::UNREACHABLE_CODES;
 
 /// What the read-only checks learned, for the creation.
 pub(super) struct Checked {

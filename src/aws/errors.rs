@@ -9,6 +9,19 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::protocol::AwsError;
 
+/// The error codes that mean AWS was not reached or would not take the credentials at all
+/// (`iamwiz apply` and `iamwiz keys` exit with their "unreachable" code on these).
+pub const UNREACHABLE_CODES: &[&str] = &[
+    "EndpointUnreachable",
+    "Timeout",
+    "NoCredentials",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+];
+
 /// Maps any SDK error for `operation` (an IAM action such as `iam:CreateUser`).
 pub fn map_sdk_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where

@@ -26,7 +26,7 @@ use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
-pub use errors::{hint_for, local_error, map_sdk_error};
+pub use errors::{UNREACHABLE_CODES, hint_for, local_error, map_sdk_error};
 
 /// Where and as whom to connect: the `--profile`, `--region` and `--endpoint-url` flags.
 #[derive(Clone, Debug, Default)]

@@ -38,17 +38,7 @@ pub mod exit {
     pub const UNREACHABLE: i32 = 6;
 }
 
-/// Error codes that mean AWS was not reached or would not take the admin's credentials.
-const UNREACHABLE_CODES: &[&str] = &[
-    "EndpointUnreachable",
-    "Timeout",
-    "NoCredentials",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-    "SignatureDoesNotMatch",
-    "UnrecognizedClientException",
-];
+use crate::aws::UNREACHABLE_CODES;
 
 /// The exit code for an AWS error met before anything was changed.
 fn refused_code(e: &AwsError) -> i32 {

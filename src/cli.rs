@@ -83,10 +83,21 @@ pub enum Mode {
     /// rollback, progress on stderr, secrets only to the exports named.
     #[command(after_help = APPLY_AFTER_HELP)]
     Apply(ApplyArgs),
-    /// A user's access keys, without the wizard: list them (age, last use, description) or
-    /// rotate one with proof that the new key works before the old one goes.
+    /// A user's access keys. Without a subcommand (`iamwiz keys [USER]`): the terminal flow that
+    /// shows them (age, last use, description) and activates, deactivates or deletes one. With
+    /// `list` or `rotate`: without the wizard, for scripts and cron.
+    Keys(KeysArgs),
+}
+
+/// `iamwiz keys [USER]`, or `iamwiz keys list|rotate …`.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KeysArgs {
     #[command(subcommand)]
-    Keys(KeysCommand),
+    pub command: Option<KeysCommand>,
+    /// The user whose keys the flow opens on (default: choose from the account's users).
+    #[arg(value_name = "USER")]
+    pub user: Option<String>,
 }
 
 /// `iamwiz keys …`.
@@ -241,10 +252,14 @@ impl Cli {
             clipboard_seconds: self.clipboard_seconds,
             csv_dir,
             csv_avoided_repo: None,
-            flow: if self.command == Some(Mode::Encryption) {
-                crate::flows::Flow::Encryption
-            } else {
-                crate::flows::Flow::Users
+            flow: match &self.command {
+                Some(Mode::Encryption) => crate::flows::Flow::Encryption,
+                Some(Mode::Keys(_)) => crate::flows::Flow::Keys,
+                _ => crate::flows::Flow::Users,
+            },
+            keys_user: match &self.command {
+                Some(Mode::Keys(k)) => k.user.clone(),
+                _ => None,
             },
             plan: None,
             run_timeout_secs: self.timeout,

@@ -51,7 +51,11 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::apply::run(cli.aws_settings(), args).await;
         std::process::exit(code);
     }
-    if let Some(iamwiz::cli::Mode::Keys(command)) = &cli.command {
+    if let Some(iamwiz::cli::Mode::Keys(iamwiz::cli::KeysArgs {
+        command: Some(command),
+        ..
+    })) = &cli.command
+    {
         // No terminal UI either: a table or JSON on stdout, progress on stderr, apply's exit codes.
         let code = iamwiz::keys::run(cli.aws_settings(), command).await;
         std::process::exit(code);

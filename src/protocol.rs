@@ -78,6 +78,48 @@ pub enum Request {
         users: Vec<String>,
         key: Option<DiscardKey>,
     },
+    /// A user's access keys with their last use and description (`ListAccessKeys`,
+    /// `GetAccessKeyLastUsed`, `ListUserTags`), for the keys flow.
+    LoadAccessKeys {
+        seq: u64,
+        user: String,
+    },
+    /// Activate, deactivate (`UpdateAccessKey`) or delete (`DeleteAccessKey`, then the console's
+    /// description tag) one access key of `user`. Like a creation, it finishes on quit.
+    ChangeAccessKey {
+        seq: u64,
+        user: String,
+        id: String,
+        change: KeyChange,
+    },
+}
+
+/// What the keys flow does to one access key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyChange {
+    Activate,
+    Deactivate,
+    Delete,
+}
+
+impl KeyChange {
+    /// The verb, as the confirmation and the notices say it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            KeyChange::Activate => "activate",
+            KeyChange::Deactivate => "deactivate",
+            KeyChange::Delete => "delete",
+        }
+    }
+
+    /// The past participle, for the notice once done.
+    pub fn done(self) -> &'static str {
+        match self {
+            KeyChange::Activate => "activated",
+            KeyChange::Deactivate => "deactivated",
+            KeyChange::Delete => "deleted",
+        }
+    }
 }
 
 /// What the worker reports back.
@@ -175,5 +217,21 @@ pub enum Event {
         run: u64,
         users: Vec<DiscardedUser>,
         key: Option<DiscardedKey>,
+    },
+    /// The reply to [`Request::LoadAccessKeys`]; `now` is when they were read (seconds since the
+    /// Unix epoch), for their ages.
+    AccessKeys {
+        seq: u64,
+        user: String,
+        now: i64,
+        result: Result<Vec<crate::model::keys::AccessKeyInfo>, AwsError>,
+    },
+    /// The reply to [`Request::ChangeAccessKey`].
+    AccessKeyChanged {
+        seq: u64,
+        user: String,
+        id: String,
+        change: KeyChange,
+        result: Result<(), AwsError>,
     },
 }

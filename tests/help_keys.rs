@@ -208,3 +208,27 @@ fn every_key_the_encryption_steps_offer_does_something() {
         app
     });
 }
+
+#[test]
+fn every_key_the_access_key_screens_offer_does_something() {
+    use crate::keys_flow::{alice_keys, opened, with_users};
+    check("keys: user list", &|| {
+        let (mut app, _) = opened(None);
+        with_users(&mut app, &["alice", "bob"]);
+        app
+    });
+    check("keys: key list", &alice_keys);
+    check("keys: confirm deactivate", &|| {
+        let mut app = alice_keys();
+        press(&mut app, KeyCode::Char('d'));
+        assert!(app.access_keys.confirm.is_some());
+        app
+    });
+    check("keys: confirm delete with the ID", &|| {
+        let mut app = alice_keys();
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('x'));
+        assert!(app.access_keys.confirm.as_ref().unwrap().needs_id);
+        app
+    });
+}

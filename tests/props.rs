@@ -138,6 +138,24 @@ fn reply(request: Request) -> Option<Event> {
                 leftovers: Vec::new(),
             }),
         },
+        Request::LoadAccessKeys { seq, user } => Event::AccessKeys {
+            seq,
+            user,
+            now: 0,
+            result: Ok(Vec::new()),
+        },
+        Request::ChangeAccessKey {
+            seq,
+            user,
+            id,
+            change,
+        } => Event::AccessKeyChanged {
+            seq,
+            user,
+            id,
+            change,
+            result: Ok(()),
+        },
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,
             result: Ok(vec![

@@ -30,6 +30,7 @@ mod faults;
 mod help_keys;
 mod hostile_text;
 mod keys;
+mod keys_flow;
 mod leak;
 mod memory;
 mod panic;

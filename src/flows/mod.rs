@@ -11,6 +11,7 @@
 //! [`crate::protocol`], their handling in the worker, and its subcommand in [`crate::cli`].
 
 pub mod encryption;
+pub mod keys;
 pub mod users;
 
 use crossterm::event::KeyEvent;
@@ -39,6 +40,8 @@ pub enum Flow {
     Users,
     /// The guided service account for MongoDB CSFLE and Queryable Encryption.
     Encryption,
+    /// A user's access keys: see them, activate, deactivate or delete one.
+    Keys,
 }
 
 impl Flow {
@@ -47,6 +50,7 @@ impl Flow {
         match self {
             Flow::Users => "Create IAM user",
             Flow::Encryption => "MongoDB encryption service account",
+            Flow::Keys => "Access keys",
         }
     }
 
@@ -67,6 +71,7 @@ impl Flow {
                 (Screen::EncAccount, "Account"),
                 (Screen::EncReview, "Review"),
             ],
+            Flow::Keys => &[(Screen::KeysUser, "User"), (Screen::KeysList, "Keys")],
         }
     }
 
@@ -101,6 +106,7 @@ impl Flow {
         match self {
             Flow::Users => "new user",
             Flow::Encryption => "another",
+            Flow::Keys => "another user",
         }
     }
 
@@ -110,6 +116,7 @@ impl Flow {
         match self {
             Flow::Users => &[],
             Flow::Encryption => &[Screen::EncRole],
+            Flow::Keys => &[],
         }
     }
 }
@@ -136,6 +143,10 @@ pub enum Screen {
     EncReview,
     /// The role made for production and its documents (no secret to reveal).
     EncRole,
+    /// The keys flow: the user whose access keys to look after.
+    KeysUser,
+    /// The keys flow: the user's access keys and what can be done to each.
+    KeysList,
 }
 
 impl Screen {
@@ -155,12 +166,14 @@ impl Screen {
             Screen::EncAccount => "Service account",
             Screen::EncReview => "Review",
             Screen::EncRole => "Service role created",
+            Screen::KeysUser => "Choose a user",
+            Screen::KeysList => "Access keys",
         }
     }
 
     /// The flow whose own screen this is; `None` for the screens every flow shares.
     pub fn flow(self) -> Option<Flow> {
-        [Flow::Users, Flow::Encryption]
+        [Flow::Users, Flow::Encryption, Flow::Keys]
             .into_iter()
             .find(|f| f.step_index(self).is_some() || f.result_screens().contains(&self))
     }
@@ -175,6 +188,7 @@ pub fn open(app: &mut App, flow: Flow) -> Vec<Command> {
             encryption::enter(app, false);
             Vec::new()
         }
+        Flow::Keys => keys::open(app),
     }
 }
 
@@ -182,7 +196,7 @@ pub fn open(app: &mut App, flow: Flow) -> Vec<Command> {
 pub fn form_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     match app.flow {
         Flow::Users => users::form_key(app, key),
-        Flow::Encryption => None,
+        Flow::Encryption | Flow::Keys => None,
     }
 }
 
@@ -191,6 +205,7 @@ pub fn typing(app: &App) -> bool {
     match app.flow {
         Flow::Users => users::typing(app),
         Flow::Encryption => encryption::typing(app),
+        Flow::Keys => keys::typing(app),
     }
 }
 
@@ -198,7 +213,7 @@ pub fn typing(app: &App) -> bool {
 pub fn form_help(app: &App) -> Option<Help> {
     match app.flow {
         Flow::Users => users::help::form(app),
-        Flow::Encryption => None,
+        Flow::Encryption | Flow::Keys => None,
     }
 }
 
@@ -207,6 +222,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match app.flow {
         Flow::Users => users::key(app, key),
         Flow::Encryption => encryption::key(app, key),
+        Flow::Keys => keys::key(app, key),
     }
 }
 
@@ -215,6 +231,7 @@ pub fn paste(app: &mut App, text: &str) {
     match app.flow {
         Flow::Users => users::paste(app, text),
         Flow::Encryption => encryption::paste(app, text),
+        Flow::Keys => keys::paste(app, text),
     }
 }
 
@@ -228,7 +245,10 @@ pub fn tick(app: &mut App) -> Vec<Command> {
 /// A worker reply for one flow; the replies every flow shares come back unhandled.
 pub fn on_event(app: &mut App, event: Event) -> Reply {
     match users::on_event(app, event) {
-        Reply::Unhandled(event) => encryption::on_event(app, event),
+        Reply::Unhandled(event) => match encryption::on_event(app, event) {
+            Reply::Unhandled(event) => keys::on_event(app, event),
+            handled => handled,
+        },
         handled => handled,
     }
 }
@@ -239,12 +259,13 @@ pub fn start_over(app: &mut App) {
     match app.flow {
         Flow::Users => users::start_over(app),
         Flow::Encryption => encryption::start_over(app),
+        Flow::Keys => keys::start_over(app),
     }
 }
 
 /// Whether the flow holds something the admin entered that quitting would lose.
 pub fn dirty(app: &App) -> bool {
-    users::dirty(app) || encryption::dirty(app)
+    users::dirty(app) || encryption::dirty(app) || keys::dirty(app)
 }
 
 /// Draws the flow's own screen in `area` (inside the frame's border), and any form over it in
@@ -253,13 +274,14 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, body: Rect) {
     match app.flow {
         Flow::Users => users::view(app, f, area, body),
         Flow::Encryption => encryption::view::draw(app, f, area),
+        Flow::Keys => keys::view::draw(app, f, area),
     }
 }
 
 /// Draws Done in the flow's own words, if it has them; false leaves Done to the shared screen.
 pub fn done(app: &App, f: &mut Frame, area: Rect) -> bool {
     match app.flow {
-        Flow::Users => false,
+        Flow::Users | Flow::Keys => false,
         Flow::Encryption => encryption::view::done(app, f, area),
     }
 }
@@ -269,5 +291,6 @@ pub fn help(app: &App) -> Help {
     match app.flow {
         Flow::Users => users::help::of(app),
         Flow::Encryption => encryption::help::of(app),
+        Flow::Keys => keys::help::of(app),
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod create;
 pub mod encryption;
+pub mod keys;
 pub mod password;
 pub mod teardown;
 
@@ -137,6 +138,24 @@ async fn run(
                     let _ = ev.send(Event::Discarded { run, users, key });
                 }));
             }
+            // A change to one access key finishes on quit, like a creation.
+            Request::ChangeAccessKey {
+                seq,
+                user,
+                id,
+                change,
+            } => {
+                creations.spawn(aws::rate::until(deadline, async move {
+                    let result = keys::change(&c, &user, &id, change).await;
+                    let _ = ev.send(Event::AccessKeyChanged {
+                        seq,
+                        user,
+                        id,
+                        change,
+                        result,
+                    });
+                }));
+            }
             Request::LoadPolicies { seq } if policy_cache.is_some() => {
                 let saved = policy_cache.clone().expect("a cache");
                 reads.spawn(async move { load_policies(&c, saved, seq, &ev).await });
@@ -209,6 +228,7 @@ pub fn changes_account(request: &Request) -> bool {
             | Request::CreateEncryption { .. }
             | Request::CreateGroup { .. }
             | Request::Discard { .. }
+            | Request::ChangeAccessKey { .. }
     )
 }
 
@@ -254,6 +274,16 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
                 result,
             }
         }
+        Request::LoadAccessKeys { seq, user } => {
+            let (now, result) = keys::load(c, &user).await;
+            Event::AccessKeys {
+                seq,
+                user,
+                now,
+                result,
+            }
+        }
+        Request::ChangeAccessKey { .. } => unreachable!("key changes are handled by run()"),
         Request::Create { .. } => unreachable!("creation requests are handled by run()"),
         Request::CreateGroup { .. } => unreachable!("group creation is handled by run()"),
         Request::CreateEncryption { .. } => {

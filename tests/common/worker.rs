@@ -216,6 +216,8 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::EncryptionFinished { .. } => "EncryptionFinished",
         Event::Discarded { .. } => "Discarded",
         Event::Rate { .. } => "Rate",
+        Event::AccessKeys { .. } => "AccessKeys",
+        Event::AccessKeyChanged { .. } => "AccessKeyChanged",
     }
 }
 

@@ -1,0 +1,61 @@
+//! The keys of each access-key screen and what the help screen says about it: the help bar and
+//! the help screen are drawn from these.
+
+use crate::app::{App, Screen};
+use crate::kit::keys::Help;
+
+/// The keys of the access-key flow's screen on show.
+pub fn of(app: &App) -> Help {
+    match (app.screen, &app.access_keys.confirm) {
+        (Screen::KeysUser, _) => {
+            let mut h = Help::new(USER);
+            h.keys(&[("type", "filter"), ("↑↓", "move"), ("Enter", "show keys")]);
+            h.more("Esc", "clear the filter");
+            h.more("^R", "reload users from AWS");
+            h
+        }
+        (Screen::KeysList, Some(c)) => {
+            let mut h = Help::new(CONFIRM);
+            if c.needs_id {
+                h.keys(&[("type", "key ID"), ("Enter", "delete"), ("Esc", "cancel")]);
+            } else {
+                h.keys(&[("y/Enter", c.change.verb()), ("n/Esc", "cancel")]);
+            }
+            h
+        }
+        (Screen::KeysList, None) => {
+            let mut h = Help::new(LIST);
+            h.keys(&[
+                ("↑↓", "key"),
+                ("d", "deactivate"),
+                ("a", "activate"),
+                ("x", "delete"),
+                ("Esc", "users"),
+            ]);
+            h.more("^R", "read the keys again");
+            h
+        }
+        _ => Help::new(&[]),
+    }
+}
+
+const USER: &[&str] = &[
+    "Choose the user whose access keys to look after. Typing",
+    "filters the account's users (fuzzy: the best match first);",
+    "Enter shows the keys of the user under the cursor.",
+];
+
+const LIST: &[&str] = &[
+    "The user's access keys: status, when made and how old, last",
+    "use (date, service, region) and the console's description.",
+    "Keys older than 90 days or never used are marked. d, a and",
+    "x deactivate, activate and delete the key under the cursor,",
+    "each after a confirmation that shows its last use.",
+];
+
+const CONFIRM: &[&str] = &[
+    "Check the key and its last use before going ahead: whatever",
+    "uses a deactivated key stops working; a deleted key cannot",
+    "come back. Deleting an active key used in the last 7 days",
+    "needs its ID typed.",
+];

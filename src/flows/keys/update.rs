@@ -1,0 +1,180 @@
+//! The keys of the access-key flow: the user list (type to filter, move, Enter to choose), the
+//! key list (move, activate, deactivate, delete, reload, back) and the confirmation over it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Confirm;
+use super::rules::{check_confirm, filtered_users, needs_id, refusal};
+use super::work::{choose, load, send};
+use crate::app::{App, Command, Remote, Screen};
+use crate::kit::field::{Edit, FILTER, FieldRule, edit, paste_into};
+use crate::kit::text::TextField;
+use crate::protocol::KeyChange;
+
+/// What a typed key ID may hold.
+const KEY_ID: FieldRule = FieldRule {
+    secret: false,
+    what: "an access key ID",
+    allowed: |c| c.is_ascii_alphanumeric(),
+    chars: "letters and digits",
+    max: 128,
+};
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+}
+
+/// The keys of the user list.
+pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if ctrl(&key, 'r') {
+        app.info("Reloading the account's users…");
+        return app.reload();
+    }
+    let n = filtered_users(app).len();
+    let pick = &mut app.access_keys.pick;
+    let last = n.saturating_sub(1);
+    match key.code {
+        KeyCode::Up => pick.cursor = pick.cursor.saturating_sub(1),
+        KeyCode::Down => pick.cursor = (pick.cursor + 1).min(last),
+        KeyCode::PageUp => pick.cursor = pick.cursor.saturating_sub(10),
+        KeyCode::PageDown => pick.cursor = (pick.cursor + 10).min(last),
+        KeyCode::Enter => return pick_user(app),
+        KeyCode::Esc if !pick.filter.is_empty() => {
+            pick.filter = TextField::default();
+            pick.cursor = 0;
+        }
+        KeyCode::Esc => app.info("This is the first step. Ctrl-C quits."),
+        _ => match edit(&mut pick.filter, FILTER, &key) {
+            Ok(Edit::Changed) => pick.cursor = 0,
+            Ok(_) => {}
+            Err(e) => app.error(e),
+        },
+    }
+    Vec::new()
+}
+
+/// Enter on the user list: the user under the cursor, or why there is none.
+fn pick_user(app: &mut App) -> Vec<Command> {
+    let cursor = app.access_keys.pick.cursor;
+    let Some(user) = filtered_users(app).get(cursor).map(|u| u.to_string()) else {
+        match &app.catalog.users {
+            Remote::Loading => app.info("The users are still loading."),
+            Remote::Failed(e) => {
+                let text = format!(
+                    "The users could not be read: {e}. {} Ctrl-R tries again.",
+                    e.hint
+                );
+                app.error(text);
+            }
+            Remote::Ready(_) => app.error("No user matches the filter: Esc clears it."),
+        }
+        return Vec::new();
+    };
+    choose(app, user)
+}
+
+/// The keys of the key list, and of the confirmation when one is open.
+pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if app.access_keys.confirm.is_some() {
+        return confirm_key(app, key);
+    }
+    if ctrl(&key, 'r') {
+        app.info("Reading the keys again…");
+        return load(app);
+    }
+    let n = app.access_keys.list().len();
+    let k = &mut app.access_keys;
+    match key.code {
+        KeyCode::Up => k.cursor = k.cursor.saturating_sub(1),
+        KeyCode::Down => k.cursor = (k.cursor + 1).min(n.saturating_sub(1)),
+        KeyCode::Char('a') => ask(app, KeyChange::Activate),
+        KeyCode::Char('d') => ask(app, KeyChange::Deactivate),
+        KeyCode::Char('x') | KeyCode::Delete => ask(app, KeyChange::Delete),
+        KeyCode::Esc => {
+            app.screen = Screen::KeysUser;
+            app.access_keys.keys = None;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Opens the confirmation of `change` for the key under the cursor, or says why not.
+fn ask(app: &mut App, change: KeyChange) {
+    if let Some(p) = &app.access_keys.pending {
+        let text = format!("Wait until {} is {}.", p.id, p.change.done());
+        app.info(text);
+        return;
+    }
+    let now = app.access_keys.now;
+    let Some(key) = app.access_keys.current() else {
+        app.info(match app.access_keys.keys {
+            Some(Remote::Loading) => "The keys are still loading.",
+            Some(Remote::Failed(_)) => "The keys could not be read: Ctrl-R tries again.",
+            _ => "This user has no access key.",
+        });
+        return;
+    };
+    if let Some(why) = refusal(key, change) {
+        app.info(why);
+        return;
+    }
+    let confirm = Confirm {
+        id: key.id.clone(),
+        change,
+        needs_id: needs_id(key, change, now),
+        typed: TextField::default(),
+    };
+    app.access_keys.confirm = Some(confirm);
+}
+
+/// The confirmation's keys: Enter (or y when no ID is asked for) goes ahead, Esc (or n) cancels,
+/// anything else types the ID.
+fn confirm_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Some(c) = app.access_keys.confirm.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => app.access_keys.confirm = None,
+        KeyCode::Char('n') if !c.needs_id => app.access_keys.confirm = None,
+        KeyCode::Enter => return go_ahead(app),
+        KeyCode::Char('y') if !c.needs_id => return go_ahead(app),
+        _ if c.needs_id => {
+            if let Err(e) = edit(&mut c.typed, KEY_ID, &key) {
+                app.error(e);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn go_ahead(app: &mut App) -> Vec<Command> {
+    let Some(c) = app.access_keys.confirm.as_ref() else {
+        return Vec::new();
+    };
+    if let Err(e) = check_confirm(c) {
+        app.error(e);
+        return Vec::new();
+    }
+    let Some(c) = app.access_keys.confirm.take() else {
+        return Vec::new();
+    };
+    send(app, c.id, c.change)
+}
+
+/// Pasted text: into the ID a confirmation asks for, or into the user filter.
+pub(crate) fn paste(app: &mut App, text: &str) {
+    let k = &mut app.access_keys;
+    let result = match (&mut k.confirm, app.screen) {
+        (Some(c), _) if c.needs_id => paste_into(&mut c.typed, KEY_ID, text),
+        (None, Screen::KeysUser) => {
+            k.pick.cursor = 0;
+            paste_into(&mut k.pick.filter, FILTER, text)
+        }
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        app.error(e);
+    }
+}

@@ -1,0 +1,119 @@
+//! The access-key flow's traffic with the worker: opening (on a user named on the command line,
+//! or on the user list), reading a user's keys, sending a confirmed change and its answer.
+
+use super::AccessKeys;
+use crate::app::{App, Command, Remote, Screen};
+use crate::model::keys::AccessKeyInfo;
+use crate::protocol::{AwsError, KeyChange, Request};
+
+/// Opens the flow: on the keys of the user `iamwiz keys USER` named, else on the user list.
+pub(crate) fn open(app: &mut App) -> Vec<Command> {
+    app.flow = crate::flows::Flow::Keys;
+    match app.options.keys_user.clone() {
+        Some(user) => choose(app, user),
+        None => {
+            app.screen = Screen::KeysUser;
+            Vec::new()
+        }
+    }
+}
+
+/// A fresh flow on the user list.
+pub(crate) fn start_over(app: &mut App) {
+    app.access_keys = AccessKeys::default();
+    app.flow = crate::flows::Flow::Keys;
+    app.screen = Screen::KeysUser;
+}
+
+/// Shows `user`'s keys, reading them.
+pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
+    let k = &mut app.access_keys;
+    if k.user.as_deref() != Some(user.as_str()) {
+        k.cursor = 0;
+    }
+    k.user = Some(user);
+    k.confirm = None;
+    app.screen = Screen::KeysList;
+    load(app)
+}
+
+/// Reads the chosen user's keys again; an earlier answer still on its way is dropped.
+pub(crate) fn load(app: &mut App) -> Vec<Command> {
+    let Some(user) = app.access_keys.user.clone() else {
+        return Vec::new();
+    };
+    let seq = app.next_seq();
+    app.access_keys.keys_seq = seq;
+    app.access_keys.keys = Some(Remote::Loading);
+    vec![Command::Worker(Request::LoadAccessKeys { seq, user })]
+}
+
+pub(crate) fn on_keys(
+    app: &mut App,
+    seq: u64,
+    user: String,
+    now: i64,
+    result: Result<Vec<AccessKeyInfo>, AwsError>,
+) {
+    let k = &mut app.access_keys;
+    if seq != k.keys_seq || k.user.as_deref() != Some(user.as_str()) {
+        return;
+    }
+    k.now = now;
+    k.keys = Some(Remote::from(result));
+    k.cursor = k.cursor.min(k.list().len().saturating_sub(1));
+}
+
+/// Sends the confirmed change.
+pub(crate) fn send(app: &mut App, id: String, change: KeyChange) -> Vec<Command> {
+    let Some(user) = app.access_keys.user.clone() else {
+        return Vec::new();
+    };
+    let seq = app.next_seq();
+    app.access_keys.pending = Some(super::Pending {
+        seq,
+        id: id.clone(),
+        change,
+    });
+    app.info(format!("{} {id}…", progress(change)));
+    vec![Command::Worker(Request::ChangeAccessKey {
+        seq,
+        user,
+        id,
+        change,
+    })]
+}
+
+/// The notice while a change is in flight.
+fn progress(change: KeyChange) -> &'static str {
+    match change {
+        KeyChange::Activate => "Activating",
+        KeyChange::Deactivate => "Deactivating",
+        KeyChange::Delete => "Deleting",
+    }
+}
+
+/// The worker's answer to a change: says what happened, and reads the keys again (a failure may
+/// have changed some of them too).
+pub(crate) fn on_changed(
+    app: &mut App,
+    seq: u64,
+    id: String,
+    change: KeyChange,
+    result: Result<(), AwsError>,
+) -> Vec<Command> {
+    if app
+        .access_keys
+        .pending
+        .as_ref()
+        .is_none_or(|p| p.seq != seq)
+    {
+        return Vec::new();
+    }
+    app.access_keys.pending = None;
+    match result {
+        Ok(()) => app.info(format!("{id} {}.", change.done())),
+        Err(e) => app.error(format!("Could not {} {id}: {e}. {}", change.verb(), e.hint)),
+    }
+    load(app)
+}

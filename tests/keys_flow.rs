@@ -241,6 +241,16 @@ fn a_stale_answer_is_dropped() {
 }
 
 #[test]
+fn the_keys_on_show_stay_usable_while_they_are_read_again() {
+    let mut app = alice_keys();
+    ctrl(&mut app, 'r');
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('x'));
+    let c = app.access_keys.confirm.as_ref().expect("a confirmation");
+    assert_eq!(c.id, "AKIANEWNEWNEWNEW0002");
+}
+
+#[test]
 fn esc_goes_back_to_the_user_list() {
     let mut app = alice_keys();
     press(&mut app, KeyCode::Esc);

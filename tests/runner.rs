@@ -21,6 +21,7 @@ mod create;
 mod documents;
 mod e2e;
 mod e2e_encryption;
+mod e2e_keys_flow;
 mod e2e_plan;
 mod encryption;
 mod encryption_app;

@@ -1,5 +1,5 @@
 //! What the access-key flow holds: the chosen user, the user filter, the user's keys as last
-//! read, the cursor, the confirmation open, and the change in flight.
+//! read (kept on show while they are read again), the cursor, the confirmation open, and the change in flight.
 
 use crate::app::{ListUi, Remote};
 use crate::kit::text::TextField;
@@ -37,6 +37,8 @@ pub struct AccessKeys {
     /// When the keys were read (seconds since the Unix epoch): their ages count from it.
     pub now: i64,
     pub(crate) keys_seq: u64,
+    /// The keys are being read again (the list on show stays usable meanwhile).
+    pub reading: bool,
     /// The key under the cursor.
     pub cursor: usize,
     pub confirm: Option<Confirm>,

@@ -30,6 +30,7 @@ pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
     let k = &mut app.access_keys;
     if k.user.as_deref() != Some(user.as_str()) {
         k.cursor = 0;
+        k.keys = None;
     }
     k.user = Some(user);
     k.confirm = None;
@@ -37,14 +38,19 @@ pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
     load(app)
 }
 
-/// Reads the chosen user's keys again; an earlier answer still on its way is dropped.
+/// Reads the chosen user's keys (again); an earlier answer still on its way is dropped. Keys
+/// already on show stay there, and usable, until the answer comes.
 pub(crate) fn load(app: &mut App) -> Vec<Command> {
     let Some(user) = app.access_keys.user.clone() else {
         return Vec::new();
     };
     let seq = app.next_seq();
-    app.access_keys.keys_seq = seq;
-    app.access_keys.keys = Some(Remote::Loading);
+    let k = &mut app.access_keys;
+    k.keys_seq = seq;
+    k.reading = true;
+    if !matches!(k.keys, Some(Remote::Ready(_))) {
+        k.keys = Some(Remote::Loading);
+    }
     vec![Command::Worker(Request::LoadAccessKeys { seq, user })]
 }
 
@@ -60,6 +66,7 @@ pub(crate) fn on_keys(
         return;
     }
     k.now = now;
+    k.reading = false;
     k.keys = Some(Remote::from(result));
     k.cursor = k.cursor.min(k.list().len().saturating_sub(1));
 }

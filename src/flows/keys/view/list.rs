@@ -40,7 +40,15 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             lines.push(line(vec![
                 Span::raw("   "),
                 bold(user.to_string()),
-                dim(format!(" · {} of 2 access keys (IAM's limit)", keys.len())),
+                dim(format!(
+                    " · {} of 2 access keys (IAM's limit){}",
+                    keys.len(),
+                    if k.reading {
+                        " · reading again…"
+                    } else {
+                        ""
+                    }
+                )),
             ]));
             lines.push(Line::default());
             for (i, key) in keys.iter().enumerate() {

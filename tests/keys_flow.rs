@@ -312,6 +312,30 @@ fn deleting_a_key_used_this_week_needs_its_id_typed() {
 }
 
 #[test]
+fn a_pasted_key_id_confirms_the_delete_and_a_pasted_space_is_refused() {
+    let mut app = alice_keys();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('x'));
+    update(&mut app, Msg::Paste("AKIANEW NEW".into()));
+    assert!(notice(&app, NoticeKind::Error).contains("an access key ID"));
+    assert_eq!(app.access_keys.confirm.as_ref().unwrap().typed.value(), "");
+    update(&mut app, Msg::Paste("AKIANEWNEWNEWNEW0002".into()));
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert_eq!(change_request(&cmds).unwrap().2, KeyChange::Delete);
+}
+
+#[test]
+fn esc_closes_the_confirmation_without_a_change() {
+    let mut app = alice_keys();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('x'));
+    type_str(&mut app, "AKIA");
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.access_keys.confirm.is_none());
+    assert_eq!(app.screen, Screen::KeysList);
+}
+
+#[test]
 fn deleting_a_key_never_used_takes_a_plain_yes() {
     let mut app = alice_keys();
     press(&mut app, KeyCode::Char('x'));

@@ -257,7 +257,7 @@ impl Cli {
                 Some(Mode::Keys(_)) => crate::flows::Flow::Keys,
                 _ => crate::flows::Flow::Users,
             },
-            keys_user: match &self.command {
+            user: match &self.command {
                 Some(Mode::Keys(k)) => k.user.clone(),
                 _ => None,
             },

@@ -221,14 +221,14 @@ fn every_key_the_access_key_screens_offer_does_something() {
     check("keys: confirm deactivate", &|| {
         let mut app = alice_keys();
         press(&mut app, KeyCode::Char('d'));
-        assert!(app.access_keys.confirm.is_some());
+        assert!(app.flows.keys.confirm.is_some());
         app
     });
     check("keys: confirm delete with the ID", &|| {
         let mut app = alice_keys();
         press(&mut app, KeyCode::Down);
         press(&mut app, KeyCode::Char('x'));
-        assert!(app.access_keys.confirm.as_ref().unwrap().needs_id);
+        assert!(app.flows.keys.confirm.as_ref().unwrap().needs_id);
         app
     });
 }

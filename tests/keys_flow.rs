@@ -19,7 +19,7 @@ const NOW: i64 = 1_780_272_000;
 pub(crate) fn opened(user: Option<&str>) -> (App, Vec<Command>) {
     let options = Options {
         flow: Flow::Keys,
-        keys_user: user.map(str::to_string),
+        user: user.map(str::to_string),
         ..Options::default()
     };
     let (mut app, cmds) = App::with_options((80, 24), options);
@@ -129,12 +129,9 @@ fn keys_with_or_without_a_user_opens_the_flow_and_list_and_rotate_stay_scripts()
     use iamwiz::cli::{Cli, KeysCommand, Mode};
     let options = |args: &[&str]| Cli::try_parse_from(args).unwrap().options(".".into());
     let o = options(&["iamwiz", "keys"]);
-    assert_eq!((o.flow, o.keys_user), (Flow::Keys, None));
+    assert_eq!((o.flow, o.user), (Flow::Keys, None));
     let o = options(&["iamwiz", "keys", "alice"]);
-    assert_eq!(
-        (o.flow, o.keys_user.as_deref()),
-        (Flow::Keys, Some("alice"))
-    );
+    assert_eq!((o.flow, o.user.as_deref()), (Flow::Keys, Some("alice")));
     let cli = Cli::try_parse_from(["iamwiz", "keys", "list", "alice"]).unwrap();
     assert!(matches!(
         cli.command,
@@ -181,7 +178,7 @@ fn enter_with_no_match_says_so_and_esc_clears_the_filter() {
     assert!(cmds.is_empty());
     assert!(notice(&app, NoticeKind::Error).contains("No user matches"));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.access_keys.pick.filter.value(), "");
+    assert_eq!(app.flows.keys.pick.filter.value(), "");
     assert_eq!(
         iamwiz::flows::keys::rules::filtered_users(&app),
         vec!["alice"]
@@ -233,11 +230,11 @@ fn a_stale_answer_is_dropped() {
     let again = ctrl(&mut app, 'r');
     answer_keys(&mut app, &first, two_keys("alice"));
     assert!(
-        app.access_keys.list().is_empty(),
+        app.flows.keys.list().is_empty(),
         "the first answer is stale"
     );
     answer_keys(&mut app, &again, two_keys("alice"));
-    assert_eq!(app.access_keys.list().len(), 2);
+    assert_eq!(app.flows.keys.list().len(), 2);
 }
 
 #[test]
@@ -246,7 +243,7 @@ fn the_keys_on_show_stay_usable_while_they_are_read_again() {
     ctrl(&mut app, 'r');
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('x'));
-    let c = app.access_keys.confirm.as_ref().expect("a confirmation");
+    let c = app.flows.keys.confirm.as_ref().expect("a confirmation");
     assert_eq!(c.id, "AKIANEWNEWNEWNEW0002");
 }
 
@@ -262,7 +259,7 @@ fn activating_an_active_key_says_so_and_asks_nothing() {
     let mut app = alice_keys();
     let cmds = press(&mut app, KeyCode::Char('a'));
     assert!(cmds.is_empty());
-    assert!(app.access_keys.confirm.is_none());
+    assert!(app.flows.keys.confirm.is_none());
     assert!(notice(&app, NoticeKind::Info).contains("already active"));
 }
 
@@ -270,9 +267,9 @@ fn activating_an_active_key_says_so_and_asks_nothing() {
 fn deactivating_asks_first_and_n_changes_nothing() {
     let mut app = alice_keys();
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
-    assert!(app.access_keys.confirm.is_some());
+    assert!(app.flows.keys.confirm.is_some());
     assert!(press(&mut app, KeyCode::Char('n')).is_empty());
-    assert!(app.access_keys.confirm.is_none());
+    assert!(app.flows.keys.confirm.is_none());
 }
 
 #[test]
@@ -292,7 +289,7 @@ fn deleting_a_key_used_this_week_needs_its_id_typed() {
     let mut app = alice_keys();
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.access_keys.confirm.as_ref().unwrap().needs_id);
+    assert!(app.flows.keys.confirm.as_ref().unwrap().needs_id);
     // y is not enough, nor Enter with a wrong ID.
     press(&mut app, KeyCode::Char('y'));
     let cmds = press(&mut app, KeyCode::Enter);
@@ -318,7 +315,7 @@ fn a_pasted_key_id_confirms_the_delete_and_a_pasted_space_is_refused() {
     press(&mut app, KeyCode::Char('x'));
     update(&mut app, Msg::Paste("AKIANEW NEW".into()));
     assert!(notice(&app, NoticeKind::Error).contains("an access key ID"));
-    assert_eq!(app.access_keys.confirm.as_ref().unwrap().typed.value(), "");
+    assert_eq!(app.flows.keys.confirm.as_ref().unwrap().typed.value(), "");
     update(&mut app, Msg::Paste("AKIANEWNEWNEWNEW0002".into()));
     let cmds = press(&mut app, KeyCode::Enter);
     assert_eq!(change_request(&cmds).unwrap().2, KeyChange::Delete);
@@ -331,7 +328,7 @@ fn esc_closes_the_confirmation_without_a_change() {
     press(&mut app, KeyCode::Char('x'));
     type_str(&mut app, "AKIA");
     assert!(press(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.access_keys.confirm.is_none());
+    assert!(app.flows.keys.confirm.is_none());
     assert_eq!(app.screen, Screen::KeysList);
 }
 
@@ -339,7 +336,7 @@ fn esc_closes_the_confirmation_without_a_change() {
 fn deleting_a_key_never_used_takes_a_plain_yes() {
     let mut app = alice_keys();
     press(&mut app, KeyCode::Char('x'));
-    assert!(!app.access_keys.confirm.as_ref().unwrap().needs_id);
+    assert!(!app.flows.keys.confirm.as_ref().unwrap().needs_id);
     let cmds = press(&mut app, KeyCode::Enter);
     assert_eq!(change_request(&cmds).unwrap().2, KeyChange::Delete);
 }
@@ -375,7 +372,7 @@ fn a_change_refused_names_the_operation_the_code_and_what_to_do() {
     let (seq, id, change) = change_request(&cmds).unwrap();
     // A second change waits for the first.
     press(&mut app, KeyCode::Char('d'));
-    assert!(app.access_keys.confirm.is_none());
+    assert!(app.flows.keys.confirm.is_none());
     update(
         &mut app,
         Msg::Worker(Event::AccessKeyChanged {
@@ -401,7 +398,7 @@ fn a_change_refused_names_the_operation_the_code_and_what_to_do() {
         "{text}"
     );
     assert!(text.contains("Ask for iam:DeleteAccessKey"), "{text}");
-    assert!(app.access_keys.pending.is_none());
+    assert!(app.flows.keys.pending.is_none());
 }
 
 // ---- screens --------------------------------------------------------------------------------

@@ -107,8 +107,8 @@ pub struct Options {
     pub csv_avoided_repo: Option<PathBuf>,
     /// The flow the wizard opens on (`iamwiz encryption`: the MongoDB encryption flow).
     pub flow: Flow,
-    /// The user whose access keys the keys flow opens on (`iamwiz keys USER`).
-    pub keys_user: Option<String>,
+    /// The user a flow opens on, when the command line names one (`iamwiz keys USER`).
+    pub user: Option<String>,
     /// A plan to fill the draft from (`iamwiz --plan FILE`): the wizard opens on Review.
     pub plan: Option<crate::planfile::Loaded>,
     /// How long a run waits out AWS's throttling (`--timeout`), in seconds.
@@ -122,7 +122,7 @@ impl Default for Options {
             csv_dir: PathBuf::from("."),
             csv_avoided_repo: None,
             flow: Flow::Users,
-            keys_user: None,
+            user: None,
             plan: None,
             run_timeout_secs: crate::model::rate::DEFAULT_RUN_TIMEOUT.as_secs(),
         }
@@ -232,8 +232,9 @@ pub struct App {
     pub new_group: new_group::NewGroup,
     /// The MongoDB encryption flow.
     pub enc: encryption::Enc,
-    /// The access-key flow (`iamwiz keys`).
-    pub access_keys: crate::flows::keys::AccessKeys,
+    /// The state of the flows that keep it in [`crate::flows::States`] (a new flow adds its
+    /// state there, not here).
+    pub flows: crate::flows::States,
     /// Set once a signal is ending the wizard.
     pub ending: Option<Ending>,
     /// The "Save plan" prompt over Review.
@@ -278,7 +279,7 @@ impl App {
             picker: picker::Picker::default(),
             new_group: new_group::NewGroup::default(),
             enc: encryption::Enc::default(),
-            access_keys: Default::default(),
+            flows: Default::default(),
             ending: None,
             save_plan: None,
             rates: Vec::new(),

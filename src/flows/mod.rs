@@ -32,6 +32,15 @@ pub enum Reply {
     Unhandled(Event),
 }
 
+/// The state of the flows that keep it here, one field a flow: a new flow adds its state here,
+/// so the core's [`App`] does not change. (The users and encryption flows, older, keep theirs on
+/// `App` itself.)
+#[derive(Debug, Default)]
+pub struct States {
+    /// The access-key flow (`iamwiz keys`).
+    pub keys: keys::AccessKeys,
+}
+
 /// The flows the wizard offers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Flow {

@@ -6,7 +6,7 @@ use crate::kit::keys::Help;
 
 /// The keys of the access-key flow's screen on show.
 pub fn of(app: &App) -> Help {
-    match (app.screen, &app.access_keys.confirm) {
+    match (app.screen, &app.flows.keys.confirm) {
         (Screen::KeysUser, _) => {
             let mut h = Help::new(USER);
             h.keys(&[("type", "filter"), ("↑↓", "move"), ("Enter", "show keys")]);

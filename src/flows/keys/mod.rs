@@ -66,5 +66,5 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
 
 /// Whether quitting would lose a decision under way: a confirmation is open.
 pub fn dirty(app: &App) -> bool {
-    app.access_keys.confirm.is_some()
+    app.flows.keys.confirm.is_some()
 }

@@ -15,7 +15,7 @@ pub fn filtered_users(app: &App) -> Vec<&str> {
     let Remote::Ready(users) = &app.catalog.users else {
         return Vec::new();
     };
-    let filter = app.access_keys.pick.filter.value();
+    let filter = app.flows.keys.pick.filter.value();
     let mut names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
     if filter.is_empty() {
         names.sort_unstable();

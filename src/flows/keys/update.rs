@@ -31,7 +31,7 @@ pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         return app.reload();
     }
     let n = filtered_users(app).len();
-    let pick = &mut app.access_keys.pick;
+    let pick = &mut app.flows.keys.pick;
     let last = n.saturating_sub(1);
     match key.code {
         KeyCode::Up => pick.cursor = pick.cursor.saturating_sub(1),
@@ -55,7 +55,7 @@ pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 /// Enter on the user list: the user under the cursor, or why there is none.
 fn pick_user(app: &mut App) -> Vec<Command> {
-    let cursor = app.access_keys.pick.cursor;
+    let cursor = app.flows.keys.pick.cursor;
     let Some(user) = filtered_users(app).get(cursor).map(|u| u.to_string()) else {
         match &app.catalog.users {
             Remote::Loading => app.info("The users are still loading."),
@@ -75,15 +75,15 @@ fn pick_user(app: &mut App) -> Vec<Command> {
 
 /// The keys of the key list, and of the confirmation when one is open.
 pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    if app.access_keys.confirm.is_some() {
+    if app.flows.keys.confirm.is_some() {
         return confirm_key(app, key);
     }
     if ctrl(&key, 'r') {
         app.info("Reading the keys again…");
         return load(app);
     }
-    let n = app.access_keys.list().len();
-    let k = &mut app.access_keys;
+    let n = app.flows.keys.list().len();
+    let k = &mut app.flows.keys;
     match key.code {
         KeyCode::Up => k.cursor = k.cursor.saturating_sub(1),
         KeyCode::Down => k.cursor = (k.cursor + 1).min(n.saturating_sub(1)),
@@ -92,7 +92,7 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('x') | KeyCode::Delete => ask(app, KeyChange::Delete),
         KeyCode::Esc => {
             app.screen = Screen::KeysUser;
-            app.access_keys.keys = None;
+            app.flows.keys.keys = None;
         }
         _ => {}
     }
@@ -101,14 +101,14 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 /// Opens the confirmation of `change` for the key under the cursor, or says why not.
 fn ask(app: &mut App, change: KeyChange) {
-    if let Some(p) = &app.access_keys.pending {
+    if let Some(p) = &app.flows.keys.pending {
         let text = format!("Wait until {} is {}.", p.id, p.change.done());
         app.info(text);
         return;
     }
-    let now = app.access_keys.now;
-    let Some(key) = app.access_keys.current() else {
-        app.info(match app.access_keys.keys {
+    let now = app.flows.keys.now;
+    let Some(key) = app.flows.keys.current() else {
+        app.info(match app.flows.keys.keys {
             Some(Remote::Loading) => "The keys are still loading.",
             Some(Remote::Failed(_)) => "The keys could not be read: Ctrl-R tries again.",
             _ => "This user has no access key.",
@@ -125,18 +125,18 @@ fn ask(app: &mut App, change: KeyChange) {
         needs_id: needs_id(key, change, now),
         typed: TextField::default(),
     };
-    app.access_keys.confirm = Some(confirm);
+    app.flows.keys.confirm = Some(confirm);
 }
 
 /// The confirmation's keys: Enter (or y when no ID is asked for) goes ahead, Esc (or n) cancels,
 /// anything else types the ID.
 fn confirm_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let Some(c) = app.access_keys.confirm.as_mut() else {
+    let Some(c) = app.flows.keys.confirm.as_mut() else {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Esc => app.access_keys.confirm = None,
-        KeyCode::Char('n') if !c.needs_id => app.access_keys.confirm = None,
+        KeyCode::Esc => app.flows.keys.confirm = None,
+        KeyCode::Char('n') if !c.needs_id => app.flows.keys.confirm = None,
         KeyCode::Enter => return go_ahead(app),
         KeyCode::Char('y') if !c.needs_id => return go_ahead(app),
         _ if c.needs_id => {
@@ -150,14 +150,14 @@ fn confirm_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 }
 
 fn go_ahead(app: &mut App) -> Vec<Command> {
-    let Some(c) = app.access_keys.confirm.as_ref() else {
+    let Some(c) = app.flows.keys.confirm.as_ref() else {
         return Vec::new();
     };
     if let Err(e) = check_confirm(c) {
         app.error(e);
         return Vec::new();
     }
-    let Some(c) = app.access_keys.confirm.take() else {
+    let Some(c) = app.flows.keys.confirm.take() else {
         return Vec::new();
     };
     send(app, c.id, c.change)
@@ -165,7 +165,7 @@ fn go_ahead(app: &mut App) -> Vec<Command> {
 
 /// Pasted text: into the ID a confirmation asks for, or into the user filter.
 pub(crate) fn paste(app: &mut App, text: &str) {
-    let k = &mut app.access_keys;
+    let k = &mut app.flows.keys;
     let result = match (&mut k.confirm, app.screen) {
         (Some(c), _) if c.needs_id => paste_into(&mut c.typed, KEY_ID, text),
         (None, Screen::KeysUser) => {

@@ -9,7 +9,7 @@ use crate::protocol::{AwsError, KeyChange, Request};
 /// Opens the flow: on the keys of the user `iamwiz keys USER` named, else on the user list.
 pub(crate) fn open(app: &mut App) -> Vec<Command> {
     app.flow = crate::flows::Flow::Keys;
-    match app.options.keys_user.clone() {
+    match app.options.user.clone() {
         Some(user) => choose(app, user),
         None => {
             app.screen = Screen::KeysUser;
@@ -20,14 +20,14 @@ pub(crate) fn open(app: &mut App) -> Vec<Command> {
 
 /// A fresh flow on the user list.
 pub(crate) fn start_over(app: &mut App) {
-    app.access_keys = AccessKeys::default();
+    app.flows.keys = AccessKeys::default();
     app.flow = crate::flows::Flow::Keys;
     app.screen = Screen::KeysUser;
 }
 
 /// Shows `user`'s keys, reading them.
 pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
-    let k = &mut app.access_keys;
+    let k = &mut app.flows.keys;
     if k.user.as_deref() != Some(user.as_str()) {
         k.cursor = 0;
         k.keys = None;
@@ -41,11 +41,11 @@ pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
 /// Reads the chosen user's keys (again); an earlier answer still on its way is dropped. Keys
 /// already on show stay there, and usable, until the answer comes.
 pub(crate) fn load(app: &mut App) -> Vec<Command> {
-    let Some(user) = app.access_keys.user.clone() else {
+    let Some(user) = app.flows.keys.user.clone() else {
         return Vec::new();
     };
     let seq = app.next_seq();
-    let k = &mut app.access_keys;
+    let k = &mut app.flows.keys;
     k.keys_seq = seq;
     k.reading = true;
     if !matches!(k.keys, Some(Remote::Ready(_))) {
@@ -61,7 +61,7 @@ pub(crate) fn on_keys(
     now: i64,
     result: Result<Vec<AccessKeyInfo>, AwsError>,
 ) {
-    let k = &mut app.access_keys;
+    let k = &mut app.flows.keys;
     if seq != k.keys_seq || k.user.as_deref() != Some(user.as_str()) {
         return;
     }
@@ -73,11 +73,11 @@ pub(crate) fn on_keys(
 
 /// Sends the confirmed change.
 pub(crate) fn send(app: &mut App, id: String, change: KeyChange) -> Vec<Command> {
-    let Some(user) = app.access_keys.user.clone() else {
+    let Some(user) = app.flows.keys.user.clone() else {
         return Vec::new();
     };
     let seq = app.next_seq();
-    app.access_keys.pending = Some(super::Pending {
+    app.flows.keys.pending = Some(super::Pending {
         seq,
         id: id.clone(),
         change,
@@ -109,15 +109,10 @@ pub(crate) fn on_changed(
     change: KeyChange,
     result: Result<(), AwsError>,
 ) -> Vec<Command> {
-    if app
-        .access_keys
-        .pending
-        .as_ref()
-        .is_none_or(|p| p.seq != seq)
-    {
+    if app.flows.keys.pending.as_ref().is_none_or(|p| p.seq != seq) {
         return Vec::new();
     }
-    app.access_keys.pending = None;
+    app.flows.keys.pending = None;
     match result {
         Ok(()) => app.info(format!("{id} {}.", change.done())),
         Err(e) => app.error(format!("Could not {} {id}: {e}. {}", change.verb(), e.hint)),

@@ -16,7 +16,7 @@ use crate::protocol::KeyChange;
 use crate::ui::{ACCENT, DIM, ERROR, OK};
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let k = &app.access_keys;
+    let k = &app.flows.keys;
     let width = area.width as usize;
     let user = k.user.as_deref().unwrap_or("");
     let mut lines = vec![Line::default()];

@@ -12,7 +12,7 @@ use crate::kit::widgets::{dim, field, label, line, pointer, truncate};
 use crate::ui::ERROR;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let pick = &app.access_keys.pick;
+    let pick = &app.flows.keys.pick;
     let width = area.width as usize;
     let mut lines: Vec<Line> = vec![
         line(vec![dim(

@@ -512,6 +512,8 @@ fn small_plan(name: &str) -> serde_json::Value {
         "users": [name],
         "path": "/dry&run/",
         "access_key": true,
+        "access_key_use": "outside-aws",
+        "access_key_description": "on-prem ETL: nightly @ 02:00",
         "console_password": {"require_reset": true},
         "groups": ["developers"],
         "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
@@ -532,12 +534,15 @@ fn dry_run_prints_the_aws_cli_commands_without_calling_aws() {
     assert_eq!(
         run.stdout,
         r#"# iamwiz apply --dry-run plan.json: the AWS CLI commands that create the same users.
+# The access key is for: Application running outside AWS. AWS recommends: IAM Roles Anywhere, temporary credentials for workloads outside AWS.
 # Set IAMWIZ_PASSWORD to a password that meets the account's password policy first (iamwiz apply generates one per user).
 # iamwiz apply also attaches arn:aws:iam::aws:policy/IAMUserChangePassword when the account's password policy does not let users change their own password.
 
 aws iam create-user --user-name dry-alice --path '/dry&run/' --permissions-boundary arn:aws:iam::aws:policy/PowerUserAccess --tags '[{"Key":"team","Value":"data team"}]'
 aws iam create-login-profile --user-name dry-alice --password "$IAMWIZ_PASSWORD" --password-reset-required
 aws iam create-access-key --user-name dry-alice
+key_id=$(aws iam list-access-keys --user-name dry-alice --query 'AccessKeyMetadata[0].AccessKeyId' --output text)
+aws iam tag-user --user-name dry-alice --tags "[{\"Key\":\"$key_id\",\"Value\":\"on-prem ETL: nightly @ 02:00\"}]"
 aws iam add-user-to-group --user-name dry-alice --group-name developers
 aws iam attach-user-policy --user-name dry-alice --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
 aws iam put-user-policy --user-name dry-alice --policy-name own-bucket --policy-document '{"Statement":[{"Action":"s3:GetObject","Condition":{"StringEquals":{"aws:username":"o'\''brien"}},"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
@@ -548,6 +553,7 @@ aws iam put-user-policy --user-name dry-alice --policy-name own-bucket --policy-
 
 #[tokio::test]
 async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
+    groups_exist();
     let c = admin().await;
     let home = Home::new();
     let name = unique("apply-dry");
@@ -583,8 +589,17 @@ async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
         .send()
         .await
         .unwrap();
-    assert_eq!(tags.tags()[0].key(), "team");
-    assert_eq!(tags.tags()[0].value(), "data team");
+    let keys = common::access_key_ids(&c.iam, &name).await;
+    assert_eq!(keys.len(), 1);
+    let tags: Vec<(&str, &str)> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(
+        tags,
+        [
+            ("team", "data team"),
+            (keys[0].as_str(), "on-prem ETL: nightly @ 02:00")
+        ],
+        "the plan's tag, and the key's description under the key's ID"
+    );
     let groups = common::group_names(&c.iam, &name).await;
     assert_eq!(groups[0], "developers");
     let attached = common::attached_policy_arns(&c.iam, &name).await;

@@ -286,6 +286,7 @@ async fn creates_a_user_with_every_option() {
     ];
     let inline_doc = policy_document(&["s3:GetObject", "s3:ListBucket"]);
     let spec = UserSpec {
+        key_description: None,
         name: user.clone(),
         path: "/eng/".to_string(),
         tags: tags.clone(),
@@ -463,6 +464,7 @@ async fn boundary_tags_and_reset_flag_are_sent_though_moto_drops_boundary_and_re
         ("env".to_string(), "prod".to_string()),
     ];
     let spec = UserSpec {
+        key_description: None,
         path: "/eng/".to_string(),
         tags: tags.clone(),
         boundary: Some(POWER_USER.to_string()),
@@ -536,6 +538,7 @@ async fn a_failed_step_rolls_back_everything() {
     create_group(iam, &existing, None).await;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(false),
         groups: vec![existing.clone(), missing.clone()],
@@ -617,6 +620,7 @@ async fn rollback_runs_in_the_order_iam_requires() {
     create_group(iam, &second, None).await;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         groups: vec![first.clone(), missing.clone(), second.clone()],
@@ -706,6 +710,7 @@ async fn creating_an_existing_user_fails_cleanly() {
         .access_key_id;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         groups: vec![group.clone()],
@@ -1010,6 +1015,7 @@ async fn access_denied_names_the_missing_permission() {
 
     // …but may not create a user, and the admin is told which permission is missing.
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         policies: vec![READ_ONLY.to_string()],
@@ -1060,6 +1066,7 @@ async fn creates_a_batch_of_users_each_with_its_own_key() {
     let specs = names
         .iter()
         .map(|n| UserSpec {
+            key_description: None,
             access_key: true,
             login: generated_password(true),
             groups: vec![group.clone()],
@@ -1112,11 +1119,13 @@ async fn a_failure_for_one_user_rolls_back_the_whole_batch() {
     let mut specs: Vec<UserSpec> = good
         .iter()
         .map(|n| UserSpec {
+            key_description: None,
             access_key: true,
             ..bare_spec(n)
         })
         .collect();
     specs.push(UserSpec {
+        key_description: None,
         access_key: true,
         groups: vec![missing.clone()],
         ..bare_spec(&bad)
@@ -1598,6 +1607,7 @@ async fn a_slow_account_alias_holds_up_no_creation_call() {
     };
     let user = common::unique("slow-alias");
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         ..bare_spec(&user)
     };
@@ -1688,6 +1698,7 @@ async fn a_real_failure_under_a_quota_is_rolled_back_whole() {
     let specs: Vec<UserSpec> = names
         .iter()
         .map(|name| UserSpec {
+            key_description: None,
             access_key: true,
             login: generated_password(false),
             policies: vec![READ_ONLY.to_string(), VIEW_ONLY.to_string()],
@@ -1767,6 +1778,7 @@ async fn a_retried_create_user_never_takes_a_colleagues_user() {
         })
     };
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         policies: vec!["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere".to_string()],
         ..bare_spec(&name)
@@ -1853,6 +1865,7 @@ async fn the_connection_that_brings_a_new_secret_key_is_not_kept_for_reuse() {
     };
     let name = common::unique("conn");
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(false),
         ..bare_spec(&name)
@@ -1880,4 +1893,41 @@ async fn the_connection_that_brings_a_new_secret_key_is_not_kept_for_reuse() {
         None,
         "other calls keep the connection for reuse"
     );
+}
+
+/// The access key's description is stored the console's way: a user tag whose key is the new
+/// access key ID, next to the user's own tags.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_keys_description_is_a_user_tag_named_by_the_key_id() {
+    let admin = common::admin().await;
+    let name = common::unique("described");
+    let spec = UserSpec {
+        access_key: true,
+        key_description: Some("CI deploys: build/2 @ eu".into()),
+        tags: vec![("team".into(), "data".into())],
+        ..bare_spec(&name)
+    };
+    let (_, result) = run_plan(common::settings(), spec).await;
+    let users = expect_created_all(result);
+    let key = users[0].access_key.as_ref().expect("a key").id.clone();
+    let tags = admin
+        .iam
+        .list_user_tags()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    let mut tags: Vec<(String, String)> = tags
+        .tags()
+        .iter()
+        .filter(|t| t.key() != "iamwiz:run")
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    tags.sort();
+    let mut expected = vec![
+        ("team".to_string(), "data".to_string()),
+        (key, "CI deploys: build/2 @ eu".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(tags, expected);
 }

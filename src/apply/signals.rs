@@ -389,6 +389,7 @@ mod tests {
 
     fn spec(name: &str) -> UserSpec {
         UserSpec {
+            key_description: None,
             name: name.to_string(),
             path: "/".to_string(),
             tags: Vec::new(),

@@ -78,6 +78,9 @@ pub struct UserSpec {
     /// ARN of the permissions boundary policy.
     pub boundary: Option<String>,
     pub access_key: bool,
+    /// The new access key's description, kept the console's way: a user tag whose key is the
+    /// access key ID (`TagUser` right after `CreateAccessKey`).
+    pub key_description: Option<String>,
     pub login: Option<LoginSpec>,
     pub groups: Vec<String>,
     /// ARNs of managed policies to attach.

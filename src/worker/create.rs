@@ -10,7 +10,7 @@ use super::password;
 use super::teardown::rollback;
 pub(super) use crate::aws::local_error;
 use crate::aws::mark::RunMark;
-use crate::aws::{Clients, users};
+use crate::aws::{Clients, access_keys, users};
 use crate::protocol::{
     AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
     StepStatus, UserSpec, creation_steps, sign_in_url,
@@ -230,9 +230,18 @@ async fn run_step(
             users::create_login_profile(c, user, password, login.require_reset).await?;
             Ok(Made::Password(Secret::new(password.expose().to_string())))
         }
-        StepKind::CreateAccessKey => Ok(Made::AccessKey(
-            users::create_access_key(c, user, mark).await?,
-        )),
+        StepKind::CreateAccessKey => {
+            let key = users::create_access_key(c, user, mark).await?;
+            if let Some(text) = &spec.key_description {
+                // The console's way: a user tag whose key is the access key ID. If it cannot be
+                // set, the key goes again (nobody has seen its secret) and the step fails.
+                if let Err(e) = access_keys::set_description(c, user, &key.id, text).await {
+                    let _ = access_keys::delete_key(c, user, &key.id).await;
+                    return Err(e);
+                }
+            }
+            Ok(Made::AccessKey(key))
+        }
         StepKind::AddToGroup(group) => {
             users::add_user_to_group(c, user, group).await?;
             Ok(Made::Nothing)

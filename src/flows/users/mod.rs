@@ -11,6 +11,7 @@
 pub mod draft;
 pub mod help;
 pub mod inline_policy;
+pub mod key_use;
 pub mod new_group;
 pub mod picker;
 pub mod rules;

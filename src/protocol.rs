@@ -141,6 +141,13 @@ pub enum Event {
         run: u64,
         result: CreationResult,
     },
+    /// After [`Event::Finished`]: how the proof of user `user`'s new access key stands (sent
+    /// while it waits, then once with the outcome).
+    KeyProof {
+        run: u64,
+        user: String,
+        proof: KeyProof,
+    },
     /// The reply to [`Request::CreateGroup`]: the new group, or why it was not made (nothing of
     /// it is left unless the error says so).
     GroupCreated {

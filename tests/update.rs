@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, PermPane, Remote, Screen, update};
 use iamwiz::flows::users::draft::PasswordMode;
 use iamwiz::protocol::{
-    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, NameKind, PasswordSource,
+    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, KeyProof, NameKind, PasswordSource,
     PolicyScope, Request, StepKind, StepStatus, UserPermissions,
 };
 
@@ -526,6 +526,53 @@ fn secrets_are_masked_until_toggled_and_dropped_after_confirmation() {
     assert!(app.reveal.is_none(), "the secrets are gone");
     let debug = format!("{app:?}");
     assert!(!debug.contains("s3cr3t-EXAMPLE-KEY") && !debug.contains("Pa55word!EXAMPLE"));
+}
+
+/// The proof of the new key arrives after the reveal, without blocking it: waiting, then works;
+/// news of another run or another user changes nothing.
+#[test]
+fn the_new_keys_proof_is_shown_on_the_credentials_screen_as_it_arrives() {
+    let mut app = loaded();
+    to_review(&mut app);
+    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
+    update(&mut app, Msg::Worker(created_event(run)));
+    let user = app.reveal.as_ref().unwrap().user().name.clone();
+    let proof_of = |app: &App| app.reveal.as_ref().unwrap().proof().cloned();
+    assert_eq!(proof_of(&app), None);
+    let waiting = KeyProof::Waiting {
+        waited_secs: 4,
+        limit_secs: 60,
+        code: "InvalidClientTokenId".into(),
+    };
+    for (r, u) in [(run + 1, user.clone()), (run, "someone-else".to_string())] {
+        let proof = waiting.clone();
+        update(
+            &mut app,
+            Msg::Worker(Event::KeyProof {
+                run: r,
+                user: u,
+                proof,
+            }),
+        );
+        assert_eq!(proof_of(&app), None, "not this reveal's key");
+    }
+    let proof = waiting.clone();
+    update(
+        &mut app,
+        Msg::Worker(Event::KeyProof {
+            run,
+            user: user.clone(),
+            proof,
+        }),
+    );
+    assert_eq!(proof_of(&app), Some(waiting));
+    assert_eq!(app.screen, Screen::Reveal);
+    let proof = KeyProof::Works { secs: 3 };
+    update(&mut app, Msg::Worker(Event::KeyProof { run, user, proof }));
+    assert_eq!(
+        proof_of(&app).map(|p| p.line()).as_deref(),
+        Some("✓ works, 3 s")
+    );
 }
 
 #[test]

@@ -11,9 +11,10 @@ use super::teardown::rollback;
 pub(super) use crate::aws::local_error;
 use crate::aws::mark::RunMark;
 use crate::aws::{Clients, access_keys, users};
+use crate::keys::proof::{Proof, prove_as};
 use crate::protocol::{
-    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
-    StepStatus, UserSpec, creation_steps, sign_in_url,
+    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, KeyProof, PasswordSource,
+    StepKind, StepStatus, UserSpec, creation_steps, sign_in_url,
 };
 use crate::secret::Secret;
 
@@ -272,5 +273,91 @@ async fn run_step(
             op,
             &format!("{kind:?} is not a step of a user"),
         )),
+    }
+}
+
+/// How long the proof of a new key waits for AWS to accept it.
+pub const PROOF_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`create_users`], sends [`Event::Finished`], then proves each new access key at once
+/// ([`prove_key`]) on a task of its own, reporting each as [`Event::KeyProof`]. The reveal does
+/// not wait for it.
+pub async fn create_and_prove(
+    c: &Clients,
+    run: u64,
+    specs: Vec<UserSpec>,
+    events: &UnboundedSender<Event>,
+) {
+    let result = create_users(c, run, specs, events).await;
+    let mut signers = Vec::new();
+    if let CreationResult::Created(users) = &result {
+        for u in users {
+            if let Some(key) = &u.access_key {
+                signers.push((
+                    u.name.clone(),
+                    u.arn.clone(),
+                    c.connect_as_key(key, &c.region).await,
+                ));
+            }
+        }
+    }
+    let _ = events.send(Event::Finished { run, result });
+    // A task of its own: the proof changes nothing in the account, so quitting does not wait
+    // for it.
+    let events = events.clone();
+    tokio::spawn(async move {
+        join_all(signers.iter().map(|(user, arn, as_key)| {
+            let events = &events;
+            async move {
+                let send = |proof: KeyProof| {
+                    let _ = events.send(Event::KeyProof {
+                        run,
+                        user: user.clone(),
+                        proof,
+                    });
+                };
+                let proof = prove_key(as_key, arn, PROOF_LIMIT, &send).await;
+                send(proof);
+            }
+        }))
+        .await;
+    });
+}
+
+/// Proves a new key with clients that sign with it (`sts:GetCallerIdentity` answered with
+/// `user_arn`), telling `on_wait` of each wait; the outcome as a [`KeyProof`].
+pub async fn prove_key(
+    as_key: &Clients,
+    user_arn: &str,
+    limit: std::time::Duration,
+    on_wait: &impl Fn(KeyProof),
+) -> KeyProof {
+    let limit_secs = limit.as_secs();
+    let proof = prove_as(as_key, user_arn, limit, |waited, e| {
+        on_wait(KeyProof::Waiting {
+            waited_secs: waited.as_secs(),
+            limit_secs,
+            code: e.code.clone(),
+        })
+    })
+    .await;
+    match proof {
+        Proof::Works(took) => KeyProof::Works {
+            secs: took.as_secs(),
+        },
+        Proof::TimedOut(e) => KeyProof::Failed {
+            why: format!("it did not work within {limit_secs} s ({})", e.code),
+            what_to_do: "AWS may still be spreading it; try it in a few minutes (aws sts \
+                         get-caller-identity with the key) before you hand it over"
+                .to_string(),
+        },
+        Proof::Failed(e) => KeyProof::Failed {
+            why: format!("{}: {}", e.operation, e.code),
+            what_to_do: e.hint,
+        },
+        Proof::WrongIdentity(arn) => KeyProof::Failed {
+            why: format!("it signed as {arn}, not as the new user"),
+            what_to_do: "check the endpoint and the key before you hand it over".to_string(),
+        },
     }
 }

@@ -103,8 +103,7 @@ async fn run(
         match request {
             Request::Create { run, specs } => {
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let result = create::create_users(&c, run, specs, &ev).await;
-                    let _ = ev.send(Event::Finished { run, result });
+                    create::create_and_prove(&c, run, specs, &ev).await;
                 }));
             }
             Request::CreateEncryption { run, spec } => {

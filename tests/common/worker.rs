@@ -210,6 +210,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::NameCheck { .. } => "NameCheck",
         Event::AccountAlias(_) => "AccountAlias",
         Event::Finished { .. } => "Finished",
+        Event::KeyProof { .. } => "KeyProof",
         Event::GroupCreated { .. } => "GroupCreated",
         Event::KmsKeys { .. } => "KmsKeys",
         Event::VerifyWaiting { .. } => "VerifyWaiting",

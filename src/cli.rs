@@ -232,6 +232,11 @@ pub struct ApplyArgs {
     /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Skip proving each new access key with sts:GetCallerIdentity after the secrets are saved
+    /// (a key that does not work is reported, never deleted).
+    #[arg(long)]
+    pub no_proof: bool,
 }
 
 impl Cli {

@@ -914,3 +914,73 @@ async fn several_names_are_checked_with_a_list_not_a_request_each() {
     assert_eq!(count("ListUsers"), 1, "{actions:?}");
     assert_eq!(count("GetAccountAuthorizationDetails"), 1, "{actions:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The proof of the new access keys
+// ---------------------------------------------------------------------------------------------
+
+/// Applies `plan` through `endpoint` off the runtime's threads (a proxy may be serving on them).
+async fn apply_off_runtime(home: &Home, endpoint: &str, args: &[&str]) -> common::apply::Run {
+    let mut cmd = home.apply_command(endpoint, args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run iamwiz"))
+        .await
+        .unwrap();
+    common::apply::Run {
+        code: out.status.code().expect("iamwiz exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_proves_each_new_key_waiting_while_it_propagates() {
+    let (proxy, seen) = proxy::propagation_proxy(Some(Duration::from_secs(3)));
+    let home = Home::new();
+    let name = unique("apply-proof");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let run = apply_off_runtime(&home, &proxy.endpoint, &["plan.json", "--csv", "out.csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{name}'s access key: not working yet (InvalidClientTokenId), waiting for it to \
+             propagate"
+        )),
+        "the wait is shown: {}",
+        run.stderr
+    );
+    let works = format!("{name}'s access key: ✓ works, ");
+    assert!(run.stderr.contains(&works), "{}", run.stderr);
+    let seen = seen.lock().unwrap().clone();
+    let tries = seen
+        .iter()
+        .filter(|(a, admin, _)| a == "GetCallerIdentity" && !admin)
+        .count();
+    assert!(tries >= 2, "refused, then tried again: {seen:?}");
+    let keys = common::access_key_ids(&admin().await.iam, &name).await;
+    assert_eq!(keys.len(), 1, "the key stays");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_proof_skips_the_proof() {
+    let (proxy, seen) = proxy::propagation_proxy(None);
+    let home = Home::new();
+    let name = unique("apply-noproof");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let args = ["plan.json", "--csv", "out.csv", "--no-proof"];
+    let run = apply_off_runtime(&home, &proxy.endpoint, &args).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("Proving"), "{}", run.stderr);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        !seen
+            .iter()
+            .any(|(a, admin, _)| a == "GetCallerIdentity" && !admin),
+        "no call signed with the new key: {seen:?}"
+    );
+}

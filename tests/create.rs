@@ -1931,3 +1931,63 @@ async fn the_access_keys_description_is_a_user_tag_named_by_the_key_id() {
     expected.sort();
     assert_eq!(tags, expected);
 }
+
+/// After the creation's answer, the worker proves the new key and reports it: waiting while the
+/// key propagates (a proxy answers `InvalidClientTokenId` for its first seconds), then works.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_proves_the_new_key_after_the_answer_and_reports_the_wait() {
+    use iamwiz::protocol::KeyProof;
+    let (proxy, _) = common::proxy::propagation_proxy(Some(Duration::from_secs(3)));
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("proven");
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    let spec = UserSpec {
+        access_key: true,
+        ..bare_spec(&name)
+    };
+    worker
+        .requests
+        .send(Request::Create {
+            run: 3,
+            specs: vec![spec],
+        })
+        .unwrap();
+    let mut order = Vec::new();
+    let outcome = timeout(Duration::from_secs(60), async {
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Finished { result, .. } => {
+                    expect_created_all(result);
+                    order.push("Finished".to_string());
+                }
+                Event::KeyProof { run, user, proof } => {
+                    assert_eq!((run, user.as_str()), (3, name.as_str()));
+                    order.push(format!("{proof:?}"));
+                    if !matches!(proof, KeyProof::Waiting { .. }) {
+                        return proof;
+                    }
+                }
+                _ => {}
+            }
+        }
+        panic!("the worker stopped before the proof ended: {order:?}");
+    })
+    .await
+    .expect("the proof ends within its limit");
+    assert!(
+        matches!(outcome, KeyProof::Works { secs } if secs >= 2),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        order[0], "Finished",
+        "the answer does not wait for the proof"
+    );
+    assert!(
+        order[1].contains("InvalidClientTokenId"),
+        "the wait is reported: {order:?}"
+    );
+}

@@ -165,6 +165,43 @@ fn at_least_one_access_type_is_required() {
     assert!(error_text(&app).contains("at least one access type"));
 }
 
+/// The access key's use case is chosen with ←→ (AWS's alternative shown for it), the description
+/// is typed (a space is text there, a character a tag refuses is refused and said), and both reach
+/// the creation request and Review.
+#[test]
+fn the_access_keys_use_case_and_description_are_chosen_on_the_access_step() {
+    use iamwiz::app::AccessItem;
+    use iamwiz::flows::users::key_use::KeyUse;
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.focus.access, AccessItem::KeyUse);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.draft.key_use, Some(KeyUse::AwsCompute));
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Down);
+    type_str(&mut app, "nightly backup");
+    assert!(app.draft.access_key, "space typed, nothing toggled");
+    type_str(&mut app, "#");
+    assert!(
+        error_text(&app).contains("description"),
+        "{}",
+        error_text(&app)
+    );
+    assert_eq!(app.draft.key_description.value(), "nightly backup");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.screen, Screen::Review);
+    let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+    assert_eq!(spec.key_description.as_deref(), Some("nightly backup"));
+}
+
 #[test]
 fn typing_on_custom_password_chooses_it_and_checks_the_policy() {
     let mut app = loaded();
@@ -1212,8 +1249,9 @@ mod password_policy {
         press(app, KeyCode::Down);
         press(app, KeyCode::Char(' ')); // console password on
         if !reset {
-            press(app, KeyCode::Up);
-            press(app, KeyCode::Up); // Require a new password…
+            for _ in 0..3 {
+                press(app, KeyCode::Down); // Require a new password…
+            }
             press(app, KeyCode::Char(' '));
             assert!(!app.draft.require_reset);
         }

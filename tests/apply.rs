@@ -985,3 +985,35 @@ async fn no_proof_skips_the_proof() {
         "no call signed with the new key: {seen:?}"
     );
 }
+
+/// A proof AWS refuses outright (not a propagation delay) ends at once: the line names the
+/// operation and the code, says nothing was deleted, and the user and key stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_proof_is_reported_and_deletes_nothing() {
+    let proxy = Proxy::start_seeing(|action, head| {
+        if action == "GetCallerIdentity" && !head.contains("Credential=testing/") {
+            proxy::iam_error("403 Forbidden", "AccessDenied", "Explicit deny in an SCP.")
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    });
+    let home = Home::new();
+    let name = unique("apply-proof-denied");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let run = apply_off_runtime(&home, &proxy.endpoint, &["plan.json", "--csv", "out.csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line =
+        format!("{name}'s access key: ✗ sts:GetCallerIdentity: AccessDenied. Nothing was deleted");
+    assert!(run.stderr.contains(&line), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the secrets are saved"),
+        "{}",
+        run.stderr
+    );
+    let keys = common::access_key_ids(&admin().await.iam, &name).await;
+    assert_eq!(keys.len(), 1, "the key stays");
+    assert!(home.path().join("out.csv").exists());
+}

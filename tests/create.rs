@@ -1991,3 +1991,60 @@ async fn the_worker_proves_the_new_key_after_the_answer_and_reports_the_wait() {
         "the wait is reported: {order:?}"
     );
 }
+
+/// If the description cannot be stored (`TagUser` refused), the creation fails on that step and
+/// is undone whole: the new key is deleted before the user (IAM refuses `DeleteUser` while a key
+/// remains; moto does not, so the calls are read from a proxy), so nothing is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_description_that_cannot_be_stored_rolls_the_creation_back() {
+    use common::proxy::{self, Proxy, Verdict};
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    let proxy = Proxy::start(move |action| {
+        log.lock().unwrap().push(action.to_string());
+        if action == "TagUser" {
+            proxy::iam_error("403 Forbidden", "AccessDenied", "not allowed to tag users")
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    });
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("undescribed");
+    let spec = UserSpec {
+        access_key: true,
+        key_description: Some("ci".into()),
+        ..bare_spec(&name)
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    match result {
+        CreationResult::Failed {
+            step,
+            error,
+            leftovers,
+            ..
+        } => {
+            assert_eq!(step, StepKind::CreateAccessKey);
+            assert_eq!(
+                (error.operation.as_str(), error.code.as_str()),
+                ("iam:TagUser", "AccessDenied")
+            );
+            assert!(leftovers.is_empty(), "{leftovers:?}");
+        }
+        CreationResult::Created(_) => panic!("the creation should fail on TagUser"),
+    }
+    let admin = common::admin().await;
+    assert!(
+        !common::apply::user_exists(&admin.iam, &name).await,
+        "the user is gone"
+    );
+    let seen = seen.lock().unwrap().clone();
+    let at = |a: &str| seen.iter().position(|s| s == a);
+    let (key_gone, user_gone) = (at("DeleteAccessKey"), at("DeleteUser"));
+    assert!(
+        key_gone.is_some() && key_gone < user_gone,
+        "the key is deleted before the user: {seen:?}"
+    );
+}

@@ -2048,3 +2048,58 @@ async fn a_description_that_cannot_be_stored_rolls_the_creation_back() {
         "the key is deleted before the user: {seen:?}"
     );
 }
+
+/// `EndProof` (the credentials screen was left) stops a proof that is still waiting: no call is
+/// signed with the new key afterwards, and no more news of it comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn ending_the_proof_stops_the_calls_signed_with_the_new_key() {
+    use iamwiz::protocol::KeyProof;
+    let (proxy, seen) = common::proxy::propagation_proxy(None);
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("unproven");
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    let spec = UserSpec {
+        access_key: true,
+        ..bare_spec(&name)
+    };
+    let create = Request::Create {
+        run: 5,
+        specs: vec![spec],
+    };
+    worker.requests.send(create).unwrap();
+    timeout(Duration::from_secs(30), async {
+        while let Some(event) = events.recv().await {
+            if let Event::KeyProof {
+                proof: KeyProof::Waiting { .. },
+                ..
+            } = event
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the proof waits while the key is refused");
+    worker.requests.send(Request::EndProof { run: 5 }).unwrap();
+    let by_key = |seen: &common::proxy::Seen| {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter(|(a, admin, _)| a == "GetCallerIdentity" && !admin)
+            .count()
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let tries = by_key(&seen);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(by_key(&seen), tries, "no try after the end");
+    while let Ok(event) = events.try_recv() {
+        assert!(
+            !matches!(event, Event::KeyProof { .. }),
+            "news of an ended proof"
+        );
+    }
+}

@@ -612,6 +612,23 @@ fn the_new_keys_proof_is_shown_on_the_credentials_screen_as_it_arrives() {
     );
 }
 
+/// Leaving the credentials screen ends a proof still going: it signs with a copy of the secret.
+#[test]
+fn leaving_the_credentials_screen_ends_the_proof_of_its_keys() {
+    let mut app = loaded();
+    to_review(&mut app);
+    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
+    update(&mut app, Msg::Worker(created_event(run)));
+    press(&mut app, KeyCode::Enter);
+    let cmds = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.screen, Screen::Done);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Worker(Request::EndProof { run: r }) if *r == run)),
+        "{cmds:?}"
+    );
+}
+
 #[test]
 fn quitting_from_the_reveal_screen_asks_first() {
     let mut app = loaded();
@@ -888,7 +905,13 @@ mod credentials {
         press(&mut app, KeyCode::Enter);
         let cmds = press(&mut app, KeyCode::Char('y'));
         assert!(
-            matches!(cmds.as_slice(), [Command::ClearClipboard]),
+            matches!(
+                cmds.as_slice(),
+                [
+                    Command::Worker(Request::EndProof { .. }),
+                    Command::ClearClipboard
+                ]
+            ),
             "{cmds:?}"
         );
     }
@@ -917,7 +940,13 @@ mod credentials {
         update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
         press(&mut app, KeyCode::Enter);
         let cmds = press(&mut app, KeyCode::Char('y'));
-        assert!(matches!(cmds.as_slice(), [Command::ClearClipboard]));
+        assert!(matches!(
+            cmds.as_slice(),
+            [
+                Command::Worker(Request::EndProof { .. }),
+                Command::ClearClipboard
+            ]
+        ));
         assert!(app.reveal.is_none());
     }
 

@@ -3,8 +3,12 @@
 //! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
 //! [`crate::aws::users`].
 
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use super::password;
 use super::teardown::rollback;
@@ -279,14 +283,40 @@ async fn run_step(
 /// How long the proof of a new key waits for AWS to accept it.
 pub const PROOF_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The proofs in progress, by creation run, so that leaving the credentials screen ends them
+/// (with the copy of the secret they sign with).
+#[derive(Clone, Default)]
+pub struct Proofs(Arc<Mutex<Vec<(u64, AbortHandle)>>>);
+
+impl Proofs {
+    /// Ends the proofs of run `run`, if any are still going.
+    pub fn end(&self, run: u64) {
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|(r, handle)| {
+            if *r == run {
+                handle.abort();
+            }
+            *r != run && !handle.is_finished()
+        });
+    }
+
+    fn start(&self, run: u64, proof: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(proof).abort_handle();
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|(_, h)| !h.is_finished());
+        running.push((run, handle));
+    }
+}
+
 /// [`create_users`], sends [`Event::Finished`], then proves each new access key at once
-/// ([`prove_key`]) on a task of its own, reporting each as [`Event::KeyProof`]. The reveal does
-/// not wait for it.
+/// ([`prove_key`]) on a task of its own (in `proofs`), reporting each as [`Event::KeyProof`]. The
+/// reveal does not wait for it, nor does quitting: it changes nothing in the account.
 pub async fn create_and_prove(
     c: &Clients,
     run: u64,
     specs: Vec<UserSpec>,
     events: &UnboundedSender<Event>,
+    proofs: &Proofs,
 ) {
     let result = create_users(c, run, specs, events).await;
     let mut signers = Vec::new();
@@ -302,10 +332,11 @@ pub async fn create_and_prove(
         }
     }
     let _ = events.send(Event::Finished { run, result });
-    // A task of its own: the proof changes nothing in the account, so quitting does not wait
-    // for it.
+    if signers.is_empty() {
+        return;
+    }
     let events = events.clone();
-    tokio::spawn(async move {
+    proofs.start(run, async move {
         join_all(signers.iter().map(|(user, arn, as_key)| {
             let events = &events;
             async move {

@@ -200,7 +200,7 @@ pub struct KeysRotateArgs {
 pub const APPLY_AFTER_HELP: &str = "\
 Before anything is created, the plan is checked (every problem listed), then the account: the \
 caller's identity, the password policy, every managed policy, group and the boundary exist, and \
-no user name is taken. A failure during creation undoes everything made.
+no user name is taken. A failure during creation undoes everything made. Once the secrets are saved, each new access key is proven with sts:GetCallerIdentity (--no-proof skips it); a key that does not work is reported, never deleted, and the exit code stays 0.
 
 Exit codes:
   0  created; the secrets are in the exports named
@@ -243,6 +243,11 @@ pub struct ApplyArgs {
     /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Skip proving each new access key with sts:GetCallerIdentity after the secrets are saved
+    /// (a key that does not work is reported, never deleted).
+    #[arg(long)]
+    pub no_proof: bool,
 }
 
 impl Cli {

@@ -68,6 +68,11 @@ pub enum Request {
         run: u64,
         spec: EncryptionSpec,
     },
+    /// Stop proving the new access keys of creation run `run` (the credentials screen was left):
+    /// the proof holds the secret only while the screen does.
+    EndProof {
+        run: u64,
+    },
     /// Delete users made in this run whose secrets nobody can have (the wizard is ending on a
     /// signal before any was shown, copied or saved): for each, everything attached to it as IAM
     /// lists it, in the order IAM requires, then the user; then `key`, a KMS key the same run
@@ -182,6 +187,13 @@ pub enum Event {
     Finished {
         run: u64,
         result: CreationResult,
+    },
+    /// After [`Event::Finished`]: how the proof of user `user`'s new access key stands (sent
+    /// while it waits, then once with the outcome).
+    KeyProof {
+        run: u64,
+        user: String,
+        proof: KeyProof,
     },
     /// The reply to [`Request::CreateGroup`]: the new group, or why it was not made (nothing of
     /// it is left unless the error says so).

@@ -257,7 +257,8 @@ fn a_plan_with_many_problems_lists_them_all_without_calling_aws() {
     assert_eq!(
         run.stderr,
         "iamwiz apply: the plan bad.json is refused (6 problems); nothing was created:\n  \
-         colour: unknown field; a plan has only version, users, path, access_key, \
+         colour: unknown field; a plan has only version, users, path, access_key, access_key_use, \
+         access_key_description, \
          console_password, groups, managed_policies, inline_policies, permissions_boundary, \
          tags.\n  \
          users[1]: The user name is 65 characters; the limit is 64.\n  \
@@ -512,6 +513,8 @@ fn small_plan(name: &str) -> serde_json::Value {
         "users": [name],
         "path": "/dry&run/",
         "access_key": true,
+        "access_key_use": "outside-aws",
+        "access_key_description": "on-prem ETL: nightly @ 02:00",
         "console_password": {"require_reset": true},
         "groups": ["developers"],
         "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
@@ -532,12 +535,15 @@ fn dry_run_prints_the_aws_cli_commands_without_calling_aws() {
     assert_eq!(
         run.stdout,
         r#"# iamwiz apply --dry-run plan.json: the AWS CLI commands that create the same users.
+# The access key is for: Application running outside AWS. AWS recommends: IAM Roles Anywhere, temporary credentials for workloads outside AWS.
 # Set IAMWIZ_PASSWORD to a password that meets the account's password policy first (iamwiz apply generates one per user).
 # iamwiz apply also attaches arn:aws:iam::aws:policy/IAMUserChangePassword when the account's password policy does not let users change their own password.
 
 aws iam create-user --user-name dry-alice --path '/dry&run/' --permissions-boundary arn:aws:iam::aws:policy/PowerUserAccess --tags '[{"Key":"team","Value":"data team"}]'
 aws iam create-login-profile --user-name dry-alice --password "$IAMWIZ_PASSWORD" --password-reset-required
 aws iam create-access-key --user-name dry-alice
+key_id=$(aws iam list-access-keys --user-name dry-alice --query 'AccessKeyMetadata[0].AccessKeyId' --output text)
+aws iam tag-user --user-name dry-alice --tags "[{\"Key\":\"$key_id\",\"Value\":\"on-prem ETL: nightly @ 02:00\"}]"
 aws iam add-user-to-group --user-name dry-alice --group-name developers
 aws iam attach-user-policy --user-name dry-alice --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
 aws iam put-user-policy --user-name dry-alice --policy-name own-bucket --policy-document '{"Statement":[{"Action":"s3:GetObject","Condition":{"StringEquals":{"aws:username":"o'\''brien"}},"Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
@@ -548,6 +554,7 @@ aws iam put-user-policy --user-name dry-alice --policy-name own-bucket --policy-
 
 #[tokio::test]
 async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
+    groups_exist();
     let c = admin().await;
     let home = Home::new();
     let name = unique("apply-dry");
@@ -583,8 +590,17 @@ async fn the_dry_run_commands_create_the_user_with_the_aws_cli() {
         .send()
         .await
         .unwrap();
-    assert_eq!(tags.tags()[0].key(), "team");
-    assert_eq!(tags.tags()[0].value(), "data team");
+    let keys = common::access_key_ids(&c.iam, &name).await;
+    assert_eq!(keys.len(), 1);
+    let tags: Vec<(&str, &str)> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(
+        tags,
+        [
+            ("team", "data team"),
+            (keys[0].as_str(), "on-prem ETL: nightly @ 02:00")
+        ],
+        "the plan's tag, and the key's description under the key's ID"
+    );
     let groups = common::group_names(&c.iam, &name).await;
     assert_eq!(groups[0], "developers");
     let attached = common::attached_policy_arns(&c.iam, &name).await;
@@ -898,4 +914,106 @@ async fn several_names_are_checked_with_a_list_not_a_request_each() {
     assert_eq!(count("GetGroup"), 0, "{actions:?}");
     assert_eq!(count("ListUsers"), 1, "{actions:?}");
     assert_eq!(count("GetAccountAuthorizationDetails"), 1, "{actions:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The proof of the new access keys
+// ---------------------------------------------------------------------------------------------
+
+/// Applies `plan` through `endpoint` off the runtime's threads (a proxy may be serving on them).
+async fn apply_off_runtime(home: &Home, endpoint: &str, args: &[&str]) -> common::apply::Run {
+    let mut cmd = home.apply_command(endpoint, args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run iamwiz"))
+        .await
+        .unwrap();
+    common::apply::Run {
+        code: out.status.code().expect("iamwiz exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_proves_each_new_key_waiting_while_it_propagates() {
+    let (proxy, seen) = proxy::propagation_proxy(Some(Duration::from_secs(3)));
+    let home = Home::new();
+    let name = unique("apply-proof");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let run = apply_off_runtime(&home, &proxy.endpoint, &["plan.json", "--csv", "out.csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{name}'s access key: not working yet (InvalidClientTokenId), waiting for it to \
+             propagate"
+        )),
+        "the wait is shown: {}",
+        run.stderr
+    );
+    let works = format!("{name}'s access key: ✓ works, ");
+    assert!(run.stderr.contains(&works), "{}", run.stderr);
+    let seen = seen.lock().unwrap().clone();
+    let tries = seen
+        .iter()
+        .filter(|(a, admin, _)| a == "GetCallerIdentity" && !admin)
+        .count();
+    assert!(tries >= 2, "refused, then tried again: {seen:?}");
+    let keys = common::access_key_ids(&admin().await.iam, &name).await;
+    assert_eq!(keys.len(), 1, "the key stays");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_proof_skips_the_proof() {
+    let (proxy, seen) = proxy::propagation_proxy(None);
+    let home = Home::new();
+    let name = unique("apply-noproof");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let args = ["plan.json", "--csv", "out.csv", "--no-proof"];
+    let run = apply_off_runtime(&home, &proxy.endpoint, &args).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("Proving"), "{}", run.stderr);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        !seen
+            .iter()
+            .any(|(a, admin, _)| a == "GetCallerIdentity" && !admin),
+        "no call signed with the new key: {seen:?}"
+    );
+}
+
+/// A proof AWS refuses outright (not a propagation delay) ends at once: the line names the
+/// operation and the code, says nothing was deleted, and the user and key stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_proof_is_reported_and_deletes_nothing() {
+    let proxy = Proxy::start_seeing(|action, head| {
+        if action == "GetCallerIdentity" && !head.contains("Credential=testing/") {
+            proxy::iam_error("403 Forbidden", "AccessDenied", "Explicit deny in an SCP.")
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    });
+    let home = Home::new();
+    let name = unique("apply-proof-denied");
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": [name], "access_key": true}),
+    );
+    let run = apply_off_runtime(&home, &proxy.endpoint, &["plan.json", "--csv", "out.csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line =
+        format!("{name}'s access key: ✗ sts:GetCallerIdentity: AccessDenied. Nothing was deleted");
+    assert!(run.stderr.contains(&line), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the secrets are saved"),
+        "{}",
+        run.stderr
+    );
+    let keys = common::access_key_ids(&admin().await.iam, &name).await;
+    assert_eq!(keys.len(), 1, "the key stays");
+    assert!(home.path().join("out.csv").exists());
 }

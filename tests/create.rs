@@ -286,6 +286,7 @@ async fn creates_a_user_with_every_option() {
     ];
     let inline_doc = policy_document(&["s3:GetObject", "s3:ListBucket"]);
     let spec = UserSpec {
+        key_description: None,
         name: user.clone(),
         path: "/eng/".to_string(),
         tags: tags.clone(),
@@ -463,6 +464,7 @@ async fn boundary_tags_and_reset_flag_are_sent_though_moto_drops_boundary_and_re
         ("env".to_string(), "prod".to_string()),
     ];
     let spec = UserSpec {
+        key_description: None,
         path: "/eng/".to_string(),
         tags: tags.clone(),
         boundary: Some(POWER_USER.to_string()),
@@ -536,6 +538,7 @@ async fn a_failed_step_rolls_back_everything() {
     create_group(iam, &existing, None).await;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(false),
         groups: vec![existing.clone(), missing.clone()],
@@ -617,6 +620,7 @@ async fn rollback_runs_in_the_order_iam_requires() {
     create_group(iam, &second, None).await;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         groups: vec![first.clone(), missing.clone(), second.clone()],
@@ -706,6 +710,7 @@ async fn creating_an_existing_user_fails_cleanly() {
         .access_key_id;
 
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         groups: vec![group.clone()],
@@ -1010,6 +1015,7 @@ async fn access_denied_names_the_missing_permission() {
 
     // …but may not create a user, and the admin is told which permission is missing.
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(true),
         policies: vec![READ_ONLY.to_string()],
@@ -1060,6 +1066,7 @@ async fn creates_a_batch_of_users_each_with_its_own_key() {
     let specs = names
         .iter()
         .map(|n| UserSpec {
+            key_description: None,
             access_key: true,
             login: generated_password(true),
             groups: vec![group.clone()],
@@ -1112,11 +1119,13 @@ async fn a_failure_for_one_user_rolls_back_the_whole_batch() {
     let mut specs: Vec<UserSpec> = good
         .iter()
         .map(|n| UserSpec {
+            key_description: None,
             access_key: true,
             ..bare_spec(n)
         })
         .collect();
     specs.push(UserSpec {
+        key_description: None,
         access_key: true,
         groups: vec![missing.clone()],
         ..bare_spec(&bad)
@@ -1598,6 +1607,7 @@ async fn a_slow_account_alias_holds_up_no_creation_call() {
     };
     let user = common::unique("slow-alias");
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         ..bare_spec(&user)
     };
@@ -1688,6 +1698,7 @@ async fn a_real_failure_under_a_quota_is_rolled_back_whole() {
     let specs: Vec<UserSpec> = names
         .iter()
         .map(|name| UserSpec {
+            key_description: None,
             access_key: true,
             login: generated_password(false),
             policies: vec![READ_ONLY.to_string(), VIEW_ONLY.to_string()],
@@ -1767,6 +1778,7 @@ async fn a_retried_create_user_never_takes_a_colleagues_user() {
         })
     };
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         policies: vec!["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere".to_string()],
         ..bare_spec(&name)
@@ -1853,6 +1865,7 @@ async fn the_connection_that_brings_a_new_secret_key_is_not_kept_for_reuse() {
     };
     let name = common::unique("conn");
     let spec = UserSpec {
+        key_description: None,
         access_key: true,
         login: generated_password(false),
         ..bare_spec(&name)
@@ -1880,4 +1893,213 @@ async fn the_connection_that_brings_a_new_secret_key_is_not_kept_for_reuse() {
         None,
         "other calls keep the connection for reuse"
     );
+}
+
+/// The access key's description is stored the console's way: a user tag whose key is the new
+/// access key ID, next to the user's own tags.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_keys_description_is_a_user_tag_named_by_the_key_id() {
+    let admin = common::admin().await;
+    let name = common::unique("described");
+    let spec = UserSpec {
+        access_key: true,
+        key_description: Some("CI deploys: build/2 @ eu".into()),
+        tags: vec![("team".into(), "data".into())],
+        ..bare_spec(&name)
+    };
+    let (_, result) = run_plan(common::settings(), spec).await;
+    let users = expect_created_all(result);
+    let key = users[0].access_key.as_ref().expect("a key").id.clone();
+    let tags = admin
+        .iam
+        .list_user_tags()
+        .user_name(&name)
+        .send()
+        .await
+        .unwrap();
+    let mut tags: Vec<(String, String)> = tags
+        .tags()
+        .iter()
+        .filter(|t| t.key() != "iamwiz:run")
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    tags.sort();
+    let mut expected = vec![
+        ("team".to_string(), "data".to_string()),
+        (key, "CI deploys: build/2 @ eu".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(tags, expected);
+}
+
+/// After the creation's answer, the worker proves the new key and reports it: waiting while the
+/// key propagates (a proxy answers `InvalidClientTokenId` for its first seconds), then works.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_proves_the_new_key_after_the_answer_and_reports_the_wait() {
+    use iamwiz::protocol::KeyProof;
+    let (proxy, _) = common::proxy::propagation_proxy(Some(Duration::from_secs(3)));
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("proven");
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    let spec = UserSpec {
+        access_key: true,
+        ..bare_spec(&name)
+    };
+    worker
+        .requests
+        .send(Request::Create {
+            run: 3,
+            specs: vec![spec],
+        })
+        .unwrap();
+    let mut order = Vec::new();
+    let outcome = timeout(Duration::from_secs(60), async {
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Finished { result, .. } => {
+                    expect_created_all(result);
+                    order.push("Finished".to_string());
+                }
+                Event::KeyProof { run, user, proof } => {
+                    assert_eq!((run, user.as_str()), (3, name.as_str()));
+                    order.push(format!("{proof:?}"));
+                    if !matches!(proof, KeyProof::Waiting { .. }) {
+                        return proof;
+                    }
+                }
+                _ => {}
+            }
+        }
+        panic!("the worker stopped before the proof ended: {order:?}");
+    })
+    .await
+    .expect("the proof ends within its limit");
+    assert!(
+        matches!(outcome, KeyProof::Works { secs } if secs >= 2),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        order[0], "Finished",
+        "the answer does not wait for the proof"
+    );
+    assert!(
+        order[1].contains("InvalidClientTokenId"),
+        "the wait is reported: {order:?}"
+    );
+}
+
+/// If the description cannot be stored (`TagUser` refused), the creation fails on that step and
+/// is undone whole: the new key is deleted before the user (IAM refuses `DeleteUser` while a key
+/// remains; moto does not, so the calls are read from a proxy), so nothing is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_description_that_cannot_be_stored_rolls_the_creation_back() {
+    use common::proxy::{self, Proxy, Verdict};
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    let proxy = Proxy::start(move |action| {
+        log.lock().unwrap().push(action.to_string());
+        if action == "TagUser" {
+            proxy::iam_error("403 Forbidden", "AccessDenied", "not allowed to tag users")
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    });
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("undescribed");
+    let spec = UserSpec {
+        access_key: true,
+        key_description: Some("ci".into()),
+        ..bare_spec(&name)
+    };
+    let (_, result) = run_plan(settings, spec).await;
+    match result {
+        CreationResult::Failed {
+            step,
+            error,
+            leftovers,
+            ..
+        } => {
+            assert_eq!(step, StepKind::CreateAccessKey);
+            assert_eq!(
+                (error.operation.as_str(), error.code.as_str()),
+                ("iam:TagUser", "AccessDenied")
+            );
+            assert!(leftovers.is_empty(), "{leftovers:?}");
+        }
+        CreationResult::Created(_) => panic!("the creation should fail on TagUser"),
+    }
+    let admin = common::admin().await;
+    assert!(
+        !common::apply::user_exists(&admin.iam, &name).await,
+        "the user is gone"
+    );
+    let seen = seen.lock().unwrap().clone();
+    let at = |a: &str| seen.iter().position(|s| s == a);
+    let (key_gone, user_gone) = (at("DeleteAccessKey"), at("DeleteUser"));
+    assert!(
+        key_gone.is_some() && key_gone < user_gone,
+        "the key is deleted before the user: {seen:?}"
+    );
+}
+
+/// `EndProof` (the credentials screen was left) stops a proof that is still waiting: no call is
+/// signed with the new key afterwards, and no more news of it comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn ending_the_proof_stops_the_calls_signed_with_the_new_key() {
+    use iamwiz::protocol::KeyProof;
+    let (proxy, seen) = common::proxy::propagation_proxy(None);
+    let settings = AwsSettings {
+        endpoint_url: Some(proxy.endpoint.clone()),
+        ..common::settings()
+    };
+    let name = common::unique("unproven");
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let worker = iamwiz::worker::spawn(settings, events_tx);
+    let spec = UserSpec {
+        access_key: true,
+        ..bare_spec(&name)
+    };
+    let create = Request::Create {
+        run: 5,
+        specs: vec![spec],
+    };
+    worker.requests.send(create).unwrap();
+    timeout(Duration::from_secs(30), async {
+        while let Some(event) = events.recv().await {
+            if let Event::KeyProof {
+                proof: KeyProof::Waiting { .. },
+                ..
+            } = event
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the proof waits while the key is refused");
+    worker.requests.send(Request::EndProof { run: 5 }).unwrap();
+    let by_key = |seen: &common::proxy::Seen| {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter(|(a, admin, _)| a == "GetCallerIdentity" && !admin)
+            .count()
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let tries = by_key(&seen);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(by_key(&seen), tries, "no try after the end");
+    while let Ok(event) = events.try_recv() {
+        assert!(
+            !matches!(event, Event::KeyProof { .. }),
+            "news of an ended proof"
+        );
+    }
 }

@@ -223,6 +223,7 @@ impl Proxy {
 /// A full plan: user, console password, access key, a group, a managed and an inline policy.
 fn full_spec(user: &str, group: &str) -> UserSpec {
     UserSpec {
+        key_description: None,
         name: user.to_string(),
         path: "/".to_string(),
         tags: vec![("team".to_string(), "faults".to_string())],
@@ -702,6 +703,7 @@ async fn a_rollback_leftover_command_for_a_policy_path_with_shell_characters_pas
         ..common::settings()
     };
     let spec = UserSpec {
+        key_description: None,
         login: None,
         access_key: false,
         groups: Vec::new(),

@@ -110,6 +110,15 @@ fn every_key_the_users_steps_offer_does_something() {
         press(&mut app, KeyCode::Down);
         app
     });
+    for (name, downs) in [("key use case", 2), ("key description", 3)] {
+        check(name, &move || {
+            let mut app = on(Screen::Access)();
+            for _ in 0..downs {
+                press(&mut app, KeyCode::Down);
+            }
+            app
+        });
+    }
     check("custom password", &|| {
         let mut app = loaded();
         to_custom_password(&mut app, "carol");

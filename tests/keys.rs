@@ -12,11 +12,10 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::apply::{Home, Run};
-use common::proxy::{self, Proxy, Verdict};
+use common::proxy::propagation_proxy;
 use common::{admin, endpoint, unique};
 
 /// Runs `iamwiz --endpoint-url <endpoint> keys <args>` in `home`, off the test's runtime (a
@@ -579,39 +578,6 @@ async fn replacing_an_active_key_used_this_week_needs_replace_in_use() {
 // ---------------------------------------------------------------------------------------------
 // keys rotate: the proof
 // ---------------------------------------------------------------------------------------------
-
-/// What a proof proxy saw: each request's action, whether the admin ("testing") signed it, and
-/// whether the proxy refused it.
-type Seen = Arc<Mutex<Vec<(String, bool, bool)>>>;
-
-/// A proxy that answers `InvalidClientTokenId` to `sts:GetCallerIdentity` signed by any key but
-/// the admin's for `refuse_for` after the first such call (forever when `None`), as AWS does
-/// while a new key propagates.
-fn propagation_proxy(refuse_for: Option<Duration>) -> (Proxy, Seen) {
-    let seen: Seen = Arc::default();
-    let first: Arc<Mutex<Option<Instant>>> = Arc::default();
-    let log = seen.clone();
-    let proxy = Proxy::start_seeing(move |action, head| {
-        let by_admin = head.contains("Credential=testing/");
-        let refused = action == "GetCallerIdentity" && !by_admin && {
-            let since = *first.lock().unwrap().get_or_insert_with(Instant::now);
-            refuse_for.is_none_or(|d| since.elapsed() < d)
-        };
-        log.lock()
-            .unwrap()
-            .push((action.to_string(), by_admin, refused));
-        if refused {
-            proxy::iam_error(
-                "403 Forbidden",
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-            )
-        } else {
-            Verdict::Forward(Duration::ZERO)
-        }
-    });
-    (proxy, seen)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_rotation_waits_while_the_new_key_propagates_and_deactivates_the_old_only_after() {

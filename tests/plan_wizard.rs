@@ -136,6 +136,8 @@ fn expected_plan() -> Plan {
         users: vec!["carol".into(), "dave".into()],
         path: "/".into(),
         access_key: true,
+        access_key_use: None,
+        access_key_description: None,
         console_password: Some(ConsolePassword {
             require_reset: true,
         }),

@@ -122,7 +122,7 @@ fn reply(request: Request) -> Option<Event> {
             result: Ok(GroupInfo { name, policies }),
         },
         // The picker's preview stays loading.
-        Request::LoadPolicyDocument { .. } => return None,
+        Request::LoadPolicyDocument { .. } | Request::EndProof { .. } => return None,
         Request::Discard { run, users, key } => Event::Discarded {
             run,
             users: users

@@ -374,6 +374,7 @@ async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
         .expect("CreateGroup");
     let name = common::unique("discard");
     let spec = UserSpec {
+        key_description: None,
         name: name.clone(),
         path: "/".to_string(),
         tags: vec![("team".to_string(), "signals".to_string())],

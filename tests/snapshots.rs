@@ -63,6 +63,21 @@ fn access_with_custom_password() {
     snap!("access_custom_password", app);
 }
 
+#[test]
+fn access_with_the_keys_use_case_and_description() {
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Right); // Application running outside AWS
+    }
+    press(&mut app, KeyCode::Down);
+    type_str(&mut app, "on-prem ETL");
+    snap!("access_key_use_and_description", app);
+}
+
 fn to_permissions() -> App {
     let mut app = loaded();
     type_str(&mut app, "carol");

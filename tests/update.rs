@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use iamwiz::app::{App, Command, Modal, Msg, NoticeKind, PermPane, Remote, Screen, update};
 use iamwiz::flows::users::draft::PasswordMode;
 use iamwiz::protocol::{
-    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, NameKind, PasswordSource,
+    AwsError, CreationResult, Event, GroupInfo, InlinePolicy, KeyProof, NameKind, PasswordSource,
     PolicyScope, Request, StepKind, StepStatus, UserPermissions,
 };
 
@@ -163,6 +163,43 @@ fn at_least_one_access_type_is_required() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Access);
     assert!(error_text(&app).contains("at least one access type"));
+}
+
+/// The access key's use case is chosen with ←→ (AWS's alternative shown for it), the description
+/// is typed (a space is text there, a character a tag refuses is refused and said), and both reach
+/// the creation request and Review.
+#[test]
+fn the_access_keys_use_case_and_description_are_chosen_on_the_access_step() {
+    use iamwiz::app::AccessItem;
+    use iamwiz::flows::users::key_use::KeyUse;
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.focus.access, AccessItem::KeyUse);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.draft.key_use, Some(KeyUse::AwsCompute));
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Down);
+    type_str(&mut app, "nightly backup");
+    assert!(app.draft.access_key, "space typed, nothing toggled");
+    type_str(&mut app, "#");
+    assert!(
+        error_text(&app).contains("description"),
+        "{}",
+        error_text(&app)
+    );
+    assert_eq!(app.draft.key_description.value(), "nightly backup");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.screen, Screen::Review);
+    let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
+    assert_eq!(spec.key_description.as_deref(), Some("nightly backup"));
 }
 
 #[test]
@@ -528,6 +565,70 @@ fn secrets_are_masked_until_toggled_and_dropped_after_confirmation() {
     assert!(!debug.contains("s3cr3t-EXAMPLE-KEY") && !debug.contains("Pa55word!EXAMPLE"));
 }
 
+/// The proof of the new key arrives after the reveal, without blocking it: waiting, then works;
+/// news of another run or another user changes nothing.
+#[test]
+fn the_new_keys_proof_is_shown_on_the_credentials_screen_as_it_arrives() {
+    let mut app = loaded();
+    to_review(&mut app);
+    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
+    update(&mut app, Msg::Worker(created_event(run)));
+    let user = app.reveal.as_ref().unwrap().user().name.clone();
+    let proof_of = |app: &App| app.reveal.as_ref().unwrap().proof().cloned();
+    assert_eq!(proof_of(&app), None);
+    let waiting = KeyProof::Waiting {
+        waited_secs: 4,
+        limit_secs: 60,
+        code: "InvalidClientTokenId".into(),
+    };
+    for (r, u) in [(run + 1, user.clone()), (run, "someone-else".to_string())] {
+        let proof = waiting.clone();
+        update(
+            &mut app,
+            Msg::Worker(Event::KeyProof {
+                run: r,
+                user: u,
+                proof,
+            }),
+        );
+        assert_eq!(proof_of(&app), None, "not this reveal's key");
+    }
+    let proof = waiting.clone();
+    update(
+        &mut app,
+        Msg::Worker(Event::KeyProof {
+            run,
+            user: user.clone(),
+            proof,
+        }),
+    );
+    assert_eq!(proof_of(&app), Some(waiting));
+    assert_eq!(app.screen, Screen::Reveal);
+    let proof = KeyProof::Works { secs: 3 };
+    update(&mut app, Msg::Worker(Event::KeyProof { run, user, proof }));
+    assert_eq!(
+        proof_of(&app).map(|p| p.line()).as_deref(),
+        Some("✓ works, 3 s")
+    );
+}
+
+/// Leaving the credentials screen ends a proof still going: it signs with a copy of the secret.
+#[test]
+fn leaving_the_credentials_screen_ends_the_proof_of_its_keys() {
+    let mut app = loaded();
+    to_review(&mut app);
+    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
+    update(&mut app, Msg::Worker(created_event(run)));
+    press(&mut app, KeyCode::Enter);
+    let cmds = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.screen, Screen::Done);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Worker(Request::EndProof { run: r }) if *r == run)),
+        "{cmds:?}"
+    );
+}
+
 #[test]
 fn quitting_from_the_reveal_screen_asks_first() {
     let mut app = loaded();
@@ -804,7 +905,13 @@ mod credentials {
         press(&mut app, KeyCode::Enter);
         let cmds = press(&mut app, KeyCode::Char('y'));
         assert!(
-            matches!(cmds.as_slice(), [Command::ClearClipboard]),
+            matches!(
+                cmds.as_slice(),
+                [
+                    Command::Worker(Request::EndProof { .. }),
+                    Command::ClearClipboard
+                ]
+            ),
             "{cmds:?}"
         );
     }
@@ -833,7 +940,13 @@ mod credentials {
         update(&mut app, Msg::Effect(Effect::Copied(Ok(CopiedTo::System))));
         press(&mut app, KeyCode::Enter);
         let cmds = press(&mut app, KeyCode::Char('y'));
-        assert!(matches!(cmds.as_slice(), [Command::ClearClipboard]));
+        assert!(matches!(
+            cmds.as_slice(),
+            [
+                Command::Worker(Request::EndProof { .. }),
+                Command::ClearClipboard
+            ]
+        ));
         assert!(app.reveal.is_none());
     }
 
@@ -1165,8 +1278,9 @@ mod password_policy {
         press(app, KeyCode::Down);
         press(app, KeyCode::Char(' ')); // console password on
         if !reset {
-            press(app, KeyCode::Up);
-            press(app, KeyCode::Up); // Require a new password…
+            for _ in 0..3 {
+                press(app, KeyCode::Down); // Require a new password…
+            }
             press(app, KeyCode::Char(' '));
             assert!(!app.draft.require_reset);
         }

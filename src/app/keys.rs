@@ -88,12 +88,20 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Command> {
             app.modal = None;
             // Dropping the reveal state zeroes the secrets; nothing else holds them. A secret
             // still on the clipboard goes with them.
-            let copied = app.reveal.take().and_then(|r| r.copied);
+            let (copied, proof_run) = app
+                .reveal
+                .take()
+                .map_or((None, None), |r| (r.copied, r.proof_run));
             app.screen = Screen::Done;
-            match copied {
-                Some(c) if c.clear_at.is_some() => vec![Command::ClearClipboard],
-                _ => Vec::new(),
+            // A proof still going holds a copy of the new secret key to sign with: it ends too.
+            let mut cmds: Vec<Command> = proof_run
+                .map(|run| Command::Worker(Request::EndProof { run }))
+                .into_iter()
+                .collect();
+            if copied.is_some_and(|c| c.clear_at.is_some()) {
+                cmds.push(Command::ClearClipboard);
             }
+            cmds
         }
         _ if no => {
             app.modal = None;

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::aws::shell::{arg, quote as shell_quote};
+use crate::flows::users::key_use::KeyUse;
 use crate::planfile::{self, Plan};
 
 /// The AWS CLI commands that do what applying `plan` does, one user after another, for a shell.
@@ -13,6 +14,19 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
         "# iamwiz apply --dry-run {}: the AWS CLI commands that create the same users.\n",
         shell_quote(plan_path)
     );
+    if let Some(u) = plan
+        .access_key_use
+        .as_deref()
+        .and_then(KeyUse::from_plan_name)
+        .filter(|_| plan.access_key)
+    {
+        let _ = writeln!(
+            out,
+            "# The access key is for: {}. {}",
+            u.label(),
+            u.alternative()
+        );
+    }
     if let Some(c) = &plan.console_password {
         out.push_str(
             "# Set IAMWIZ_PASSWORD to a password that meets the account's password policy first \
@@ -60,6 +74,20 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
         }
         if plan.access_key {
             let _ = writeln!(out, "aws iam create-access-key{name}");
+            if let Some(text) = &plan.access_key_description {
+                // The console's description: a user tag whose key is the new key's ID (the user
+                // is new, so it is the user's only key).
+                let _ = writeln!(
+                    out,
+                    "key_id=$(aws iam list-access-keys{name} --query \
+                     'AccessKeyMetadata[0].AccessKeyId' --output text)"
+                );
+                let _ = writeln!(
+                    out,
+                    r#"aws iam tag-user{name} --tags "[{{\"Key\":\"$key_id\",\"Value\":{}}}]""#,
+                    in_double_quotes(&serde_json::Value::from(text.as_str()).to_string())
+                );
+            }
         }
         for g in &plan.groups {
             let _ = writeln!(
@@ -83,6 +111,18 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
                 arg("--policy-document", &p.document.to_string())
             );
         }
+    }
+    out
+}
+
+/// `text` escaped for a shell's double quotes (`\`, `"`, `$` and `` ` `` get a backslash).
+fn in_double_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }

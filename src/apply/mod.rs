@@ -16,6 +16,8 @@
 //!    rollback; progress on stderr.
 //! 5. The secrets go to the exports named. If an export cannot be written, everything created is
 //!    deleted again (nobody would have the secrets).
+//! 6. Each new access key is proven with `sts:GetCallerIdentity` (`proof`; `--no-proof` skips
+//!    it). A key that does not work is reported, never deleted: its secret is saved.
 //!
 //! SIGINT, SIGTERM, SIGHUP and SIGQUIT never leave users whose secrets were written nowhere
 //! (see `signals`).
@@ -27,6 +29,7 @@ mod checks;
 mod dry_run;
 mod exports;
 mod progress;
+mod proof;
 mod signals;
 
 use std::fmt::Write as _;
@@ -222,6 +225,19 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                         eprintln!("Saved: {line}");
                     }
                     watch.kept(&plan.users, &saved);
+                    if !args.no_proof && watch.signal().is_none() {
+                        // Read-only: a signal ends the waiting, and nothing is deleted.
+                        let proven = watch
+                            .unless_signal(proof::prove_keys(&clients, &users))
+                            .await;
+                        if proven == Some(false) {
+                            eprintln!(
+                                "Nothing was deleted: the secrets are saved as listed above. \
+                                 Prove the key again before you hand it over (aws sts \
+                                 get-caller-identity with it)."
+                            );
+                        }
+                    }
                     watch.code(exit::CREATED)
                 }
                 Err(failure) => {

@@ -77,6 +77,18 @@ impl Watch {
         }
     }
 
+    /// Runs `work` (read-only, after the secrets were saved) unless a signal comes first: then
+    /// it is dropped and `None` returned.
+    pub(super) async fn unless_signal<T>(&mut self, work: impl Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            done = work => Some(done),
+            n = self.signals.next() => {
+                self.first.get_or_insert(n);
+                None
+            }
+        }
+    }
+
     /// `128 + n` after signal `n`, else `otherwise`.
     pub(super) fn code(&mut self, otherwise: i32) -> i32 {
         self.signal().map_or(otherwise, |n| 128 + n)
@@ -389,6 +401,7 @@ mod tests {
 
     fn spec(name: &str) -> UserSpec {
         UserSpec {
+            key_description: None,
             name: name.to_string(),
             path: "/".to_string(),
             tags: Vec::new(),

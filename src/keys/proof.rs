@@ -40,12 +40,33 @@ pub enum Proof {
     WrongIdentity(String),
 }
 
-/// Calls `sts:GetCallerIdentity` with `key` until it answers `user_arn`, for at most `limit`.
+/// Calls `sts:GetCallerIdentity` with `key` until it answers `user_arn`, for at most `limit`,
+/// each wait shown on stderr.
 pub async fn prove(c: &Clients, key: &AccessKeyPair, user_arn: &str, limit: Duration) -> Proof {
-    let start = Instant::now();
     let as_key = c.connect_as_key(key, &c.region).await;
+    prove_as(&as_key, user_arn, limit, |waited, e| {
+        eprintln!(
+            "  the new key does not work yet ({}), waiting for it to propagate: {} s of \
+             at most {} s",
+            e.code,
+            waited.as_secs(),
+            limit.as_secs()
+        );
+    })
+    .await
+}
+
+/// [`prove`] with clients that sign with the new key (`Clients::connect_as_key`), telling
+/// `on_wait` how long it has waited and the last answer before each new try.
+pub async fn prove_as(
+    as_key: &Clients,
+    user_arn: &str,
+    limit: Duration,
+    mut on_wait: impl FnMut(Duration, &AwsError),
+) -> Proof {
+    let start = Instant::now();
     loop {
-        match crate::aws::iam::identity(&as_key).await {
+        match crate::aws::iam::identity(as_key).await {
             Ok(id) if id.arn == user_arn => return Proof::Works(start.elapsed()),
             Ok(id) => return Proof::WrongIdentity(id.arn),
             Err(e) if NOT_YET.contains(&e.code.as_str()) || e.passing() => {
@@ -53,13 +74,7 @@ pub async fn prove(c: &Clients, key: &AccessKeyPair, user_arn: &str, limit: Dura
                 if waited + RETRY_EVERY > limit {
                     return Proof::TimedOut(e);
                 }
-                eprintln!(
-                    "  the new key does not work yet ({}), waiting for it to propagate: {} s of \
-                     at most {} s",
-                    e.code,
-                    waited.as_secs(),
-                    limit.as_secs()
-                );
+                on_wait(waited, &e);
                 tokio::time::sleep(RETRY_EVERY).await;
             }
             Err(e) => return Proof::Failed(e),

@@ -168,6 +168,7 @@ impl EncryptionSpec {
     pub fn user_spec(&self, key_arn: &str) -> Option<UserSpec> {
         match &self.account {
             ServiceAccount::User { name, tags } => Some(UserSpec {
+                key_description: None,
                 name: name.clone(),
                 path: "/".to_string(),
                 tags: tags.clone(),

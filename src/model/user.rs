@@ -78,6 +78,9 @@ pub struct UserSpec {
     /// ARN of the permissions boundary policy.
     pub boundary: Option<String>,
     pub access_key: bool,
+    /// The new access key's description, kept the console's way: a user tag whose key is the
+    /// access key ID (`TagUser` right after `CreateAccessKey`).
+    pub key_description: Option<String>,
     pub login: Option<LoginSpec>,
     pub groups: Vec<String>,
     /// ARNs of managed policies to attach.
@@ -283,4 +286,41 @@ pub struct DiscardedUser {
     pub deleted: Vec<String>,
     /// Empty when the user and everything attached to it are gone.
     pub leftovers: Vec<Leftover>,
+}
+
+/// How the proof of a new access key stands: `sts:GetCallerIdentity` signed with it, retried
+/// while AWS spreads the key (a few seconds to about a minute). Shown on the credentials screen
+/// and printed by `iamwiz apply`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyProof {
+    /// Not accepted yet: how long it has waited, the limit, and the last answer's code.
+    Waiting {
+        waited_secs: u64,
+        limit_secs: u64,
+        code: String,
+    },
+    /// The key signed as the user after this long.
+    Works { secs: u64 },
+    /// It did not work: why, and what to do. Nothing was deleted.
+    Failed { why: String, what_to_do: String },
+}
+
+impl KeyProof {
+    /// The proof in one line, for the credentials screen and `iamwiz apply`.
+    pub fn line(&self) -> String {
+        match self {
+            KeyProof::Waiting {
+                waited_secs,
+                limit_secs,
+                code,
+            } => format!(
+                "not working yet ({code}), waiting for it to propagate: {waited_secs} s of at \
+                 most {limit_secs} s"
+            ),
+            KeyProof::Works { secs } => format!("✓ works, {secs} s"),
+            KeyProof::Failed { why, what_to_do } => {
+                format!("✗ {why}. Nothing was deleted: {what_to_do}")
+            }
+        }
+    }
 }

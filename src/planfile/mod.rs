@@ -8,6 +8,8 @@
 //!   "users": ["alice", "bob"],
 //!   "path": "/",
 //!   "access_key": true,
+//!   "access_key_use": "aws-compute",
+//!   "access_key_description": "nightly backup job",
 //!   "console_password": {"require_reset": true},
 //!   "groups": ["developers"],
 //!   "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
@@ -59,6 +61,8 @@ pub const FIELDS: &[&str] = &[
     "users",
     "path",
     "access_key",
+    "access_key_use",
+    "access_key_description",
     "console_password",
     "groups",
     "managed_policies",
@@ -78,6 +82,15 @@ pub struct Plan {
     pub path: String,
     #[serde(default)]
     pub access_key: bool,
+    /// What the access key is for, one of
+    /// [`KeyUse`](crate::flows::users::key_use::KeyUse)'s plan names (`"cli"`, `"aws-compute"`…):
+    /// shown with AWS's recommended alternative, stored nowhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_use: Option<String>,
+    /// The access key's description, stored as the console stores it: a user tag whose key is
+    /// the new access key ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_description: Option<String>,
     /// A console password, generated to the account's password policy; `null` for none.
     #[serde(default)]
     pub console_password: Option<ConsolePassword>,
@@ -134,6 +147,8 @@ impl Default for Plan {
             users: Vec::new(),
             path: root_path(),
             access_key: false,
+            access_key_use: None,
+            access_key_description: None,
             console_password: None,
             groups: Vec::new(),
             managed_policies: Vec::new(),

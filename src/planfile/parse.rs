@@ -117,6 +117,12 @@ fn read(text: &str) -> Result<(Plan, Vec<Problem>, Kept), Vec<Problem>> {
     if let Some(v) = take("access_key") {
         plan.access_key = field(v, "access_key", &mut problems).unwrap_or_default();
     }
+    if let Some(v) = take("access_key_use") {
+        plan.access_key_use = field(v, "access_key_use", &mut problems).flatten();
+    }
+    if let Some(v) = take("access_key_description") {
+        plan.access_key_description = field(v, "access_key_description", &mut problems).flatten();
+    }
     if let Some(v) = take("console_password") {
         plan.console_password = match v {
             Value::Object(o) => {

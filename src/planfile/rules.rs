@@ -4,6 +4,7 @@
 
 use crate::flows::users::draft::{self, GROUPS_MAX, MANAGED_POLICIES_MAX, TAGS_MAX, USERS_MAX};
 use crate::flows::users::inline_policy::{self, INLINE_POLICY_MAX};
+use crate::flows::users::key_use::{KeyUse, validate_description};
 use crate::protocol::policy_name;
 
 use super::{Plan, Problem};
@@ -87,6 +88,30 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
              true}, or both."
                 .into(),
         );
+    }
+
+    if let Some(u) = &plan.access_key_use
+        && KeyUse::from_plan_name(u).is_none()
+    {
+        push(
+            "access_key_use".into(),
+            format!(
+                "{u:?} is not a use case; use one of {}.",
+                KeyUse::plan_names()
+            ),
+        );
+    }
+    if let Some(text) = &plan.access_key_description {
+        if let Err(e) = validate_description(text) {
+            push("access_key_description".into(), e);
+        } else if !plan.access_key {
+            push(
+                "access_key_description".into(),
+                "describes an access key, but the plan makes none: set \"access_key\": true or \
+                 leave the description out."
+                    .into(),
+            );
+        }
     }
 
     if plan.groups.len() > GROUPS_MAX {
@@ -232,6 +257,28 @@ mod tests {
     fn no_access_type_is_refused() {
         let p = load(r#"{"version": 1, "users": ["a"]}"#).unwrap_err();
         assert_eq!(at(&p), ["access_key"]);
+    }
+
+    #[test]
+    fn an_unknown_use_case_a_bad_description_or_one_without_a_key_is_refused_with_where_it_is() {
+        let p = load(
+            r#"{"version": 1, "users": ["a"], "access_key": true,
+                "access_key_use": "laptop", "access_key_description": "tab\there"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            at(&p),
+            ["access_key_use", "access_key_description"],
+            "{p:#?}"
+        );
+        assert!(p[0].message.contains("cli, local-code"), "{}", p[0]);
+        let p = load(
+            r#"{"version": 1, "users": ["a"], "console_password": {},
+                "access_key_description": "ci"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(at(&p), ["access_key_description"]);
+        assert!(p[0].message.contains("makes none"), "{}", p[0]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub fn batch(plan: &Plan) -> Batch<'static> {
             .collect(),
         boundary: plan.permissions_boundary.clone(),
         access_key: plan.access_key,
+        key_description: plan.access_key_description.clone(),
         login: plan.console_password.as_ref().map(|c| Login {
             password: Password::Generate,
             require_reset: c.require_reset,

@@ -13,7 +13,7 @@ use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Reveal, Row};
 use crate::app::{App, Creation};
 use crate::kit::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use crate::mongo::Credentials;
-use crate::protocol::{StepKind, StepStatus};
+use crate::protocol::{KeyProof, StepKind, StepStatus};
 
 /// The mask drawn for a hidden secret: the same width whatever the secret, so it gives away
 /// nothing about it.
@@ -247,6 +247,9 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             spans.push(dim(format!("  ({key} {verb})")));
         }
         lines.push(line(spans));
+        if row == Row::SecretKey {
+            lines.extend(proof_line(r, W + 3, app.ticks));
+        }
         if row == Row::Password && r.user().require_reset {
             lines.push(line(vec![
                 Span::raw(" ".repeat(W + 3)),
@@ -288,6 +291,32 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
         )])),
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// How the proof of the new key on screen stands, under the secret: checking, waiting while AWS
+/// spreads the key, "✓ works", or the failure with what to do (nothing is deleted).
+fn proof_line<'a>(r: &Reveal, indent: usize, tick: u64) -> Option<Line<'a>> {
+    r.proof_run?;
+    r.user().access_key.as_ref()?;
+    let (text, style) = match r.proof() {
+        None => (
+            format!(
+                "{} checking that it works (sts:GetCallerIdentity)",
+                spinner(tick)
+            ),
+            Style::new().fg(DIM),
+        ),
+        Some(p @ KeyProof::Waiting { .. }) => (
+            format!("{} {}", spinner(tick), p.line()),
+            Style::new().fg(DIM),
+        ),
+        Some(p @ KeyProof::Works { .. }) => (p.line(), Style::new().fg(OK)),
+        Some(p @ KeyProof::Failed { .. }) => (p.line(), Style::new().fg(ERROR)),
+    };
+    Some(line(vec![
+        Span::raw(" ".repeat(indent)),
+        Span::styled(text, style),
+    ]))
 }
 
 /// The one-time reveal of the encryption flow's user: the check, the access key, and the

@@ -3,17 +3,22 @@
 //! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
 //! [`crate::aws::users`].
 
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
 use futures::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use super::password;
 use super::teardown::rollback;
 pub(super) use crate::aws::local_error;
 use crate::aws::mark::RunMark;
-use crate::aws::{Clients, users};
+use crate::aws::{Clients, access_keys, users};
+use crate::keys::proof::{Proof, prove_as};
 use crate::protocol::{
-    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, PasswordSource, StepKind,
-    StepStatus, UserSpec, creation_steps, sign_in_url,
+    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, KeyProof, PasswordSource,
+    StepKind, StepStatus, UserSpec, creation_steps, sign_in_url,
 };
 use crate::secret::Secret;
 
@@ -230,9 +235,18 @@ async fn run_step(
             users::create_login_profile(c, user, password, login.require_reset).await?;
             Ok(Made::Password(Secret::new(password.expose().to_string())))
         }
-        StepKind::CreateAccessKey => Ok(Made::AccessKey(
-            users::create_access_key(c, user, mark).await?,
-        )),
+        StepKind::CreateAccessKey => {
+            let key = users::create_access_key(c, user, mark).await?;
+            if let Some(text) = &spec.key_description {
+                // The console's way: a user tag whose key is the access key ID. If it cannot be
+                // set, the key goes again (nobody has seen its secret) and the step fails.
+                if let Err(e) = access_keys::set_description(c, user, &key.id, text).await {
+                    let _ = access_keys::delete_key(c, user, &key.id).await;
+                    return Err(e);
+                }
+            }
+            Ok(Made::AccessKey(key))
+        }
         StepKind::AddToGroup(group) => {
             users::add_user_to_group(c, user, group).await?;
             Ok(Made::Nothing)
@@ -263,5 +277,118 @@ async fn run_step(
             op,
             &format!("{kind:?} is not a step of a user"),
         )),
+    }
+}
+
+/// How long the proof of a new key waits for AWS to accept it.
+pub const PROOF_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The proofs in progress, by creation run, so that leaving the credentials screen ends them
+/// (with the copy of the secret they sign with).
+#[derive(Clone, Default)]
+pub struct Proofs(Arc<Mutex<Vec<(u64, AbortHandle)>>>);
+
+impl Proofs {
+    /// Ends the proofs of run `run`, if any are still going.
+    pub fn end(&self, run: u64) {
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|(r, handle)| {
+            if *r == run {
+                handle.abort();
+            }
+            *r != run && !handle.is_finished()
+        });
+    }
+
+    fn start(&self, run: u64, proof: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(proof).abort_handle();
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|(_, h)| !h.is_finished());
+        running.push((run, handle));
+    }
+}
+
+/// [`create_users`], sends [`Event::Finished`], then proves each new access key at once
+/// ([`prove_key`]) on a task of its own (in `proofs`), reporting each as [`Event::KeyProof`]. The
+/// reveal does not wait for it, nor does quitting: it changes nothing in the account.
+pub async fn create_and_prove(
+    c: &Clients,
+    run: u64,
+    specs: Vec<UserSpec>,
+    events: &UnboundedSender<Event>,
+    proofs: &Proofs,
+) {
+    let result = create_users(c, run, specs, events).await;
+    let mut signers = Vec::new();
+    if let CreationResult::Created(users) = &result {
+        for u in users {
+            if let Some(key) = &u.access_key {
+                signers.push((
+                    u.name.clone(),
+                    u.arn.clone(),
+                    c.connect_as_key(key, &c.region).await,
+                ));
+            }
+        }
+    }
+    let _ = events.send(Event::Finished { run, result });
+    if signers.is_empty() {
+        return;
+    }
+    let events = events.clone();
+    proofs.start(run, async move {
+        join_all(signers.iter().map(|(user, arn, as_key)| {
+            let events = &events;
+            async move {
+                let send = |proof: KeyProof| {
+                    let _ = events.send(Event::KeyProof {
+                        run,
+                        user: user.clone(),
+                        proof,
+                    });
+                };
+                let proof = prove_key(as_key, arn, PROOF_LIMIT, &send).await;
+                send(proof);
+            }
+        }))
+        .await;
+    });
+}
+
+/// Proves a new key with clients that sign with it (`sts:GetCallerIdentity` answered with
+/// `user_arn`), telling `on_wait` of each wait; the outcome as a [`KeyProof`].
+pub async fn prove_key(
+    as_key: &Clients,
+    user_arn: &str,
+    limit: std::time::Duration,
+    on_wait: &impl Fn(KeyProof),
+) -> KeyProof {
+    let limit_secs = limit.as_secs();
+    let proof = prove_as(as_key, user_arn, limit, |waited, e| {
+        on_wait(KeyProof::Waiting {
+            waited_secs: waited.as_secs(),
+            limit_secs,
+            code: e.code.clone(),
+        })
+    })
+    .await;
+    match proof {
+        Proof::Works(took) => KeyProof::Works {
+            secs: took.as_secs(),
+        },
+        Proof::TimedOut(e) => KeyProof::Failed {
+            why: format!("it did not work within {limit_secs} s ({})", e.code),
+            what_to_do: "AWS may still be spreading it; try it in a few minutes (aws sts \
+                         get-caller-identity with the key) before you hand it over"
+                .to_string(),
+        },
+        Proof::Failed(e) => KeyProof::Failed {
+            why: format!("{}: {}", e.operation, e.code),
+            what_to_do: e.hint,
+        },
+        Proof::WrongIdentity(arn) => KeyProof::Failed {
+            why: format!("it signed as {arn}, not as the new user"),
+            what_to_do: "check the endpoint and the key before you hand it over".to_string(),
+        },
     }
 }

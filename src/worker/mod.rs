@@ -83,6 +83,7 @@ async fn run(
     });
     let mut reads = JoinSet::new();
     let mut creations = JoinSet::new();
+    let proofs = create::Proofs::default();
     // The screens hear of throttling as it happens (aborted with the reads on quit).
     let rate_events = events.clone();
     reads.spawn(aws::rate::follow(
@@ -103,9 +104,9 @@ async fn run(
         let deadline = tokio::time::Instant::now() + settings.run_timeout();
         match request {
             Request::Create { run, specs } => {
+                let proofs = proofs.clone();
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let result = create::create_users(&c, run, specs, &ev).await;
-                    let _ = ev.send(Event::Finished { run, result });
+                    create::create_and_prove(&c, run, specs, &ev, &proofs).await;
                 }));
             }
             Request::CreateEncryption { run, spec } => {
@@ -160,6 +161,7 @@ async fn run(
                 let saved = policy_cache.clone().expect("a cache");
                 reads.spawn(async move { load_policies(&c, saved, seq, &ev).await });
             }
+            Request::EndProof { run } => proofs.end(run),
             read => {
                 reads.spawn(async move { handle_read(&c, read, &ev).await });
             }
@@ -290,6 +292,7 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
             unreachable!("encryption set-ups are handled by run()")
         }
         Request::Discard { .. } => unreachable!("discards are handled by run()"),
+        Request::EndProof { .. } => unreachable!("proofs are ended by run()"),
     };
     let _ = events.send(event);
 }

@@ -324,3 +324,39 @@ impl Holding {
         }
     }
 }
+
+/// What a proof proxy saw: each request's action, whether the admin ("testing") signed it, and
+/// whether the proxy refused it.
+pub type Seen = Arc<std::sync::Mutex<Vec<(String, bool, bool)>>>;
+
+/// A proxy that answers `InvalidClientTokenId` to `sts:GetCallerIdentity` signed by any key but
+/// the admin's for `refuse_for` after the first such call (forever when `None`), as AWS does
+/// while a new key propagates.
+pub fn propagation_proxy(refuse_for: Option<Duration>) -> (Proxy, Seen) {
+    let seen: Seen = Arc::default();
+    let first: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
+    let log = seen.clone();
+    let proxy = Proxy::start_seeing(move |action, head| {
+        let by_admin = head.contains("Credential=testing/");
+        let refused = action == "GetCallerIdentity" && !by_admin && {
+            let since = *first
+                .lock()
+                .unwrap()
+                .get_or_insert_with(std::time::Instant::now);
+            refuse_for.is_none_or(|d| since.elapsed() < d)
+        };
+        log.lock()
+            .unwrap()
+            .push((action.to_string(), by_admin, refused));
+        if refused {
+            iam_error(
+                "403 Forbidden",
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            )
+        } else {
+            Verdict::Forward(Duration::ZERO)
+        }
+    });
+    (proxy, seen)
+}

@@ -207,6 +207,7 @@ pub fn event_name(event: &Event) -> String {
 /// A spec that creates just the user, at the root path.
 pub fn bare_spec(name: &str) -> UserSpec {
     UserSpec {
+        key_description: None,
         name: name.to_string(),
         path: "/".to_string(),
         tags: Vec::new(),

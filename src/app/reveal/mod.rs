@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::screens::FieldRule;
 use crate::kit::text::TextField;
 use crate::mongo::{self, Credentials, Language};
-use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, Verification};
+use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, KeyProof, Verification};
 use crate::secret::Secret;
 
 use super::TICKS_PER_SECOND;
@@ -220,6 +220,10 @@ pub struct Reveal {
     /// The KMS key the encryption flow made in the same run for the user, removed with it when
     /// the batch is discarded; `None` for a key picked from the list.
     pub new_key: Option<DiscardKey>,
+    /// The creation run whose new access keys are being proven, and each user's proof so far
+    /// (by user name): shown under the key, never blocking the screen.
+    pub proof_run: Option<u64>,
+    pub proofs: Vec<(String, KeyProof)>,
 }
 
 impl Reveal {
@@ -238,7 +242,27 @@ impl Reveal {
             docs: None,
             exposed: None,
             new_key: None,
+            proof_run: None,
+            proofs: Vec::new(),
         }
+    }
+
+    /// Takes the news of `user`'s key proof from run `run`; `false` if it is not this reveal's.
+    pub fn on_proof(&mut self, run: u64, user: String, proof: KeyProof) -> bool {
+        if self.proof_run != Some(run) || !self.users.iter().any(|u| u.name == user) {
+            return false;
+        }
+        match self.proofs.iter_mut().find(|(u, _)| *u == user) {
+            Some((_, p)) => *p = proof,
+            None => self.proofs.push((user, proof)),
+        }
+        true
+    }
+
+    /// The proof of the key of the user on screen, if one has been heard of.
+    pub fn proof(&self) -> Option<&KeyProof> {
+        let name = &self.user().name;
+        self.proofs.iter().find(|(u, _)| u == name).map(|(_, p)| p)
     }
 
     /// Whether the batch holds secrets that no one can have: none was shown, copied or saved,

@@ -32,7 +32,15 @@ pub fn of(app: &App) -> Help {
         ]),
         Screen::Access => {
             let typing = app.focus.access == AccessItem::Custom && app.draft.console_password;
-            if typing {
+            if app.focus.access == AccessItem::KeyUse {
+                h.keys(&[("↑↓", "move"), ("←→", "use case"), ("Enter", "next step")])
+            } else if app.focus.access == AccessItem::KeyDescription {
+                h.keys(&[
+                    ("↑↓", "move"),
+                    ("type", "description"),
+                    ("Enter", "next step"),
+                ])
+            } else if typing {
                 h.keys(&[("↑↓", "move"), ("type", "password"), ("Enter", "next step")])
             } else {
                 h.keys(&[("↑↓", "move"), ("Space", "toggle"), ("Enter", "next step")])

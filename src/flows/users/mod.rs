@@ -11,6 +11,7 @@
 pub mod draft;
 pub mod help;
 pub mod inline_policy;
+pub mod key_use;
 pub mod new_group;
 pub mod picker;
 pub mod rules;
@@ -97,6 +98,7 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
         Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
             work::finish(app, result)
         }
+        Event::KeyProof { run, user, proof } => work::on_proof(app, run, user, proof),
         other => return Reply::Unhandled(other),
     }
     Reply::Handled(Vec::new())

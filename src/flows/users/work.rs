@@ -4,7 +4,7 @@
 use crate::app::reveal::{self, Reveal};
 use crate::app::{App, Command, Creation, Failure, Screen};
 use crate::flows::users::draft::PasswordMode;
-use crate::protocol::{CreationResult, Request, StepStatus, creation_steps};
+use crate::protocol::{CreationResult, KeyProof, Request, StepStatus, creation_steps};
 
 /// The worker's answer to the creation.
 pub(crate) fn finish(app: &mut App, result: CreationResult) {
@@ -15,6 +15,7 @@ pub(crate) fn finish(app: &mut App, result: CreationResult) {
         CreationResult::Created(users) => {
             app.created = users.iter().map(|u| u.name.clone()).collect();
             let mut reveal = Reveal::new(users, app.options.csv_dir.clone());
+            reveal.proof_run = Some(creation.run);
             // The admin knows a password they typed.
             if app.draft.console_password && app.draft.password_mode == PasswordMode::Custom {
                 reveal.expose(reveal::Exposure::Typed);
@@ -39,6 +40,14 @@ pub(crate) fn finish(app: &mut App, result: CreationResult) {
                 key_deletion: None,
             });
         }
+    }
+}
+
+/// News of a new access key's proof (it follows the creation's answer): kept for the credentials
+/// screen when it is this run's.
+pub(crate) fn on_proof(app: &mut App, run: u64, user: String, proof: KeyProof) {
+    if let Some(reveal) = app.reveal.as_mut() {
+        reveal.on_proof(run, user, proof);
     }
 }
 

@@ -31,6 +31,12 @@ pub const PATH: FieldRule = FieldRule {
 
 pub use crate::kit::tags::{TAG_KEY, TAG_VALUE};
 
+/// The access key's description: a tag value.
+pub const KEY_DESCRIPTION: FieldRule = FieldRule {
+    what: "the access key's description",
+    ..TAG_VALUE
+};
+
 pub const PASSWORD: FieldRule = FieldRule {
     secret: true,
     what: "a password",
@@ -48,6 +54,11 @@ fn focused_field(app: &mut App) -> Option<(&mut TextField, FieldRule)> {
         },
         Screen::Access if app.focus.access == AccessItem::Custom && app.draft.console_password => {
             Some((&mut app.draft.custom_password, PASSWORD))
+        }
+        Screen::Access
+            if app.focus.access == AccessItem::KeyDescription && app.draft.access_key =>
+        {
+            Some((&mut app.draft.key_description, KEY_DESCRIPTION))
         }
         Screen::Permissions => Some(match app.focus.pane {
             PermPane::Groups => (&mut app.focus.groups.filter, FILTER),

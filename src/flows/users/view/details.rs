@@ -1,4 +1,5 @@
-//! User details (the names and the path) and Access type (access key, console password).
+//! User details (the names and the path) and Access type (access key with its use case and
+//! description, console password).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{AccessItem, App, Remote};
 use crate::flows::users::draft::{self, PasswordMode, USER_NAME_RULE};
+use crate::flows::users::key_use;
 use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, check_access};
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner};
 use crate::protocol::NameKind;
@@ -103,13 +105,13 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         line(vec![dim(
             "       For the AWS CLI, SDKs and tools. The secret is shown once.",
         )]),
-        line(vec![
-            pointer(at(AccessItem::Password)),
-            bold(format!("{} Password", checkbox(d.console_password))),
-            Span::raw(" – AWS Management Console access"),
-        ]),
     ];
     let width = area.width as usize;
+    lines.extend([line(vec![
+        pointer(at(AccessItem::Password)),
+        bold(format!("{} Password", checkbox(d.console_password))),
+        Span::raw(" – AWS Management Console access"),
+    ])]);
     let policy = app.password_policy();
     lines.extend(password_policy_lines(app, width));
     if d.console_password {
@@ -165,6 +167,10 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
             ));
         }
     }
+    if d.access_key {
+        lines.push(Line::from(""));
+        lines.extend(key_use_lines(app, width));
+    }
     lines.push(Line::from(""));
     if let Err(e) = check_access(d, &policy)
         && !d.access_key
@@ -176,6 +182,44 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         )]));
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The access key's use case (with AWS's recommended alternative for it) and description.
+fn key_use_lines<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
+    let d = &app.draft;
+    let at = |item: AccessItem| app.focus.access == item;
+    let use_text = d.key_use.map_or("not said", |u| u.label());
+    let mut lines = vec![line(vec![
+        pointer(at(AccessItem::KeyUse)),
+        label("Key use case", 14),
+        Span::styled(format!("‹ {use_text} ›"), Style::new().fg(ACCENT)),
+    ])];
+    match d.key_use {
+        Some(u) => lines.extend(wrapped(
+            u.alternative(),
+            3,
+            width,
+            Style::new().fg(crate::ui::DIM),
+        )),
+        None if at(AccessItem::KeyUse) => lines.push(line(vec![dim(
+            "   ←→ what the key is for; AWS's recommended alternative is shown.",
+        )])),
+        None => {}
+    }
+    let mut description = vec![
+        pointer(at(AccessItem::KeyDescription)),
+        label("Description", 14),
+    ];
+    let w = width.saturating_sub(50).clamp(10, 30);
+    description.extend(field(&d.key_description, w, at(AccessItem::KeyDescription)));
+    if d.key_description.is_empty() && !at(AccessItem::KeyDescription) {
+        description.push(dim(" optional, kept as a user tag"));
+    }
+    lines.push(line(description));
+    if let Err(e) = key_use::validate_description(d.key_description.value().trim()) {
+        lines.extend(wrapped(&e, 3, width, Style::new().fg(ERROR)));
+    }
+    lines
 }
 
 /// The password policy in force, in one dim line (more if the terminal is narrow): the

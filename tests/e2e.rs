@@ -23,14 +23,18 @@ fn creates_a_user_through_the_real_binary() {
     // the name is short enough to show whole in the Groups pane.
     let group = common::unique("g");
     runtime().block_on(async {
-        common::admin()
-            .await
-            .iam
-            .create_group()
+        let iam = common::admin().await.iam;
+        iam.create_group()
             .group_name(&group)
             .send()
             .await
             .expect("create the test's group");
+        // And a user of its own, so that "Copy from user" lists one on an empty account too.
+        iam.create_user()
+            .user_name(common::unique("e2e-peer"))
+            .send()
+            .await
+            .expect("create the test's peer user");
     });
     let mut w = Wizard::spawn(80, 24);
 

@@ -22,10 +22,9 @@ fn presses(label: &str) -> Vec<KeyEvent> {
         if let Some(c) = ctrl {
             let c = c.chars().next().expect("a chord names its key");
             match c {
-                'S' | 'N' | 'D' | 'G' | 'T' | 'C' | 'R' | 'P' => out.push(KeyEvent::new(
-                    KeyCode::Char(c.to_ascii_lowercase()),
-                    KeyModifiers::CONTROL,
-                )),
+                'S' | 'N' | 'D' | 'G' | 'T' | 'C' | 'R' | 'P' | 'E' | 'K' => out.push(
+                    KeyEvent::new(KeyCode::Char(c.to_ascii_lowercase()), KeyModifiers::CONTROL),
+                ),
                 _ => panic!("unknown chord {part}"),
             }
             continue;
@@ -227,6 +226,13 @@ fn every_key_the_access_key_screens_offer_does_something() {
         app
     });
     check("keys: key list", &alice_keys);
+    check("keys: entered from user details", &|| {
+        let mut app = loaded();
+        ctrl(&mut app, 'k');
+        assert_eq!(app.screen, Screen::KeysUser);
+        with_users(&mut app, &["alice", "bob"]);
+        app
+    });
     check("keys: confirm deactivate", &|| {
         let mut app = alice_keys();
         press(&mut app, KeyCode::Char('d'));

@@ -157,6 +157,21 @@ fn keys_without_a_user_opens_on_the_user_list_and_asks_nothing_yet() {
 }
 
 #[test]
+fn ctrl_k_on_user_details_opens_the_user_list_and_esc_goes_back_with_the_draft_kept() {
+    let mut app = loaded();
+    type_str(&mut app, "carol");
+    ctrl(&mut app, 'k');
+    assert_eq!((app.flow, app.screen), (Flow::Keys, Screen::KeysUser));
+    // A filter typed is cleared first; then Esc goes back.
+    type_str(&mut app, "bo");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::KeysUser);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!((app.flow, app.screen), (Flow::Users, Screen::Details));
+    assert_eq!(app.draft.names[0].value(), "carol");
+}
+
+#[test]
 fn typing_filters_the_users_fuzzily_and_enter_shows_the_one_under_the_cursor() {
     let (mut app, _) = opened(None);
     with_users(&mut app, &["alice", "bob", "carol-admin", "deploy-bot"]);

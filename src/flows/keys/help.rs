@@ -10,7 +10,11 @@ pub fn of(app: &App) -> Help {
         (Screen::KeysUser, _) => {
             let mut h = Help::new(USER);
             h.keys(&[("type", "filter"), ("↑↓", "move"), ("Enter", "show keys")]);
-            h.more("Esc", "clear the filter");
+            if app.flows.keys.from_users && app.flows.keys.pick.filter.is_empty() {
+                h.key("Esc", "back");
+            } else {
+                h.more("Esc", "clear the filter");
+            }
             h.more("^R", "reload users from AWS");
             h
         }

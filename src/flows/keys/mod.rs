@@ -15,7 +15,7 @@ pub mod view;
 pub mod work;
 
 pub use state::*;
-pub(crate) use work::{open, start_over};
+pub(crate) use work::{enter, open, start_over};
 
 use crossterm::event::KeyEvent;
 

@@ -28,6 +28,8 @@ pub struct Pending {
 /// The access-key flow's state.
 #[derive(Debug, Default)]
 pub struct AccessKeys {
+    /// The flow was entered from User details (Esc on the user list goes back there).
+    pub from_users: bool,
     /// The user whose keys are on show.
     pub user: Option<String>,
     /// The user list's filter and cursor.

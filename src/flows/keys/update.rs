@@ -43,6 +43,10 @@ pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             pick.filter = TextField::default();
             pick.cursor = 0;
         }
+        KeyCode::Esc if app.flows.keys.from_users => {
+            app.flow = crate::flows::Flow::Users;
+            app.screen = Screen::Details;
+        }
         KeyCode::Esc => app.info("This is the first step. Ctrl-C quits."),
         _ => match edit(&mut pick.filter, FILTER, &key) {
             Ok(Edit::Changed) => pick.cursor = 0,

@@ -18,9 +18,20 @@ pub(crate) fn open(app: &mut App) -> Vec<Command> {
     }
 }
 
-/// A fresh flow on the user list.
+/// Opens the flow on the user list from User details (Ctrl-K), which Esc goes back to.
+pub(crate) fn enter(app: &mut App) {
+    app.flows.keys.from_users = true;
+    app.flow = crate::flows::Flow::Keys;
+    app.screen = Screen::KeysUser;
+}
+
+/// A fresh flow on the user list, with the same entry.
 pub(crate) fn start_over(app: &mut App) {
-    app.flows.keys = AccessKeys::default();
+    let from_users = app.flows.keys.from_users;
+    app.flows.keys = AccessKeys {
+        from_users,
+        ..AccessKeys::default()
+    };
     app.flow = crate::flows::Flow::Keys;
     app.screen = Screen::KeysUser;
 }

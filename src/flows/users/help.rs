@@ -101,6 +101,9 @@ pub fn of(app: &App) -> Help {
     }
     if app.screen != Screen::Details {
         h.key("Esc", "back");
+    } else {
+        h.more("^E", "set up a MongoDB encryption service account");
+        h.more("^K", "an existing user's access keys");
     }
     h.more("^R", "reload lists from AWS");
     let picker = app.screen == Screen::Boundary

@@ -63,6 +63,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         encryption::enter(app, true);
         return Vec::new();
     }
+    if is_ctrl(&key, 'k') && app.screen == Screen::Details {
+        super::keys::enter(app);
+        return Vec::new();
+    }
     if is_ctrl(&key, 'r') {
         app.info("Reloading groups, users and policies…");
         return app.reload();

@@ -59,18 +59,26 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
         "Optional. Starts and ends with /, for example /engineering/.",
         true,
     ));
-    // The other flow, on the last row while the names leave room for it.
-    let hint = area.height.saturating_sub(1);
+    // The other flows, on the last rows while the names leave room for them.
+    let hint = area.height.saturating_sub(2);
     let room = lines.len() < hint as usize;
     f.render_widget(Paragraph::new(lines), area);
     if room {
+        let key = |k: &'static str| Span::styled(k, Style::new().fg(ACCENT).bold());
         f.render_widget(
-            Paragraph::new(line(vec![
-                dim(" MongoDB encryption? "),
-                Span::styled("Ctrl-E", Style::new().fg(ACCENT).bold()),
-                dim(" sets up a KMS key and a service account for it."),
-            ])),
-            Rect::new(area.x, area.y + hint, area.width, 1),
+            Paragraph::new(vec![
+                line(vec![
+                    dim(" An existing user's access keys? "),
+                    key("Ctrl-K"),
+                    dim(" shows their age and last use."),
+                ]),
+                line(vec![
+                    dim(" MongoDB encryption? "),
+                    key("Ctrl-E"),
+                    dim(" sets up a KMS key and a service account for it."),
+                ]),
+            ]),
+            Rect::new(area.x, area.y + hint, area.width, 2),
         );
     }
 }

@@ -10,12 +10,9 @@ use futures::TryStreamExt;
 use futures::future::try_join_all;
 use futures::stream::{self, StreamExt};
 
-use super::attempts::Attempts;
-use super::no_reuse::CloseAfterResponse;
 use super::{Clients, local_error, map_sdk_error};
 use crate::model::keys::{AccessKeyInfo, LastUse};
 use crate::protocol::{AccessKeyPair, AwsError};
-use crate::secret::Secret;
 use aws_sdk_iam::types::StatusType;
 
 /// How many users' keys are read at once (IAM throttles bursts).
@@ -114,27 +111,8 @@ pub async fn create_key(
     user: &str,
     before: &[String],
 ) -> Result<AccessKeyPair, AwsError> {
-    let op = "iam:CreateAccessKey";
-    let attempts = Attempts::default();
-    let out = c
-        .iam
-        .create_access_key()
-        .user_name(user)
-        .customize()
-        .interceptor(attempts.clone())
-        // The response carries the secret: no pooled connection keeps it in its buffer.
-        .interceptor(CloseAfterResponse)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error(op, e))?;
-    let key = out
-        .access_key
-        .ok_or_else(|| local_error(op, "the response carried no access key"))?;
-    let pair = AccessKeyPair {
-        id: key.access_key_id,
-        secret: Secret::new(key.secret_access_key),
-    };
-    if attempts.retried() {
+    let (pair, retried) = super::users::send_create_access_key(c, user).await?;
+    if retried {
         for other in super::iam::user_access_key_ids(c, user).await? {
             if other != pair.id && !before.contains(&other) {
                 delete_key(c, user, &other).await?;

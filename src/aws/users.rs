@@ -116,12 +116,13 @@ pub async fn create_login_profile(
     }
 }
 
-/// `CreateAccessKey` for `user`, ours and new (see the module header for a retried call).
-pub async fn create_access_key(
+/// `CreateAccessKey` for `user`, sent once (the SDK may retry it), and whether it was retried:
+/// then a lost attempt may have made a key whose secret nobody saw, which the caller removes by
+/// its own rule.
+pub(super) async fn send_create_access_key(
     c: &Clients,
     user: &str,
-    mark: &RunMark,
-) -> Result<AccessKeyPair, AwsError> {
+) -> Result<(AccessKeyPair, bool), AwsError> {
     let op = StepKind::CreateAccessKey.operation();
     let attempts = Attempts::default();
     let out = c
@@ -138,15 +139,26 @@ pub async fn create_access_key(
     let key = out
         .access_key
         .ok_or_else(|| local_error(op, "the response carried no access key"))?;
-    if attempts.retried() {
-        // A lost attempt may have made a key whose secret nobody saw: the user is ours and new,
-        // so every other key is such an orphan.
-        remove_other_keys(c, user, &key.access_key_id, mark).await?;
-    }
-    Ok(AccessKeyPair {
+    let pair = AccessKeyPair {
         id: key.access_key_id,
         secret: Secret::new(key.secret_access_key),
-    })
+    };
+    Ok((pair, attempts.retried()))
+}
+
+/// `CreateAccessKey` for `user`, ours and new (see the module header for a retried call).
+pub async fn create_access_key(
+    c: &Clients,
+    user: &str,
+    mark: &RunMark,
+) -> Result<AccessKeyPair, AwsError> {
+    let (pair, retried) = send_create_access_key(c, user).await?;
+    if retried {
+        // A lost attempt may have made a key whose secret nobody saw: the user is ours and new,
+        // so every other key is such an orphan.
+        remove_other_keys(c, user, &pair.id, mark).await?;
+    }
+    Ok(pair)
 }
 
 /// Deletes every access key of `user` made since the run started but `keep` (orphans of a lost

@@ -147,6 +147,31 @@ fn mode(path: &Path) -> u32 {
 // keys list
 // ---------------------------------------------------------------------------------------------
 
+/// A key deleted between the listing and the question of its last use (by another admin, or a
+/// rotation running meanwhile) is left out, not a failure of the whole list.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_deleted_while_it_is_listed_is_left_out() {
+    let home = Home::new();
+    let (user, _made) = user_with_keys("keys-gone", 2).await;
+    let first = std::sync::atomic::AtomicBool::new(true);
+    let proxy = common::proxy::Proxy::start(move |action| {
+        if action == "GetAccessKeyLastUsed"
+            && first.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return common::proxy::iam_error(
+                "404 Not Found",
+                "NoSuchEntity",
+                "The Access Key with id AKIAEXAMPLE cannot be found.",
+            );
+        }
+        common::proxy::Verdict::Forward(Duration::ZERO)
+    });
+    let run = keys(&home, &proxy.endpoint, &["list", &user, "--json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json.as_array().expect("an array").len(), 1, "{json}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn listing_shows_each_key_with_status_age_last_use_and_description_and_no_secret() {
     let (user, made) = user_with_keys("list", 2).await;

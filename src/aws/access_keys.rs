@@ -54,23 +54,30 @@ pub async fn user_keys(c: &Clients, user: &str) -> Result<Vec<AccessKeyInfo>, Aw
         .try_collect()
         .await
         .map_err(|e| map_sdk_error("iam:ListUserTags", e))?;
-    let mut keys = try_join_all(listed.into_iter().map(|k| {
+    let keys = try_join_all(listed.into_iter().map(|k| {
         let tags = &tags;
         async move {
             let id = k.access_key_id.unwrap_or_default();
-            let last_used = last_use(c, &id).await?;
+            let last_used = match last_use(c, &id).await {
+                Ok(last_used) => last_used,
+                // Deleted since it was listed (by another admin, or a rotation): not a key of
+                // the user any more.
+                Err(e) if e.code == "NoSuchEntity" => return Ok(None),
+                Err(e) => return Err(e),
+            };
             let description = tags.iter().find(|t| t.key == id).map(|t| t.value.clone());
-            Ok::<_, AwsError>(AccessKeyInfo {
+            Ok::<_, AwsError>(Some(AccessKeyInfo {
                 user: user.to_string(),
                 status: k.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
                 created: k.create_date.map(|d| d.secs()),
                 last_used,
                 description,
                 id,
-            })
+            }))
         }
     }))
     .await?;
+    let mut keys: Vec<AccessKeyInfo> = keys.into_iter().flatten().collect();
     keys.sort_by_key(|k| k.created);
     Ok(keys)
 }
@@ -78,7 +85,13 @@ pub async fn user_keys(c: &Clients, user: &str) -> Result<Vec<AccessKeyInfo>, Aw
 /// The keys of each of `users`, in their order.
 pub async fn users_keys(c: &Clients, users: &[String]) -> Result<Vec<AccessKeyInfo>, AwsError> {
     let per_user: Vec<Vec<AccessKeyInfo>> = stream::iter(users)
-        .map(|u| user_keys(c, u))
+        .map(|u| async move {
+            match user_keys(c, u).await {
+                // Deleted since the users were listed: no keys to show.
+                Err(e) if e.code == "NoSuchEntity" => Ok(Vec::new()),
+                other => other,
+            }
+        })
         .buffered(FAN_OUT)
         .try_collect()
         .await?;

@@ -236,64 +236,43 @@ async fn rotate(
         }
     };
     drop(key);
-    match proof {
-        Proof::Works(after) => eprintln!(
-            "✓ {id} works: it signs as {arn} (after {:.1} s).",
-            after.as_secs_f64()
-        ),
-        Proof::TimedOut(e) => {
+    let failed = match proof {
+        Proof::Works(after) => {
             eprintln!(
-                "iamwiz keys rotate: {id} still did not work after {} s: {e}.\n  AWS usually \
-                 accepts a new key within a minute; if it never does, check the endpoint and \
-                 that nothing (an SCP, a proxy) refuses the key.",
-                args.prove_for
+                "✓ {id} works: it signs as {arn} (after {:.1} s).",
+                after.as_secs_f64()
             );
-            return undo(
-                c,
-                user,
-                &id,
-                Some(&saved),
-                export,
-                &old,
-                &replace,
-                exit::UNDONE,
-            )
-            .await;
+            None
         }
-        Proof::Failed(e) => {
-            eprintln!(
-                "iamwiz keys rotate: the proof of {id} failed: {e}.\n  {}",
-                e.hint
-            );
-            return undo(
-                c,
-                user,
-                &id,
-                Some(&saved),
-                export,
-                &old,
-                &replace,
-                exit::UNDONE,
-            )
-            .await;
-        }
-        Proof::WrongIdentity(other) => {
-            eprintln!(
-                "iamwiz keys rotate: {id} signs as {other}, not as {arn}: the endpoint does not \
-                 know the key as {user}'s."
-            );
-            return undo(
-                c,
-                user,
-                &id,
-                Some(&saved),
-                export,
-                &old,
-                &replace,
-                exit::UNDONE,
-            )
-            .await;
-        }
+        Proof::TimedOut(e) => Some(format!(
+            "iamwiz keys rotate: {id} still did not work after {} s: {e}.\n  AWS usually \
+             accepts a new key within a minute; if it never does, check the endpoint and \
+             that nothing (an SCP, a proxy) refuses the key.",
+            args.prove_for
+        )),
+        Proof::Failed(e) => Some(format!(
+            "iamwiz keys rotate: the proof of {id} failed: {e}.\n  {}",
+            e.hint
+        )),
+        Proof::WrongIdentity(other) => Some(format!(
+            "iamwiz keys rotate: {id} signs as {other}, not as {arn}: the endpoint does not \
+             know the key as {user}'s."
+        )),
+    };
+    // A key that was not proven goes again; the old one stays as it was.
+    if let Some(why) = failed {
+        eprintln!("{why}");
+        return undo(
+            c,
+            user,
+            &id,
+            Some(&saved),
+            export,
+            &old,
+            &replace,
+            exit::UNDONE,
+        )
+        .await;
     }
     let mut code = finish_old(watch, c, args, old.as_ref()).await;
     let description = args.description.as_deref().or_else(|| {

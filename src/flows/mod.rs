@@ -179,13 +179,6 @@ impl Screen {
             Screen::KeysList => "Access keys",
         }
     }
-
-    /// The flow whose own screen this is; `None` for the screens every flow shares.
-    pub fn flow(self) -> Option<Flow> {
-        [Flow::Users, Flow::Encryption, Flow::Keys]
-            .into_iter()
-            .find(|f| f.step_index(self).is_some() || f.result_screens().contains(&self))
-    }
 }
 
 /// Opens the wizard on `flow`'s first screen (or on what `--plan` filled in). The requests it

@@ -78,10 +78,13 @@ pub enum Request {
     /// lists it, in the order IAM requires, then the user; then `key`, a KMS key the same run
     /// made for them, as a failed encryption run's rollback removes it. Like a creation, it
     /// finishes on quit.
+    /// With `access_key` (a rotation's new key), only that key and its description go: the
+    /// user and their other keys stay.
     Discard {
         run: u64,
         users: Vec<String>,
         key: Option<DiscardKey>,
+        access_key: Option<crate::model::keys::KeyRef>,
     },
     /// A user's access keys with their last use and description (`ListAccessKeys`,
     /// `GetAccessKeyLastUsed`, `ListUserTags`), for the keys flow.
@@ -96,6 +99,18 @@ pub enum Request {
         user: String,
         id: String,
         change: KeyChange,
+    },
+    /// Rotate `user`'s access key: delete `replace` first (the user has IAM's 2 keys), then
+    /// `CreateAccessKey`, and store `description` on the new key the console's way. The new key
+    /// is then proven in the background (`sts:GetCallerIdentity` signed with it), reported as
+    /// [`Event::KeyProof`] under `run` until [`Request::EndProof`]. Finishes on quit.
+    RotateAccessKey {
+        run: u64,
+        user: String,
+        replace: Option<String>,
+        /// The key the new one takes over from, whose profile the reveal offers to replace.
+        old: Option<String>,
+        description: Option<String>,
     },
 }
 
@@ -245,5 +260,11 @@ pub enum Event {
         id: String,
         change: KeyChange,
         result: Result<(), AwsError>,
+    },
+    /// The reply to [`Request::RotateAccessKey`]: the new key, or why none was made.
+    AccessKeyRotated {
+        run: u64,
+        user: String,
+        result: Result<crate::model::keys::Rotated, crate::model::keys::RotateFailure>,
     },
 }

@@ -20,7 +20,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
-use crate::app::reveal::{CopiedTo, Effect, SaveError};
+use crate::app::reveal::{CopiedTo, Effect, Row, SaveError};
 use crate::app::{App, Command, Msg, Options, update};
 use crate::aws::AwsSettings;
 use crate::clipboard::{ClearOutcome, Clipboard, Via};
@@ -264,7 +264,9 @@ async fn end_on_signal(
         }
     }
     let discard = app.ending.as_ref().and_then(|e| e.discard.as_ref());
+    report.extend(crate::flows::keys::ending_note(app));
     match (discard, app.reveal.as_ref()) {
+        (Some(d), _) if d.access_key.is_some() => new_key_report(d, &mut report),
         (Some(d), _) => match &d.result {
             Some(users) => {
                 for u in users {
@@ -339,6 +341,15 @@ async fn end_on_signal(
                 }
             }
         },
+        (None, Some(r)) if r.is_new_key() => {
+            let why = r.exposed.map_or("it holds no secret", |e| e.describe());
+            let id = r.value(Row::AccessKeyId).unwrap_or_default();
+            tracing::info!(user = %r.user().name, key = id, "kept the new access key: {why}");
+            report.push(format!(
+                "kept {}'s new access key {id} ({why}); the old key is as it was",
+                r.user().name
+            ));
+        }
         (None, Some(r)) => {
             let users: Vec<&str> = r.users.iter().map(|u| u.name.as_str()).collect();
             let why = r.exposed.map_or("they hold no secret", |e| e.describe());
@@ -348,6 +359,39 @@ async fn end_on_signal(
         (None, None) => {}
     }
     report
+}
+
+/// What became of a rotation's new key that nobody had, deleted on the way out.
+fn new_key_report(d: &crate::app::Discard, report: &mut Vec<String>) {
+    let Some(key) = &d.access_key else { return };
+    let (user, id) = (&key.user, &key.id);
+    match d.result.as_ref().and_then(|r| r.first()) {
+        Some(u) if u.leftovers.is_empty() => {
+            tracing::info!(user = %user, key = %id, "deleted the new access key: nobody had its secret");
+            report.push(format!(
+                "deleted {user}'s new access key {id} again: its secret was never shown, copied \
+                 or saved; {user}'s other keys are as they were"
+            ));
+        }
+        Some(u) => {
+            for left in &u.leftovers {
+                tracing::warn!(left = %left.what, command = %left.command, "could not delete");
+                report.push(format!(
+                    "could not delete {}; remove it with: {}",
+                    left.what, left.command
+                ));
+            }
+        }
+        None => {
+            tracing::warn!(user = %user, key = %id, "AWS did not answer in time");
+            report.push(format!(
+                "AWS did not answer in time: {user}'s new access key {id} may still exist, with \
+                 a secret nobody has; delete it: aws iam delete-access-key{}{}",
+                crate::aws::shell::arg("--user-name", user),
+                crate::aws::shell::arg("--access-key-id", id)
+            ));
+        }
+    }
 }
 
 /// Carries out a clipboard, export or plan file command, reading the secrets from the credentials

@@ -2204,6 +2204,7 @@ async fn a_discarded_user_takes_the_key_made_for_it_along() {
         faults.settings(common::settings()),
         vec![Request::Discard {
             run: 4,
+            access_key: None,
             users: vec![user.clone()],
             key: Some(DiscardKey {
                 region: REGION.to_string(),

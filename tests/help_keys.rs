@@ -246,4 +246,22 @@ fn every_key_the_access_key_screens_offer_does_something() {
         assert!(app.flows.keys.confirm.as_ref().unwrap().needs_id);
         app
     });
+    check("keys: confirm a rotation", &|| {
+        let mut app = alice_keys();
+        press(&mut app, KeyCode::Char('r'));
+        assert!(app.flows.keys.rotate.as_ref().is_some_and(|p| !p.needs_id));
+        app
+    });
+    check("keys: confirm a rotation with the ID", &|| {
+        let mut app = alice_keys();
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('r'));
+        assert!(app.flows.keys.rotate.as_ref().unwrap().needs_id);
+        app
+    });
+    check("keys: a rotation's new key", &|| {
+        let (app, _) = crate::keys_rotation::on_reveal(Some("pipeline"));
+        assert_eq!(app.screen, Screen::Reveal);
+        app
+    });
 }

@@ -11,9 +11,9 @@ use iamwiz::flows::Flow;
 use iamwiz::model::keys::{AccessKeyInfo, LastUse};
 use iamwiz::protocol::{AwsError, Event, KeyChange, Request, UserInfo};
 
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 /// When the keys were read, in the tests: 2026-06-01T00:00:00Z.
-const NOW: i64 = 1_780_272_000;
+pub(crate) const NOW: i64 = 1_780_272_000;
 
 /// The keys flow opened as `iamwiz keys [USER]`, its lists answered, and what opening it asked.
 pub(crate) fn opened(user: Option<&str>) -> (App, Vec<Command>) {
@@ -51,7 +51,7 @@ pub(crate) fn with_users(app: &mut App, names: &[&str]) {
 }
 
 /// An old key never used, and a recent one used yesterday with a description.
-fn two_keys(user: &str) -> Vec<AccessKeyInfo> {
+pub(crate) fn two_keys(user: &str) -> Vec<AccessKeyInfo> {
     vec![
         AccessKeyInfo {
             user: user.into(),
@@ -76,7 +76,7 @@ fn two_keys(user: &str) -> Vec<AccessKeyInfo> {
     ]
 }
 
-fn load_request(cmds: &[Command]) -> (u64, String) {
+pub(crate) fn load_request(cmds: &[Command]) -> (u64, String) {
     cmds.iter()
         .find_map(|c| match c {
             Command::Worker(Request::LoadAccessKeys { seq, user }) => Some((*seq, user.clone())),
@@ -85,7 +85,7 @@ fn load_request(cmds: &[Command]) -> (u64, String) {
         .expect("the keys were asked for")
 }
 
-fn change_request(cmds: &[Command]) -> Option<(u64, String, KeyChange)> {
+pub(crate) fn change_request(cmds: &[Command]) -> Option<(u64, String, KeyChange)> {
     cmds.iter().find_map(|c| match c {
         Command::Worker(Request::ChangeAccessKey {
             seq, id, change, ..
@@ -94,7 +94,7 @@ fn change_request(cmds: &[Command]) -> Option<(u64, String, KeyChange)> {
     })
 }
 
-fn answer_keys(app: &mut App, cmds: &[Command], keys: Vec<AccessKeyInfo>) {
+pub(crate) fn answer_keys(app: &mut App, cmds: &[Command], keys: Vec<AccessKeyInfo>) {
     let (seq, user) = load_request(cmds);
     update(
         app,
@@ -114,7 +114,7 @@ pub(crate) fn alice_keys() -> App {
     app
 }
 
-fn notice(app: &App, kind: NoticeKind) -> String {
+pub(crate) fn notice(app: &App, kind: NoticeKind) -> String {
     match &app.notice {
         Some(n) if n.kind == kind => n.text.clone(),
         other => panic!("expected a {kind:?} notice, got {other:?}"),

@@ -123,7 +123,12 @@ fn reply(request: Request) -> Option<Event> {
         },
         // The picker's preview stays loading.
         Request::LoadPolicyDocument { .. } | Request::EndProof { .. } => return None,
-        Request::Discard { run, users, key } => Event::Discarded {
+        Request::Discard {
+            run,
+            users,
+            key,
+            access_key,
+        } => Event::Discarded {
             run,
             users: users
                 .into_iter()
@@ -132,6 +137,11 @@ fn reply(request: Request) -> Option<Event> {
                     user,
                     leftovers: Vec::new(),
                 })
+                .chain(access_key.map(|k| DiscardedUser {
+                    deleted: vec![format!("access key {} of user {}", k.id, k.user)],
+                    user: k.user,
+                    leftovers: Vec::new(),
+                }))
                 .collect(),
             key: key.map(|k| DiscardedKey {
                 deletion: format!("KMS key {} is scheduled for deletion", k.key_arn),
@@ -155,6 +165,25 @@ fn reply(request: Request) -> Option<Event> {
             id,
             change,
             result: Ok(()),
+        },
+        Request::RotateAccessKey { run, user, .. } => Event::AccessKeyRotated {
+            run,
+            result: Ok(iamwiz::model::keys::Rotated {
+                key: iamwiz::protocol::CreatedUser {
+                    name: user.clone(),
+                    arn: format!("arn:aws:iam::123456789012:user/{user}"),
+                    access_key: Some(iamwiz::protocol::AccessKeyPair {
+                        id: "AKIAROTATEDROTATED03".into(),
+                        secret: iamwiz::secret::Secret::new("rotated-secret".into()),
+                    }),
+                    password: None,
+                    require_reset: false,
+                    sign_in_url: String::new(),
+                },
+                description: None,
+                old_profile: None,
+            }),
+            user,
         },
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,

@@ -32,6 +32,7 @@ mod help_keys;
 mod hostile_text;
 mod keys;
 mod keys_flow;
+mod keys_rotation;
 mod leak;
 mod memory;
 mod panic;

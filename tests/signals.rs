@@ -409,6 +409,7 @@ async fn discarding_removes_everything_a_full_plan_made_in_iams_order() {
         settings,
         vec![Request::Discard {
             run: 3,
+            access_key: None,
             users: vec![name.clone()],
             key: None,
         }],
@@ -474,6 +475,7 @@ async fn discarding_a_user_that_is_gone_leaves_nothing_and_reports_nothing_delet
         common::settings(),
         vec![Request::Discard {
             run: 1,
+            access_key: None,
             users: vec![name.clone()],
             key: None,
         }],

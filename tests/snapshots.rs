@@ -306,7 +306,7 @@ fn creating_failed_and_rolled_back_with_a_leftover() {
     snap!("creating_failed", app);
 }
 
-fn revealed() -> App {
+pub(crate) fn revealed() -> App {
     let mut app = full_review();
     create_and_reveal(&mut app);
     app

@@ -81,8 +81,10 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Command> {
         }
         Modal::ConfirmQuit if yes => {
             app.modal = None;
+            let mut cmds = crate::flows::on_quit(app);
             app.reveal = None;
-            vec![Command::Quit]
+            cmds.push(Command::Quit);
+            cmds
         }
         Modal::ConfirmLeaveReveal if yes => {
             app.modal = None;
@@ -92,12 +94,19 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Command> {
                 .reveal
                 .take()
                 .map_or((None, None), |r| (r.copied, r.proof_run));
-            app.screen = Screen::Done;
-            // A proof still going holds a copy of the new secret key to sign with: it ends too.
-            let mut cmds: Vec<Command> = proof_run
-                .map(|run| Command::Worker(Request::EndProof { run }))
-                .into_iter()
-                .collect();
+            // A flow that goes on after the reveal (a rotation, to its old key) needs its proof;
+            // otherwise a proof still going holds a copy of the new secret key to sign with,
+            // and ends too.
+            let mut cmds = match crate::flows::after_reveal(app) {
+                Some(cmds) => cmds,
+                None => {
+                    app.screen = Screen::Done;
+                    proof_run
+                        .map(|run| Command::Worker(Request::EndProof { run }))
+                        .into_iter()
+                        .collect()
+                }
+            };
             if copied.is_some_and(|c| c.clear_at.is_some()) {
                 cmds.push(Command::ClearClipboard);
             }
@@ -118,8 +127,10 @@ fn request_quit(app: &mut App) -> Vec<Command> {
         return Vec::new();
     }
     if app.modal == Some(Modal::ConfirmQuit) || !app.has_unsaved_work() {
+        let mut cmds = crate::flows::on_quit(app);
         app.reveal = None;
-        return vec![Command::Quit];
+        cmds.push(Command::Quit);
+        return cmds;
     }
     app.modal = Some(Modal::ConfirmQuit);
     Vec::new()

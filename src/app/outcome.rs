@@ -76,6 +76,14 @@ fn reveal_keys(app: &App, h: &mut Help) {
             ("a", "profile"),
             ("Enter", "done"),
         ]),
+        None if r.is_some_and(|r| r.is_new_key()) => h.keys(&[
+            ("↑↓", "row"),
+            ("c", "copy"),
+            ("s", "show"),
+            ("d", "CSV"),
+            ("a", "profile"),
+            ("Enter", "done"),
+        ]),
         None => h.keys(&[
             ("↑↓", "row"),
             ("c", "copy"),
@@ -99,6 +107,13 @@ fn about(app: &App) -> &'static [&'static str] {
             "copied secret is cleared after a while); l and L change the",
             "snippet's language; PgUp/PgDn scroll it. d saves the CSV,",
             "a adds an AWS credentials profile. Enter when done.",
+        ],
+        Screen::Reveal if app.reveal.as_ref().is_some_and(|r| r.is_new_key()) => &[
+            "The new secret access key is shown only now. s shows it; c",
+            "copies the row under the cursor (a copied secret is cleared",
+            "after a while); d saves a CSV; a saves an AWS credentials",
+            "profile (offering the one that holds the old key). Enter when",
+            "done: the old key is deactivated once the new one works.",
         ],
         Screen::Reveal => &[
             "The secret access key and password are shown only now.",

@@ -2,6 +2,7 @@
 //! what is left), and the end of the wizard on a signal (the discard of users whose secrets
 //! nobody has).
 
+use super::reveal::Made;
 use super::*;
 
 /// A creation run in progress or finished.
@@ -53,6 +54,8 @@ pub struct Ending {
 pub struct Discard {
     pub run: u64,
     pub users: Vec<String>,
+    /// A rotation's new key, deleted instead of any user (the user was there before).
+    pub access_key: Option<crate::model::keys::KeyRef>,
     /// A KMS key the same run made for the users, removed after them.
     pub key: Option<DiscardKey>,
     /// The worker's report, once it has answered.
@@ -101,9 +104,12 @@ impl App {
                 .is_some_and(|d| d.result.is_none())
     }
 
+    /// Whether a run that makes something is in flight: a creation, or a flow's own (a
+    /// rotation's new key). Quitting waits for it, and so does the end on a signal.
     pub fn creation_running(&self) -> bool {
-        self.screen == Screen::Creating
-            && self.creation.as_ref().is_some_and(|c| c.failure.is_none())
+        (self.screen == Screen::Creating
+            && self.creation.as_ref().is_some_and(|c| c.failure.is_none()))
+            || crate::flows::making(self)
     }
 }
 
@@ -118,20 +124,32 @@ pub(super) fn discard_unseen(app: &mut App) -> Vec<Command> {
         return Vec::new();
     }
     // Dropping the reveal state zeroes the secrets.
-    let (users, key): (Vec<String>, _) = app
-        .reveal
-        .take()
-        .map(|r| (r.users.iter().map(|u| u.name.clone()).collect(), r.new_key))
-        .unwrap_or_default();
+    let Some(reveal) = app.reveal.take() else {
+        return Vec::new();
+    };
+    let (users, key, access_key) = match reveal.made {
+        Made::AccessKey { key, .. } => (Vec::new(), None, Some(key)),
+        Made::Users => (
+            reveal.users.iter().map(|u| u.name.clone()).collect(),
+            reveal.new_key,
+            None,
+        ),
+    };
     let run = app.next_seq();
     if let Some(e) = app.ending.as_mut() {
         e.discard = Some(Discard {
             run,
             users: users.clone(),
+            access_key: access_key.clone(),
             key: key.clone(),
             result: None,
             key_result: None,
         });
     }
-    vec![Command::Worker(Request::Discard { run, users, key })]
+    vec![Command::Worker(Request::Discard {
+        run,
+        users,
+        key,
+        access_key,
+    })]
 }

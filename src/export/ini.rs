@@ -34,6 +34,28 @@ pub fn profile_exists(file_content: &str, profile: &str) -> bool {
         .any(|line| section_header(line) == Some(profile))
 }
 
+/// The first profile of `file_content` (an INI credentials file) whose `aws_access_key_id` is
+/// `key_id`: where the admin keeps a key that a rotation replaces.
+pub fn profile_with_key(file_content: &str, key_id: &str) -> Option<String> {
+    let mut section = None;
+    for line in file_content.lines() {
+        if let Some(name) = section_header(line) {
+            section = Some(name);
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        if name.trim_matches(INI_BLANKS) == "aws_access_key_id"
+            && value.trim_matches(INI_BLANKS) == key_id
+            && let Some(section) = section
+        {
+            return Some(section.to_string());
+        }
+    }
+    None
+}
+
 /// Whether a line inside a section carries content (a property or a continuation) rather than
 /// being blank or a comment.
 fn is_content_line(body: &str) -> bool {
@@ -250,5 +272,19 @@ x = [not-a-header]\n\
     fn merge_ignores_commented_headers_and_lookalikes() {
         let existing = "# [dev]\n[profile dev]\nk = v\n[dev2]\nk = v\n";
         assert_eq!(merge(existing, "dev"), format!("{existing}{NEW}"));
+    }
+
+    #[test]
+    fn the_profile_holding_a_key_is_found_by_its_id_and_comments_do_not_count() {
+        let file = "[default]\naws_access_key_id = AKIAOTHER\n\n[ app ] # prod\n\
+                    aws_access_key_id=AKIAOLD\naws_secret_access_key = x\n\
+                    [later]\n# aws_access_key_id = AKIALATER\n";
+        assert_eq!(profile_with_key(file, "AKIAOLD").as_deref(), Some("app"));
+        assert_eq!(
+            profile_with_key(file, "AKIAOTHER").as_deref(),
+            Some("default")
+        );
+        assert_eq!(profile_with_key(file, "AKIALATER"), None);
+        assert_eq!(profile_with_key(file, "AKIAOL"), None);
     }
 }

@@ -60,6 +60,14 @@ fn credentials_file_path_from(
     }
 }
 
+/// The profile of the admin's credentials file that holds the access key `key_id`, if the file
+/// can be read and one does.
+pub fn profile_holding(key_id: &str) -> Option<String> {
+    let path = credentials_file_path().ok()?;
+    let (content, _) = read_existing(&path).ok()??;
+    super::ini::profile_with_key(content.expose(), key_id)
+}
+
 /// Whether `c` may appear in a profile name (see [`validate_profile_name`]).
 pub fn is_profile_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_-./%@:+".contains(c)

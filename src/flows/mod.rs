@@ -265,6 +265,24 @@ pub fn start_over(app: &mut App) {
     }
 }
 
+/// Whether a flow's own run that makes something is in flight (a rotation's new key): quitting
+/// waits for it.
+pub fn making(app: &App) -> bool {
+    keys::making(app)
+}
+
+/// The admin left the credentials screen: the flow that made them goes on (a rotation, to
+/// its old key), or `None` leaves it to the shared Done screen.
+pub fn after_reveal(app: &mut App) -> Option<Vec<Command>> {
+    keys::after_reveal(app)
+}
+
+/// The admin quits for good: what must still be asked of AWS first (a rotation's new key that
+/// nobody has is deleted again).
+pub fn on_quit(app: &App) -> Vec<Command> {
+    keys::on_quit(app)
+}
+
 /// Whether the flow holds something the admin entered that quitting would lose.
 pub fn dirty(app: &App) -> bool {
     users::dirty(app) || encryption::dirty(app) || keys::dirty(app)

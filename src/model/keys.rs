@@ -30,6 +30,34 @@ pub struct AccessKeyInfo {
     pub description: Option<String>,
 }
 
+/// An access key by its owner and ID: the new key of a rotation, which a signal deletes again
+/// when nobody has its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRef {
+    pub user: String,
+    pub id: String,
+}
+
+/// The new key a rotation made, for the one-time reveal.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The user with the new key (its `sign_in_url` is empty: a rotation is about the key).
+    pub key: super::user::CreatedUser,
+    /// The description carried over from the key it replaces, and whether `TagUser` stored it.
+    pub description: Option<(String, Result<(), super::AwsError>)>,
+    /// The profile of the admin's credentials file that holds the old key, if one does: the
+    /// reveal offers to put the new key there.
+    pub old_profile: Option<String>,
+}
+
+/// Why a rotation made no new key.
+#[derive(Debug)]
+pub struct RotateFailure {
+    pub error: super::AwsError,
+    /// The key the rotation was to replace was deleted before the failure.
+    pub replaced_gone: bool,
+}
+
 /// When, where and for what an access key was last used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LastUse {

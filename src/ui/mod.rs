@@ -251,7 +251,16 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 fn modal(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16) {
-    let rect = centered(area, width, lines.len() as u16 + 2);
+    // Each line as wrapped inside the border, so a long one never pushes the last off.
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::kit::wrap::wrap(&text, inner).len().max(1)
+        })
+        .sum();
+    let rect = centered(area, width, rows as u16 + 2);
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
@@ -282,10 +291,12 @@ fn help_modal(app: &App, f: &mut Frame, area: Rect) {
 }
 
 fn confirm_quit(app: &App, f: &mut Frame, area: Rect) {
-    let warning = if app.reveal.is_some() {
-        "The new credentials have not been confirmed as saved. If you quit now, they can never be shown again."
+    let warning = if let Some(rotation) = crate::flows::keys::quit_warning(app) {
+        rotation
+    } else if app.reveal.is_some() {
+        "The new credentials have not been confirmed as saved. If you quit now, they can never be shown again.".to_string()
     } else {
-        "What you have entered so far will be lost."
+        "What you have entered so far will be lost.".to_string()
     };
     let lines = vec![
         Line::from(warning),
@@ -304,14 +315,24 @@ fn confirm_leave_reveal(app: &App, f: &mut Frame, area: Rect) {
     let saved = app.reveal.as_ref().map(|r| r.saved.len()).unwrap_or(0);
     let copied = app.reveal.as_ref().is_some_and(|r| r.copied.is_some());
     let service = app.reveal.as_ref().is_some_and(|r| r.docs.is_some());
+    let new_key = app.reveal.as_ref().is_some_and(|r| r.is_new_key());
     let mut lines = vec![
         Line::from(if service {
             "Have you saved the secret access key (or kmsProviders)?"
+        } else if new_key {
+            "Have you saved the new secret access key?"
         } else {
             "Have you saved the secret access key and password?"
         }),
         Line::from("After this they cannot be shown again, by iamwiz or AWS."),
     ];
+    if let Some(crate::app::reveal::Made::AccessKey { old: Some(old), .. }) =
+        app.reveal.as_ref().map(|r| &r.made)
+    {
+        lines.push(Line::from(format!(
+            "Then {old} is deactivated, as soon as the new key works."
+        )));
+    }
     if saved == 0 && !copied {
         lines.push(Line::from(Span::styled(
             "You have not copied or saved them in iamwiz.",

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{ACCENT, DIM, ERROR, OK};
-use crate::app::reveal::{CopiedTo, CopyWhat, Prompt, Reveal, Row};
+use crate::app::reveal::{CopiedTo, CopyWhat, Made, Prompt, Reveal, Row};
 use crate::app::{App, Creation};
 use crate::kit::widgets::{self, dim, label, line, pointer, spinner, truncate};
 use crate::mongo::Credentials;
@@ -218,6 +218,10 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
                 ),
                 dim("  (←→ other users; the CSV holds them all)"),
             ])
+        } else if let Made::AccessKey { old: Some(old), .. } = &r.made {
+            line(vec![dim(format!(
+                " The old key {old} stays active until you leave and this one works."
+            ))])
         } else {
             Line::from("")
         },
@@ -286,6 +290,20 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
                 Style::new().fg(ERROR).bold(),
             )]));
         }
+        None if r.is_new_key() => {
+            if let Made::AccessKey {
+                old: Some(old),
+                old_profile: Some(profile),
+                ..
+            } = &r.made
+            {
+                lines.push(line(vec![Span::styled(
+                    format!(" a offers profile {profile}: it holds the old key {old}."),
+                    Style::new().fg(ACCENT),
+                )]));
+            }
+            lines.push(line(vec![dim(" c copy · d save CSV · a save AWS profile")]));
+        }
         None => lines.push(line(vec![dim(
             " c copy · d save CSV · a save AWS profile · m copy sign-in text (no password)",
         )])),
@@ -311,6 +329,10 @@ fn proof_line<'a>(r: &Reveal, indent: usize, tick: u64) -> Option<Line<'a>> {
             Style::new().fg(DIM),
         ),
         Some(p @ KeyProof::Works { .. }) => (p.line(), Style::new().fg(OK)),
+        Some(KeyProof::Failed { why, .. }) if r.is_new_key() => (
+            format!("✗ {why}: leaving deletes it again; the old key stays"),
+            Style::new().fg(ERROR),
+        ),
         Some(p @ KeyProof::Failed { .. }) => (p.line(), Style::new().fg(ERROR)),
     };
     Some(line(vec![

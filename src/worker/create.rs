@@ -332,6 +332,18 @@ pub async fn create_and_prove(
         }
     }
     let _ = events.send(Event::Finished { run, result });
+    prove_in_background(run, signers, events, proofs);
+}
+
+/// Proves each new key of run `run` on a task of its own (in `proofs`): `signers` holds each
+/// user's name, ARN and clients that sign with the new key. Each wait and the outcome are sent as
+/// [`Event::KeyProof`].
+pub fn prove_in_background(
+    run: u64,
+    signers: Vec<(String, String, Clients)>,
+    events: &UnboundedSender<Event>,
+    proofs: &Proofs,
+) {
     if signers.is_empty() {
         return;
     }
@@ -387,7 +399,7 @@ pub async fn prove_key(
             what_to_do: e.hint,
         },
         Proof::WrongIdentity(arn) => KeyProof::Failed {
-            why: format!("it signed as {arn}, not as the new user"),
+            why: format!("it signed as {arn}, not as {user_arn}"),
             what_to_do: "check the endpoint and the key before you hand it over".to_string(),
         },
     }

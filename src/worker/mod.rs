@@ -129,9 +129,17 @@ async fn run(
             }
             // Deleting users is a change to the account too: it finishes before the worker
             // returns. The users go first, then their key.
-            Request::Discard { run, users, key } => {
+            Request::Discard {
+                run,
+                users,
+                key,
+                access_key,
+            } => {
                 creations.spawn(aws::rate::until(deadline, async move {
-                    let users = teardown::discard_users(&c, &users).await;
+                    let mut users = teardown::discard_users(&c, &users).await;
+                    if let Some(access_key) = &access_key {
+                        users.push(keys::discard_key(&c, access_key).await);
+                    }
                     let key = match &key {
                         Some(key) => Some(teardown::discard_key(&c, key).await),
                         None => None,
@@ -155,6 +163,25 @@ async fn run(
                         change,
                         result,
                     });
+                }));
+            }
+            // A rotation's new key is made whole (or not at all) on quit, like a creation.
+            Request::RotateAccessKey {
+                run,
+                user,
+                replace,
+                old,
+                description,
+            } => {
+                let proofs = proofs.clone();
+                let ask = keys::RotateAsk {
+                    user,
+                    replace,
+                    old,
+                    description,
+                };
+                creations.spawn(aws::rate::until(deadline, async move {
+                    keys::rotate(&c, run, ask, &ev, &proofs).await;
                 }));
             }
             Request::LoadPolicies { seq } if policy_cache.is_some() => {
@@ -231,6 +258,7 @@ pub fn changes_account(request: &Request) -> bool {
             | Request::CreateGroup { .. }
             | Request::Discard { .. }
             | Request::ChangeAccessKey { .. }
+            | Request::RotateAccessKey { .. }
     )
 }
 
@@ -285,7 +313,9 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
                 result,
             }
         }
-        Request::ChangeAccessKey { .. } => unreachable!("key changes are handled by run()"),
+        Request::ChangeAccessKey { .. } | Request::RotateAccessKey { .. } => {
+            unreachable!("key changes are handled by run()")
+        }
         Request::Create { .. } => unreachable!("creation requests are handled by run()"),
         Request::CreateGroup { .. } => unreachable!("group creation is handled by run()"),
         Request::CreateEncryption { .. } => {

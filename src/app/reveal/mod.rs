@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use super::screens::FieldRule;
 use crate::kit::text::TextField;
+use crate::model::keys::KeyRef;
 use crate::mongo::{self, Credentials, Language};
 use crate::protocol::{CreatedUser, DiscardKey, EncryptionFeature, KeyProof, Verification};
 use crate::secret::Secret;
@@ -59,6 +60,23 @@ impl Row {
     pub fn is_secret(self) -> bool {
         matches!(self, Row::SecretKey | Row::Password | Row::KmsProviders)
     }
+}
+
+/// What the run behind the reveal made: a signal (or quitting) deletes it again when nobody has
+/// its secrets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Made {
+    /// The users on show (and, for the encryption flow, [`Reveal::new_key`]).
+    #[default]
+    Users,
+    /// Only a new access key of a user who was there before (a rotation): the user stays.
+    AccessKey {
+        key: KeyRef,
+        /// The key the new one takes over from.
+        old: Option<String>,
+        /// The profile of the admin's credentials file that holds `old`: `a` offers it.
+        old_profile: Option<String>,
+    },
 }
 
 /// What the admin asked to copy.
@@ -224,6 +242,7 @@ pub struct Reveal {
     /// (by user name): shown under the key, never blocking the screen.
     pub proof_run: Option<u64>,
     pub proofs: Vec<(String, KeyProof)>,
+    pub made: Made,
 }
 
 impl Reveal {
@@ -244,6 +263,7 @@ impl Reveal {
             new_key: None,
             proof_run: None,
             proofs: Vec::new(),
+            made: Made::Users,
         }
     }
 
@@ -294,6 +314,23 @@ impl Reveal {
         }
     }
 
+    /// Whether the reveal shows a rotation's new key (the user was there before).
+    pub fn is_new_key(&self) -> bool {
+        matches!(self.made, Made::AccessKey { .. })
+    }
+
+    /// The profile name `a` offers: the one holding the key a rotation replaces, else the
+    /// user's name.
+    pub fn offered_profile(&self) -> &str {
+        match &self.made {
+            Made::AccessKey {
+                old_profile: Some(p),
+                ..
+            } => p,
+            _ => &self.user().name,
+        }
+    }
+
     /// The user on screen.
     pub fn user(&self) -> &CreatedUser {
         &self.users[self.current]
@@ -313,6 +350,11 @@ impl Reveal {
             ];
         }
         let mut rows = vec![Row::UserName];
+        if self.is_new_key() {
+            // A rotation: the user signs in as before; only the key is new.
+            rows.extend([Row::AccessKeyId, Row::SecretKey]);
+            return rows;
+        }
         if self.user().access_key.is_some() {
             rows.extend([Row::AccessKeyId, Row::SecretKey]);
         }

@@ -68,6 +68,7 @@ fn discard_request(cmds: &[Command]) -> Option<(u64, Vec<String>)> {
                 run,
                 users,
                 key: None,
+                access_key: None,
             }),
         ] => Some((*run, users.clone())),
         [] => None,

@@ -75,7 +75,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             });
             return vec![Command::Copy(what)];
         }
-        KeyCode::Char('m') if r.docs.is_none() => {
+        KeyCode::Char('m') if r.docs.is_none() && !r.is_new_key() => {
             r.start_copy(Copied {
                 what: CopyWhat::Instructions,
                 to: None,
@@ -88,7 +88,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             r.prompt = Some(Prompt::CsvPath(TextField::new(&path.to_string_lossy())));
         }
         KeyCode::Char('a') if r.user().access_key.is_some() => {
-            r.prompt = Some(Prompt::ProfileName(TextField::new(&r.user().name)));
+            r.prompt = Some(Prompt::ProfileName(TextField::new(r.offered_profile())));
         }
         KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
             app.modal = Some(Modal::ConfirmLeaveReveal);

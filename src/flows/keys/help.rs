@@ -27,15 +27,26 @@ pub fn of(app: &App) -> Help {
             }
             h
         }
+        (Screen::KeysList, None) if app.flows.keys.rotate.is_some() => {
+            let mut h = Help::new(ROTATE);
+            let needs_id = app.flows.keys.rotate.as_ref().is_some_and(|p| p.needs_id);
+            if needs_id {
+                h.keys(&[("type", "key ID"), ("Enter", "rotate"), ("Esc", "cancel")]);
+            } else {
+                h.keys(&[("y/Enter", "rotate"), ("n/Esc", "cancel")]);
+            }
+            h
+        }
         (Screen::KeysList, None) => {
             let mut h = Help::new(LIST);
             h.keys(&[
                 ("↑↓", "key"),
+                ("r", "rotate"),
                 ("d", "deactivate"),
-                ("a", "activate"),
                 ("x", "delete"),
                 ("Esc", "users"),
             ]);
+            h.more("a", "activate");
             h.more("^R", "read the keys again");
             h
         }
@@ -54,7 +65,17 @@ const LIST: &[&str] = &[
     "use (date, service, region) and the console's description.",
     "Keys older than 90 days or never used are marked. d, a and",
     "x deactivate, activate and delete the key under the cursor,",
-    "each after a confirmation that shows its last use.",
+    "each after a confirmation that shows its last use. r rotates:",
+    "a new key, shown once and proven to work, then the old key",
+    "deactivated (with 2 keys, the one under the cursor goes first).",
+];
+
+const ROTATE: &[&str] = &[
+    "A rotation makes the user's new key and shows it once; save it",
+    "and leave the screen. iamwiz proves the new key signs as the",
+    "user, and only then deactivates the old key (delete it later,",
+    "once nothing uses it). A new key that never works is deleted",
+    "again; a new key nobody saw is deleted on quit.",
 ];
 
 const CONFIRM: &[&str] = &[

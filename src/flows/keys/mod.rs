@@ -5,15 +5,18 @@
 //!
 //! [`state`] is what the flow holds, [`rules`] what it allows and the marks it shows, [`update`]
 //! its keys, [`help`] their help, [`work`] its requests to the worker and their answers, and
-//! [`view`] draws it.
+//! [`view`] draws it. [`rotate`] is a rotation, from its confirmation to the old key's end.
 
 pub mod help;
+pub mod rotate;
 pub mod rules;
 pub mod state;
 pub mod update;
 pub mod view;
 pub mod work;
 
+pub(crate) use rotate::{after_reveal, on_quit};
+pub use rotate::{ending_note, making, quit_warning};
 pub use state::*;
 pub(crate) use work::{enter, open, start_over};
 
@@ -59,12 +62,20 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
             result,
             ..
         } => return Reply::Handled(work::on_changed(app, seq, id, change, result)),
+        Event::AccessKeyRotated { run, user, result } => {
+            return Reply::Handled(rotate::on_rotated(app, run, user, result));
+        }
+        Event::KeyProof { run, user, proof } => {
+            return Reply::Handled(rotate::on_proof(app, run, user, proof));
+        }
         other => return Reply::Unhandled(other),
     }
     Reply::Handled(Vec::new())
 }
 
-/// Whether quitting would lose a decision under way: a confirmation is open.
+/// Whether quitting would lose a decision under way: a confirmation is open, or a rotation
+/// waits for its new key to work before the old key goes.
 pub fn dirty(app: &App) -> bool {
-    app.flows.keys.confirm.is_some()
+    let k = &app.flows.keys;
+    k.confirm.is_some() || k.rotate.is_some() || k.rotation.is_some()
 }

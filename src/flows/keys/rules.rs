@@ -4,8 +4,9 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
 
-use super::Confirm;
+use super::{Confirm, RotatePlan};
 use crate::app::{App, Remote};
+use crate::kit::text::TextField;
 use crate::model::keys::AccessKeyInfo;
 use crate::protocol::KeyChange;
 
@@ -75,6 +76,40 @@ pub fn check_confirm(c: &Confirm) -> Result<(), String> {
     Ok(())
 }
 
+/// What rotating asks for, with the cursor on key `cursor` of `keys`: a user with IAM's 2 keys
+/// loses the key under the cursor first; the remaining key, if active, is the old key that the
+/// new one takes over from.
+pub fn plan_rotation(keys: &[AccessKeyInfo], cursor: usize, now: i64) -> RotatePlan {
+    let (replace, kept) = match keys {
+        [_, _, ..] => {
+            let replace = keys.get(cursor).cloned();
+            let kept = keys.iter().enumerate().find(|(i, _)| *i != cursor);
+            (replace, kept.map(|(_, k)| k.clone()))
+        }
+        _ => (None, keys.first().cloned()),
+    };
+    let needs_id = replace
+        .as_ref()
+        .is_some_and(|k| needs_id(k, KeyChange::Delete, now));
+    RotatePlan {
+        replace,
+        old: kept.filter(AccessKeyInfo::is_active),
+        needs_id,
+        typed: TextField::default(),
+    }
+}
+
+/// Whether the rotation may go ahead: the replaced key's ID typed in full when it is asked for.
+pub fn check_rotate(p: &RotatePlan) -> Result<(), String> {
+    match &p.replace {
+        Some(k) if p.needs_id && p.typed.value() != k.id => Err(format!(
+            "Type the key ID {} exactly to delete it first (it was used in the last 7 days).",
+            k.id
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +164,34 @@ mod tests {
         let (k, _) = key("Inactive", 1, None);
         assert!(refusal(&k, KeyChange::Deactivate).is_some());
         assert!(refusal(&k, KeyChange::Delete).is_none());
+    }
+
+    #[test]
+    fn a_rotation_of_a_user_with_two_keys_deletes_the_key_under_the_cursor_first() {
+        let (mut used, now) = key("Active", 10, Some(1));
+        used.id = "AKIAUSED".into();
+        let (spare, _) = key("Inactive", 200, None);
+        let keys = [used.clone(), spare.clone()];
+        let p = plan_rotation(&keys, 1, now);
+        assert_eq!(p.replace.as_ref().map(|k| k.id.as_str()), Some("AKIAOLD"));
+        assert_eq!(p.old.as_ref().map(|k| k.id.as_str()), Some("AKIAUSED"));
+        assert!(!p.needs_id, "an inactive key goes without its ID typed");
+        let p = plan_rotation(&keys, 0, now);
+        assert_eq!(p.replace.as_ref().map(|k| k.id.as_str()), Some("AKIAUSED"));
+        assert_eq!(p.old, None, "an inactive key has nothing to hand over");
+        assert!(p.needs_id, "a key used this week needs its ID typed");
+        assert!(check_rotate(&p).is_err());
+    }
+
+    #[test]
+    fn a_rotation_of_one_key_replaces_nothing_and_takes_over_from_it_if_active() {
+        let (k, now) = key("Active", 100, Some(1));
+        let p = plan_rotation(std::slice::from_ref(&k), 0, now);
+        assert_eq!(p.replace, None);
+        assert_eq!(p.old.as_ref().map(|k| k.id.as_str()), Some("AKIAOLD"));
+        assert!(check_rotate(&p).is_ok());
+        let (k, now) = key("Inactive", 100, Some(1));
+        assert_eq!(plan_rotation(&[k], 0, now).old, None);
+        assert_eq!(plan_rotation(&[], 0, now).old, None);
     }
 }

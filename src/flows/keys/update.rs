@@ -82,6 +82,9 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if app.flows.keys.confirm.is_some() {
         return confirm_key(app, key);
     }
+    if app.flows.keys.rotate.is_some() {
+        return super::rotate::confirm_key(app, key);
+    }
     if ctrl(&key, 'r') {
         app.info("Reading the keys again…");
         return load(app);
@@ -94,6 +97,7 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('a') => ask(app, KeyChange::Activate),
         KeyCode::Char('d') => ask(app, KeyChange::Deactivate),
         KeyCode::Char('x') | KeyCode::Delete => ask(app, KeyChange::Delete),
+        KeyCode::Char('r') => super::rotate::ask(app),
         KeyCode::Esc => {
             app.screen = Screen::KeysUser;
             app.flows.keys.keys = None;
@@ -105,9 +109,8 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 /// Opens the confirmation of `change` for the key under the cursor, or says why not.
 fn ask(app: &mut App, change: KeyChange) {
-    if let Some(p) = &app.flows.keys.pending {
-        let text = format!("Wait until {} is {}.", p.id, p.change.done());
-        app.info(text);
+    if let Some(why) = super::rotate::busy(app) {
+        app.info(why);
         return;
     }
     let now = app.flows.keys.now;
@@ -169,6 +172,9 @@ fn go_ahead(app: &mut App) -> Vec<Command> {
 
 /// Pasted text: into the ID a confirmation asks for, or into the user filter.
 pub(crate) fn paste(app: &mut App, text: &str) {
+    if app.flows.keys.rotate.is_some() {
+        return super::rotate::paste(app, text);
+    }
     let k = &mut app.flows.keys;
     let result = match (&mut k.confirm, app.screen) {
         (Some(c), _) if c.needs_id => paste_into(&mut c.typed, KEY_ID, text),

@@ -45,6 +45,7 @@ pub(crate) fn choose(app: &mut App, user: String) -> Vec<Command> {
     }
     k.user = Some(user);
     k.confirm = None;
+    k.rotate = None;
     app.screen = Screen::KeysList;
     load(app)
 }
@@ -84,6 +85,18 @@ pub(crate) fn on_keys(
 
 /// Sends the confirmed change.
 pub(crate) fn send(app: &mut App, id: String, change: KeyChange) -> Vec<Command> {
+    let commands = send_then(app, id.clone(), change, None);
+    app.info(format!("{} {id}…", progress(change)));
+    commands
+}
+
+/// Sends `change`, with `then` said after its news once it is done.
+pub(crate) fn send_then(
+    app: &mut App,
+    id: String,
+    change: KeyChange,
+    then: Option<String>,
+) -> Vec<Command> {
     let Some(user) = app.flows.keys.user.clone() else {
         return Vec::new();
     };
@@ -92,8 +105,8 @@ pub(crate) fn send(app: &mut App, id: String, change: KeyChange) -> Vec<Command>
         seq,
         id: id.clone(),
         change,
+        then,
     });
-    app.info(format!("{} {id}…", progress(change)));
     vec![Command::Worker(Request::ChangeAccessKey {
         seq,
         user,
@@ -120,12 +133,14 @@ pub(crate) fn on_changed(
     change: KeyChange,
     result: Result<(), AwsError>,
 ) -> Vec<Command> {
-    if app.flows.keys.pending.as_ref().is_none_or(|p| p.seq != seq) {
+    let Some(pending) = app.flows.keys.pending.take_if(|p| p.seq == seq) else {
         return Vec::new();
-    }
-    app.flows.keys.pending = None;
+    };
     match result {
-        Ok(()) => app.info(format!("{id} {}.", change.done())),
+        Ok(()) => match pending.then {
+            Some(then) => app.info(format!("{id} {}. {then}", change.done())),
+            None => app.info(format!("{id} {}.", change.done())),
+        },
         Err(e) => app.error(format!("Could not {} {id}: {e}. {}", change.verb(), e.hint)),
     }
     load(app)

@@ -102,7 +102,9 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
         Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
             work::finish(app, result)
         }
-        Event::KeyProof { run, user, proof } => work::on_proof(app, run, user, proof),
+        Event::KeyProof { run, user, proof } if app.flow == super::Flow::Users => {
+            work::on_proof(app, run, user, proof)
+        }
         other => return Reply::Unhandled(other),
     }
     Reply::Handled(Vec::new())

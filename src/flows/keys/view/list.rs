@@ -50,6 +50,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                     }
                 )),
             ]));
+            lines.extend(super::rotate::progress_lines(app));
             lines.push(Line::default());
             for (i, key) in keys.iter().enumerate() {
                 lines.extend(key_lines(key, k.now, i == k.cursor, width));
@@ -58,6 +59,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(lines), area);
+    super::rotate::draw_confirm(app, f, area);
     if let Some(c) = &k.confirm
         && let Some(key) = k.find(&c.id)
     {
@@ -99,7 +101,7 @@ fn capital(s: &str) -> String {
 }
 
 /// When and where `key` was last used, in words.
-fn last_use(key: &AccessKeyInfo) -> String {
+pub(super) fn last_use(key: &AccessKeyInfo) -> String {
     match &key.last_used {
         None => "never used".to_string(),
         Some(u) => {

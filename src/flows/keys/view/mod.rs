@@ -1,10 +1,12 @@
 //! The access-key flow's screens: [`user`] draws the user list, [`list`] the user's keys and the
-//! confirmation over them.
+//! confirmation over them, [`rotate`] a rotation's confirmation and progress.
 
 mod list;
+mod rotate;
 mod user;
 
 pub use list::{confirm_lines, key_lines};
+pub use rotate::confirm_lines as rotate_lines;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -163,7 +163,7 @@ fn key_plan(users: &[&str]) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn apply_encrypts_to_an_age_recipient_and_an_ssh_key_and_each_opens_it() {
+async fn apply_encrypts_to_an_age_recipient_and_an_ssh_key_into_the_csv_named_and_each_opens_it() {
     let home = Home::new();
     let keys = tempfile::tempdir().unwrap();
     let (age_id, age_recipient) = age_identity(keys.path(), "age.key");
@@ -171,6 +171,10 @@ async fn apply_encrypts_to_an_age_recipient_and_an_ssh_key_and_each_opens_it() {
     let (ssh_id, ssh_line) = ssh_key(keys.path(), "id_ed25519", "ed25519", "");
     let name = unique("age-one");
     home.plan("plan.json", &key_plan(&[&name]));
+    // Inside a git work tree: an encrypted file may be committed, so no warning is given.
+    run(Command::new(tool("git", "git"))
+        .args(["init", "-q"])
+        .current_dir(home.path()));
 
     let run = iamwiz(
         &home,
@@ -182,12 +186,15 @@ async fn apply_encrypts_to_an_age_recipient_and_an_ssh_key_and_each_opens_it() {
             &age_recipient,
             "--age-recipient",
             &ssh_line,
+            "--csv",
+            "handover.csv.age",
         ],
     )
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("git work tree"), "{}", run.stderr);
 
-    let file = home.path().join(format!("{name}_credentials.csv.age"));
+    let file = home.path().join("handover.csv.age");
     assert_eq!(mode(&file), 0o600);
     assert!(
         std::fs::read(&file)
@@ -201,7 +208,7 @@ async fn apply_encrypts_to_an_age_recipient_and_an_ssh_key_and_each_opens_it() {
         &age_recipient[age_recipient.len() - 4..]
     );
     let saved = format!(
-        "Saved: CSV encrypted with age to {short}, {} in {name}_credentials.csv.age (mode 0600)",
+        "Saved: CSV encrypted with age to {short}, {} in handover.csv.age (mode 0600)",
         ssh_fingerprint(&ssh_id)
     );
     assert!(run.stderr.contains(&saved), "{saved}\n{}", run.stderr);

@@ -12,7 +12,9 @@
 //!
 //! The CSV is encrypted in memory ([`encrypt`]) and only the ciphertext is written, to a new file
 //! of mode 0600 that never replaces anything ([`write_new_encrypted`], through
-//! [`super::new_file`]): the plaintext never touches the disk. The owner opens the file with
+//! [`super::new_file`]): the plaintext never touches the disk. The age stream's own buffers are
+//! heap memory, which the program's allocator wipes as it frees them (`zeroizing-alloc`, see
+//! `main.rs`), and the caller's [`Secret`] is zeroed when dropped. The owner opens the file with
 //! `age -d -i ~/.ssh/id_ed25519 FILE` (or their age identity file).
 
 use std::fmt;

@@ -143,6 +143,7 @@ pub struct KeysListArgs {
 
 /// `iamwiz keys rotate`'s arguments.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+#[command(group(clap::ArgGroup::new("age").multiple(true).args(["age_recipient", "age_recipients_file"])))]
 pub struct KeysRotateArgs {
     /// The user whose key to rotate.
     #[arg(value_name = "USER")]
@@ -150,7 +151,7 @@ pub struct KeysRotateArgs {
 
     /// Save the new key as the AWS console's credentials CSV in this new file (mode 0600; an
     /// existing file is refused before anything is made).
-    #[arg(long, value_name = "FILE", group = "export", required_unless_present_any = ["profile_out", "secrets_stdout"])]
+    #[arg(long, value_name = "FILE", group = "export", required_unless_present_any = ["profile_out", "secrets_stdout", "age"])]
     pub csv: Option<PathBuf>,
 
     /// Save the new key as this new profile in the shared credentials file (~/.aws/credentials
@@ -166,6 +167,22 @@ pub struct KeysRotateArgs {
     /// With --secrets-stdout: print the secret even though stdout is a terminal.
     #[arg(long, requires = "secrets_stdout")]
     pub secrets_to_terminal: bool,
+
+    /// Encrypt the CSV with age to this recipient: an age recipient (age1…) or an SSH public
+    /// key line (ssh-ed25519 … or ssh-rsa …). Repeat for several. It goes to --csv FILE, else to
+    /// a new <user>_credentials.csv.age here.
+    #[arg(long, value_name = "RECIPIENT", conflicts_with_all = ["profile_out", "secrets_stdout"])]
+    pub age_recipient: Vec<String>,
+
+    /// Encrypt the CSV with age to every recipient in this file (as `age -R` takes it: one a
+    /// line, blank lines and # comments ignored). Repeatable.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile_out", "secrets_stdout"])]
+    pub age_recipients_file: Vec<PathBuf>,
+
+    /// With --age-recipient or --age-recipients-file: write ASCII text (-----BEGIN AGE
+    /// ENCRYPTED FILE-----) instead of binary.
+    #[arg(long, requires = "age")]
+    pub armor: bool,
 
     /// Once the new key is proven, deactivate the old one (it can be activated again).
     #[arg(long, conflicts_with = "delete_old")]
@@ -214,6 +231,7 @@ remove it)
 
 /// `iamwiz apply`'s arguments.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+#[command(group(clap::ArgGroup::new("age").multiple(true).args(["age_recipient", "age_recipients_file"])))]
 pub struct ApplyArgs {
     /// The plan file (JSON, see README: "Repeatable runs").
     #[arg(value_name = "PLAN")]
@@ -239,6 +257,24 @@ pub struct ApplyArgs {
     /// With --secrets-stdout: print the secrets even though stdout is a terminal.
     #[arg(long, requires = "secrets_stdout")]
     pub secrets_to_terminal: bool,
+
+    /// Encrypt the credentials CSV with age to this recipient: an age recipient (age1…) or an
+    /// SSH public key line (ssh-ed25519 … or ssh-rsa …). Repeat for several. The encrypted CSV
+    /// goes to --csv FILE, else to a new <user>_credentials.csv.age (credentials.csv.age for
+    /// several users) here. A recipient that does not parse is refused before anything is
+    /// created.
+    #[arg(long, value_name = "RECIPIENT")]
+    pub age_recipient: Vec<String>,
+
+    /// Encrypt the credentials CSV with age to every recipient in this file (as `age -R` takes
+    /// it: one a line, blank lines and # comments ignored). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub age_recipients_file: Vec<PathBuf>,
+
+    /// With --age-recipient or --age-recipients-file: write the encrypted file as ASCII text
+    /// (-----BEGIN AGE ENCRYPTED FILE-----) instead of binary.
+    #[arg(long, requires = "age")]
+    pub armor: bool,
 
     /// Check the plan and print the equivalent AWS CLI commands, without calling AWS.
     #[arg(long)]

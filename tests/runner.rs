@@ -13,6 +13,7 @@ use std::path::Path;
 
 mod common;
 
+mod age_exports;
 mod apply;
 mod apply_signals;
 mod architecture;

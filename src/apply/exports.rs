@@ -1,12 +1,17 @@
 //! Where `iamwiz apply` puts the secrets: the export choice checked against the plan before
 //! anything is asked of AWS (secrets need somewhere to go; `--csv` must not exist; profiles must
-//! be new), and the exports written once the users exist.
+//! be new; age recipients must parse), and the exports written once the users exist.
+//!
+//! With `--age-recipient` or `--age-recipients-file` the CSV is encrypted to them
+//! ([`export::age`]): into `--csv FILE` when given, else into a new `<user>_credentials.csv.age`
+//! (`credentials.csv.age` for several users) in the working folder.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::ApplyArgs;
 use crate::export;
+use crate::export::age::{AgeExport, default_age_path, recipients_from_flags};
 use crate::planfile::Plan;
 use crate::protocol::CreatedUser;
 
@@ -14,6 +19,8 @@ use crate::protocol::CreatedUser;
 #[derive(Debug, Default)]
 pub(super) struct Exports {
     pub(super) csv: Option<PathBuf>,
+    /// The CSV encrypted with age, and the new file it goes to.
+    pub(super) age: Option<(PathBuf, AgeExport)>,
     /// The credentials file and, per user (in plan order), the profile to save its key as.
     pub(super) profiles: Option<(PathBuf, Vec<String>)>,
     pub(super) stdout: bool,
@@ -35,20 +42,29 @@ pub(super) fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exp
         stdout: args.secrets_stdout,
         ..Exports::default()
     };
+    let age = recipients_from_flags(&args.age_recipient, &args.age_recipients_file, args.armor)
+        .unwrap_or_else(|lines| {
+            problems.extend(lines);
+            None
+        });
+    let encrypted = !args.age_recipient.is_empty() || !args.age_recipients_file.is_empty();
     if let Some(plan) = plan {
         let secrets = plan.access_key || plan.console_password.is_some();
-        let named = args.csv.is_some() || args.profile_out.is_some() || args.secrets_stdout;
+        let named =
+            args.csv.is_some() || args.profile_out.is_some() || args.secrets_stdout || encrypted;
         if secrets && !named && !args.dry_run {
             problems.push(
                 "--csv, --profile-out, --secrets-stdout: none given, but the plan creates secrets \
                  (an access key or a console password) that can be read only once; name where \
-                 they go, for example --csv new-users.csv"
+                 they go, for example --csv new-users.csv, or --age-recipient with their \
+                 owner's public key"
                     .to_string(),
             );
         }
         if plan.console_password.is_some()
             && args.profile_out.is_some()
             && args.csv.is_none()
+            && !encrypted
             && !args.secrets_stdout
             && !args.dry_run
         {
@@ -75,24 +91,24 @@ pub(super) fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exp
         );
     }
     if let Some(path) = &args.csv {
-        if std::fs::symlink_metadata(path).is_ok() {
-            problems.push(format!(
-                "--csv: {} already exists; iamwiz never writes over a file: choose a new name",
-                path.display()
-            ));
-        } else {
-            let parent = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            if !parent.is_dir() {
-                problems.push(format!(
-                    "--csv: folder {} does not exist: create it first or choose another folder",
-                    parent.display()
-                ));
-            }
+        check_new_file("--csv", path, &mut problems);
+        if !encrypted {
+            exports.csv = Some(path.clone());
         }
-        exports.csv = Some(path.clone());
+    }
+    if let Some(age) = age {
+        let path = match (&args.csv, plan) {
+            (Some(csv), _) => Some(csv.clone()),
+            (None, Some(plan)) => {
+                let users: Vec<&str> = plan.users.iter().map(String::as_str).collect();
+                let path = default_age_path(&users);
+                check_new_file("--age-recipient (without --csv)", &path, &mut problems);
+                Some(path)
+            }
+            // The plan could not be read: it is refused anyway.
+            (None, None) => None,
+        };
+        exports.age = path.map(|p| (p, age));
     }
     if let (Some(name), Some(plan)) = (&args.profile_out, plan)
         && plan.access_key
@@ -133,6 +149,32 @@ pub(super) fn check_exports(plan: Option<&Plan>, args: &ApplyArgs) -> Result<Exp
     }
 }
 
+/// Adds a problem when `path` is already there or its folder is not.
+fn check_new_file(flag: &str, path: &Path, problems: &mut Vec<String>) {
+    if std::fs::symlink_metadata(path).is_ok() {
+        problems.push(format!(
+            "{flag}: {} already exists; iamwiz never writes over a file: choose a new name{}",
+            path.display(),
+            if flag == "--csv" {
+                ""
+            } else {
+                " with --csv FILE"
+            }
+        ));
+        return;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        problems.push(format!(
+            "{flag}: folder {} does not exist: create it first or choose another folder",
+            parent.display()
+        ));
+    }
+}
+
 /// Why the exports could not all be written, and the files already written.
 pub(super) struct ExportFailure {
     pub(super) error: String,
@@ -142,8 +184,8 @@ pub(super) struct ExportFailure {
     pub(super) profiles_saved: Vec<String>,
 }
 
-/// Writes the secrets of `users` to every export named, in this order: the CSV file, the
-/// profiles, stdout. Returns what was saved, one line each.
+/// Writes the secrets of `users` to every export named, in this order: the CSV file (plain or
+/// encrypted), the profiles, stdout. Returns what was saved, one line each.
 pub(super) fn write_exports(
     users: &[CreatedUser],
     exports: &Exports,
@@ -162,6 +204,19 @@ pub(super) fn write_exports(
         }
         failure.written.push(path.clone());
         saved.push(format!("CSV file {} (mode 0600)", path.display()));
+    }
+    if let Some((path, age)) = &exports.age {
+        let content = export::csv_content(&rows);
+        if let Err(e) = export::age::write_new_encrypted(path, &content, age) {
+            failure.error = format!("the encrypted CSV could not be written: {e}");
+            return Err(failure);
+        }
+        failure.written.push(path.clone());
+        saved.push(format!(
+            "CSV encrypted with age to {} in {} (mode 0600)",
+            age.names(),
+            path.display()
+        ));
     }
     if let Some((file, names)) = &exports.profiles {
         for (user, profile) in users.iter().zip(names) {

@@ -14,7 +14,8 @@
 //!    [`exit::UNREACHABLE`]. Nothing is created.
 //! 4. The creation, with the wizard's engine ([`crate::worker::create::create_users`]) and its
 //!    rollback; progress on stderr.
-//! 5. The secrets go to the exports named. If an export cannot be written, everything created is
+//! 5. The secrets go to the exports named (the CSV possibly encrypted to its owners with age,
+//!    `--age-recipient`: see `exports`). If an export cannot be written, everything created is
 //!    deleted again (nobody would have the secrets).
 //! 6. Each new access key is proven with `sts:GetCallerIdentity` (`proof`; `--no-proof` skips
 //!    it). A key that does not work is reported, never deleted: its secret is saved.
@@ -105,7 +106,9 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         }
     };
 
-    if let Some(csv) = &args.csv {
+    // An encrypted CSV is safe in a repository; a plain one is not.
+    let encrypted = exports.age.is_some();
+    if let Some(csv) = args.csv.as_ref().filter(|_| !encrypted) {
         let dir = csv
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -35,7 +35,7 @@
 //! `~/.aws/credentials`): it rewrites the file the link points to, in that file's folder, and the
 //! link stays as it was. A link to nothing is refused with the target named.
 //!
-//! The pieces: [`csv`] (the CSV and what `aws configure import` makes of it), [`profile`] (the
+//! The pieces: [`age`] (the CSV encrypted to its owner), [`csv`] (the CSV and what `aws configure import` makes of it), [`profile`] (the
 //! shared credentials file: its path, profile names, saving a profile) with [`ini`] (reading and
 //! merging its sections) and [`replace`] (rewriting it under a lock), [`new_file`] (creating a new
 //! file, never over anything), [`content`] (building secret contents in one exact allocation),
@@ -46,6 +46,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub mod age;
 pub mod content;
 pub mod csv;
 pub mod git;

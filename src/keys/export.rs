@@ -2,12 +2,15 @@
 //! is made (`--csv` must not exist and its folder must; the profile must be new and valid;
 //! stdout must not be a terminal unless the admin says so), and written the way `iamwiz apply`
 //! writes its exports ([`crate::export`]: a new 0600 file, never over anything; a new profile
-//! through the locked rewrite of the credentials file; the CSV on stdout).
+//! through the locked rewrite of the credentials file; the CSV on stdout). With
+//! `--age-recipient` or `--age-recipients-file` the CSV is encrypted to them ([`export::age`]),
+//! into `--csv FILE` or else a new `<user>_credentials.csv.age` in the working folder.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::KeysRotateArgs;
+use crate::export::age::{AgeExport, default_age_path, recipients_from_flags};
 use crate::export::{self, CsvRow};
 use crate::protocol::AccessKeyPair;
 
@@ -15,6 +18,8 @@ use crate::protocol::AccessKeyPair;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Export {
     Csv(PathBuf),
+    /// The CSV encrypted with age, in this new file.
+    Age(PathBuf, AgeExport),
     /// The credentials file and the profile to add to it.
     Profile(PathBuf, String),
     Stdout,
@@ -31,24 +36,31 @@ pub struct Saved {
 /// Checks the export flags: every problem, or the export.
 pub fn check(args: &KeysRotateArgs) -> Result<Export, Vec<String>> {
     let mut problems = Vec::new();
-    let export = if let Some(path) = &args.csv {
-        if std::fs::symlink_metadata(path).is_ok() {
-            problems.push(format!(
-                "--csv: {} already exists; iamwiz never writes over a file: choose a new name",
-                path.display()
-            ));
-        } else {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            if !parent.is_dir() {
-                problems.push(format!(
-                    "--csv: folder {} does not exist: create it first or choose another folder",
-                    parent.display()
-                ));
+    let encrypted = !args.age_recipient.is_empty() || !args.age_recipients_file.is_empty();
+    let export = if encrypted {
+        let age = recipients_from_flags(&args.age_recipient, &args.age_recipients_file, args.armor)
+            .unwrap_or_else(|lines| {
+                problems.extend(lines);
+                None
+            });
+        let path = match &args.csv {
+            Some(path) => {
+                check_new_file("--csv", path, &mut problems);
+                path.clone()
             }
+            None => {
+                let path = default_age_path(&[&args.user]);
+                check_new_file("--age-recipient (without --csv)", &path, &mut problems);
+                path
+            }
+        };
+        match age {
+            Some(age) => Export::Age(path, age),
+            // Refused: the recipients' problems are listed.
+            None => Export::Csv(path),
         }
+    } else if let Some(path) = &args.csv {
+        check_new_file("--csv", path, &mut problems);
         Export::Csv(path.clone())
     } else if let Some(name) = &args.profile_out {
         if let Err(e) = export::validate_profile_name(name) {
@@ -96,6 +108,32 @@ pub fn check(args: &KeysRotateArgs) -> Result<Export, Vec<String>> {
     }
 }
 
+/// Adds a problem when `path` is already there or its folder is not.
+fn check_new_file(flag: &str, path: &Path, problems: &mut Vec<String>) {
+    if std::fs::symlink_metadata(path).is_ok() {
+        problems.push(format!(
+            "{flag}: {} already exists; iamwiz never writes over a file: choose a new name{}",
+            path.display(),
+            if flag == "--csv" {
+                ""
+            } else {
+                " with --csv FILE"
+            }
+        ));
+        return;
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        problems.push(format!(
+            "{flag}: folder {} does not exist: create it first or choose another folder",
+            parent.display()
+        ));
+    }
+}
+
 /// Writes `user`'s new `key` to `export`. The CSV is the console's, with this one row (and no
 /// console link): `aws configure import` makes a profile named after the user from it.
 pub fn write(export: &Export, user: &str, key: &AccessKeyPair) -> Result<Saved, String> {
@@ -113,6 +151,19 @@ pub fn write(export: &Export, user: &str, key: &AccessKeyPair) -> Result<Saved, 
                 .map_err(|e| format!("the CSV could not be written: {e}"))?;
             Ok(Saved {
                 line: format!("CSV file {} (mode 0600)", path.display()),
+                file: Some(path.clone()),
+            })
+        }
+        Export::Age(path, age) => {
+            let content = export::csv_content(&rows);
+            export::age::write_new_encrypted(path, &content, age)
+                .map_err(|e| format!("the encrypted CSV could not be written: {e}"))?;
+            Ok(Saved {
+                line: format!(
+                    "CSV encrypted with age to {} in {} (mode 0600)",
+                    age.names(),
+                    path.display()
+                ),
                 file: Some(path.clone()),
             })
         }

@@ -12,8 +12,8 @@
 //!    user's ARN, retried while the key propagates, up to `--prove-for`.
 //! 5. Only then the old key is deactivated (`--deactivate-old`) or deleted (`--delete-old`).
 //!
-//! If step 2's creation, step 3 or step 4 fails, the new key is deleted again (a CSV holding it
-//! is removed) and the old key is left as it was: [`exit::UNDONE`]. What cannot be undone is
+//! If step 2's creation, step 3 or step 4 fails, the new key is deleted again (a CSV holding it,
+//! plain or encrypted, is removed) and the old key is left as it was: [`exit::UNDONE`]. What cannot be undone is
 //! listed with the AWS CLI command that finishes it: [`exit::LEFT`].
 //!
 //! Signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT, see [`crate::signals`]) are handled as
@@ -401,7 +401,9 @@ async fn undo(
             );
             if saved.is_some() {
                 match export {
-                    Export::Csv(path) => eprintln!("{} was removed.", path.display()),
+                    Export::Csv(path) | Export::Age(path, _) => {
+                        eprintln!("{} was removed.", path.display())
+                    }
                     Export::Profile(file, name) => eprintln!(
                         "Profile [{name}] in {} holds the deleted key: remove that profile.",
                         file.display()

@@ -7,6 +7,7 @@
 pub mod encryption;
 pub mod keys;
 pub mod rate;
+pub mod totp;
 pub mod user;
 
 pub use encryption::*;

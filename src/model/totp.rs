@@ -12,14 +12,21 @@
 //! RFC 6238 section 5.2 recommends). A pair that matches further away, up to
 //! [`CLOCK_SEARCH_STEPS`] steps, is reported as the phone's clock being off by that much.
 //!
-//! The seed is a secret: [`TotpSeed`] holds it in a zeroizing buffer and its `Debug` is redacted.
+//! [`otpauth_uri`] builds the `otpauth://totp/…` URI an authenticator app reads from a QR code, in
+//! Google Authenticator's Key Uri Format.
+//!
+//! The seed is a secret: [`TotpSeed`] holds it in a zeroizing buffer and its `Debug` is redacted;
+//! the URI, which carries it, is a [`Secret`].
 
 use std::fmt;
 
 use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha1::Sha1;
 use zeroize::Zeroizing;
+
+use crate::secret::Secret;
 
 /// Seconds per step (RFC 6238's X, and IAM's).
 pub const STEP_SECONDS: u64 = 30;
@@ -74,6 +81,11 @@ impl TotpSeed {
             .map_err(|e| SeedError::NotBase32(e.kind.to_string()))
     }
 
+    /// The seed in RFC 4648 Base32, upper case and unpadded, as an `otpauth://` URI carries it.
+    pub fn to_base32(&self) -> Zeroizing<String> {
+        Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.0.expose_secret()))
+    }
+
     /// The code of `digits` digits for step `counter` (RFC 4226's HOTP value).
     pub fn code_for_step(&self, counter: u64, digits: u32) -> String {
         let mut mac = Hmac::<Sha1>::new_from_slice(self.0.expose_secret())
@@ -101,6 +113,45 @@ impl fmt::Debug for TotpSeed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(crate::secret::REDACTED)
     }
+}
+
+/// The issuer IAM's own QR codes name, so that the app lists the account as AWS's.
+pub const AWS_ISSUER: &str = "Amazon Web Services";
+
+/// What stays as it is in a label part: RFC 3986's unreserved characters and `@` (a path may
+/// carry it, and IAM user names often hold one). Everything else, the space and the colon among
+/// them, is percent-encoded.
+const LABEL: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@');
+/// What stays as it is in a query value: RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The Key Uri Format's URI of a TOTP device: label `issuer:account`, then `secret` (Base32,
+/// unpadded) and `issuer`; SHA1, 6 digits and 30 s are the format's defaults and left out, as
+/// IAM's own URIs leave them. E.g. for user alice in account 123456789012:
+/// `otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=…&issuer=Amazon%20Web%20Services`.
+pub fn otpauth_uri(issuer: &str, account: &str, seed: &TotpSeed) -> Secret {
+    let issuer_label = utf8_percent_encode(issuer, LABEL);
+    let account = utf8_percent_encode(account, LABEL);
+    let issuer_query = utf8_percent_encode(issuer, QUERY);
+    let secret = seed.to_base32();
+    Secret::new(format!(
+        "otpauth://totp/{issuer_label}:{account}?secret={}&issuer={issuer_query}",
+        secret.as_str()
+    ))
+}
+
+/// The account part of the label IAM's QR codes show: `user@account-id`.
+pub fn aws_account_label(user: &str, account_id: &str) -> String {
+    format!("{user}@{account_id}")
 }
 
 /// Which of the two codes.
@@ -255,6 +306,28 @@ mod tests {
         let err = TotpSeed::from_base32("GEZDGNBV1Y3TQOJQ").unwrap_err();
         assert!(matches!(err, SeedError::NotBase32(_)), "{err:?}");
         assert!(!err.to_string().contains("GEZDGNBV"), "{err}");
+    }
+
+    #[test]
+    fn the_otpauth_uri_percent_encodes_label_and_issuer_as_the_key_uri_format_says() {
+        let seed = TotpSeed::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap();
+        let uri = otpauth_uri(
+            AWS_ISSUER,
+            &aws_account_label("alice", "123456789012"),
+            &seed,
+        );
+        assert_eq!(
+            uri.expose(),
+            "otpauth://totp/Amazon%20Web%20Services:alice@123456789012\
+             ?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Amazon%20Web%20Services"
+        );
+        assert_eq!(format!("{uri:?}"), crate::secret::REDACTED);
+        let odd = otpauth_uri("A&B: co", "x+y=z,w@1", &seed);
+        assert_eq!(
+            odd.expose(),
+            "otpauth://totp/A%26B%3A%20co:x%2By%3Dz%2Cw@1\
+             ?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=A%26B%3A%20co"
+        );
     }
 
     #[test]

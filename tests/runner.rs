@@ -34,6 +34,7 @@ mod keys;
 mod keys_flow;
 mod leak;
 mod memory;
+mod mfa_aws;
 mod panic;
 mod plan_wizard;
 mod props;

@@ -81,7 +81,10 @@ async fn virtual_serials() -> Vec<String> {
 /// Records the tags of each `CreateVirtualMFADevice` sent (moto 5.2 has no
 /// `ListMFADeviceTags`: what was sent is what can be checked).
 #[derive(Clone, Debug, Default)]
-struct DeviceTags(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+struct DeviceTags(Arc<Mutex<Vec<Tags>>>);
+
+/// Tags as (key, value) pairs.
+type Tags = Vec<(String, String)>;
 
 impl Intercept for DeviceTags {
     fn name(&self) -> &'static str {
@@ -337,5 +340,83 @@ async fn a_policy_of_that_name_saying_something_else_is_reported_and_left_as_it_
     assert_eq!(
         document,
         serde_json::from_str::<serde_json::Value>(theirs).unwrap()
+    );
+}
+
+/// Runs `iamwiz --endpoint-url <moto> mfa list <args>` as a script would, off the test's
+/// runtime.
+async fn mfa_list(args: &[&str]) -> common::apply::Run {
+    let home = common::apply::Home::new();
+    let mut cmd = home.command(env!("CARGO_BIN_EXE_iamwiz"));
+    cmd.args(["--endpoint-url", &common::endpoint(), "mfa", "list"])
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run iamwiz"))
+        .await
+        .unwrap();
+    common::apply::Run {
+        code: out.status.code().expect("iamwiz exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn mfa_list_prints_a_users_enabled_device_as_a_table_and_as_json() {
+    let c = admin().await;
+    let user = new_user("mfa-list").await;
+    let run = mfa_list(&[&user]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, format!("{user} has no MFA device.\n"));
+
+    let device = create_virtual_device(&c, &user, &RunMark::draw())
+        .await
+        .unwrap();
+    let at = now();
+    let (first, second) = last_two_codes(&device.seed, at);
+    mfa::enable_device(
+        &c,
+        &user,
+        &device.serial,
+        &device.seed,
+        (&first, &second),
+        at,
+    )
+    .await
+    .unwrap();
+    let enabled = mfa::user_devices(&c, &user).await.unwrap()[0].enabled;
+
+    let run = mfa_list(&[&user]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(lines[0].starts_with("SERIAL NUMBER"), "{}", run.stdout);
+    assert!(lines[1].starts_with(&device.serial), "{}", run.stdout);
+    assert!(lines[1].contains("virtual"), "{}", run.stdout);
+    // The seed is never printed, whatever the encoding.
+    assert!(!run.stdout.contains(device.seed.to_base32().as_str()));
+
+    let run = mfa_list(&[&user, "--json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{
+            "user": user,
+            "serial_number": device.serial,
+            "kind": "virtual",
+            "enabled": iamwiz::model::keys::timestamp(enabled),
+        }])
+    );
+}
+
+#[tokio::test]
+async fn mfa_list_of_a_user_that_does_not_exist_says_so_and_exits_3() {
+    let run = mfa_list(&[&unique("nobody")]).await;
+    assert_eq!(run.code, 3);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("there is no user named"),
+        "{}",
+        run.stderr
     );
 }

@@ -87,6 +87,35 @@ pub enum Mode {
     /// shows them (age, last use, description) and activates, deactivates or deletes one. With
     /// `list` or `rotate`: without the wizard, for scripts and cron.
     Keys(KeysArgs),
+    /// Users' MFA devices, without the wizard (`iamwiz mfa list USER`).
+    Mfa(MfaArgs),
+}
+
+/// `iamwiz mfa …`.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct MfaArgs {
+    #[command(subcommand)]
+    pub command: MfaCommand,
+}
+
+/// `iamwiz mfa …`.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum MfaCommand {
+    /// The MFA devices of USER: serial number (a virtual device's ARN), kind (virtual, security
+    /// key, hardware) and when it was enabled. Never a seed.
+    List(MfaListArgs),
+}
+
+/// `iamwiz mfa list`'s arguments.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct MfaListArgs {
+    /// The user whose MFA devices to list.
+    #[arg(value_name = "USER")]
+    pub user: String,
+
+    /// Print JSON (an array of devices) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `iamwiz keys [USER]`, or `iamwiz keys list|rotate …`.
@@ -314,6 +343,7 @@ impl Cli {
             (Some(_), Some(Mode::Encryption)) => "encryption",
             (Some(_), Some(Mode::Apply(_))) => "apply",
             (Some(_), Some(Mode::Keys(_))) => "keys",
+            (Some(_), Some(Mode::Mfa(_))) => "mfa",
             _ => return None,
         };
         Some(format!(

@@ -5,7 +5,7 @@
 //! and [`tui`] runs the loop between them. [`protocol`] is what the core and the worker say to each
 //! other; [`secret`] holds the credentials a creation returns. [`planfile`] reads and writes plan
 //! files, and [`apply`] creates users from one without the terminal UI (`iamwiz apply`); [`keys`] lists and rotates access keys
-//! (`iamwiz keys`).
+//! (`iamwiz keys`); [`mfa`] lists users' MFA devices (`iamwiz mfa`).
 
 pub mod app;
 pub mod apply;
@@ -21,6 +21,7 @@ pub mod flows;
 pub mod keys;
 pub mod kit;
 pub mod log;
+pub mod mfa;
 pub mod model;
 pub mod mongo;
 pub mod panic;

@@ -60,6 +60,11 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::keys::run(cli.aws_settings(), command).await;
         std::process::exit(code);
     }
+    if let Some(iamwiz::cli::Mode::Mfa(args)) = &cli.command {
+        // No terminal UI: a table or JSON on stdout, errors on stderr, keys' exit codes.
+        let code = iamwiz::mfa::run(cli.aws_settings(), &args.command).await;
+        std::process::exit(code);
+    }
     // A plan is read and checked before the terminal is taken over, so its problems print on the
     // normal screen.
     let plan = cli.plan.as_deref().map(read_plan_or_exit);

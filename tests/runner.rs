@@ -36,6 +36,7 @@ mod keys_flow;
 mod keys_rotation;
 mod leak;
 mod memory;
+mod mfa_aws;
 mod panic;
 mod plan_wizard;
 mod props;

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod kms;
 pub mod lookup;
 pub mod mark;
+pub mod mfa;
 pub mod no_reuse;
 pub mod patience;
 pub mod rate;

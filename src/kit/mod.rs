@@ -4,6 +4,7 @@
 
 pub mod field;
 pub mod keys;
+pub mod qr;
 pub mod tags;
 pub mod text;
 pub mod textarea;

@@ -6,7 +6,9 @@
 
 pub mod encryption;
 pub mod keys;
+pub mod mfa_policy;
 pub mod rate;
+pub mod totp;
 pub mod user;
 
 pub use encryption::*;

@@ -119,6 +119,19 @@ impl Flow {
         }
     }
 
+    /// The breadcrumb's names for the screens after the steps: a creation's run, its credentials
+    /// and Done; a rotation's new key (its list follows, as step 2 again).
+    pub fn after_steps(self) -> &'static [(Screen, &'static str)] {
+        match self {
+            Flow::Users | Flow::Encryption => &[
+                (Screen::Creating, "Create"),
+                (Screen::Reveal, "Credentials"),
+                (Screen::Done, "Done"),
+            ],
+            Flow::Keys => &[(Screen::Reveal, "New key")],
+        }
+    }
+
     /// The flow's own screen that stands in the breadcrumb where the credentials would (the
     /// encryption flow's role result).
     pub fn result_screens(self) -> &'static [Screen] {

@@ -144,11 +144,7 @@ fn arn_resource(arn: &str) -> &str {
 }
 
 fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
-    const AFTER: [(Screen, &str); 3] = [
-        (Screen::Creating, "Create"),
-        (Screen::Reveal, "Credentials"),
-        (Screen::Done, "Done"),
-    ];
+    let after = app.flow.after_steps();
     let steps = app.flow.steps();
     let sep = || Span::styled(" › ", Style::new().fg(DIM));
     let here = Style::new()
@@ -178,8 +174,8 @@ fn draw_crumbs(app: &App, f: &mut Frame, area: Rect) {
         } else {
             app.screen
         };
-        let current = AFTER.iter().position(|(s, _)| *s == shown).unwrap_or(0);
-        for (i, (_, name)) in AFTER.iter().enumerate() {
+        let current = after.iter().position(|(s, _)| *s == shown).unwrap_or(0);
+        for (i, (_, name)) in after.iter().enumerate() {
             spans.push(sep());
             let style = match i.cmp(&current) {
                 std::cmp::Ordering::Equal => here,

@@ -220,7 +220,7 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
             ])
         } else if let Made::AccessKey { old: Some(old), .. } = &r.made {
             line(vec![dim(format!(
-                " The old key {old} stays active until you leave and this one works."
+                " {old} stays active until you leave and this one works."
             ))])
         } else {
             Line::from("")
@@ -296,6 +296,10 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
                 old_profile: Some(profile),
                 ..
             } = &r.made
+                && !r
+                    .saved
+                    .iter()
+                    .any(|s| s.starts_with(&format!("profile {profile} ")))
             {
                 lines.push(line(vec![Span::styled(
                     format!(" a offers profile {profile}: it holds the old key {old}."),

@@ -697,6 +697,42 @@ async fn a_proof_that_never_succeeds_deletes_the_new_key_and_leaves_the_old_one_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_proof_that_never_succeeds_removes_the_new_profile_and_keeps_every_other_byte() {
+    let (user, made) = user_with_keys("rot-never-prof", 1).await;
+    let old = made[0].0.as_str();
+    let (proxy, _) = propagation_proxy(None);
+    let home = Home::new();
+    let before = "# mine\n[other]\naws_access_key_id = AKIAKEEP\naws_secret_access_key = k\n";
+    std::fs::write(home.credentials(), before).unwrap();
+
+    let run = keys(
+        &home,
+        &proxy.endpoint,
+        &[
+            "rotate",
+            &user,
+            "--profile-out",
+            "rotated",
+            "--prove-for",
+            "3",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(key_states(&user).await, states(&[(old, "Active")]));
+    assert_eq!(
+        std::fs::read_to_string(home.credentials()).unwrap(),
+        before,
+        "the profile of the deleted key is gone, the rest as it was"
+    );
+    assert!(
+        run.stderr.contains("Profile [rotated]") && run.stderr.contains("was removed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_sigterm_while_the_key_is_proven_deletes_the_new_key_and_exits_143() {
     let (user, made) = user_with_keys("rot-term", 1).await;
     let old = made[0].0.as_str();

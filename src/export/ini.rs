@@ -148,6 +148,27 @@ pub fn merge_profile(
     })
 }
 
+/// The credentials file `existing` without `[profile]`, when every section of that name holds
+/// `access_key_id` (a key that was deleted again): every other byte kept. `None` when there is no
+/// such section, or one holds another key (someone changed it since: it is left alone).
+pub fn without_profile(existing: &str, profile: &str, access_key_id: &str) -> Option<Secret> {
+    let sections = profile_sections(existing, profile);
+    let holds = |&(start, end): &(usize, usize)| {
+        profile_with_key(&existing[start..end], access_key_id).as_deref() == Some(profile)
+    };
+    if sections.is_empty() || !sections.iter().all(holds) {
+        return None;
+    }
+    Some(build_secret(|out| {
+        let mut kept_from = 0;
+        for &(start, end) in &sections {
+            out.push(&existing[kept_from..start]);
+            kept_from = end;
+        }
+        out.push(&existing[kept_from..]);
+    }))
+}
+
 /// The file a credentials path leads to: the path itself, or for a symbolic link the file it
 /// points to (which must exist).
 #[cfg(test)]
@@ -286,5 +307,15 @@ x = [not-a-header]\n\
         );
         assert_eq!(profile_with_key(file, "AKIALATER"), None);
         assert_eq!(profile_with_key(file, "AKIAOL"), None);
+    }
+
+    #[test]
+    fn a_profile_added_then_removed_leaves_the_file_as_it_was_and_a_changed_one_stays() {
+        let before = "# mine\r\n[other]\r\naws_access_key_id = AKIAKEEP\r\n";
+        let added = merge_profile(before, "rotated", "AKIANEW", &secret("s3cr3t"));
+        let removed = without_profile(added.expose(), "rotated", "AKIANEW").unwrap();
+        assert_eq!(removed.expose(), before);
+        assert!(without_profile(added.expose(), "rotated", "AKIAOTHER").is_none());
+        assert!(without_profile(before, "rotated", "AKIANEW").is_none());
     }
 }

@@ -66,7 +66,7 @@ pub use instructions::sign_in_instructions;
 pub use new_file::{write_new_file, write_new_text};
 pub use profile::{
     MAX_PROFILE_NAME_CHARS, PROFILE_NAME_RULE, SaveOutcome, credentials_file_path,
-    is_profile_name_char, profile_holding, save_profile, validate_profile_name,
+    is_profile_name_char, profile_holding, remove_profile, save_profile, validate_profile_name,
 };
 
 /// Why an export failed. Messages say what to do; none contains a secret (the variants hold only

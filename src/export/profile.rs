@@ -218,6 +218,27 @@ pub fn save_profile(
     })
 }
 
+/// Removes `[profile]` from the credentials file at `path` if it still holds `access_key_id` (a
+/// key deleted again), under the same lock and checks as [`save_profile`]. `Ok(false)` when the
+/// profile is not there or holds another key: then nothing is changed.
+pub fn remove_profile(
+    path: &Path,
+    profile: &str,
+    access_key_id: &str,
+) -> Result<bool, ExportError> {
+    let target = resolve_credentials_path(path)?;
+    replace::update_locked(&target, |existing| {
+        let current = existing.map(Secret::expose).unwrap_or("");
+        Ok(
+            match super::ini::without_profile(current, profile, access_key_id) {
+                Some(content) => (content, true),
+                // Rewritten as it was: the lock and checks stay the same either way.
+                None => (super::content::build_secret(|out| out.push(current)), false),
+            },
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

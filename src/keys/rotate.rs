@@ -404,10 +404,22 @@ async fn undo(
                     Export::Csv(path) | Export::Age(path, _) => {
                         eprintln!("{} was removed.", path.display())
                     }
-                    Export::Profile(file, name) => eprintln!(
-                        "Profile [{name}] in {} holds the deleted key: remove that profile.",
-                        file.display()
-                    ),
+                    Export::Profile(file, name) => {
+                        match crate::export::remove_profile(file, name, id) {
+                            Ok(true) => {
+                                eprintln!("Profile [{name}] was removed from {}.", file.display())
+                            }
+                            Ok(false) => eprintln!(
+                                "Profile [{name}] in {} no longer holds the deleted key: left as it is.",
+                                file.display()
+                            ),
+                            Err(e) => eprintln!(
+                                "Profile [{name}] in {} holds the deleted key and could not be \
+                             removed ({e}): remove that profile.",
+                                file.display()
+                            ),
+                        }
+                    }
                     Export::Stdout => eprintln!("The CSV printed on stdout holds the deleted key."),
                 }
             }

@@ -29,6 +29,7 @@ mod encryption_app;
 mod encryption_screens;
 mod environment;
 mod faults;
+mod faults_rotation;
 mod help_keys;
 mod hostile_text;
 mod keys;

@@ -43,8 +43,8 @@ pub struct KeyRef {
 pub struct Rotated {
     /// The user with the new key (its `sign_in_url` is empty: a rotation is about the key).
     pub key: super::user::CreatedUser,
-    /// The description carried over from the key it replaces, and whether `TagUser` stored it.
-    pub description: Option<(String, Result<(), super::AwsError>)>,
+    /// The description carried over from the key it replaces, stored on the new key.
+    pub description: Option<String>,
     /// The profile of the admin's credentials file that holds the old key, if one does: the
     /// reveal offers to put the new key there.
     pub old_profile: Option<String>,
@@ -56,6 +56,9 @@ pub struct RotateFailure {
     pub error: super::AwsError,
     /// The key the rotation was to replace was deleted before the failure.
     pub replaced_gone: bool,
+    /// A new key that could not be deleted again after a later step failed, with the command
+    /// that removes it.
+    pub leftover: Option<super::Leftover>,
 }
 
 /// When, where and for what an access key was last used.

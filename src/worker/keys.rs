@@ -6,6 +6,7 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::create::{Proofs, prove_in_background};
+use crate::aws::patience::patiently;
 use crate::aws::teardown::Attachment;
 use crate::aws::{Clients, access_keys};
 use crate::model::keys::{AccessKeyInfo, KeyRef, RotateFailure, Rotated};
@@ -92,6 +93,7 @@ async fn make_rotated(
         move |error| RotateFailure {
             error,
             replaced_gone,
+            leftover: None,
         }
     };
     let arn = access_keys::user_arn(c, user)
@@ -104,9 +106,14 @@ async fn make_rotated(
         )));
     };
     if let Some(id) = replace {
-        change(c, user, id, KeyChange::Delete)
+        access_keys::delete_key(c, user, id)
             .await
             .map_err(failed(false))?;
+        // The deleted key's description is a stale tag, not a reason to stop: the rotation goes
+        // on, as `iamwiz keys rotate` does.
+        if let Err(e) = access_keys::remove_description(c, user, id).await {
+            tracing::info!(error = %e, key = id, "the replaced key's description stays");
+        }
     }
     let gone = replace.is_some();
     let before = crate::aws::iam::user_access_key_ids(c, user)
@@ -115,13 +122,19 @@ async fn make_rotated(
     let key = access_keys::create_key(c, user, &before)
         .await
         .map_err(failed(gone))?;
-    let description = match description {
-        Some(text) => {
-            let stored = access_keys::set_description(c, user, &key.id, &text).await;
-            Some((text, stored))
-        }
-        None => None,
-    };
+    // The description is part of the new key: if it cannot be stored, the key goes again.
+    if let Some(text) = &description
+        && let Err(error) = access_keys::set_description(c, user, &key.id, text).await
+    {
+        let undone = patiently(|| access_keys::delete_key(c, user, &key.id)).await;
+        return Err(RotateFailure {
+            error,
+            replaced_gone: gone,
+            leftover: undone
+                .err()
+                .map(|_| Attachment::AccessKey(Some(key.id.clone())).leftover(user)),
+        });
+    }
     Ok(Rotated {
         key: CreatedUser {
             name: user.to_string(),

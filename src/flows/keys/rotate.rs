@@ -156,10 +156,13 @@ pub(crate) fn on_rotated(
         Ok(rotated) => rotated,
         Err(f) => {
             app.flows.keys.rotation = None;
-            let what = if f.replaced_gone {
-                "The key deleted first is gone; no new key was made."
-            } else {
-                "Nothing was changed."
+            let what = match (&f.leftover, f.replaced_gone) {
+                (Some(l), _) => format!(
+                    "The new key could not be deleted again: remove {} with: {}",
+                    l.what, l.command
+                ),
+                (None, true) => "The key deleted first is gone; no new key is left.".to_string(),
+                (None, false) => "Nothing was changed.".to_string(),
             };
             let text = format!(
                 "Could not rotate {user}'s key: {}. {} {what}",
@@ -187,13 +190,7 @@ pub(crate) fn on_rotated(
     };
     app.reveal = Some(reveal);
     app.screen = Screen::Reveal;
-    match rotated.description {
-        Some((_, Err(e))) => app.error(format!(
-            "{id} was made, but its description was not stored: {e}. {}",
-            e.hint
-        )),
-        _ => app.info(format!("{id} was made: save it, then leave this screen.")),
-    }
+    app.info(format!("{id} was made: save it, then leave this screen."));
     Vec::new()
 }
 

@@ -443,6 +443,18 @@ fn carry_out(
         Command::Copy(_) | Command::ClearClipboard | Command::SavePlan { .. } => {
             unreachable!("carried out above")
         }
+        Command::SaveEncrypted {
+            recipient,
+            what,
+            armor,
+        } => Effect::Saved(
+            export::handover::seal(reveal, what)
+                .ok_or_else(|| "There is nothing of that kind to encrypt.".to_string())
+                .and_then(|sealed| {
+                    export::handover::write(&reveal.csv_dir, &recipient, armor, sealed)
+                })
+                .map_err(SaveError::Failed),
+        ),
         Command::SaveCsv { path } => {
             // One row per user of the batch, as the console's download has.
             let rows = export::csv_rows(&reveal.users);

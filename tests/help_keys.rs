@@ -22,7 +22,7 @@ fn presses(label: &str) -> Vec<KeyEvent> {
         if let Some(c) = ctrl {
             let c = c.chars().next().expect("a chord names its key");
             match c {
-                'S' | 'N' | 'D' | 'G' | 'T' | 'C' | 'R' | 'P' | 'E' | 'K' => out.push(
+                'S' | 'N' | 'D' | 'G' | 'T' | 'C' | 'R' | 'P' | 'E' | 'K' | 'A' => out.push(
                     KeyEvent::new(KeyCode::Char(c.to_ascii_lowercase()), KeyModifiers::CONTROL),
                 ),
                 _ => panic!("unknown chord {part}"),
@@ -191,6 +191,17 @@ fn every_key_the_shared_screens_offer_does_something() {
         app
     });
     check("encryption reveal", &enc_revealed);
+    check("reveal: encrypt for the owner", &|| {
+        let mut app = revealed();
+        press(&mut app, KeyCode::Char('e'));
+        type_str(&mut app, "owners.txt");
+        app
+    });
+    check("encryption reveal: encrypt for the deploy key", &|| {
+        let mut app = enc_revealed();
+        press(&mut app, KeyCode::Char('e'));
+        app
+    });
 }
 
 #[test]

@@ -253,6 +253,9 @@ fn effect(command: &Command) -> Option<Effect> {
         } => Effect::Saved(Err(SaveError::ProfileExists(name.clone()))),
         Command::SaveProfile { name, .. } => Effect::Saved(Ok(format!("profile {name}"))),
         Command::SavePlan { path, .. } => Effect::PlanSaved(Ok(path.clone())),
+        Command::SaveEncrypted { recipient, .. } => {
+            Effect::Saved(Ok(format!("encrypted for {recipient}")))
+        }
         Command::Worker(_) | Command::Quit => return None,
     })
 }

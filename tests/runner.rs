@@ -30,6 +30,7 @@ mod encryption_screens;
 mod environment;
 mod faults;
 mod faults_rotation;
+mod handover;
 mod help_keys;
 mod hostile_text;
 mod keys;

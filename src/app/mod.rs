@@ -88,6 +88,13 @@ pub enum Command {
         name: String,
         overwrite: bool,
     },
+    /// Encrypt the credentials (or the password alone, or the driver's document) with age for
+    /// `recipient` (a recipient, or a recipients file's path) into a new file.
+    SaveEncrypted {
+        recipient: String,
+        what: reveal::handover::HandWhat,
+        armor: bool,
+    },
     /// Write Review's plan (JSON, no secret) to a new file.
     SavePlan {
         path: PathBuf,

@@ -58,41 +58,55 @@ fn reveal_keys(app: &App, h: &mut Help) {
     let r = app.reveal.as_ref();
     match r.and_then(|r| r.prompt.as_ref()) {
         Some(Prompt::ConfirmOverwrite(_)) => h.keys(&[("y", "replace"), ("n", "other name")]),
+        Some(Prompt::Encrypt(_)) => {
+            h.keys(&[
+                ("Enter", "encrypt"),
+                ("Tab", "what"),
+                ("^A", "armor"),
+                ("Esc", "cancel"),
+            ]);
+            return;
+        }
         Some(_) => h.keys(&[("Enter", "save"), ("Esc", "cancel")]),
-        None if r.is_some_and(|r| r.docs.is_some()) => h.keys(&[
-            ("↑↓", "row"),
-            ("c", "copy"),
-            ("s", "show"),
-            ("l", "lang"),
-            ("d", "CSV"),
-            ("a", "profile"),
-            ("Enter", "done"),
-        ]),
+        None if r.is_some_and(|r| r.docs.is_some()) => {
+            h.keys(&[
+                ("c", "copy"),
+                ("s", "show"),
+                ("l", "lang"),
+                ("d", "CSV"),
+                ("e", "encrypt"),
+                ("Enter", "done"),
+            ]);
+            h.more("a", "save an AWS profile")
+        }
         None if r.is_some_and(|r| r.users.len() > 1) => h.keys(&[
-            ("↑↓", "row"),
             ("←→", "user"),
             ("c", "copy"),
             ("d", "CSV"),
             ("a", "profile"),
+            ("e", "encrypt"),
             ("Enter", "done"),
         ]),
         None if r.is_some_and(|r| r.is_new_key()) => h.keys(&[
-            ("↑↓", "row"),
             ("c", "copy"),
             ("s", "show"),
             ("d", "CSV"),
             ("a", "profile"),
+            ("e", "encrypt"),
             ("Enter", "done"),
         ]),
         None => h.keys(&[
-            ("↑↓", "row"),
             ("c", "copy"),
             ("s/p", "show"),
             ("d", "CSV"),
             ("a", "profile"),
+            ("e", "encrypt"),
             ("Enter", "done"),
         ]),
     };
+    if r.is_some_and(|r| r.prompt.is_none()) {
+        h.more("↑↓", "row");
+    }
 }
 
 fn about(app: &App) -> &'static [&'static str] {
@@ -106,21 +120,26 @@ fn about(app: &App) -> &'static [&'static str] {
             "it too. s shows both; c copies the row under the cursor (a",
             "copied secret is cleared after a while); l and L change the",
             "snippet's language; PgUp/PgDn scroll it. d saves the CSV,",
-            "a adds an AWS credentials profile. Enter when done.",
+            "a adds an AWS credentials profile; e encrypts kmsProviders",
+            "or the CSV with age for the application's deploy key (an",
+            "SSH public key or age1…), never showing it. Enter when done.",
         ],
         Screen::Reveal if app.reveal.as_ref().is_some_and(|r| r.is_new_key()) => &[
             "The new secret access key is shown only now. s shows it; c",
             "copies the row under the cursor (a copied secret is cleared",
             "after a while); d saves a CSV; a saves an AWS credentials",
-            "profile (offering the one that holds the old key). Enter when",
-            "done: the old key is deactivated once the new one works.",
+            "profile (offering the one that holds the old key); e encrypts",
+            "it with age for its owner (SSH public key or age1…). Enter",
+            "when done: the old key is deactivated once the new one works.",
         ],
         Screen::Reveal => &[
             "The secret access key and password are shown only now.",
             "s and p reveal them; c copies the row under the cursor",
             "(a copied secret is cleared after a while); d saves the",
             "console's CSV; a adds an AWS credentials profile; m copies",
-            "sign-in instructions without the password. Enter when done.",
+            "sign-in instructions without the password; e encrypts the",
+            "CSV (or the password alone) with age for its owner, from their",
+            "SSH public key or age1… recipient. Enter when done.",
         ],
         Screen::Done => &["The secrets are gone from iamwiz."],
         _ => &[],

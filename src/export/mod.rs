@@ -50,6 +50,7 @@ pub mod age;
 pub mod content;
 pub mod csv;
 pub mod git;
+pub mod handover;
 pub mod ini;
 pub mod instructions;
 pub mod new_file;

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{ACCENT, DIM, ERROR, OK};
+use crate::app::reveal::handover::{HandWhat, Handover, choices};
 use crate::app::reveal::{CopiedTo, CopyWhat, Made, Prompt, Reveal, Row};
 use crate::app::{App, Creation};
 use crate::kit::widgets::{self, dim, label, line, pointer, spinner, truncate};
@@ -290,6 +291,7 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
                 Style::new().fg(ERROR).bold(),
             )]));
         }
+        Some(Prompt::Encrypt(h)) => lines.extend(handover_lines(r, h, W)),
         None if r.is_new_key() => {
             if let Made::AccessKey {
                 old: Some(old),
@@ -306,13 +308,54 @@ pub fn reveal(app: &App, f: &mut Frame, area: Rect) {
                     Style::new().fg(ACCENT),
                 )]));
             }
-            lines.push(line(vec![dim(" c copy · d save CSV · a save AWS profile")]));
+            lines.push(line(vec![dim(
+                " c copy · d CSV · a AWS profile · e encrypt for its owner",
+            )]));
         }
         None => lines.push(line(vec![dim(
-            " c copy · d save CSV · a save AWS profile · m copy sign-in text (no password)",
+            " c copy · d CSV · a AWS profile · m sign-in text (no password) · e encrypt",
         )])),
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The encrypted hand-over's prompt: the recipient, what is encrypted and how, and where to.
+fn handover_lines<'a>(r: &Reveal, h: &Handover, w: usize) -> Vec<Line<'a>> {
+    let mut field = vec![Span::raw(" "), label("Encrypt for", w)];
+    field.extend(widgets::field(&h.recipient, 50, true));
+    let what = h.what.describe(&r.user().name, r.users.len());
+    let more = if choices(r).len() > 1 {
+        "  (Tab: other)"
+    } else {
+        ""
+    };
+    let format = if h.armor { "ASCII armor" } else { "binary" };
+    let file = match h.what {
+        HandWhat::User => format!("{}_credentials.csv.age", r.user().name),
+        HandWhat::Batch => "credentials.csv.age".to_string(),
+        HandWhat::PasswordApart => format!("{}_password.txt.age", r.user().name),
+        HandWhat::KmsProviders => format!("{}_kmsProviders.json.age", r.user().name),
+    };
+    vec![
+        line(field),
+        line(vec![
+            Span::raw(" "),
+            label("What", w),
+            Span::styled(what, Style::new().fg(ACCENT)),
+            dim(more),
+        ]),
+        line(vec![
+            Span::raw(" "),
+            label("Format", w),
+            Span::raw(format),
+            dim("  (^A: the other)"),
+        ]),
+        line(vec![dim(format!(
+            "   age1…, or an SSH public key (a line of github.com/USER.keys), or a recipients file. \
+             Written to {} (0600, never over a file); the secret is never shown.",
+            r.csv_dir.join(file).display()
+        ))]),
+    ]
 }
 
 /// How the proof of the new key on screen stands, under the secret: checking, waiting while AWS
@@ -424,6 +467,7 @@ fn service_account(app: &App, f: &mut Frame, area: Rect) {
                 Style::new().fg(ERROR).bold(),
             )]));
         }
+        Some(Prompt::Encrypt(h)) => lines.extend(handover_lines(r, h, W)),
         None => {}
     }
     let top = lines.len() as u16;

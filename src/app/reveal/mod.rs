@@ -168,6 +168,8 @@ pub enum Prompt {
     ProfileName(TextField),
     /// The profile exists in the credentials file: replace it?
     ConfirmOverwrite(String),
+    /// Encrypt for the owner (see [`handover`]).
+    Encrypt(handover::Handover),
 }
 
 /// Results of the terminal loop carrying out a [`Command`] for this screen.
@@ -444,6 +446,7 @@ const PROFILE: FieldRule = FieldRule {
     max: crate::export::MAX_PROFILE_NAME_CHARS,
 };
 
+pub mod handover;
 mod update;
 pub(crate) use update::{effect, key, paste, tick};
 

@@ -87,6 +87,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             let path = r.default_csv_path();
             r.prompt = Some(Prompt::CsvPath(TextField::new(&path.to_string_lossy())));
         }
+        KeyCode::Char('e') => super::handover::open(r),
         KeyCode::Char('a') if r.user().access_key.is_some() => {
             r.prompt = Some(Prompt::ProfileName(TextField::new(r.offered_profile())));
         }
@@ -109,7 +110,11 @@ fn prompt_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         r.prompt = None;
         return Vec::new();
     }
+    if matches!(prompt, Prompt::Encrypt(_)) {
+        return super::handover::key(app, key);
+    }
     let (field, rule) = match prompt {
+        Prompt::Encrypt(_) => return Vec::new(),
         Prompt::ConfirmOverwrite(name) => {
             let name = name.clone();
             return match key.code {
@@ -165,6 +170,7 @@ pub(crate) fn paste(app: &mut App, text: &str) {
         Prompt::CsvPath(f) => (f, CSV_PATH),
         Prompt::ProfileName(f) => (f, PROFILE),
         Prompt::ConfirmOverwrite(_) => return,
+        Prompt::Encrypt(_) => return super::handover::paste(app, text),
     };
     if let Err(e) = screens::paste_into(field, rule, text) {
         app.error(e);

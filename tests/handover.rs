@@ -257,6 +257,25 @@ fn a_new_key_encrypted_for_an_ssh_key_opens_with_age_and_signs_as_its_user() {
         !w.screen().contains(&secret),
         "the secret was never on screen"
     );
+    // Nothing in HOME (the working folder too, and the XDG folders with the log) holds it in
+    // clear, and the terminal never received it.
+    let mut dirs = vec![w.home().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(
+                    !text.contains(&secret),
+                    "{} holds the secret",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(!String::from_utf8_lossy(&w.raw_output()).contains(&secret));
     let listed = rt.block_on(async {
         common::admin()
             .await

@@ -1126,3 +1126,133 @@ fn a_signal_on_a_role_discards_nothing() {
     assert_eq!(app.screen, Screen::EncRole);
     assert!(discard_on_signal(&mut app).is_none());
 }
+
+#[test]
+fn enter_before_the_region_is_read_waits_for_it_and_then_goes_on() {
+    use iamwiz::app::Options;
+    use iamwiz::protocol::Identity;
+    let (mut app, _) = App::with_options(
+        (80, 24),
+        Options {
+            flow: iamwiz::flows::Flow::Encryption,
+            ..Options::default()
+        },
+    );
+    focus(&mut app, Item::AppName);
+    type_str(&mut app, "orders");
+    assert_eq!(
+        app.enc.draft.region.value(),
+        "",
+        "the region is not known yet"
+    );
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(cmds.is_empty());
+    assert_eq!(app.screen, Screen::EncPurpose);
+    let notice = app.notice.as_ref().expect("a notice");
+    assert_ne!(notice.kind, NoticeKind::Error, "{notice:?}");
+    assert!(notice.text.contains("Reading"), "{notice:?}");
+    // The region arrives with the caller's identity: the Enter pressed goes through.
+    let cmds = update(
+        &mut app,
+        Msg::Worker(Event::Identity(Ok(Identity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/admin".into(),
+            region: "eu-west-2".into(),
+        }))),
+    );
+    assert_eq!(app.screen, Screen::EncKey);
+    assert_eq!(kms_request(&cmds).1, "eu-west-2");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_none_or(|n| n.kind != NoticeKind::Error),
+        "{:?}",
+        app.notice
+    );
+}
+
+#[test]
+fn a_region_typed_before_the_identity_arrives_is_kept_and_no_step_is_taken_for_the_admin() {
+    use iamwiz::app::Options;
+    use iamwiz::protocol::Identity;
+    let (mut app, _) = App::with_options(
+        (80, 24),
+        Options {
+            flow: iamwiz::flows::Flow::Encryption,
+            ..Options::default()
+        },
+    );
+    focus(&mut app, Item::Region);
+    type_str(&mut app, "ap-south-1");
+    update(
+        &mut app,
+        Msg::Worker(Event::Identity(Ok(Identity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/admin".into(),
+            region: "eu-west-2".into(),
+        }))),
+    );
+    assert_eq!(app.enc.draft.region.value(), "ap-south-1");
+    assert_eq!(app.screen, Screen::EncPurpose, "nothing was asked to go on");
+}
+
+/// From Purpose to Key, the region's keys answered with `keys`.
+fn to_key_with(app: &mut App, keys: Vec<iamwiz::protocol::KmsKey>) {
+    focus(app, Item::AppName);
+    type_str(app, "orders");
+    let cmds = press(app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::EncKey, "{:?}", app.notice);
+    let (seq, region) = kms_request(&cmds);
+    update(
+        app,
+        Msg::Worker(Event::KmsKeys {
+            seq,
+            region,
+            result: Ok(keys),
+        }),
+    );
+}
+
+#[test]
+fn a_region_without_a_usable_key_starts_on_new_key_with_the_focus_on_the_choice() {
+    let mut app = encryption();
+    to_key_with(&mut app, Vec::new());
+    assert_eq!(app.enc.draft.key_mode, KeyMode::New);
+    assert_eq!(app.enc_item(), Some(Item::KeyMode));
+    // Only keys that cannot be used count as none.
+    let mut app = encryption();
+    let unusable: Vec<_> = region_kms_keys()
+        .into_iter()
+        .filter(|k| k.refusal().is_some())
+        .collect();
+    assert!(!unusable.is_empty());
+    to_key_with(&mut app, unusable);
+    assert_eq!(app.enc.draft.key_mode, KeyMode::New);
+    // With a usable key, the list stays first.
+    let mut app = encryption();
+    to_key_with(&mut app, region_kms_keys());
+    assert_eq!(app.enc.draft.key_mode, KeyMode::Existing);
+}
+
+#[test]
+fn a_mode_the_admin_chose_is_kept_when_the_keys_arrive() {
+    let mut app = encryption();
+    focus(&mut app, Item::AppName);
+    type_str(&mut app, "orders");
+    let cmds = press(&mut app, KeyCode::Enter);
+    let (seq, region) = kms_request(&cmds);
+    // The admin goes to the mode and picks New, then Existing again, before the list arrives.
+    focus(&mut app, Item::KeyMode);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.enc.draft.key_mode, KeyMode::Existing);
+    update(
+        &mut app,
+        Msg::Worker(Event::KmsKeys {
+            seq,
+            region,
+            result: Ok(Vec::new()),
+        }),
+    );
+    assert_eq!(app.enc.draft.key_mode, KeyMode::Existing);
+}

@@ -15,8 +15,8 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Command> {
     match event {
         Event::Identity(result) => {
             app.catalog.identity = Remote::from(result);
-            encryption::seed_region(app);
             policy_cache::on_identity(app);
+            return encryption::seed_region(app);
         }
         Event::PasswordPolicy(result) => app.catalog.password_policy = Remote::from(result),
         Event::Groups { seq, result } if seq == app.seqs.groups => {

@@ -221,7 +221,15 @@ impl Wizard {
         self.send(keys::UP);
         self.send(keys::UP);
         self.wait_for("› Master key");
-        self.send(keys::RIGHT);
+        // A region without a usable key starts on New key by itself; otherwise → chooses it.
+        // Once chosen, → only toggles, so this settles on New key either way.
+        for _ in 0..20 {
+            if self.screen().contains("(•) New key") {
+                break;
+            }
+            self.send(keys::RIGHT);
+            std::thread::sleep(Duration::from_millis(300));
+        }
         self.wait_for("(•) New key")
     }
 

@@ -84,6 +84,8 @@ pub struct EncDraft {
     pub region_edited: bool,
     pub app_name: TextField,
     pub key_mode: KeyMode,
+    /// The admin chose the mode (it no longer follows whether the region has a usable key).
+    pub key_mode_chosen: bool,
     /// The existing key chosen from the list.
     pub chosen: Option<KmsKey>,
     /// The new key's alias, without `alias/`.
@@ -233,4 +235,7 @@ pub struct Enc {
     pub made: Option<MadeByRun>,
     /// When to check the service account's names with AWS (a tick).
     pub(crate) name_check_due: Option<u64>,
+    /// Enter was pressed on Purpose while the region was still being read: the step goes on
+    /// once it arrives.
+    pub(crate) enter_when_region: bool,
 }

@@ -209,6 +209,7 @@ fn toggle(app: &mut App, item: Item, back: bool) {
                 KeyMode::Existing => KeyMode::New,
                 KeyMode::New => KeyMode::Existing,
             };
+            d.key_mode_chosen = true;
         }
         Item::AccountKind => {
             d.account = match d.account {
@@ -307,7 +308,18 @@ fn remove_tag(app: &mut App, item: Item) {
 }
 
 /// Enter on a step: checks it, then moves on (or says what is wrong and stays).
-fn next_step(app: &mut App) -> Vec<Command> {
+pub(crate) fn next_step(app: &mut App) -> Vec<Command> {
+    let d = &app.enc.draft;
+    if app.screen == Screen::EncPurpose
+        && d.region.is_empty()
+        && !d.region_edited
+        && matches!(app.catalog.identity, Remote::Loading)
+    {
+        // The region comes with the caller's identity, still on its way.
+        app.enc.enter_when_region = true;
+        app.info("Reading your AWS region… the next step follows as soon as it is in.");
+        return Vec::new();
+    }
     let check = match app.screen {
         Screen::EncPurpose => app.check_purpose(),
         Screen::EncKey => {

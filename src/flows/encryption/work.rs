@@ -19,15 +19,22 @@ pub(crate) fn enter(app: &mut App, from_users: bool) {
     seed_region(app);
 }
 
-/// The region follows the admin's (from the identity) until typed.
-pub(crate) fn seed_region(app: &mut App) {
+/// The region follows the admin's (from the identity) until typed. An Enter pressed on Purpose
+/// while it was being read goes through now.
+pub(crate) fn seed_region(app: &mut App) -> Vec<Command> {
+    let waited = std::mem::take(&mut app.enc.enter_when_region);
     let Some(id) = app.catalog.identity.ready() else {
-        return;
+        return Vec::new();
     };
     let d = &mut app.enc.draft;
     if !d.region_edited && d.region.is_empty() && !id.region.is_empty() {
         d.region = TextField::new(&id.region);
     }
+    if waited && app.screen == Screen::EncPurpose {
+        app.notice = None;
+        return super::update::next_step(app);
+    }
+    Vec::new()
 }
 
 /// A fresh encryption flow after a run, with the same entry.
@@ -79,9 +86,23 @@ pub(crate) fn on_kms_keys(
         // The key as KMS describes it now (its state may have changed), or none if it is gone.
         app.enc.draft.chosen = list.iter().find(|k| k.arn == chosen.arn).cloned();
     }
+    // A region with no key to use starts on a new one, unless the admin chose.
+    let none_usable =
+        matches!(&keys, Remote::Ready(list) if list.iter().all(|k| k.refusal().is_some()));
+    let shown = region.clone();
     app.enc.keys = Some((region, keys));
     let n = app.filtered_kms_keys().len();
     app.enc.focus.keys.cursor = app.enc.focus.keys.cursor.min(n.saturating_sub(1));
+    let d = &mut app.enc.draft;
+    if none_usable && !d.key_mode_chosen && d.key_mode == KeyMode::Existing {
+        d.key_mode = KeyMode::New;
+        if app.screen == Screen::EncKey {
+            focus_item(app, Item::KeyMode);
+            app.info(format!(
+                "{shown} has no key you can use: a new key it is (←→ for an existing one)."
+            ));
+        }
+    }
 }
 
 /// The heartbeat's part: checks the service account's names with AWS once typing rests on

@@ -37,6 +37,7 @@ mod keys_rotation;
 mod leak;
 mod memory;
 mod mfa_aws;
+mod mfa_flow;
 mod panic;
 mod plan_wizard;
 mod props;

@@ -228,8 +228,7 @@ pub(crate) fn on_created(
                 return discard(app, "The wizard is ending.".to_string());
             }
             app.info(format!(
-                "Scan the code with the authenticator app, then type two consecutive codes for \
-                 {user}."
+                "{user}'s device is made: scan it, then type two consecutive codes."
             ));
             Vec::new()
         }

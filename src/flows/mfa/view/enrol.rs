@@ -28,6 +28,13 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let Some(e) = app.flows.mfa.enrol.as_ref() else {
         return;
     };
+    // A column of margin on the left, as the other screens keep.
+    let area = Rect::new(
+        area.x + 1,
+        area.y,
+        area.width.saturating_sub(1),
+        area.height,
+    );
     let (Some(seed), Stage::Ready | Stage::Enabling) = (e.seed.as_ref(), e.stage) else {
         let text = format!(" Making a virtual MFA device for {}…", e.user);
         f.render_widget(

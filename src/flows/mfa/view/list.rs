@@ -85,6 +85,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     }
 }
 
+/// Columns of the widest "enabled" text ("not enabled: no one has it").
+const WHEN_WIDTH: usize = 26;
+
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -103,8 +106,9 @@ fn row_line<'a>(row: &Row, here: bool, width: usize) -> Line<'a> {
         Some(t) => (format!("enabled {}", day(t)), OK),
         None => ("not enabled: no one has it".to_string(), DIM),
     };
-    let tail = format!("{:<9}", kind(&row.serial));
-    let room = width.saturating_sub(3 + tail.len() + when.len() + 2).max(8);
+    let tail = format!("{:<13}", kind(&row.serial));
+    // The serial takes what the kind and the widest date column leave.
+    let room = width.saturating_sub(3 + tail.len() + WHEN_WIDTH + 1).max(8);
     line(vec![
         pointer(here),
         Span::styled(format!("{:<room$} ", truncate(&row.serial, room)), style),

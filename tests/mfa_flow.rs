@@ -553,7 +553,7 @@ mod screens {
         let (mut app, _) = enrolling();
         let screen = draw(&mut app, 80, 24);
         assert!(
-            screen.contains("enlarge the terminal to 98x33"),
+            screen.contains("enlarge the terminal to 88x33"),
             "the size named is the QR code's (53x27), the text beside it and the margin:\n{screen}"
         );
         assert!(!screen.contains("GEZD"), "the seed is masked:\n{screen}");
@@ -563,6 +563,15 @@ mod screens {
         for line in grouped_seed() {
             assert!(screen.contains(&line), "s shows {line}:\n{screen}");
         }
+    }
+
+    #[test]
+    fn the_enrolment_at_100x40_draws_the_qr_code_beside_the_seed_shown() {
+        let (mut app, _) = enrolling();
+        press(&mut app, KeyCode::Char('s'));
+        let screen = draw(&mut app, 100, 40);
+        assert!(!screen.contains("enlarge"), "{screen}");
+        insta::assert_snapshot!("mfa_flow_enrol_qr", screen);
     }
 
     #[test]

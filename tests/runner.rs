@@ -23,6 +23,7 @@ mod documents;
 mod e2e;
 mod e2e_encryption;
 mod e2e_keys_flow;
+mod e2e_mfa;
 mod e2e_plan;
 mod encryption;
 mod encryption_app;

@@ -18,7 +18,7 @@ use crate::model::totp::TotpSeed;
 use crate::ui::{ACCENT, ERROR};
 
 /// Columns the text beside the code takes.
-pub const TEXT_WIDTH: u16 = 40;
+pub const TEXT_WIDTH: u16 = 30;
 /// Groups of four Base32 characters on each line of the shown seed.
 pub const SEED_GROUPS_A_LINE: usize = 4;
 /// Columns between the code and the text.

@@ -131,7 +131,8 @@ pub enum Request {
         serial: String,
         /// Redacted in `Debug`.
         seed: crate::model::totp::TotpSeed,
-        codes: [String; 2],
+        /// Redacted in `Debug` too: the log never holds a code.
+        codes: [crate::secret::Secret; 2],
     },
     /// Deactivate (`DeactivateMFADevice`) and/or delete (`DeleteVirtualMFADevice`) the device
     /// `serial` of `user`. Finishes on quit.

@@ -366,10 +366,15 @@ fn a_pair_that_passes_is_sent_to_enable_the_device_and_quitting_waits_for_it() {
             }),
         ] => {
             assert_eq!((*r, user.as_str(), serial.as_str()), (run, "alice", SERIAL));
-            assert_eq!(codes, &[a.clone(), b.clone()]);
+            assert_eq!([codes[0].expose(), codes[1].expose()], [&a, &b]);
             assert_eq!(sent.to_base32().as_str(), SEED);
         }
         other => panic!("expected EnableMfaDevice, got {other:?}"),
+    }
+    // What the log would hold of the request (it logs requests with `Debug`).
+    let logged = format!("{cmds:?}");
+    for secret in [SEED, &a, &b] {
+        assert!(!logged.contains(secret), "{secret} is logged: {logged}");
     }
     assert!(
         ctrl(&mut app, 'c').is_empty(),
@@ -732,7 +737,7 @@ mod worker {
             user: user.clone(),
             serial: device.serial.clone(),
             seed: iamwiz::model::mfa::copy_seed(&device.seed),
-            codes,
+            codes: codes.map(iamwiz::secret::Secret::new),
         })
         .await;
         match event {
@@ -776,7 +781,7 @@ mod worker {
             user: user.clone(),
             serial: device.serial.clone(),
             seed: iamwiz::model::mfa::copy_seed(&device.seed),
-            codes: ["000000".into(), "000001".into()],
+            codes: ["000000", "000001"].map(|c| iamwiz::secret::Secret::new(c.into())),
         })
         .await;
         match event {

@@ -7,6 +7,7 @@ use crate::aws::{self, Clients};
 use crate::model::mfa::{EnableError, NewVirtualDevice, UserDevices, system_clock};
 use crate::model::totp::TotpSeed;
 use crate::protocol::{AwsError, MfaChange};
+use crate::secret::Secret;
 
 /// `user`'s devices, and the spare virtual device named after them.
 pub async fn load(c: &Clients, user: &str) -> Result<UserDevices, AwsError> {
@@ -44,10 +45,11 @@ pub async fn enable(
     user: &str,
     serial: &str,
     seed: &TotpSeed,
-    codes: &[String; 2],
+    codes: &[Secret; 2],
 ) -> Result<(), EnableError> {
     let now = system_clock();
-    aws::mfa::enable_device(c, user, serial, seed, (&codes[0], &codes[1]), now).await
+    let codes = (codes[0].expose(), codes[1].expose());
+    aws::mfa::enable_device(c, user, serial, seed, codes, now).await
 }
 
 /// Deactivates or deletes the device `serial` of `user`.

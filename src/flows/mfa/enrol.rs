@@ -150,8 +150,8 @@ fn check(app: &mut App) -> Vec<Command> {
                 serial: serial.clone(),
                 seed: copy_seed(seed),
                 codes: [
-                    e.codes[0].value().to_string(),
-                    e.codes[1].value().to_string(),
+                    Secret::new(e.codes[0].value().to_string()),
+                    Secret::new(e.codes[1].value().to_string()),
                 ],
             };
             e.stage = Stage::Enabling;

@@ -144,3 +144,31 @@ fn esc_on_the_enrolment_leaves_no_device() {
     w.send(keys::CTRL_C);
     w.wait_for_exit_success();
 }
+
+/// Quitting (Ctrl-C, then y) or a signal on the enrolment: the device never enabled is deleted
+/// before the process ends.
+#[test]
+fn quitting_or_a_signal_on_the_enrolment_leaves_no_device() {
+    for how in ["quit", "TERM"] {
+        let (rt, user) = user_with_nothing();
+        let mut w = Wizard::spawn_with(100, 40, &["mfa", &user]);
+        w.wait_for("no MFA device: n enrols a virtual one");
+        w.send("n");
+        w.wait_for("type two consecutive codes");
+        let serial = format!("arn:aws:iam::123456789012:mfa/{user}");
+        assert!(rt.block_on(virtual_serials()).contains(&serial));
+        if how == "quit" {
+            w.send(keys::CTRL_C);
+            w.wait_for("Quit iamwiz?");
+            w.send("y");
+            w.wait_for_exit_success();
+        } else {
+            w.signal(how);
+            assert_eq!(w.wait_for_exit(), 128 + 15, "{}", w.screen());
+        }
+        assert!(
+            !rt.block_on(virtual_serials()).contains(&serial),
+            "{how}: the device never enabled is gone"
+        );
+    }
+}

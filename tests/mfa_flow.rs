@@ -2,6 +2,10 @@
 //! requests out) with a fixed clock, its screens on a `TestBackend` against their snapshots, the
 //! QR code decoded from the cells drawn on screen, and its worker requests against moto, read
 //! back through the SDK.
+//!
+//! It is longer than ~600 lines because the enrolment's ways out (Esc, quit, a signal before and
+//! after the device is made, IAM's refusal, the worker's own check) each need their own table
+//! test, and they share the fixtures above with the screens and the worker tests below.
 
 use crate::common;
 

@@ -346,6 +346,24 @@ fn the_same_code_twice_is_not_consecutive_and_a_short_code_is_malformed() {
 }
 
 #[test]
+fn two_pasted_codes_fill_both_fields_and_pass() {
+    let (mut app, _) = enrolling();
+    let (a, b) = codes_at(NOW);
+    update(&mut app, Msg::Paste(format!("{a}\n")));
+    update(&mut app, Msg::Paste(b.clone()));
+    let e = app.flows.mfa.enrol.as_ref().unwrap();
+    assert_eq!([e.codes[0].value(), e.codes[1].value()], [&a, &b]);
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::Worker(Request::EnableMfaDevice { .. })]
+        ),
+        "{cmds:?}"
+    );
+}
+
+#[test]
 fn a_letter_in_a_code_field_is_refused_and_says_why() {
     let (mut app, _) = enrolling();
     type_str(&mut app, "12a");

@@ -101,10 +101,7 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             match edit(&mut e.codes[field], CODE, &key) {
                 Ok(Edit::Changed) => {
                     e.verdict = None;
-                    let digits = e.codes[0].value().chars().filter(char::is_ascii_digit);
-                    if field == 0 && digits.count() == DIGITS as usize {
-                        e.field = 1;
-                    }
+                    advance(e);
                 }
                 Ok(_) => {}
                 Err(why) => app.error(why),
@@ -126,8 +123,20 @@ pub(crate) fn paste(app: &mut App, text: &str) {
         return;
     };
     let field = e.field;
-    if let Err(why) = paste_into(&mut e.codes[field], CODE, text.trim()) {
-        app.error(why);
+    match paste_into(&mut e.codes[field], CODE, text.trim()) {
+        Ok(()) => {
+            e.verdict = None;
+            advance(e);
+        }
+        Err(why) => app.error(why),
+    }
+}
+
+/// Once the first code has its six digits, typing goes on in the second.
+fn advance(e: &mut Enrolment) {
+    let digits = e.codes[0].value().chars().filter(char::is_ascii_digit);
+    if e.field == 0 && digits.count() == DIGITS as usize {
+        e.field = 1;
     }
 }
 

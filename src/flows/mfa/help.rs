@@ -50,9 +50,11 @@ pub fn of(app: &App) -> Help {
                     ]);
                     h.more("↑↓", "the other code");
                 }
-                _ => {
+                Some(Stage::Creating) => {
                     h.key("Esc", "cancel");
                 }
+                // IAM's answer is awaited: no key changes anything meanwhile.
+                _ => {}
             }
             h
         }

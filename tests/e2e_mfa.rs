@@ -116,7 +116,10 @@ fn enrol_a_virtual_device_with_the_seed_read_off_the_screen() {
     w.send(&seed.code_for_step(step - 1, DIGITS));
     w.send(&seed.code_for_step(step, DIGITS));
     w.send(keys::ENTER);
-    let screen = w.wait_for("MFA enabled for");
+    // IAM's answer, or the check's refusal (which names what was wrong).
+    let screen = w.wait_until("the device enabled, or why not", |s| {
+        s.contains("MFA enabled for") || s.contains("Nothing was sent") || s.contains("Could not")
+    });
     let serial = format!("arn:aws:iam::123456789012:mfa/{user}");
     assert!(
         screen.contains(&format!("MFA enabled for {user} ({serial})")),

@@ -8,6 +8,7 @@ use crate::common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::mfa_flow::worker::virtual_serials;
 use common::pty::{Wizard, keys};
 use common::{admin, unique};
 use iamwiz::model::totp::{DIGITS, STEP_SECONDS, TotpSeed};
@@ -30,21 +31,6 @@ async fn assigned(user: &str) -> Vec<String> {
         .await
         .unwrap()
         .mfa_devices
-        .into_iter()
-        .map(|d| d.serial_number)
-        .collect()
-}
-
-/// Every virtual MFA device in the account.
-async fn virtual_serials() -> Vec<String> {
-    admin()
-        .await
-        .iam
-        .list_virtual_mfa_devices()
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_devices
         .into_iter()
         .map(|d| d.serial_number)
         .collect()

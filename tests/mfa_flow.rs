@@ -244,6 +244,28 @@ fn mfa_without_a_user_opens_on_the_user_list_and_enter_chooses() {
 }
 
 #[test]
+fn typing_filters_the_users_fuzzily_esc_clears_the_filter_then_says_it_is_the_first_step() {
+    let (mut app, _) = opened(None);
+    crate::keys_flow::with_users(&mut app, &["alice", "bob", "carol-admin"]);
+    type_str(&mut app, "cadm");
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert_eq!(app.flows.mfa.user.as_deref(), Some("carol-admin"));
+    load_seq(&cmds);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::MfaUser);
+    assert_eq!(
+        app.flows.mfa.pick.filter.value(),
+        "cadm",
+        "the filter is kept"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(app.flows.mfa.pick.filter.is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert!(notice(&app, NoticeKind::Info).contains("first step"));
+    assert_eq!(app.screen, Screen::MfaUser);
+}
+
+#[test]
 fn deleting_an_enabled_virtual_device_says_to_deactivate_it_first_and_sends_nothing() {
     let mut app = alice_with(vec![enabled_device()], None);
     let cmds = press(&mut app, KeyCode::Char('x'));
@@ -665,7 +687,7 @@ mod screens {
 
 // ---- the worker, against moto ---------------------------------------------------------------
 
-mod worker {
+pub(crate) mod worker {
     use super::*;
     use common::worker::ask;
     use common::{admin, settings, unique};
@@ -725,7 +747,8 @@ mod worker {
         }
     }
 
-    async fn virtual_serials() -> Vec<String> {
+    /// Every virtual MFA device in the account.
+    pub(crate) async fn virtual_serials() -> Vec<String> {
         admin()
             .await
             .iam

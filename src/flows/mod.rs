@@ -13,6 +13,7 @@
 pub mod encryption;
 pub mod keys;
 pub mod mfa;
+pub mod user_pick;
 pub mod users;
 
 use crossterm::event::KeyEvent;

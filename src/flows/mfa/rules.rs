@@ -1,12 +1,7 @@
-//! The MFA flow's rules: which users the filter keeps (fuzzy, best first), which changes make
-//! sense for a device (IAM deletes only a virtual device no user has), and what the codes
-//! fields accept.
-
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Matcher, Utf32Str};
+//! The MFA flow's rules: which changes make sense for a device (IAM deletes only a virtual
+//! device no user has), what they do, and what the code fields accept.
 
 use super::Row;
-use crate::app::{App, Remote};
 use crate::kit::field::FieldRule;
 use crate::model::mfa::is_virtual;
 use crate::protocol::MfaChange;
@@ -20,29 +15,6 @@ pub const CODE: FieldRule = FieldRule {
     chars: "the 6 digits the authenticator app shows",
     max: 7,
 };
-
-/// The account's user names the filter keeps: every one, sorted, for an empty filter; else the
-/// fuzzy matches, best first (ties by name).
-pub fn filtered_users(app: &App) -> Vec<&str> {
-    let Remote::Ready(users) = &app.catalog.users else {
-        return Vec::new();
-    };
-    let filter = app.flows.mfa.pick.filter.value();
-    let mut names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
-    if filter.is_empty() {
-        names.sort_unstable();
-        return names;
-    }
-    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(nucleo_matcher::Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, &str)> = names
-        .into_iter()
-        .filter_map(|n| Some((pattern.score(Utf32Str::new(n, &mut buf), &mut matcher)?, n)))
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().map(|(_, n)| n).collect()
-}
 
 /// Why `change` cannot be asked of the device in `row`, if it cannot.
 pub fn refusal(row: &Row, change: MfaChange) -> Option<String> {

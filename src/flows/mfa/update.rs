@@ -4,58 +4,27 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::Confirm;
-use super::rules::{filtered_users, refusal};
+use super::rules::refusal;
 use super::work::{choose, load, send};
-use crate::app::{App, Command, Remote, Screen, is_ctrl};
-use crate::kit::field::{Edit, FILTER, edit, paste_into};
-use crate::kit::text::TextField;
+use crate::app::{App, Command, ListUi, Remote, Screen, is_ctrl};
+use crate::flows::user_pick::{self, Picked};
 use crate::protocol::MfaChange;
+
+/// Where the flow keeps its user list.
+fn pick(app: &mut App) -> &mut ListUi {
+    &mut app.flows.mfa.pick
+}
 
 /// The keys of the user list.
 pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    if is_ctrl(&key, 'r') {
-        app.info("Reloading the account's users…");
-        return app.reload();
-    }
-    let n = filtered_users(app).len();
-    let pick = &mut app.flows.mfa.pick;
-    let last = n.saturating_sub(1);
-    match key.code {
-        KeyCode::Up => pick.cursor = pick.cursor.saturating_sub(1),
-        KeyCode::Down => pick.cursor = (pick.cursor + 1).min(last),
-        KeyCode::Enter => return pick_user(app),
-        KeyCode::Esc if !pick.filter.is_empty() => {
-            pick.filter = TextField::default();
-            pick.cursor = 0;
+    match user_pick::key(app, key, pick) {
+        Picked::User(user) => choose(app, user),
+        Picked::Esc => {
+            app.info("This is the first step. Ctrl-C quits.");
+            Vec::new()
         }
-        KeyCode::Esc => app.info("This is the first step. Ctrl-C quits."),
-        _ => match edit(&mut pick.filter, FILTER, &key) {
-            Ok(Edit::Changed) => pick.cursor = 0,
-            Ok(_) => {}
-            Err(e) => app.error(e),
-        },
+        Picked::Done(cmds) => cmds,
     }
-    Vec::new()
-}
-
-/// Enter on the user list: the user under the cursor, or why there is none.
-fn pick_user(app: &mut App) -> Vec<Command> {
-    let cursor = app.flows.mfa.pick.cursor;
-    let Some(user) = filtered_users(app).get(cursor).map(|u| u.to_string()) else {
-        match &app.catalog.users {
-            Remote::Loading => app.info("The users are still loading."),
-            Remote::Failed(e) => {
-                let text = format!(
-                    "The users could not be read: {e}. {} Ctrl-R tries again.",
-                    e.hint
-                );
-                app.error(text);
-            }
-            Remote::Ready(_) => app.error("No user matches the filter: Esc clears it."),
-        }
-        return Vec::new();
-    };
-    choose(app, user)
 }
 
 /// The keys of the device list, and of the confirmation when one is open.
@@ -135,9 +104,5 @@ fn confirm_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 /// Pasted text on the user list goes into the filter.
 pub(crate) fn paste(app: &mut App, text: &str) {
-    let pick = &mut app.flows.mfa.pick;
-    pick.cursor = 0;
-    if let Err(e) = paste_into(&mut pick.filter, FILTER, text) {
-        app.error(e);
-    }
+    user_pick::paste(app, text, pick);
 }

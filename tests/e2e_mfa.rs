@@ -8,9 +8,9 @@ use crate::common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::mfa_flow::worker::virtual_serials;
+use crate::mfa_flow::worker::{new_user, virtual_serials};
+use common::admin;
 use common::pty::{Wizard, keys};
-use common::{admin, unique};
 use iamwiz::model::totp::{DIGITS, STEP_SECONDS, TotpSeed};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -56,19 +56,10 @@ fn seed_on(screen: &str) -> String {
     seed
 }
 
+/// A runtime for the SDK calls, and a new user with no MFA device.
 fn user_with_nothing() -> (tokio::runtime::Runtime, String) {
     let rt = runtime();
-    let user = unique("e2emfa");
-    rt.block_on(async {
-        admin()
-            .await
-            .iam
-            .create_user()
-            .user_name(&user)
-            .send()
-            .await
-            .unwrap();
-    });
+    let user = rt.block_on(new_user());
     (rt, user)
 }
 

@@ -692,7 +692,8 @@ pub(crate) mod worker {
     use common::worker::ask;
     use common::{admin, settings, unique};
 
-    async fn new_user() -> String {
+    /// A new user, named uniquely.
+    pub(crate) async fn new_user() -> String {
         let user = unique("mfaflow");
         admin()
             .await

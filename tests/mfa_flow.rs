@@ -515,6 +515,20 @@ fn a_device_made_while_a_signal_ends_the_wizard_is_deleted_when_it_arrives() {
 }
 
 #[test]
+fn a_signal_while_enabling_waits_and_deletes_the_device_if_its_codes_came_back_refused() {
+    let (mut app, run) = enrolling();
+    let (a, b) = codes_at(NOW);
+    enter_codes(&mut app, &a, &b);
+    let cmds = update(&mut app, Msg::Signal);
+    assert!(discards(&cmds).is_empty(), "IAM's answer is awaited");
+    assert!(app.finishing());
+    let verdict = iamwiz::model::totp::Verdict::ClockAhead { seconds: 60 };
+    let cmds = enabled(&mut app, run, Err(EnableError::Codes(verdict)));
+    assert_eq!(discards(&cmds), vec![SERIAL.to_string()]);
+    assert!(app.finishing(), "the end waits for the deletion");
+}
+
+#[test]
 fn iam_refusing_to_enable_deletes_the_device_and_names_the_operation_and_code() {
     let (mut app, run) = enrolling();
     let (a, b) = codes_at(NOW);

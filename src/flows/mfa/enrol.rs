@@ -283,6 +283,9 @@ pub(crate) fn on_enabled(
             app.info(format!("MFA enabled for {user} ({serial})."));
             load(app)
         }
+        Err(EnableError::Codes(_)) if app.ending.is_some() => {
+            discard(app, "The wizard is ending.".to_string())
+        }
         Err(EnableError::Codes(verdict)) => {
             e.stage = Stage::Ready;
             e.codes = Default::default();

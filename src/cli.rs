@@ -87,15 +87,21 @@ pub enum Mode {
     /// shows them (age, last use, description) and activates, deactivates or deletes one. With
     /// `list` or `rotate`: without the wizard, for scripts and cron.
     Keys(KeysArgs),
-    /// Users' MFA devices, without the wizard (`iamwiz mfa list USER`).
+    /// A user's MFA devices. Without a subcommand (`iamwiz mfa [USER]`): the terminal flow that
+    /// shows them, deactivates or deletes one, and enrols a new virtual device with its QR code.
+    /// With `list`: without the wizard, for scripts and audits.
     Mfa(MfaArgs),
 }
 
-/// `iamwiz mfa …`.
+/// `iamwiz mfa [USER]`, or `iamwiz mfa list …`.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct MfaArgs {
     #[command(subcommand)]
-    pub command: MfaCommand,
+    pub command: Option<MfaCommand>,
+    /// The user whose devices the flow opens on (default: choose from the account's users).
+    #[arg(value_name = "USER")]
+    pub user: Option<String>,
 }
 
 /// `iamwiz mfa …`.
@@ -325,10 +331,12 @@ impl Cli {
             flow: match &self.command {
                 Some(Mode::Encryption) => crate::flows::Flow::Encryption,
                 Some(Mode::Keys(_)) => crate::flows::Flow::Keys,
+                Some(Mode::Mfa(_)) => crate::flows::Flow::Mfa,
                 _ => crate::flows::Flow::Users,
             },
             user: match &self.command {
                 Some(Mode::Keys(k)) => k.user.clone(),
+                Some(Mode::Mfa(m)) => m.user.clone(),
                 _ => None,
             },
             plan: None,

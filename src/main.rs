@@ -60,9 +60,13 @@ async fn main() -> color_eyre::Result<()> {
         let code = iamwiz::keys::run(cli.aws_settings(), command).await;
         std::process::exit(code);
     }
-    if let Some(iamwiz::cli::Mode::Mfa(args)) = &cli.command {
+    if let Some(iamwiz::cli::Mode::Mfa(iamwiz::cli::MfaArgs {
+        command: Some(command),
+        ..
+    })) = &cli.command
+    {
         // No terminal UI: a table or JSON on stdout, errors on stderr, keys' exit codes.
-        let code = iamwiz::mfa::run(cli.aws_settings(), &args.command).await;
+        let code = iamwiz::mfa::run(cli.aws_settings(), command).await;
         std::process::exit(code);
     }
     // A plan is read and checked before the terminal is taken over, so its problems print on the

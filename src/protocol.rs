@@ -112,6 +112,36 @@ pub enum Request {
         old: Option<String>,
         description: Option<String>,
     },
+    /// A user's MFA devices (`ListMFADevices`), for the MFA flow.
+    LoadMfaDevices {
+        seq: u64,
+        user: String,
+    },
+    /// Create a virtual MFA device named after `user` (`CreateVirtualMFADevice`, with the run's
+    /// mark). Finishes on quit, like a creation.
+    CreateMfaDevice {
+        run: u64,
+        user: String,
+    },
+    /// Enable `serial` for `user` with two consecutive codes (`EnableMFADevice`), checked
+    /// against `seed` first: a pair that fails the check is never sent. Finishes on quit.
+    EnableMfaDevice {
+        run: u64,
+        user: String,
+        serial: String,
+        /// Redacted in `Debug`.
+        seed: crate::model::totp::TotpSeed,
+        /// Redacted in `Debug` too: the log never holds a code.
+        codes: [crate::secret::Secret; 2],
+    },
+    /// Deactivate (`DeactivateMFADevice`) and/or delete (`DeleteVirtualMFADevice`) the device
+    /// `serial` of `user`. Finishes on quit.
+    ChangeMfaDevice {
+        seq: u64,
+        user: String,
+        serial: String,
+        change: MfaChange,
+    },
 }
 
 /// What the keys flow does to one access key.
@@ -138,6 +168,35 @@ impl KeyChange {
             KeyChange::Activate => "activated",
             KeyChange::Deactivate => "deactivated",
             KeyChange::Delete => "deleted",
+        }
+    }
+}
+
+/// What the MFA flow does to one device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaChange {
+    /// Take the device off its user (`DeactivateMFADevice`).
+    Deactivate,
+    /// Delete a virtual device that no user has (`DeleteVirtualMFADevice`).
+    Delete,
+    /// A new device that was never enabled goes again (`DeleteVirtualMFADevice`).
+    Discard,
+}
+
+impl MfaChange {
+    /// The verb, as the confirmation and the notices say it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            MfaChange::Deactivate => "deactivate",
+            MfaChange::Delete | MfaChange::Discard => "delete",
+        }
+    }
+
+    /// The past participle, for the notice once done.
+    pub fn done(self) -> &'static str {
+        match self {
+            MfaChange::Deactivate => "deactivated",
+            MfaChange::Delete | MfaChange::Discard => "deleted",
         }
     }
 }
@@ -266,5 +325,32 @@ pub enum Event {
         run: u64,
         user: String,
         result: Result<crate::model::keys::Rotated, crate::model::keys::RotateFailure>,
+    },
+    /// The reply to [`Request::LoadMfaDevices`].
+    MfaDevices {
+        seq: u64,
+        user: String,
+        result: Result<crate::model::mfa::UserDevices, AwsError>,
+    },
+    /// The reply to [`Request::CreateMfaDevice`]: the new device and its seed (a secret).
+    MfaDeviceCreated {
+        run: u64,
+        user: String,
+        result: Result<crate::model::mfa::NewVirtualDevice, AwsError>,
+    },
+    /// The reply to [`Request::EnableMfaDevice`].
+    MfaDeviceEnabled {
+        run: u64,
+        user: String,
+        serial: String,
+        result: Result<(), crate::model::mfa::EnableError>,
+    },
+    /// The reply to [`Request::ChangeMfaDevice`].
+    MfaDeviceChanged {
+        seq: u64,
+        user: String,
+        serial: String,
+        change: MfaChange,
+        result: Result<(), AwsError>,
     },
 }

@@ -276,3 +276,41 @@ fn every_key_the_access_key_screens_offer_does_something() {
         app
     });
 }
+
+#[test]
+fn every_key_the_mfa_screens_offer_does_something() {
+    use crate::mfa_flow::{alice_with, enabled_device, enrolling, opened};
+    const SPARE: &str = "arn:aws:iam::123456789012:mfa/old/alice";
+    check("mfa: user list", &|| {
+        let (mut app, _) = opened(None);
+        crate::keys_flow::with_users(&mut app, &["alice", "bob"]);
+        app
+    });
+    check("mfa: device list, on an enabled device", &|| {
+        alice_with(vec![enabled_device()], Some(SPARE))
+    });
+    check("mfa: device list, on the spare", &|| {
+        let mut app = alice_with(vec![enabled_device()], Some(SPARE));
+        press(&mut app, KeyCode::Down);
+        app
+    });
+    check("mfa: confirm deactivate", &|| {
+        let mut app = alice_with(vec![enabled_device()], None);
+        press(&mut app, KeyCode::Char('d'));
+        assert!(app.flows.mfa.confirm.is_some());
+        app
+    });
+    check("mfa: the device being made", &|| {
+        let mut app = alice_with(Vec::new(), None);
+        press(&mut app, KeyCode::Char('n'));
+        assert_eq!(app.screen, Screen::MfaEnrol);
+        app
+    });
+    check("mfa: enrolment", &|| enrolling().0);
+    check("mfa: enrolment, second code", &|| {
+        let (mut app, _) = enrolling();
+        type_str(&mut app, "123456");
+        assert_eq!(app.flows.mfa.enrol.as_ref().unwrap().field, 1);
+        app
+    });
+}

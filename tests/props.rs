@@ -185,6 +185,39 @@ fn reply(request: Request) -> Option<Event> {
             }),
             user,
         },
+        Request::LoadMfaDevices { seq, user } => Event::MfaDevices {
+            seq,
+            user,
+            result: Ok(Default::default()),
+        },
+        Request::CreateMfaDevice { run, user } => Event::MfaDeviceCreated {
+            run,
+            result: Ok(iamwiz::model::mfa::NewVirtualDevice {
+                serial: format!("arn:aws:iam::123456789012:mfa/{user}"),
+                seed: iamwiz::model::totp::TotpSeed::from_bytes(b"12345678901234567890".to_vec()),
+            }),
+            user,
+        },
+        Request::EnableMfaDevice {
+            run, user, serial, ..
+        } => Event::MfaDeviceEnabled {
+            run,
+            user,
+            serial,
+            result: Ok(()),
+        },
+        Request::ChangeMfaDevice {
+            seq,
+            user,
+            serial,
+            change,
+        } => Event::MfaDeviceChanged {
+            seq,
+            user,
+            serial,
+            change,
+            result: Ok(()),
+        },
         Request::LoadKmsKeys { seq, region } => Event::KmsKeys {
             seq,
             result: Ok(vec![

@@ -357,7 +357,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Signal => {
             app.ending.get_or_insert_with(Ending::default);
             app.modal = None;
-            discard_unseen(app)
+            let mut cmds = discard_unseen(app);
+            cmds.extend(crate::flows::on_signal(app));
+            cmds
         }
     }
 }

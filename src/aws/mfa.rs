@@ -21,45 +21,10 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 
 use super::mark::RunMark;
 use super::{Clients, local_error, map_sdk_error};
+pub use crate::model::mfa::{EnableError, MfaDevice, NewVirtualDevice, UserDevices};
 use crate::model::mfa_policy::{ManagedPolicySpec, same_document};
 use crate::model::totp::{TotpSeed, Verdict, check_two_codes};
 use crate::protocol::AwsError;
-
-/// A virtual MFA device just created: its serial number (its ARN) and its seed.
-#[derive(Debug)]
-pub struct NewVirtualDevice {
-    pub serial: String,
-    /// Redacted in `Debug`.
-    pub seed: TotpSeed,
-}
-
-/// An MFA device assigned to a user, as `ListMFADevices` gives it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MfaDevice {
-    pub user: String,
-    /// The device's ARN (virtual devices) or serial number (hardware).
-    pub serial: String,
-    /// When it was enabled, seconds since the Unix epoch.
-    pub enabled: i64,
-}
-
-/// Why a device was not enabled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EnableError {
-    /// The codes failed the check against the seed; nothing was sent to IAM.
-    Codes(Verdict),
-    /// IAM refused or could not be reached.
-    Aws(AwsError),
-}
-
-impl std::fmt::Display for EnableError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EnableError::Codes(verdict) => f.write_str(&verdict.message()),
-            EnableError::Aws(e) => write!(f, "{e}"),
-        }
-    }
-}
 
 /// Creates a virtual MFA device named `name` (iamwiz names it after its user, which the
 /// require-MFA policy expects), tagged with `mark`.
@@ -172,6 +137,26 @@ pub async fn user_devices(c: &Clients, user: &str) -> Result<Vec<MfaDevice>, Aws
         .collect();
     devices.sort_by(|a, b| (a.enabled, &a.serial).cmp(&(b.enabled, &b.serial)));
     Ok(devices)
+}
+
+/// The virtual device named `name` that no user has, if there is one
+/// (`ListVirtualMFADevices` with `AssignmentStatus=Unassigned`): its serial number.
+pub async fn unassigned_device(c: &Clients, name: &str) -> Result<Option<String>, AwsError> {
+    let listed: Vec<_> = c
+        .iam
+        .list_virtual_mfa_devices()
+        .assignment_status(aws_sdk_iam::types::AssignmentStatusType::Unassigned)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| map_sdk_error("iam:ListVirtualMFADevices", e))?;
+    let suffix = format!("/{name}");
+    Ok(listed
+        .into_iter()
+        .map(|d| d.serial_number)
+        .find(|s| s.contains(":mfa/") && s.ends_with(&suffix)))
 }
 
 /// What [`ensure_policy`] did.

@@ -12,6 +12,8 @@
 
 pub mod encryption;
 pub mod keys;
+pub mod mfa;
+pub mod user_pick;
 pub mod users;
 
 use crossterm::event::KeyEvent;
@@ -39,6 +41,8 @@ pub enum Reply {
 pub struct States {
     /// The access-key flow (`iamwiz keys`).
     pub keys: keys::AccessKeys,
+    /// The MFA flow (`iamwiz mfa`).
+    pub mfa: mfa::Mfa,
 }
 
 /// The flows the wizard offers.
@@ -51,6 +55,8 @@ pub enum Flow {
     Encryption,
     /// A user's access keys: see them, activate, deactivate or delete one.
     Keys,
+    /// A user's MFA devices: enrol a virtual one with its QR code, deactivate or delete one.
+    Mfa,
 }
 
 impl Flow {
@@ -60,6 +66,7 @@ impl Flow {
             Flow::Users => "Create IAM user",
             Flow::Encryption => "MongoDB encryption service account",
             Flow::Keys => "Access keys",
+            Flow::Mfa => "MFA devices",
         }
     }
 
@@ -81,6 +88,11 @@ impl Flow {
                 (Screen::EncReview, "Review"),
             ],
             Flow::Keys => &[(Screen::KeysUser, "User"), (Screen::KeysList, "Keys")],
+            Flow::Mfa => &[
+                (Screen::MfaUser, "User"),
+                (Screen::MfaList, "Devices"),
+                (Screen::MfaEnrol, "Enrol"),
+            ],
         }
     }
 
@@ -115,7 +127,7 @@ impl Flow {
         match self {
             Flow::Users => "new user",
             Flow::Encryption => "another",
-            Flow::Keys => "another user",
+            Flow::Keys | Flow::Mfa => "another user",
         }
     }
 
@@ -138,7 +150,7 @@ impl Flow {
         match self {
             Flow::Users => &[],
             Flow::Encryption => &[Screen::EncRole],
-            Flow::Keys => &[],
+            Flow::Keys | Flow::Mfa => &[],
         }
     }
 }
@@ -169,6 +181,12 @@ pub enum Screen {
     KeysUser,
     /// The keys flow: the user's access keys and what can be done to each.
     KeysList,
+    /// The MFA flow: the user whose MFA devices to look after.
+    MfaUser,
+    /// The MFA flow: the user's devices and what can be done to each.
+    MfaList,
+    /// The MFA flow: a new virtual device's QR code, seed and codes.
+    MfaEnrol,
 }
 
 impl Screen {
@@ -190,6 +208,9 @@ impl Screen {
             Screen::EncRole => "Service role created",
             Screen::KeysUser => "Choose a user",
             Screen::KeysList => "Access keys",
+            Screen::MfaUser => "Choose a user",
+            Screen::MfaList => "MFA devices",
+            Screen::MfaEnrol => "Enrol a virtual MFA device",
         }
     }
 }
@@ -204,6 +225,7 @@ pub fn open(app: &mut App, flow: Flow) -> Vec<Command> {
             Vec::new()
         }
         Flow::Keys => keys::open(app),
+        Flow::Mfa => mfa::open(app),
     }
 }
 
@@ -211,7 +233,7 @@ pub fn open(app: &mut App, flow: Flow) -> Vec<Command> {
 pub fn form_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     match app.flow {
         Flow::Users => users::form_key(app, key),
-        Flow::Encryption | Flow::Keys => None,
+        Flow::Encryption | Flow::Keys | Flow::Mfa => None,
     }
 }
 
@@ -221,6 +243,7 @@ pub fn typing(app: &App) -> bool {
         Flow::Users => users::typing(app),
         Flow::Encryption => encryption::typing(app),
         Flow::Keys => keys::typing(app),
+        Flow::Mfa => mfa::typing(app),
     }
 }
 
@@ -228,7 +251,7 @@ pub fn typing(app: &App) -> bool {
 pub fn form_help(app: &App) -> Option<Help> {
     match app.flow {
         Flow::Users => users::help::form(app),
-        Flow::Encryption | Flow::Keys => None,
+        Flow::Encryption | Flow::Keys | Flow::Mfa => None,
     }
 }
 
@@ -238,6 +261,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Flow::Users => users::key(app, key),
         Flow::Encryption => encryption::key(app, key),
         Flow::Keys => keys::key(app, key),
+        Flow::Mfa => mfa::key(app, key),
     }
 }
 
@@ -247,6 +271,7 @@ pub fn paste(app: &mut App, text: &str) {
         Flow::Users => users::paste(app, text),
         Flow::Encryption => encryption::paste(app, text),
         Flow::Keys => keys::paste(app, text),
+        Flow::Mfa => mfa::paste(app, text),
     }
 }
 
@@ -261,7 +286,10 @@ pub fn tick(app: &mut App) -> Vec<Command> {
 pub fn on_event(app: &mut App, event: Event) -> Reply {
     match users::on_event(app, event) {
         Reply::Unhandled(event) => match encryption::on_event(app, event) {
-            Reply::Unhandled(event) => keys::on_event(app, event),
+            Reply::Unhandled(event) => match keys::on_event(app, event) {
+                Reply::Unhandled(event) => mfa::on_event(app, event),
+                handled => handled,
+            },
             handled => handled,
         },
         handled => handled,
@@ -275,13 +303,14 @@ pub fn start_over(app: &mut App) {
         Flow::Users => users::start_over(app),
         Flow::Encryption => encryption::start_over(app),
         Flow::Keys => keys::start_over(app),
+        Flow::Mfa => mfa::start_over(app),
     }
 }
 
 /// Whether a flow's own run that makes something is in flight (a rotation's new key): quitting
 /// waits for it.
 pub fn making(app: &App) -> bool {
-    keys::making(app)
+    keys::making(app) || mfa::making(app)
 }
 
 /// The admin left the credentials screen: the flow that made them goes on (a rotation, to
@@ -293,12 +322,20 @@ pub fn after_reveal(app: &mut App) -> Option<Vec<Command>> {
 /// The admin quits for good: what must still be asked of AWS first (a rotation's new key that
 /// nobody has is deleted again).
 pub fn on_quit(app: &App) -> Vec<Command> {
-    keys::on_quit(app)
+    let mut cmds = keys::on_quit(app);
+    cmds.extend(mfa::on_quit(app));
+    cmds
+}
+
+/// A signal is ending the wizard: what a flow must still ask of AWS first (a new MFA device
+/// that was never enabled is deleted again).
+pub fn on_signal(app: &mut App) -> Vec<Command> {
+    mfa::on_signal(app)
 }
 
 /// Whether the flow holds something the admin entered that quitting would lose.
 pub fn dirty(app: &App) -> bool {
-    users::dirty(app) || encryption::dirty(app) || keys::dirty(app)
+    users::dirty(app) || encryption::dirty(app) || keys::dirty(app) || mfa::dirty(app)
 }
 
 /// Draws the flow's own screen in `area` (inside the frame's border), and any form over it in
@@ -308,13 +345,14 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, body: Rect) {
         Flow::Users => users::view(app, f, area, body),
         Flow::Encryption => encryption::view::draw(app, f, area),
         Flow::Keys => keys::view::draw(app, f, area),
+        Flow::Mfa => mfa::view::draw(app, f, area),
     }
 }
 
 /// Draws Done in the flow's own words, if it has them; false leaves Done to the shared screen.
 pub fn done(app: &App, f: &mut Frame, area: Rect) -> bool {
     match app.flow {
-        Flow::Users | Flow::Keys => false,
+        Flow::Users | Flow::Keys | Flow::Mfa => false,
         Flow::Encryption => encryption::view::done(app, f, area),
     }
 }
@@ -325,5 +363,6 @@ pub fn help(app: &App) -> Help {
         Flow::Users => users::help::of(app),
         Flow::Encryption => encryption::help::of(app),
         Flow::Keys => keys::help::of(app),
+        Flow::Mfa => mfa::help::of(app),
     }
 }

@@ -52,17 +52,7 @@ pub async fn run(settings: &AwsSettings, args: &MfaListArgs) -> i32 {
     }
 }
 
-/// What kind of device a serial number names: IAM gives virtual devices and FIDO security keys
-/// ARNs (`…:mfa/NAME`, `…:u2f/…`), hardware TOTP tokens their printed serial number.
-pub fn kind(serial: &str) -> &'static str {
-    match serial.split(':').nth(5) {
-        Some(resource) if serial.starts_with("arn:") && resource.starts_with("mfa/") => "virtual",
-        Some(resource) if serial.starts_with("arn:") && resource.starts_with("u2f/") => {
-            "security key"
-        }
-        _ => "hardware",
-    }
-}
+pub use crate::model::mfa::kind;
 
 /// One device in `--json`.
 #[derive(Serialize)]

@@ -6,6 +6,7 @@
 
 pub mod encryption;
 pub mod keys;
+pub mod mfa;
 pub mod mfa_policy;
 pub mod rate;
 pub mod totp;

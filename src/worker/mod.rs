@@ -13,6 +13,7 @@
 pub mod create;
 pub mod encryption;
 pub mod keys;
+pub mod mfa;
 pub mod password;
 pub mod teardown;
 
@@ -184,6 +185,48 @@ async fn run(
                     keys::rotate(&c, run, ask, &ev, &proofs).await;
                 }));
             }
+            // What makes or changes an MFA device finishes on quit, like a creation.
+            Request::CreateMfaDevice { run, user } => {
+                creations.spawn(aws::rate::until(deadline, async move {
+                    let result = mfa::create(&c, &user).await;
+                    let _ = ev.send(Event::MfaDeviceCreated { run, user, result });
+                }));
+            }
+            Request::EnableMfaDevice {
+                run,
+                user,
+                serial,
+                seed,
+                codes,
+            } => {
+                creations.spawn(aws::rate::until(deadline, async move {
+                    let result = mfa::enable(&c, &user, &serial, &seed, &codes).await;
+                    drop(seed);
+                    let _ = ev.send(Event::MfaDeviceEnabled {
+                        run,
+                        user,
+                        serial,
+                        result,
+                    });
+                }));
+            }
+            Request::ChangeMfaDevice {
+                seq,
+                user,
+                serial,
+                change,
+            } => {
+                creations.spawn(aws::rate::until(deadline, async move {
+                    let result = mfa::change(&c, &user, &serial, change).await;
+                    let _ = ev.send(Event::MfaDeviceChanged {
+                        seq,
+                        user,
+                        serial,
+                        change,
+                        result,
+                    });
+                }));
+            }
             Request::LoadPolicies { seq } if policy_cache.is_some() => {
                 let saved = policy_cache.clone().expect("a cache");
                 reads.spawn(async move { load_policies(&c, saved, seq, &ev).await });
@@ -259,6 +302,9 @@ pub fn changes_account(request: &Request) -> bool {
             | Request::Discard { .. }
             | Request::ChangeAccessKey { .. }
             | Request::RotateAccessKey { .. }
+            | Request::CreateMfaDevice { .. }
+            | Request::EnableMfaDevice { .. }
+            | Request::ChangeMfaDevice { .. }
     )
 }
 
@@ -313,6 +359,13 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
                 result,
             }
         }
+        Request::LoadMfaDevices { seq, user } => {
+            let result = mfa::load(c, &user).await;
+            Event::MfaDevices { seq, user, result }
+        }
+        Request::CreateMfaDevice { .. }
+        | Request::EnableMfaDevice { .. }
+        | Request::ChangeMfaDevice { .. } => unreachable!("MFA changes are handled by run()"),
         Request::ChangeAccessKey { .. } | Request::RotateAccessKey { .. } => {
             unreachable!("key changes are handled by run()")
         }

@@ -1,0 +1,12 @@
+//! The user list, as every flow that opens on one draws it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::App;
+use crate::flows::user_pick;
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let question = "Whose MFA devices? Type to filter, Enter to choose.";
+    user_pick::draw(app, &app.flows.mfa.pick, question, f, area);
+}

@@ -141,6 +141,7 @@ impl Flow {
                 (Screen::Done, "Done"),
             ],
             Flow::Keys => &[(Screen::Reveal, "New key")],
+            Flow::Mfa => &[],
         }
     }
 

@@ -40,6 +40,7 @@ mod mfa_aws;
 mod panic;
 mod plan_wizard;
 mod props;
+mod require_mfa;
 mod signals;
 mod snapshots;
 mod tmux;

@@ -41,6 +41,7 @@ mod panic;
 mod plan_wizard;
 mod props;
 mod require_mfa;
+mod require_mfa_flow;
 mod signals;
 mod snapshots;
 mod tmux;

@@ -39,6 +39,8 @@ pub enum Reply {
 pub struct States {
     /// The access-key flow (`iamwiz keys`).
     pub keys: keys::AccessKeys,
+    /// The users flow's IAM Identity Center advice.
+    pub identity_center: users::identity_center::IdentityCenter,
 }
 
 /// The flows the wizard offers.

@@ -90,6 +90,15 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         );
     }
 
+    if plan.require_mfa && plan.console_password.is_none() {
+        push(
+            "require_mfa".into(),
+            "MFA is required at console sign-in, but the plan gives no console password: add \
+             \"console_password\": {\"require_reset\": true}, or remove \"require_mfa\"."
+                .into(),
+        );
+    }
+
     if let Some(u) = &plan.access_key_use
         && KeyUse::from_plan_name(u).is_none()
     {

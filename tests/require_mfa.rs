@@ -237,3 +237,112 @@ async fn a_policy_of_that_name_saying_something_else_fails_the_run_before_any_us
     assert!(steps.contains(&(0, 1, StepStatus::Skipped)));
     assert!(steps.contains(&(1, 0, StepStatus::Skipped)));
 }
+
+// ---- iamwiz apply ----------------------------------------------------------------------------
+
+fn plan_requiring_mfa(users: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "users": users,
+        "console_password": {"require_reset": false},
+        "require_mfa": true
+    })
+}
+
+#[tokio::test]
+async fn apply_with_require_mfa_makes_the_policy_once_and_attaches_it_to_each_user() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    let home = common::apply::Home::new();
+    let (a, b) = (unique("apply-mfa-a"), unique("apply-mfa-b"));
+    let plan = home.plan("plan.json", &plan_requiring_mfa(&[&a, &b]));
+    let csv = home.path().join("users.csv");
+    let run = home.apply(
+        &moto.endpoint,
+        &[plan.to_str().unwrap(), "--csv", csv.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for name in [&a, &b] {
+        assert_eq!(attached_policy_arns(&admin.iam, name).await, vec![arn()]);
+    }
+    assert_eq!(policies_and_versions(&admin).await, (1, 1));
+    assert!(
+        run.stderr
+            .contains(&format!("{a}: iam:GetPolicy+CreatePolicy done")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn apply_refuses_a_plan_requiring_mfa_without_a_console_password_before_calling_aws() {
+    let home = common::apply::Home::new();
+    home.plan(
+        "plan.json",
+        &serde_json::json!({"version": 1, "users": ["a"], "access_key": true, "require_mfa": true}),
+    );
+    let run = home.apply(common::apply::CLOSED, &["plan.json"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(
+            "require_mfa: MFA is required at console sign-in, but the plan gives no console \
+             password"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_dry_run_creates_the_policy_then_attaches_it_with_the_aws_cli() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    let home = common::apply::Home::new();
+    let (a, b) = (unique("dry-mfa-a"), unique("dry-mfa-b"));
+    home.plan("plan.json", &plan_requiring_mfa(&[&a, &b]));
+    let run = home.apply(common::apply::CLOSED, &["--dry-run", "plan.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("aws iam create-policy --policy-name iamwiz-require-mfa --description "),
+        "{}",
+        run.stdout
+    );
+    let attach = format!(
+        "aws iam attach-user-policy --user-name {a} --policy-arn \
+         \"arn:aws:iam::${{account}}:policy/iamwiz-require-mfa\""
+    );
+    assert!(run.stdout.contains(&attach), "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("create-policy").count(),
+        1,
+        "once per run"
+    );
+
+    std::fs::write(home.path().join("commands.sh"), &run.stdout).unwrap();
+    let aws = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/aws");
+    let script = format!(
+        "set -e\naws() {{ '{aws}' --endpoint-url '{}' --output json \"$@\"; }}\n. ./commands.sh\n",
+        moto.endpoint
+    );
+    let out = home
+        .command("bash")
+        .args(["-c", &script])
+        .env("AWS_PAGER", "")
+        .env("IAMWIZ_PASSWORD", "Dry-run-Passw0rd!xyz")
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "the commands failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [&a, &b] {
+        assert_eq!(attached_policy_arns(&admin.iam, name).await, vec![arn()]);
+    }
+    // The policy the commands made is the one iamwiz apply would find and reuse.
+    let found = mfa::ensure_policy(&admin, &require_mfa_policy(), &RunMark::draw())
+        .await
+        .unwrap();
+    assert_eq!(found, mfa::PolicyFound::Existing { arn: arn() });
+}

@@ -138,8 +138,9 @@ pub async fn create_users_at(
             };
 
         // The run's own step (the policy every user gets), before any user exists.
-        for i in 0..create_at.first().copied().unwrap_or(0) {
-            match tracked(c, &report, 0, i, &specs[0], &steps[0][i], mark).await {
+        let run_own = steps.first().map_or(&[][..], |s| &s[..create_at[0]]);
+        for (i, kind) in run_own.iter().enumerate() {
+            match tracked(c, &report, 0, i, &specs[0], kind, mark).await {
                 Ok(m) => made[0].push((i, m)),
                 Err(e) => {
                     fail(&mut first_failure, 0, i, e);

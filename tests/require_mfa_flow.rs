@@ -257,9 +257,16 @@ fn stub(status: u16, body: &'static str) -> String {
 }
 
 async fn identity_center_answer(status: u16, body: &'static str) -> bool {
+    // The stub alone: no emulator is needed.
+    common::use_dummy_credentials();
     let settings = iamwiz::aws::AwsSettings {
+        profile: None,
+        region: Some("us-east-1".to_string()),
         endpoint_url: Some(stub(status, body)),
-        ..common::settings()
+        credentials: None,
+        interceptors: Vec::new(),
+        timeouts: None,
+        run_timeout: None,
     };
     match ask(settings, vec![Request::LoadIdentityCenter])
         .await
@@ -285,4 +292,67 @@ async fn no_advice_on_an_empty_list() {
 async fn no_advice_when_list_instances_is_denied() {
     let body = r#"{"__type":"AccessDeniedException","Message":"User: arn:aws:iam::123456789012:user/admin is not authorized to perform: sso:ListInstances"}"#;
     assert!(!identity_center_answer(400, body).await);
+}
+
+/// From Access with Require MFA chosen, on to Review and Enter: the Creating screen, and the run.
+fn creating_with_require_mfa() -> (App, u64) {
+    let mut app = requiring_mfa();
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    let (run, _) = create_spec(press(&mut app, KeyCode::Enter));
+    assert_eq!(app.screen, Screen::Creating);
+    (app, run)
+}
+
+#[test]
+fn creating_lists_the_policy_step_first() {
+    let (app, _) = creating_with_require_mfa();
+    insta::assert_snapshot!("creating_require_mfa", draw(&app));
+}
+
+#[test]
+fn a_policy_that_says_something_else_fails_the_creation_with_what_to_do() {
+    use iamwiz::protocol::{AwsError, CreationResult, StepKind, StepStatus};
+    let (mut app, run) = creating_with_require_mfa();
+    let error = AwsError {
+        operation: "iam:GetPolicyVersion".into(),
+        code: iamwiz::aws::mfa::POLICY_DIFFERS.into(),
+        message: format!(
+            "the customer managed policy iamwiz-require-mfa ({ARN}) exists, and its default \
+             version says something else than the one iamwiz makes"
+        ),
+        hint: "iamwiz never changes a policy it finds: compare it with AWS's example.".into(),
+    };
+    for (index, status) in [
+        (0, StepStatus::Failed(error.clone())),
+        (1, StepStatus::Skipped),
+        (2, StepStatus::Skipped),
+        (3, StepStatus::Skipped),
+        (4, StepStatus::Skipped),
+        (5, StepStatus::Skipped),
+    ] {
+        update(
+            &mut app,
+            Msg::Worker(Event::Step {
+                run,
+                user: 0,
+                index,
+                status,
+            }),
+        );
+    }
+    update(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            run,
+            result: CreationResult::Failed {
+                user: "carol".into(),
+                step: StepKind::EnsurePolicy(ARN.into()),
+                error,
+                leftovers: Vec::new(),
+            },
+        }),
+    );
+    insta::assert_snapshot!("creating_require_mfa_policy_differs", draw(&app));
 }

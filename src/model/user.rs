@@ -137,7 +137,7 @@ impl StepKind {
             StepKind::CreateInstanceProfile => "iam:CreateInstanceProfile",
             StepKind::AddRoleToInstanceProfile => "iam:AddRoleToInstanceProfile",
             StepKind::Verify => "kms:Encrypt+Decrypt",
-            StepKind::EnsurePolicy(_) => "iam:GetPolicy+CreatePolicy",
+            StepKind::EnsurePolicy(_) => "iam:CreatePolicy",
         }
     }
 
@@ -177,9 +177,7 @@ impl StepKind {
             StepKind::CreateInstanceProfile => "Create instance profile".to_string(),
             StepKind::AddRoleToInstanceProfile => "Add role to instance profile".to_string(),
             StepKind::Verify => "Encrypt and decrypt a test data key".to_string(),
-            StepKind::EnsurePolicy(arn) => {
-                format!("Find or create policy {}", policy_name(arn))
-            }
+            StepKind::EnsurePolicy(arn) => format!("Find/create {}", policy_name(arn)),
         }
     }
 

@@ -345,3 +345,40 @@ async fn the_dry_run_creates_the_policy_then_attaches_it_with_the_aws_cli() {
         .unwrap();
     assert_eq!(found, mfa::PolicyFound::Existing { arn: arn() });
 }
+
+#[tokio::test]
+async fn apply_refuses_a_plan_when_the_policy_there_says_something_else_before_any_user() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    admin
+        .iam
+        .create_policy()
+        .policy_name(REQUIRE_MFA_POLICY_NAME)
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .expect("CreatePolicy");
+    let home = common::apply::Home::new();
+    let name = unique("apply-mfa-differs");
+    let plan = home.plan("plan.json", &plan_requiring_mfa(&[&name]));
+    let csv = home.path().join("users.csv");
+    let run = home.apply(
+        &moto.endpoint,
+        &[plan.to_str().unwrap(), "--csv", csv.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 3, "refused: {}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "require_mfa: the customer managed policy iamwiz-require-mfa ({}) exists, and its \
+             default version says something else than the one iamwiz makes. iamwiz never \
+             changes a policy it finds.",
+            arn()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!user_exists(&admin, &name).await);
+    assert!(!csv.exists());
+}

@@ -356,3 +356,21 @@ fn a_policy_that_says_something_else_fails_the_creation_with_what_to_do() {
     );
     insta::assert_snapshot!("creating_require_mfa_policy_differs", draw(&app));
 }
+
+#[test]
+fn a_plan_counts_the_mfa_policy_among_the_ten_a_user_may_have() {
+    let policies: Vec<String> = (0..10)
+        .map(|i| format!("arn:aws:iam::123456789012:policy/p{i}"))
+        .collect();
+    let plan = serde_json::json!({
+        "version": 1, "users": ["a"], "console_password": {}, "require_mfa": true,
+        "managed_policies": policies,
+    });
+    let problems = planfile::load(&plan.to_string()).unwrap_err();
+    assert_eq!(problems[0].at, "managed_policies");
+    assert_eq!(
+        problems[0].message,
+        "11 managed policies; a user can have at most 10 attached. That counts \
+         iamwiz-require-mfa, which \"require_mfa\" attaches."
+    );
+}

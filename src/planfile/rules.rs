@@ -146,12 +146,18 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         }
     }
 
-    if plan.managed_policies.len() > MANAGED_POLICIES_MAX {
+    let attached = plan.managed_policies.len() + usize::from(plan.require_mfa);
+    if attached > MANAGED_POLICIES_MAX {
         push(
             "managed_policies".into(),
             format!(
-                "{} managed policies; a user can have at most {MANAGED_POLICIES_MAX} attached.",
-                plan.managed_policies.len()
+                "{attached} managed policies; a user can have at most {MANAGED_POLICIES_MAX} \
+                 attached.{}",
+                if plan.require_mfa {
+                    " That counts iamwiz-require-mfa, which \"require_mfa\" attaches."
+                } else {
+                    ""
+                }
             ),
         );
     }

@@ -2,11 +2,12 @@
 //! permissions in force ([`App::effective`]: chosen, copied from another user, and
 //! `IAMUserChangePassword` when the console would add it), the checks before creating
 //! ([`App::check_draft`], [`check_access`]), what the account lacks ([`App::missing_from_account`]),
-//! and the creation requests ([`App::user_specs`]).
+//! and the creation requests ([`App::user_specs`]), with `iamwiz-require-mfa` when the users must
+//! use MFA ([`App::require_mfa_arn`]).
 //!
 //! The requests themselves are built by one pure function, [`to_specs`], from a [`Batch`]: the
 //! wizard's draft or a plan (`iamwiz apply`), so both create users by the same rules. The file is
-//! a little past 600 lines because of its tests; the rules themselves are about 520.
+//! past 600 lines because of its tests; the rules themselves are about 570.
 
 use crate::app::{App, Remote, Screen};
 use crate::flows::users::draft::{self, Draft, PasswordMode};

@@ -36,6 +36,9 @@ pub enum Request {
     LoadPasswordPolicy,
     /// The account alias, for the console sign-in URL (`ListAccountAliases`).
     LoadAccountAlias,
+    /// Whether the account has an IAM Identity Center instance (`sso:ListInstances`), for the
+    /// Access step's advice; asked once per run.
+    LoadIdentityCenter,
     /// Whether an entity of this kind and name exists (`GetUser`, `GetRole` or
     /// `GetInstanceProfile`).
     CheckName {
@@ -243,6 +246,9 @@ pub enum Event {
     PasswordPolicy(Result<PasswordPolicy, AwsError>),
     /// The account alias, if the account has one.
     AccountAlias(Result<Option<String>, AwsError>),
+    /// The reply to [`Request::LoadIdentityCenter`]: whether to recommend IAM Identity Center
+    /// (false on any error, which the worker logs).
+    IdentityCenter(bool),
     /// `Ok(Some(name))`: an entity of that kind exists under that name (as IAM spells it);
     /// `Ok(None)`: free.
     NameCheck {

@@ -259,7 +259,8 @@ fn a_plan_with_many_problems_lists_them_all_without_calling_aws() {
         "iamwiz apply: the plan bad.json is refused (6 problems); nothing was created:\n  \
          colour: unknown field; a plan has only version, users, path, access_key, access_key_use, \
          access_key_description, \
-         console_password, groups, managed_policies, inline_policies, permissions_boundary, \
+         console_password, require_mfa, groups, managed_policies, inline_policies, \
+         permissions_boundary, \
          tags.\n  \
          users[1]: The user name is 65 characters; the limit is 64.\n  \
          users[2]: A space is not allowed in a user name; use letters, digits and + = , . @ _ - \

@@ -141,6 +141,7 @@ fn expected_plan() -> Plan {
         console_password: Some(ConsolePassword {
             require_reset: true,
         }),
+        require_mfa: false,
         groups: vec!["admins".into(), "developers".into()],
         managed_policies: vec![READ_ONLY.into()],
         inline_policies: vec![PlanInlinePolicy {
@@ -188,7 +189,7 @@ fn saving_from_review_writes_what_review_creates_without_the_custom_password() {
     // Applying the plan creates what the wizard would, but for the password, which the plan
     // generates.
     let policy = PasswordPolicy::aws_default();
-    let from_plan = planfile::to_specs(&plan, &policy, "aws");
+    let from_plan = planfile::to_specs(&plan, &policy, "aws", "123456789012");
     let mut cmds = press(&mut app, KeyCode::Enter);
     let Some(Command::Worker(Request::Create { specs, .. })) = cmds.pop() else {
         panic!("no Create request");
@@ -268,7 +269,8 @@ fn a_plan_opens_on_review_and_saves_back_to_the_same_plan() {
 
     // And it creates what applying the plan would.
     let (_, spec) = create_spec(press(&mut app, KeyCode::Enter));
-    let from_plan = planfile::to_specs(&plan, &PasswordPolicy::aws_default(), "aws");
+    let from_plan =
+        planfile::to_specs(&plan, &PasswordPolicy::aws_default(), "aws", "123456789012");
     assert_eq!(shape(&spec), shape(&from_plan[0]));
 }
 

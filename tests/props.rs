@@ -95,6 +95,7 @@ fn reply(request: Request) -> Option<Event> {
         },
         Request::LoadPasswordPolicy => Event::PasswordPolicy(Ok(PasswordPolicy::aws_default())),
         Request::LoadAccountAlias => Event::AccountAlias(Ok(None)),
+        Request::LoadIdentityCenter => Event::IdentityCenter(false),
         Request::LoadUserPermissions { seq, user } => Event::UserPermissions {
             seq,
             user,

@@ -44,6 +44,8 @@ mod mfa_flow;
 mod panic;
 mod plan_wizard;
 mod props;
+mod require_mfa;
+mod require_mfa_flow;
 mod signals;
 mod snapshots;
 mod tmux;

@@ -1,11 +1,14 @@
 //! The read-only checks of `iamwiz apply`, all at once before anything is created: the caller's
 //! identity, the password policy, every managed policy and the boundary, every group and every
-//! user name. A problem refuses the plan; AWS unreachable or no credentials is told apart.
+//! user name, and (when the plan requires MFA) that a policy `iamwiz-require-mfa` already there
+//! says what iamwiz's does. A problem refuses the plan; AWS unreachable or no credentials is told
+//! apart.
 
 use futures::{StreamExt, stream};
 
 use super::progress::apply_hint;
 use crate::aws::{self, Clients, lookup};
+use crate::model::mfa_policy::require_mfa_policy;
 use crate::planfile::{self, Plan, Problem};
 use crate::protocol::{AwsError, PasswordPolicy};
 
@@ -113,6 +116,21 @@ pub(super) async fn check_users_listed(c: &Clients, users: Vec<String>) -> (Stri
     ("users".to_string(), verdict)
 }
 
+/// A policy `iamwiz-require-mfa` already in the account must say what iamwiz's says (none is
+/// fine: the run creates it).
+pub(super) async fn check_require_mfa(c: &Clients) -> (String, Verdict) {
+    let at = "require_mfa".to_string();
+    let verdict = match aws::mfa::find_policy(c, &require_mfa_policy()).await {
+        Ok(_) => Ok(Vec::new()),
+        Err(e) if e.code == aws::mfa::POLICY_DIFFERS => Ok(vec![Problem::new(
+            at.clone(),
+            format!("{}. {}", e.message, e.hint),
+        )]),
+        Err(e) => Err(e),
+    };
+    (at, verdict)
+}
+
 pub(super) async fn check_user(c: &Clients, at: String, name: String) -> (String, Verdict) {
     let verdict = aws::iam::find_user(c, &name).await.map(|found| {
         found
@@ -158,6 +176,9 @@ pub(super) async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, R
             checks.push(Box::pin(check_user(c, format!("users[{i}]"), u.clone())));
         }
     }
+    if plan.require_mfa {
+        checks.push(Box::pin(check_require_mfa(c)));
+    }
     let password_policy = async {
         if plan.console_password.is_some() {
             aws::iam::password_policy(c).await
@@ -196,13 +217,19 @@ pub(super) async fn check_account(c: &Clients, plan: &Plan) -> Result<Checked, R
     };
     let partition = crate::flows::users::rules::partition_of(&identity.arn).to_string();
     let effective = planfile::effective_policies(plan, &password_policy, &partition);
-    if effective.len() > crate::flows::users::draft::MANAGED_POLICIES_MAX {
+    let attached = effective.len() + usize::from(plan.require_mfa);
+    if attached > crate::flows::users::draft::MANAGED_POLICIES_MAX {
         lines.push(format!(
-            "managed_policies: {} policies with {}, which iamwiz attaches because the users must \
-             set a new password and the account's password policy does not let users change \
-             their own; a user can have at most {}: remove one, or set \"require_reset\": false",
-            effective.len(),
+            "managed_policies: {attached} policies with {}{}, which iamwiz attaches because the \
+             users must set a new password and the account's password policy does not let users \
+             change their own; a user can have at most {}: remove one, or set \"require_reset\": \
+             false",
             planfile::CHANGE_PASSWORD_POLICY,
+            if plan.require_mfa {
+                " (and iamwiz-require-mfa)"
+            } else {
+                ""
+            },
             crate::flows::users::draft::MANAGED_POLICIES_MAX
         ));
     }

@@ -1,10 +1,13 @@
 //! `iamwiz apply --dry-run`: the AWS CLI commands that create the same users as the plan, for a
-//! shell (every value shell-quoted).
+//! shell (every value shell-quoted). A plan that requires MFA first creates the policy
+//! `iamwiz-require-mfa` (iamwiz apply reuses one that says the same, and stops at one that says
+//! something else), then attaches it to each user.
 
 use std::fmt::Write as _;
 
 use crate::aws::shell::{arg, quote as shell_quote};
 use crate::flows::users::key_use::KeyUse;
+use crate::model::mfa_policy::{REQUIRE_MFA_POLICY_NAME, require_mfa_policy};
 use crate::planfile::{self, Plan};
 
 /// The AWS CLI commands that do what applying `plan` does, one user after another, for a shell.
@@ -40,6 +43,23 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
                 planfile::change_password_arn("aws")
             );
         }
+    }
+    let require_mfa = plan.require_mfa && plan.console_password.is_some();
+    if require_mfa {
+        let policy = require_mfa_policy();
+        let document: serde_json::Value =
+            serde_json::from_str(&policy.document).expect("the policy document is JSON");
+        let _ = writeln!(
+            out,
+            "\n# MFA is required: iamwiz apply uses the customer managed policy {name} when one \
+             says the same as below, stops when one says something else, and creates it when there \
+             is none.\naccount=$(aws sts get-caller-identity --query Account --output text)\n\
+             aws iam create-policy{}{}{}",
+            arg("--policy-name", &policy.name),
+            arg("--description", &policy.description),
+            arg("--policy-document", &document.to_string()),
+            name = policy.name,
+        );
     }
     for user in &plan.users {
         out.push('\n');
@@ -109,6 +129,13 @@ pub fn dry_run_commands(plan: &Plan, plan_path: &str) -> String {
                 "aws iam put-user-policy{name}{}{}",
                 arg("--policy-name", &p.name),
                 arg("--policy-document", &p.document.to_string())
+            );
+        }
+        if require_mfa {
+            let _ = writeln!(
+                out,
+                "aws iam attach-user-policy{name} --policy-arn \
+                 \"arn:aws:iam::${{account}}:policy/{REQUIRE_MFA_POLICY_NAME}\""
             );
         }
     }

@@ -45,7 +45,7 @@ use crate::aws::{self, AwsSettings};
 use crate::cli::ApplyArgs;
 use crate::export;
 use crate::planfile::{self, Problem};
-use crate::protocol::{CreationResult, Event, Leftover, StepKind, creation_steps};
+use crate::protocol::{CreationResult, Event, Leftover, StepKind, run_steps};
 use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 use signals::{Waited, Watch};
 
@@ -176,8 +176,13 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         }
     };
 
-    let specs = planfile::to_specs(&plan, &checked.password_policy, &checked.partition);
-    let steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
+    let specs = planfile::to_specs(
+        &plan,
+        &checked.password_policy,
+        &checked.partition,
+        &checked.account,
+    );
+    let steps: Vec<Vec<StepKind>> = run_steps(&specs);
     eprintln!(
         "Creating {} as {} in account {}…",
         users_phrase(&plan.users),

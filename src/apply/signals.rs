@@ -25,7 +25,7 @@ use super::users_phrase;
 use crate::aws::Clients;
 use crate::protocol::{
     CreatedUser, CreationResult, DiscardedUser, Event, Leftover, StepKind, StepStatus, UserSpec,
-    creation_steps,
+    run_steps,
 };
 use crate::signals::{self, Signals};
 use crate::worker::teardown::{Attachment, discard_user};
@@ -320,7 +320,7 @@ impl Ledger {
     fn new(specs: &[UserSpec]) -> Ledger {
         Ledger {
             users: specs.iter().map(|s| s.name.clone()).collect(),
-            steps: specs.iter().map(creation_steps).collect(),
+            steps: run_steps(specs),
             made: specs.iter().map(|_| Vec::new()).collect(),
         }
     }

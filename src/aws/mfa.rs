@@ -235,6 +235,21 @@ fn differs(spec: &ManagedPolicySpec, arn: &str) -> AwsError {
     }
 }
 
+/// Finds the customer managed policy `spec.name` without changing anything: its ARN when it
+/// says what `spec.document` says, `None` when there is none, the [`POLICY_DIFFERS`] error when
+/// it says something else. `iamwiz apply` checks this before anything is created.
+pub async fn find_policy(
+    c: &Clients,
+    spec: &ManagedPolicySpec,
+) -> Result<Option<String>, AwsError> {
+    let arn = policy_arn(c, &spec.name).await?;
+    match default_document(c, &arn).await? {
+        Some(document) if same_document(&document, &spec.document) => Ok(Some(arn)),
+        Some(_) => Err(differs(spec, &arn)),
+        None => Ok(None),
+    }
+}
+
 /// Finds the customer managed policy `spec.name` and checks that it says what `spec.document`
 /// says, or creates it (tagged with `mark`) when there is none.
 pub async fn ensure_policy(

@@ -17,6 +17,7 @@ pub mod patience;
 pub mod rate;
 pub mod roles;
 pub mod shell;
+pub mod sso;
 pub mod teardown;
 pub mod users;
 
@@ -186,20 +187,7 @@ async fn connect_with(settings: &AwsSettings, rates: Option<Rates>) -> Clients {
     let stalled = StalledStreamProtectionConfig::enabled()
         .upload_enabled(false)
         .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
-    if let Some(profile) = &settings.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(region) = &settings.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(endpoint) = &settings.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    if let Some(credentials) = &settings.credentials {
-        loader = loader.credentials_provider(credentials.clone());
-    }
-    let config = loader.load().await;
+    let config = loader(settings).timeout_config(timeouts).load().await;
     let region = config
         .region()
         .map(|r| r.to_string())
@@ -237,6 +225,25 @@ async fn connect_with(settings: &AwsSettings, rates: Option<Rates>) -> Clients {
         settings: settings.clone(),
         rates,
     }
+}
+
+/// The configuration `settings` name (profile, region, endpoint, credentials), to load: the
+/// clients here, and the few read by a module of their own ([`sso`]), resolve it one way.
+pub(crate) fn loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &settings.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    if let Some(credentials) = &settings.credentials {
+        loader = loader.credentials_provider(credentials.clone());
+    }
+    loader
 }
 
 /// The SDK's default HTTPS client (hyper 1 with rustls on aws-lc, proxies from the

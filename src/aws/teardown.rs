@@ -46,6 +46,9 @@ pub enum Attachment {
     RolePolicy(String),
     /// The role itself, removed last.
     Role,
+    /// A customer managed policy the run made (the one that requires MFA), by ARN: deleted
+    /// after every user it was attached to.
+    Policy(String),
 }
 
 impl Attachment {
@@ -63,7 +66,11 @@ impl Attachment {
             StepKind::PutRolePolicy(name) => Attachment::RolePolicy(name.clone()),
             StepKind::CreateInstanceProfile => Attachment::InstanceProfile,
             StepKind::AddRoleToInstanceProfile => Attachment::RoleInInstanceProfile,
-            StepKind::CreateKey | StepKind::CreateAlias(_) | StepKind::Verify => return None,
+            // A policy found rather than made is not the run's: the rollback knows which it was.
+            StepKind::CreateKey
+            | StepKind::CreateAlias(_)
+            | StepKind::Verify
+            | StepKind::EnsurePolicy(_) => return None,
         })
     }
 
@@ -81,6 +88,7 @@ impl Attachment {
             Attachment::InstanceProfile => 1,
             Attachment::RolePolicy(_) => 2,
             Attachment::Role => 3,
+            Attachment::Policy(_) => 6,
         }
     }
 
@@ -106,6 +114,7 @@ impl Attachment {
             Attachment::InstanceProfile => "iam:DeleteInstanceProfile",
             Attachment::RolePolicy(_) => "iam:DeleteRolePolicy",
             Attachment::Role => "iam:DeleteRole",
+            Attachment::Policy(_) => "iam:DeletePolicy",
         }
     }
 
@@ -180,6 +189,10 @@ impl Attachment {
             Attachment::Role => (
                 format!("role {owner}"),
                 format!("aws iam delete-role{}", arg("--role-name", owner)),
+            ),
+            Attachment::Policy(arn) => (
+                format!("policy {} made by this run", policy_name(arn)),
+                format!("aws iam delete-policy{}", arg("--policy-arn", arn)),
             ),
         };
         Leftover { what, command }
@@ -259,6 +272,9 @@ impl Attachment {
                 .await
             }
             Attachment::Role => patient(op, || iam.delete_role().role_name(owner).send()).await,
+            Attachment::Policy(arn) => {
+                patient(op, || iam.delete_policy().policy_arn(arn).send()).await
+            }
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct States {
     pub keys: keys::AccessKeys,
     /// The MFA flow (`iamwiz mfa`).
     pub mfa: mfa::Mfa,
+    /// The users flow's IAM Identity Center advice.
+    pub identity_center: users::identity_center::IdentityCenter,
 }
 
 /// The flows the wizard offers.

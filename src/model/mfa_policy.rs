@@ -1,14 +1,16 @@
 //! The customer managed policy that requires MFA: AWS's documented example "Allows
 //! MFA-authenticated IAM users to manage their own credentials on the Security credentials page"
-//! (IAM User Guide, `reference_policies_examples_aws_my-sec-creds-self-manage`), as written there.
+//! (IAM User Guide, `reference_policies_examples_aws_my-sec-creds-self-manage`), as written in the
+//! guide's last published source (github.com/awsdocs/iam-user-guide, commit 0519d51 of
+//! 2023-05-30, the version that added `iam:ChangePassword` to the MFA-less exceptions).
 //!
 //! Attached to a user with console access, it lets them see their account's password policy,
 //! change their own password, and manage their own access keys, signing certificates, SSH keys,
 //! Git credentials and MFA device; without an MFA sign-in everything else is denied
 //! (`DenyAllExceptListedIfNoMFA`: `Deny` + `NotAction` under `BoolIfExists
-//! aws:MultiFactorAuthPresent false`), so the user must enrol a device first. The virtual MFA
-//! device a user may manage is the one named after them (`mfa/${aws:username}`): iamwiz names
-//! devices that way.
+//! aws:MultiFactorAuthPresent false`), so the user must enrol a device first. A user may create
+//! a virtual MFA device of any name (`mfa/*`), but enable, list and deactivate devices only on
+//! themselves (`user/${aws:username}`).
 //!
 //! iamwiz keeps one such policy per account under [`REQUIRE_MFA_POLICY_NAME`]. A policy of that
 //! name whose document differs is never changed: the admin is told to look at it.
@@ -21,6 +23,25 @@ pub const REQUIRE_MFA_POLICY_NAME: &str = "iamwiz-require-mfa";
 /// Its description, as `CreatePolicy` stores it.
 pub const REQUIRE_MFA_POLICY_DESCRIPTION: &str = "Made by iamwiz: users may manage their own \
      credentials, and need an MFA sign-in for anything else (AWS's documented example policy).";
+
+/// The ARN of the require-MFA policy in `account` of `partition` (`aws`, `aws-cn`…): a customer
+/// managed policy at path `/`.
+pub fn require_mfa_arn(partition: &str, account: &str) -> String {
+    format!("arn:{partition}:iam::{account}:policy/{REQUIRE_MFA_POLICY_NAME}")
+}
+
+/// Whether `arn` names the require-MFA policy of some account (not an AWS managed policy).
+pub fn is_require_mfa_arn(arn: &str) -> bool {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(
+        fields.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if !partition.is_empty()
+                && *account != "aws"
+                && !account.is_empty()
+                && *resource == format!("policy/{REQUIRE_MFA_POLICY_NAME}")
+    )
+}
 
 /// A customer managed policy to find or create by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +70,6 @@ pub const REQUIRE_MFA_POLICY_DOCUMENT: &str = r#"{
             "Effect": "Allow",
             "Action": [
                 "iam:GetAccountPasswordPolicy",
-                "iam:GetAccountSummary",
                 "iam:ListVirtualMFADevices"
             ],
             "Resource": "*"
@@ -113,10 +133,9 @@ pub const REQUIRE_MFA_POLICY_DOCUMENT: &str = r#"{
             "Sid": "AllowManageOwnVirtualMFADevice",
             "Effect": "Allow",
             "Action": [
-                "iam:CreateVirtualMFADevice",
-                "iam:DeleteVirtualMFADevice"
+                "iam:CreateVirtualMFADevice"
             ],
-            "Resource": "arn:aws:iam::*:mfa/${aws:username}"
+            "Resource": "arn:aws:iam::*:mfa/*"
         },
         {
             "Sid": "AllowManageOwnUserMFA",
@@ -139,7 +158,8 @@ pub const REQUIRE_MFA_POLICY_DOCUMENT: &str = r#"{
                 "iam:ListMFADevices",
                 "iam:ListVirtualMFADevices",
                 "iam:ResyncMFADevice",
-                "sts:GetSessionToken"
+                "sts:GetSessionToken",
+                "iam:ChangePassword"
             ],
             "Resource": "*",
             "Condition": {
@@ -179,6 +199,26 @@ mod tests {
             r#"{"Statement":[{"Action":["b","a"]}]}"#
         ));
         assert!(!same_document("not json", "not json"));
+    }
+
+    #[test]
+    fn the_policy_is_known_by_its_arn_in_any_account_but_not_as_an_aws_managed_one() {
+        let arn = require_mfa_arn("aws-cn", "123456789012");
+        assert_eq!(
+            arn,
+            "arn:aws-cn:iam::123456789012:policy/iamwiz-require-mfa"
+        );
+        assert!(is_require_mfa_arn(&arn));
+        assert!(!is_require_mfa_arn(
+            "arn:aws:iam::aws:policy/iamwiz-require-mfa"
+        ));
+        assert!(!is_require_mfa_arn(
+            "arn:aws:iam::123456789012:policy/team/iamwiz-require-mfa"
+        ));
+        assert!(!is_require_mfa_arn(
+            "arn:aws:iam::123456789012:policy/iamwiz-require-mfa-old"
+        ));
+        assert!(!is_require_mfa_arn("iamwiz-require-mfa"));
     }
 
     #[test]

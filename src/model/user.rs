@@ -115,6 +115,10 @@ pub enum StepKind {
     /// `kms:Encrypt` then `kms:Decrypt` of a random data key, signed with the new access key.
     /// Nothing to undo.
     Verify,
+    /// Find the customer managed policy (by ARN) that requires MFA, or create it: once per run,
+    /// before any user is made ([`run_steps`]). Undone (`DeletePolicy`) only when this run made
+    /// it.
+    EnsurePolicy(String),
 }
 
 impl StepKind {
@@ -133,6 +137,7 @@ impl StepKind {
             StepKind::CreateInstanceProfile => "iam:CreateInstanceProfile",
             StepKind::AddRoleToInstanceProfile => "iam:AddRoleToInstanceProfile",
             StepKind::Verify => "kms:Encrypt+Decrypt",
+            StepKind::EnsurePolicy(_) => "iam:CreatePolicy",
         }
     }
 
@@ -152,6 +157,7 @@ impl StepKind {
             StepKind::CreateInstanceProfile => "iam:DeleteInstanceProfile",
             StepKind::AddRoleToInstanceProfile => "iam:RemoveRoleFromInstanceProfile",
             StepKind::Verify => "",
+            StepKind::EnsurePolicy(_) => "iam:DeletePolicy",
         }
     }
 
@@ -171,6 +177,7 @@ impl StepKind {
             StepKind::CreateInstanceProfile => "Create instance profile".to_string(),
             StepKind::AddRoleToInstanceProfile => "Add role to instance profile".to_string(),
             StepKind::Verify => "Encrypt and decrypt a test data key".to_string(),
+            StepKind::EnsurePolicy(arn) => format!("Find/create {}", policy_name(arn)),
         }
     }
 
@@ -193,6 +200,8 @@ impl StepKind {
             StepKind::CreateAlias(_) => 0,
             StepKind::CreateKey => 1,
             StepKind::Verify => 0,
+            // After every user that had it attached.
+            StepKind::EnsurePolicy(_) => 6,
         }
     }
 }
@@ -221,6 +230,26 @@ pub fn creation_steps(spec: &UserSpec) -> Vec<StepKind> {
             .map(|p| StepKind::PutInlinePolicy(p.name.clone())),
     );
     steps
+}
+
+/// The calls of a whole batch, one list per user: each user's [`creation_steps`], and, when the
+/// batch attaches the policy that requires MFA, the step that finds or creates it first in the
+/// first user's list (once per run, before any user is made).
+pub fn run_steps(specs: &[UserSpec]) -> Vec<Vec<StepKind>> {
+    let mut steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
+    if let (Some(arn), Some(first)) = (require_mfa_arn_of(specs), steps.first_mut()) {
+        first.insert(0, StepKind::EnsurePolicy(arn.to_string()));
+    }
+    steps
+}
+
+/// The ARN of the policy that requires MFA, when a user of `specs` attaches it.
+pub fn require_mfa_arn_of(specs: &[UserSpec]) -> Option<&str> {
+    specs
+        .iter()
+        .flat_map(|s| &s.policies)
+        .find(|arn| super::mfa_policy::is_require_mfa_arn(arn))
+        .map(String::as_str)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,6 +11,7 @@
 //!   "access_key_use": "aws-compute",
 //!   "access_key_description": "nightly backup job",
 //!   "console_password": {"require_reset": true},
+//!   "require_mfa": true,
 //!   "groups": ["developers"],
 //!   "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
 //!   "inline_policies": [{"name": "s3-read", "document": {"Version": "2012-10-17", "Statement": []}}],
@@ -20,8 +21,10 @@
 //! ```
 //!
 //! `version` and `users` are required; every other field may be left out (the defaults are: path
-//! `/`, no access key, no console password, no groups, policies, boundary or tags). A plan never
-//! holds a secret: a console password is always generated to the account's password policy.
+//! `/`, no access key, no console password, no MFA required, no groups, policies, boundary or
+//! tags). A plan never holds a secret: a console password is always generated to the account's
+//! password policy. `require_mfa` (console password only) attaches the policy
+//! `iamwiz-require-mfa`, found or created by the run.
 //!
 //! [`load`] reads a plan and checks it against every rule at once, so a refused plan lists all of
 //! its problems, each with where it is (`users[2]`, `tags[0].key`). The rules are the wizard's own
@@ -64,6 +67,7 @@ pub const FIELDS: &[&str] = &[
     "access_key_use",
     "access_key_description",
     "console_password",
+    "require_mfa",
     "groups",
     "managed_policies",
     "inline_policies",
@@ -94,6 +98,10 @@ pub struct Plan {
     /// A console password, generated to the account's password policy; `null` for none.
     #[serde(default)]
     pub console_password: Option<ConsolePassword>,
+    /// The users must sign in with MFA: they get the policy `iamwiz-require-mfa` (found, or
+    /// created by the run). Only with a console password.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub require_mfa: bool,
     /// Group names.
     #[serde(default)]
     pub groups: Vec<String>,
@@ -115,6 +123,10 @@ fn root_path() -> String {
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +162,7 @@ impl Default for Plan {
             access_key_use: None,
             access_key_description: None,
             console_password: None,
+            require_mfa: false,
             groups: Vec::new(),
             managed_policies: Vec::new(),
             inline_policies: Vec::new(),

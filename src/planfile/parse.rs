@@ -131,6 +131,9 @@ fn read(text: &str) -> Result<(Plan, Vec<Problem>, Kept), Vec<Problem>> {
             v => field(v, "console_password", &mut problems).flatten(),
         };
     }
+    if let Some(v) = take("require_mfa") {
+        plan.require_mfa = field(v, "require_mfa", &mut problems).unwrap_or_default();
+    }
     if let Some(v) = take("groups") {
         plan.groups = list(v, "groups", &mut problems, &mut kept, field);
     }

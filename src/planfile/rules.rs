@@ -90,6 +90,15 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         );
     }
 
+    if plan.require_mfa && plan.console_password.is_none() {
+        push(
+            "require_mfa".into(),
+            "MFA is required at console sign-in, but the plan gives no console password: add \
+             \"console_password\": {\"require_reset\": true}, or remove \"require_mfa\"."
+                .into(),
+        );
+    }
+
     if let Some(u) = &plan.access_key_use
         && KeyUse::from_plan_name(u).is_none()
     {
@@ -137,12 +146,18 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         }
     }
 
-    if plan.managed_policies.len() > MANAGED_POLICIES_MAX {
+    let attached = plan.managed_policies.len() + usize::from(plan.require_mfa);
+    if attached > MANAGED_POLICIES_MAX {
         push(
             "managed_policies".into(),
             format!(
-                "{} managed policies; a user can have at most {MANAGED_POLICIES_MAX} attached.",
-                plan.managed_policies.len()
+                "{attached} managed policies; a user can have at most {MANAGED_POLICIES_MAX} \
+                 attached.{}",
+                if plan.require_mfa {
+                    " That counts iamwiz-require-mfa, which \"require_mfa\" attaches."
+                } else {
+                    ""
+                }
             ),
         );
     }

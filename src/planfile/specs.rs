@@ -1,16 +1,19 @@
 //! A valid plan as creation requests, one [`UserSpec`] per user, for `iamwiz apply`: console
-//! passwords generated to the account's password policy and `IAMUserChangePassword` added when
-//! the console would add it. The rules are the wizard's own ([`crate::flows::users::rules`]):
+//! passwords generated to the account's password policy, `IAMUserChangePassword` added when
+//! the console would add it, and `iamwiz-require-mfa` (of the account) when the plan requires
+//! MFA. The rules are the wizard's own ([`crate::flows::users::rules`]):
 //! a plan becomes a [`Batch`] and goes through the same [`rules::to_specs`].
 
 use crate::flows::users::rules::{self, Batch, Login, Password};
+use crate::model::mfa_policy::require_mfa_arn;
 use crate::protocol::{InlinePolicy, PasswordPolicy, UserSpec};
 
 use super::Plan;
 
 pub use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, change_password_arn};
 
-/// What every user of `plan` shares. Inline policy documents are minified, as they are sent.
+/// What every user of `plan` shares. Inline policy documents are minified, as they are sent. The
+/// require-MFA policy is the caller's to add ([`Batch::require_mfa`]): its ARN names the account.
 pub fn batch(plan: &Plan) -> Batch<'static> {
     Batch {
         names: plan.users.clone(),
@@ -37,6 +40,7 @@ pub fn batch(plan: &Plan) -> Batch<'static> {
                 document: p.document.to_string(),
             })
             .collect(),
+        require_mfa: None,
     }
 }
 
@@ -47,9 +51,19 @@ pub fn effective_policies(plan: &Plan, policy: &PasswordPolicy, partition: &str)
     batch(plan).policies(policy, partition)
 }
 
-/// The creation requests for a valid plan, one per user ([`rules::to_specs`]).
-pub fn to_specs(plan: &Plan, policy: &PasswordPolicy, partition: &str) -> Vec<UserSpec> {
-    rules::to_specs(&batch(plan), policy, partition)
+/// The creation requests for a valid plan, one per user ([`rules::to_specs`]), in `account` of
+/// `partition` (where the require-MFA policy is).
+pub fn to_specs(
+    plan: &Plan,
+    policy: &PasswordPolicy,
+    partition: &str,
+    account: &str,
+) -> Vec<UserSpec> {
+    let mut batch = batch(plan);
+    batch.require_mfa = plan
+        .require_mfa
+        .then(|| require_mfa_arn(partition, account));
+    rules::to_specs(&batch, policy, partition)
 }
 
 #[cfg(test)]
@@ -66,7 +80,7 @@ mod tests {
             allow_users_to_change_password: false,
             ..PasswordPolicy::aws_default()
         };
-        let specs = to_specs(&plan, &strict, "aws");
+        let specs = to_specs(&plan, &strict, "aws", "123456789012");
         assert_eq!(specs.len(), 2);
         assert_eq!(specs[1].name, "bob");
         assert_eq!(
@@ -91,6 +105,11 @@ mod tests {
             allow_users_to_change_password: true,
             ..strict
         };
-        assert_eq!(to_specs(&plan, &allows, "aws")[0].policies.len(), 1);
+        assert_eq!(
+            to_specs(&plan, &allows, "aws", "123456789012")[0]
+                .policies
+                .len(),
+            1
+        );
     }
 }

@@ -53,6 +53,7 @@ pub fn from_draft(d: &Draft, eff: &Effective) -> Result<Plan, Vec<Problem>> {
         console_password: d.console_password.then_some(ConsolePassword {
             require_reset: d.require_reset,
         }),
+        require_mfa: d.console_password && d.require_mfa,
         groups: eff.groups.iter().map(|(g, _)| g.clone()).collect(),
         managed_policies: eff
             .policies
@@ -108,6 +109,7 @@ pub fn to_draft(plan: &Plan) -> Draft {
             .console_password
             .as_ref()
             .is_none_or(|c| c.require_reset),
+        require_mfa: plan.require_mfa,
         groups: plan.groups.clone(),
         copy_from: None,
         policies: plan.managed_policies.clone(),
@@ -249,6 +251,7 @@ mod tests {
                 console_password: Some(ConsolePassword {
                     require_reset: false
                 }),
+                require_mfa: false,
                 groups: vec!["developers".into(), "admins".into()],
                 managed_policies: vec![
                     "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),

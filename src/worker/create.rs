@@ -2,6 +2,11 @@
 //! on any failure a rollback (`super::teardown::rollback`) in the order IAM requires before
 //! `DeleteUser` succeeds. Each step's call, with its lost-answer check, is in
 //! [`crate::aws::users`].
+//!
+//! A batch that attaches the policy requiring MFA first finds or creates it, once for the run
+//! ([`crate::aws::mfa::ensure_policy`]): a policy of that name that says something else fails
+//! the run before any user exists. The rollback deletes the policy only when this run made it,
+//! after every user it was attached to.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -14,20 +19,29 @@ use super::password;
 use super::teardown::rollback;
 pub(super) use crate::aws::local_error;
 use crate::aws::mark::RunMark;
+use crate::aws::mfa::{self, PolicyFound};
 use crate::aws::{Clients, access_keys, users};
 use crate::keys::proof::{Proof, prove_as};
+use crate::model::mfa_policy::require_mfa_policy;
 use crate::protocol::{
-    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, KeyProof, PasswordSource,
-    StepKind, StepStatus, UserSpec, creation_steps, sign_in_url,
+    AccessKeyPair, AwsError, CreatedUser, CreationResult, Event, KeyProof, Leftover,
+    PasswordSource, StepKind, StepStatus, UserSpec, run_steps, sign_in_url,
 };
 use crate::secret::Secret;
 
 /// What a finished step produced that the rollback or the reveal needs.
 pub(super) enum Made {
     Nothing,
-    User { arn: String },
+    User {
+        arn: String,
+    },
     AccessKey(AccessKeyPair),
     Password(Secret),
+    /// The policy that requires MFA, and whether this run made it.
+    Policy {
+        arn: String,
+        created: bool,
+    },
 }
 
 /// Sends the status of steps as [`Event::Step`]s; `first_group` is added to every group index, so
@@ -93,7 +107,17 @@ pub async fn create_users_at(
     first_group: usize,
     mark: &RunMark,
 ) -> CreationResult {
-    let steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
+    let steps: Vec<Vec<StepKind>> = run_steps(&specs);
+    // Where each user's `CreateUser` is: first, after the run's own step in the first list.
+    let create_at: Vec<usize> = steps
+        .iter()
+        .map(|kinds| {
+            kinds
+                .iter()
+                .position(|k| *k == StepKind::CreateUser)
+                .unwrap_or(0)
+        })
+        .collect();
     let report = Reporter {
         run,
         events,
@@ -113,32 +137,52 @@ pub async fn create_users_at(
                 }
             };
 
-        let users = join_all(
-            specs
-                .iter()
-                .enumerate()
-                .map(|(u, spec)| tracked(c, &report, u, 0, spec, &StepKind::CreateUser, mark)),
-        )
-        .await;
+        // The run's own step (the policy every user gets), before any user exists.
+        let run_own = steps.first().map_or(&[][..], |s| &s[..create_at[0]]);
+        for (i, kind) in run_own.iter().enumerate() {
+            match tracked(c, &report, 0, i, &specs[0], kind, mark).await {
+                Ok(m) => made[0].push((i, m)),
+                Err(e) => {
+                    fail(&mut first_failure, 0, i, e);
+                    break;
+                }
+            }
+        }
+
+        let users = if first_failure.is_none() {
+            join_all(specs.iter().enumerate().map(|(u, spec)| {
+                tracked(
+                    c,
+                    &report,
+                    u,
+                    create_at[u],
+                    spec,
+                    &StepKind::CreateUser,
+                    mark,
+                )
+            }))
+            .await
+        } else {
+            Vec::new()
+        };
         for (u, result) in users.into_iter().enumerate() {
             match result {
-                Ok(m) => made[u].push((0, m)),
-                Err(e) => fail(&mut first_failure, u, 0, e),
+                Ok(m) => made[u].push((create_at[u], m)),
+                Err(e) => fail(&mut first_failure, u, create_at[u], e),
             }
         }
 
         if first_failure.is_none() {
-            let rest = join_all(steps.iter().enumerate().flat_map(|(u, kinds)| {
-                let (report, spec) = (&report, &specs[u]);
-                kinds
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(move |(i, kind)| async move {
-                        (u, i, tracked(c, report, u, i, spec, kind, mark).await)
-                    })
-            }))
-            .await;
+            let rest =
+                join_all(steps.iter().enumerate().flat_map(|(u, kinds)| {
+                    let (report, spec) = (&report, &specs[u]);
+                    kinds.iter().enumerate().skip(create_at[u] + 1).map(
+                        move |(i, kind)| async move {
+                            (u, i, tracked(c, report, u, i, spec, kind, mark).await)
+                        },
+                    )
+                }))
+                .await;
             for (u, i, result) in rest {
                 match result {
                     Ok(m) => made[u].push((i, m)),
@@ -147,8 +191,14 @@ pub async fn create_users_at(
             }
         } else {
             for (u, kinds) in steps.iter().enumerate() {
-                for i in 1..kinds.len() {
-                    report.status(u, i, StepStatus::Skipped);
+                for i in 0..kinds.len() {
+                    let sent = made[u].iter().any(|(j, _)| *j == i)
+                        || first_failure
+                            .as_ref()
+                            .is_some_and(|(fu, fi, _)| (*fu, *fi) == (u, i));
+                    if !sent {
+                        report.status(u, i, StepStatus::Skipped);
+                    }
                 }
             }
         }
@@ -161,16 +211,30 @@ pub async fn create_users_at(
         // The undo has a deadline of its own: a creation that spent its time waiting out
         // throttling is still undone as patiently.
         let undo_deadline = tokio::time::Instant::now() + c.settings.run_timeout();
-        let leftovers = crate::aws::rate::until(
-            undo_deadline,
-            join_all(
+        // The policy goes last, once no user holds it.
+        let mut made = made;
+        let policy: Vec<(usize, Made)> = match made.first_mut() {
+            Some(first) => {
+                let (policy, rest) = std::mem::take(first)
+                    .into_iter()
+                    .partition(|(_, m)| matches!(m, Made::Policy { .. }));
+                *first = rest;
+                policy
+            }
+            None => Vec::new(),
+        };
+        let undo = async {
+            let mut leftovers = join_all(
                 made.into_iter()
                     .enumerate()
                     .map(|(v, m)| rollback(c, &specs[v].name, v, &steps[v], m, &report)),
-            ),
-        )
-        .await
-        .concat();
+            )
+            .await
+            .concat();
+            leftovers.extend(undo_policy(c, &steps[0], policy, &leftovers, &report).await);
+            leftovers
+        };
+        let leftovers = crate::aws::rate::until(undo_deadline, undo).await;
         return CreationResult::Failed {
             user: specs[u].name.clone(),
             step: steps[u][i].clone(),
@@ -200,13 +264,47 @@ pub async fn create_users_at(
                     }
                     Made::AccessKey(key) => user.access_key = Some(key),
                     Made::Password(p) => user.password = Some(p),
-                    Made::Nothing => {}
+                    Made::Nothing | Made::Policy { .. } => {}
                 }
             }
             user
         })
         .collect();
     CreationResult::Created(created)
+}
+
+/// Undoes the run's require-MFA policy (group 0's `steps`) if this run made it: deleted, unless a
+/// user it was attached to is among `left` (IAM refuses to delete an attached policy).
+async fn undo_policy(
+    c: &Clients,
+    steps: &[StepKind],
+    policy: Vec<(usize, Made)>,
+    left: &[Leftover],
+    report: &Reporter<'_>,
+) -> Vec<Leftover> {
+    let made: Vec<(usize, Made)> = policy
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Made::Policy { created: true, .. }))
+        .collect();
+    let Some((i, Made::Policy { arn, .. })) = made.first() else {
+        // Found rather than made: it stays, as it was.
+        return Vec::new();
+    };
+    if left.is_empty() {
+        return rollback(c, "", 0, steps, made, report).await;
+    }
+    let item = crate::aws::teardown::Attachment::Policy(arn.clone());
+    report.status(
+        0,
+        *i,
+        StepStatus::UndoFailed(AwsError {
+            operation: item.operation().to_string(),
+            code: "DeleteConflict".to_string(),
+            message: "not attempted: users it may be attached to are left".to_string(),
+            hint: "Remove what is listed as left, then delete the policy.".to_string(),
+        }),
+    );
+    vec![item.leftover("")]
 }
 
 async fn run_step(
@@ -265,6 +363,15 @@ async fn run_step(
             users::put_user_policy(c, user, name, doc).await?;
             Ok(Made::Nothing)
         }
+        StepKind::EnsurePolicy(_) => Ok(
+            match mfa::ensure_policy(c, &require_mfa_policy(), mark).await? {
+                PolicyFound::Created { arn } => Made::Policy { arn, created: true },
+                PolicyFound::Existing { arn } => Made::Policy {
+                    arn,
+                    created: false,
+                },
+            },
+        ),
         // The encryption set-up makes these itself (see `super::encryption`); a user's plan
         // never holds them.
         StepKind::CreateKey

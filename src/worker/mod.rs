@@ -342,6 +342,9 @@ async fn handle_read(c: &Clients, request: Request, events: &UnboundedSender<Eve
         }
         Request::LoadPasswordPolicy => Event::PasswordPolicy(aws::iam::password_policy(c).await),
         Request::LoadAccountAlias => Event::AccountAlias(aws::iam::account_alias(c).await),
+        Request::LoadIdentityCenter => {
+            Event::IdentityCenter(aws::sso::recommends_identity_center(c).await)
+        }
         Request::LoadKmsKeys { seq, region } => {
             let result = aws::kms::list_keys(c, &region).await;
             Event::KmsKeys {

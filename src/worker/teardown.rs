@@ -217,6 +217,11 @@ pub(super) async fn rollback(
             (StepKind::CreateAccessKey, Made::AccessKey(key)) => {
                 Some(Attachment::AccessKey(Some(key.id.clone())))
             }
+            (StepKind::EnsurePolicy(_), Made::Policy { arn, created: true }) => {
+                Some(Attachment::Policy(arn.clone()))
+            }
+            // A policy this run found, not made: it stays as it was.
+            (StepKind::EnsurePolicy(_), _) => continue,
             _ => Attachment::of_step(kind),
         };
         report.status(u, i, StepStatus::Undoing);

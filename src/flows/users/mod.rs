@@ -6,10 +6,12 @@
 //! requests); [`update`] the keys of each step and [`help`] what they do; [`view`] draws them;
 //! [`work`] starts the creation and takes its answer. The Permissions step's parts have a module
 //! each: the policy [`picker`], the [`inline_policy`] editor, the [`new_group`] form;
-//! [`save_plan`] writes Review's plan.
+//! [`save_plan`] writes Review's plan; [`identity_center`] asks whether to recommend IAM
+//! Identity Center on the Access step.
 
 pub mod draft;
 pub mod help;
+pub mod identity_center;
 pub mod inline_policy;
 pub mod key_use;
 pub mod new_group;
@@ -79,7 +81,9 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         }
         return Vec::new();
     }
-    update::key(app, key)
+    let mut cmds = update::key(app, key);
+    cmds.extend(identity_center::ask(app));
+    cmds
 }
 
 /// Pasted text: into the open form, else the focused field.
@@ -99,6 +103,7 @@ pub fn on_event(app: &mut App, event: Event) -> Reply {
     match event {
         Event::PolicyDocument { seq, arn, result } => picker::on_document(app, seq, arn, result),
         Event::GroupCreated { seq, result } => new_group::on_created(app, seq, result),
+        Event::IdentityCenter(recommended) => identity_center::on_answer(app, recommended),
         Event::Finished { run, result } if app.creation.as_ref().is_some_and(|c| c.run == run) => {
             work::finish(app, result)
         }

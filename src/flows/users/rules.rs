@@ -2,14 +2,16 @@
 //! permissions in force ([`App::effective`]: chosen, copied from another user, and
 //! `IAMUserChangePassword` when the console would add it), the checks before creating
 //! ([`App::check_draft`], [`check_access`]), what the account lacks ([`App::missing_from_account`]),
-//! and the creation requests ([`App::user_specs`]).
+//! and the creation requests ([`App::user_specs`]), with `iamwiz-require-mfa` when the users must
+//! use MFA ([`App::require_mfa_arn`]).
 //!
 //! The requests themselves are built by one pure function, [`to_specs`], from a [`Batch`]: the
 //! wizard's draft or a plan (`iamwiz apply`), so both create users by the same rules. The file is
-//! a little past 600 lines because of its tests; the rules themselves are about 520.
+//! past 600 lines because of its tests; the rules themselves are about 570.
 
 use crate::app::{App, Remote, Screen};
 use crate::flows::users::draft::{self, Draft, PasswordMode};
+use crate::model::mfa_policy::require_mfa_arn;
 use crate::protocol::{
     InlinePolicy, LoginSpec, NameKind, PasswordPolicy, PasswordSource, UserPermissions, UserSpec,
     policy_name,
@@ -121,17 +123,22 @@ impl App {
                 ),
             ));
         }
-        if eff.policies.len() > draft::MANAGED_POLICIES_MAX {
+        let attached = eff.policies.len() + usize::from(self.requires_mfa());
+        if attached > draft::MANAGED_POLICIES_MAX {
             return Err((
                 Screen::Permissions,
                 format!(
-                    "{} managed policies; a user can have at most {} attached.{}",
-                    eff.policies.len(),
+                    "{attached} managed policies; a user can have at most {} attached.{}{}",
                     draft::MANAGED_POLICIES_MAX,
                     if eff.added.is_empty() {
                         ""
                     } else {
                         " That counts IAMUserChangePassword, added for the password reset."
+                    },
+                    if self.requires_mfa() {
+                        " That counts iamwiz-require-mfa, which requires MFA."
+                    } else {
+                        ""
                     }
                 ),
             ));
@@ -174,6 +181,29 @@ impl App {
                         name.value()
                     ),
                 ));
+            }
+        }
+        if self.requires_mfa() {
+            match &self.catalog.identity {
+                Remote::Loading => {
+                    return Err((
+                        Screen::Review,
+                        format!(
+                            "Still reading which account you are signed in to, where the policy \
+                             requiring MFA goes; {again}."
+                        ),
+                    ));
+                }
+                Remote::Failed(e) => {
+                    return Err((
+                        Screen::Review,
+                        format!(
+                            "Could not read which account you are signed in to ({e}), so the \
+                             policy requiring MFA cannot be found: Ctrl-R reads it again."
+                        ),
+                    ));
+                }
+                Remote::Ready(_) => {}
             }
         }
         let eff = self.effective();
@@ -304,6 +334,7 @@ impl App {
                 .filter(|p| !eff.added.contains(p))
                 .collect(),
             inline: eff.inline,
+            require_mfa: self.require_mfa_arn(),
         };
         to_specs(&batch, &self.password_policy(), self.partition())
     }
@@ -389,6 +420,19 @@ impl App {
     pub fn change_password_arn(&self) -> String {
         change_password_arn(self.partition())
     }
+
+    /// Whether the users must use MFA: chosen, with a console password.
+    pub fn requires_mfa(&self) -> bool {
+        self.draft.console_password && self.draft.require_mfa
+    }
+
+    /// The ARN of `iamwiz-require-mfa` in the admin's account, when [`App::requires_mfa`] and
+    /// the account is known.
+    pub fn require_mfa_arn(&self) -> Option<String> {
+        let identity = self.catalog.identity.ready()?;
+        self.requires_mfa()
+            .then(|| require_mfa_arn(partition_of(&identity.arn), &identity.account))
+    }
 }
 
 /// The partition an ARN is in (`aws`, `aws-cn`, `aws-us-gov`): its second field, or `aws` when
@@ -447,6 +491,9 @@ pub struct Batch<'a> {
     pub policies: Vec<String>,
     /// Inline policies, their documents as they are sent.
     pub inline: Vec<InlinePolicy>,
+    /// The ARN of the policy that requires MFA (`iamwiz-require-mfa` of the account), when the
+    /// users must use MFA; attached only with a console password.
+    pub require_mfa: Option<String>,
 }
 
 /// A console password for every user of a [`Batch`].
@@ -476,11 +523,17 @@ impl std::fmt::Debug for Password<'_> {
 }
 
 impl Batch<'_> {
-    /// The managed policies each user gets: the batch's, then [`added_policy`].
+    /// The managed policies each user gets: the batch's, then [`added_policy`], then the one
+    /// that requires MFA (with a console password).
     pub fn policies(&self, policy: &PasswordPolicy, partition: &str) -> Vec<String> {
         let must_reset = self.login.as_ref().is_some_and(|l| l.require_reset);
         let mut policies = self.policies.clone();
         policies.extend(added_policy(&self.policies, must_reset, policy, partition));
+        if let Some(arn) = self.require_mfa.as_ref().filter(|_| self.login.is_some())
+            && !policies.contains(arn)
+        {
+            policies.push(arn.clone());
+        }
         policies
     }
 }
@@ -603,7 +656,12 @@ mod tests {
             wizard.contains("arn:aws-cn:iam::aws:policy/IAMUserChangePassword"),
             "{wizard}"
         );
-        let applied = shown(crate::planfile::to_specs(&plan, &strict(), "aws-cn"));
+        let applied = shown(crate::planfile::to_specs(
+            &plan,
+            &strict(),
+            "aws-cn",
+            "123456789012",
+        ));
         assert_eq!(wizard, applied);
     }
 

@@ -4,7 +4,7 @@
 use crate::app::reveal::{self, Reveal};
 use crate::app::{App, Command, Creation, Failure, Screen};
 use crate::flows::users::draft::PasswordMode;
-use crate::protocol::{CreationResult, KeyProof, Request, StepStatus, creation_steps};
+use crate::protocol::{CreationResult, KeyProof, Request, StepStatus, run_steps};
 
 /// The worker's answer to the creation.
 pub(crate) fn finish(app: &mut App, result: CreationResult) {
@@ -66,10 +66,10 @@ pub(crate) fn start(app: &mut App) -> Vec<Command> {
         run,
         started: app.ticks,
         groups: specs.iter().map(|s| s.name.clone()).collect(),
-        steps: specs
-            .iter()
-            .map(|spec| {
-                creation_steps(spec)
+        steps: run_steps(&specs)
+            .into_iter()
+            .map(|kinds| {
+                kinds
                     .into_iter()
                     .map(|k| (k, StepStatus::Pending))
                     .collect()

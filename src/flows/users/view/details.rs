@@ -1,5 +1,6 @@
 //! User details (the names and the path) and Access type (access key with its use case and
-//! description, console password).
+//! description, console password and whether it needs MFA, and AWS's advice to use IAM Identity
+//! Center for people when the account has it).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,9 +10,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{AccessItem, App, Remote};
 use crate::flows::users::draft::{self, PasswordMode, USER_NAME_RULE};
-use crate::flows::users::key_use;
 use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, check_access};
+use crate::flows::users::{identity_center, key_use};
 use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner};
+use crate::model::mfa_policy::REQUIRE_MFA_POLICY_NAME;
 use crate::protocol::NameKind;
 use crate::protocol::PasswordPolicy;
 use crate::ui::{ACCENT, ERROR, OK};
@@ -120,6 +122,12 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         bold(format!("{} Password", checkbox(d.console_password))),
         Span::raw(" – AWS Management Console access"),
     ])]);
+    if identity_center::shown(app) {
+        lines.push(line(vec![Span::styled(
+            format!("       {}", identity_center::NUDGE),
+            Style::new().fg(ACCENT),
+        )]));
+    }
     let policy = app.password_policy();
     lines.extend(password_policy_lines(app, width));
     if d.console_password {
@@ -174,6 +182,13 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
                 Style::new().fg(crate::ui::DIM),
             ));
         }
+        lines.push(line(vec![
+            pointer(at(AccessItem::RequireMfa)),
+            Span::raw(format!("{} Require MFA", checkbox(d.require_mfa))),
+            dim(format!(
+                " – attaches {REQUIRE_MFA_POLICY_NAME} (MFA before anything else)"
+            )),
+        ]));
     }
     if d.access_key {
         lines.push(Line::from(""));

@@ -1,4 +1,5 @@
-//! The Tags step and Review.
+//! The Tags step and Review. When the users must use MFA, Review names the policy that requires
+//! it and shows its document, as the policy picker's preview shows a policy.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,7 +9,8 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Remote, TagCol};
 use crate::flows::users::draft::{self, PasswordMode, TAGS_MAX};
-use crate::kit::widgets::{bold, dim, field, label, line, pointer};
+use crate::kit::widgets::{bold, dim, field, label, line, pointer, truncate};
+use crate::model::mfa_policy::{REQUIRE_MFA_POLICY_DOCUMENT, REQUIRE_MFA_POLICY_NAME};
 use crate::protocol::policy_name;
 use crate::ui::{ACCENT, ERROR};
 
@@ -128,6 +130,12 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
             )
         },
     ));
+    if app.requires_mfa() {
+        lines.push(row(
+            "Require MFA",
+            format!("yes: attaches {REQUIRE_MFA_POLICY_NAME} (its document below)"),
+        ));
+    }
     if d.console_password {
         lines.push(row(
             "Sign-in URL",
@@ -136,7 +144,11 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         ));
     }
     lines.push(section(3, "Permissions"));
-    if eff.groups.is_empty() && eff.policies.is_empty() && eff.inline.is_empty() {
+    if eff.groups.is_empty()
+        && eff.policies.is_empty()
+        && eff.inline.is_empty()
+        && !app.requires_mfa()
+    {
         lines.push(row(
             "",
             "none: the user will have no permissions".to_string(),
@@ -164,6 +176,12 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         lines.push(row(
             "Managed policy",
             format!("{}{}{added}{gone}", policy_name(p), copied(*c)),
+        ));
+    }
+    if app.requires_mfa() {
+        lines.push(row(
+            "Managed policy",
+            format!("{REQUIRE_MFA_POLICY_NAME} (requires MFA; found, or created by this run)"),
         ));
     }
     let typed = app.typed_inline_policy();
@@ -200,6 +218,9 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
     for t in &d.tags {
         lines.push(row(t.key.value(), t.value.value().to_string()));
     }
+    if app.requires_mfa() {
+        lines.extend(require_mfa_preview(area.width as usize));
+    }
     lines.push(Line::from(""));
     let create = match d.names.len() {
         1 => " Press Enter to create the user.".to_string(),
@@ -214,4 +235,22 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
         Paragraph::new(lines).scroll((app.focus.review_scroll.min(max_scroll), 0)),
         area,
     );
+}
+
+/// The policy that requires MFA: its name and type, then its document, line by line.
+fn require_mfa_preview<'a>(width: usize) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::from(""),
+        line(vec![
+            bold(format!(" {REQUIRE_MFA_POLICY_NAME}")),
+            dim(" · Customer managed · AWS's example policy, found or created as it is"),
+        ]),
+    ];
+    lines.extend(REQUIRE_MFA_POLICY_DOCUMENT.lines().map(|l| {
+        line(vec![dim(format!(
+            "     {}",
+            truncate(l, width.saturating_sub(6))
+        ))])
+    }));
+    lines
 }

@@ -2,6 +2,7 @@
 
 use crate::flows::encryption::view as encryption;
 mod outcome;
+mod service_account;
 pub use crate::kit::widgets;
 pub use crate::kit::widgets::{ACCENT, DIM, ERROR, OK};
 

@@ -264,7 +264,7 @@ async fn end_on_signal(
         }
     }
     let discard = app.ending.as_ref().and_then(|e| e.discard.as_ref());
-    report.extend(crate::flows::keys::ending_note(app));
+    report.extend(crate::flows::ending_notes(app));
     match (discard, app.reveal.as_ref()) {
         (Some(d), _) if d.access_key.is_some() => new_key_report(d, &mut report),
         (Some(d), _) => match &d.result {

@@ -41,6 +41,7 @@ mod leak;
 mod memory;
 mod mfa_aws;
 mod mfa_flow;
+mod mfa_leave;
 mod panic;
 mod plan_wizard;
 mod props;

@@ -46,6 +46,7 @@ mod panic;
 mod plan_wizard;
 mod props;
 mod require_mfa;
+mod require_mfa_discard;
 mod require_mfa_flow;
 mod signals;
 mod snapshots;

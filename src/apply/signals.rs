@@ -538,10 +538,11 @@ mod tests {
             ["aws iam delete-user --user-name ann"],
             "a policy found is not the run's"
         );
-        ledger.note(&Event::PolicyCreated {
+        let made = Event::PolicyCreated {
             run: 1,
             arn: arn.to_string(),
-        });
+        };
+        ledger.note(&made);
         assert_eq!(
             commands(&ledger.left()),
             [
@@ -551,10 +552,7 @@ mod tests {
         );
         ledger.removed("", &Attachment::Policy(arn.to_string()));
         assert_eq!(commands(&ledger.left_of_run()), Vec::<&str>::new());
-        ledger.note(&Event::PolicyCreated {
-            run: 1,
-            arn: arn.to_string(),
-        });
+        ledger.note(&made);
         ledger.note(&step(0, 0, StepStatus::Undone));
         assert_eq!(
             commands(&ledger.left_of_run()),

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::PolicyScopeType;
 use common::apply::{Home, user_exists};
+use common::faults::{Faults, Injection};
 use common::moto::PrivateMoto;
 use common::proxy::{Hold, Holding};
 use common::pty::Wizard;
@@ -161,6 +162,53 @@ async fn a_policy_the_run_made_stays_while_something_else_has_it_attached() {
 /// `iamwiz apply` of one user requiring MFA, stopped by a second signal while the deletion of
 /// its console password waits: what is left names the policy the run made, last, with the
 /// command that deletes it; run in order, the commands listed remove everything.
+#[tokio::test]
+async fn a_policy_the_run_made_is_left_listed_after_a_user_that_could_not_be_deleted() {
+    let moto = PrivateMoto::start().await;
+    let admin = iamwiz::aws::connect(&moto.settings()).await;
+    let batch = vec![spec("discard-mfa-stuck")];
+    let names: Vec<String> = batch.iter().map(|s| s.name.clone()).collect();
+    let (_, result) = run_batch(moto.settings(), batch).await;
+    assert!(matches!(result, CreationResult::Created(_)), "{result:?}");
+    // IAM refuses to detach the policy from the user: the user stays, and holds it.
+    let refused = Faults::new(|op, _| {
+        (op == "DetachUserPolicy").then(|| Injection {
+            status: 403,
+            kind: "Sender",
+            code: "AccessDenied",
+            message: "injected".to_string(),
+            applied: false,
+        })
+    });
+    let events = ask(
+        refused.settings(moto.settings()),
+        vec![Request::Discard {
+            run: 8,
+            users: names.clone(),
+            key: None,
+            access_key: None,
+        }],
+    )
+    .await;
+    let [Event::Discarded { users: report, .. }] = events.as_slice() else {
+        panic!("expected one Discarded: {events:?}");
+    };
+    assert!(user_exists(&admin.iam, &names[0]).await, "the user stays");
+    assert!(policy_exists(&admin).await, "the policy stays");
+    assert_eq!(report.len(), 2, "the user, then the policy: {report:?}");
+    let commands: Vec<&str> = report[1]
+        .leftovers
+        .iter()
+        .map(|l| l.command.as_str())
+        .collect();
+    assert_eq!(
+        commands,
+        [format!("aws iam delete-policy --policy-arn {}", arn())],
+        "the policy is listed after the user, with its command: {report:?}"
+    );
+    assert!(!refused.calls().contains(&"DeletePolicy".to_string()));
+}
+
 /// A private moto, its admin, and `iamwiz apply` started on a plan of one user requiring MFA
 /// (with an access key and a console password), through a proxy holding `held`.
 struct Applying {

@@ -232,7 +232,7 @@ impl Watch {
             .collect();
         // The run's require-MFA policy, once its users are gone.
         let removed = |a: &Attachment| ledger.lock().expect("the ledger").removed("", a);
-        let policies = discard_run_policies(c, noted, &removed);
+        let policies = discard_run_policies(c, noted, !left.is_empty(), &removed);
         tokio::pin!(policies);
         loop {
             tokio::select! {

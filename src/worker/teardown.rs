@@ -47,7 +47,8 @@ pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> 
             .await
             .into_iter()
             .unzip();
-    discarded.extend(discard_run_policies(c, policies, &none).await);
+    let users_left = discarded.iter().any(|d| !d.leftovers.is_empty());
+    discarded.extend(discard_run_policies(c, policies, users_left, &none).await);
     discarded
 }
 
@@ -55,10 +56,13 @@ pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> 
 /// the run that made the user), once, after the users: only when no user, group or role has it
 /// attached any more (`ListEntitiesForPolicy`). Each is reported as a [`DiscardedUser`] named by
 /// the policy's ARN: deleted, or left with the command that deletes it; one that something else
-/// still uses stays, with nothing deleted and nothing left.
+/// still uses stays, with nothing deleted and nothing left. When `users_left` (something of the
+/// run's users could not be removed, and may hold the policy), it is not attempted: it is left,
+/// listed after them.
 pub async fn discard_run_policies(
     c: &Clients,
     policies: Vec<Option<String>>,
+    users_left: bool,
     removed: &(dyn Fn(&Attachment) + Sync),
 ) -> Vec<DiscardedUser> {
     let mut arns: Vec<String> = policies.into_iter().flatten().collect();
@@ -72,6 +76,11 @@ pub async fn discard_run_policies(
             leftovers: Vec::new(),
         };
         let item = Attachment::Policy(arn.clone());
+        if users_left {
+            d.leftovers.push(item.leftover(""));
+            reports.push(d);
+            continue;
+        }
         match policy_in_use(c, &arn).await {
             Ok(false) => {
                 let sent = item.remove(c, "").await;

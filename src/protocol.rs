@@ -79,8 +79,9 @@ pub enum Request {
     /// Delete users made in this run whose secrets nobody can have (the wizard is ending on a
     /// signal before any was shown, copied or saved): for each, everything attached to it as IAM
     /// lists it, in the order IAM requires, then the user; then `key`, a KMS key the same run
-    /// made for them, as a failed encryption run's rollback removes it. Like a creation, it
-    /// finishes on quit.
+    /// made for them, as a failed encryption run's rollback removes it; and the require-MFA
+    /// policy, when the run that made the users made it and nothing else has it attached. Like
+    /// a creation, it finishes on quit.
     /// With `access_key` (a rotation's new key), only that key and its description go: the
     /// user and their other keys stay.
     Discard {
@@ -264,6 +265,13 @@ pub enum Event {
         index: usize,
         status: StepStatus,
     },
+    /// Creation run `run` made the customer managed policy `arn` (the one that requires MFA;
+    /// there was none): it is the run's own, removed after its users when they are discarded,
+    /// and named among what is left when `iamwiz apply` stops waiting.
+    PolicyCreated {
+        run: u64,
+        arn: String,
+    },
     Finished {
         run: u64,
         result: CreationResult,
@@ -303,8 +311,9 @@ pub enum Event {
         service: &'static str,
         status: crate::model::rate::RateStatus,
     },
-    /// The reply to [`Request::Discard`]: one entry per user, in the order of the request, and
-    /// what became of the key, when one was asked.
+    /// The reply to [`Request::Discard`]: one entry per user, in the order of the request, then
+    /// one per require-MFA policy the same run made for them (named by its ARN, deleted once no
+    /// one has it attached), and what became of the key, when one was asked.
     Discarded {
         run: u64,
         users: Vec<DiscardedUser>,

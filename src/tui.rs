@@ -264,11 +264,13 @@ async fn end_on_signal(
         }
     }
     let discard = app.ending.as_ref().and_then(|e| e.discard.as_ref());
-    report.extend(crate::flows::keys::ending_note(app));
+    report.extend(crate::flows::ending_notes(app));
     match (discard, app.reveal.as_ref()) {
         (Some(d), _) if d.access_key.is_some() => new_key_report(d, &mut report),
         (Some(d), _) => match &d.result {
             Some(users) => {
+                // After one entry per user, one per require-MFA policy the run made for them.
+                let (users, policies) = users.split_at(d.users.len().min(users.len()));
                 for u in users {
                     tracing::info!(
                         user = %u.user,
@@ -295,6 +297,7 @@ async fn end_on_signal(
                         ));
                     }
                 }
+                policy_report(policies, &mut report);
                 if let Some(k) = &d.key_result {
                     tracing::info!(
                         key = ?d.key.as_ref().map(|k| &k.key_arn),
@@ -359,6 +362,28 @@ async fn end_on_signal(
         (None, None) => {}
     }
     report
+}
+
+/// What became of the require-MFA policy a discarded run made, deleted after its users (one
+/// that something else has attached stays, and is not the run's to mention).
+fn policy_report(policies: &[crate::protocol::DiscardedUser], report: &mut Vec<String>) {
+    for p in policies {
+        if !p.deleted.is_empty() {
+            tracing::info!(policy = %p.user, "deleted the policy this run made");
+            report.push(format!(
+                "deleted the policy {} again: this run made it for those users and nothing else \
+                 has it attached",
+                crate::protocol::policy_name(&p.user)
+            ));
+        }
+        for left in &p.leftovers {
+            tracing::warn!(left = %left.what, command = %left.command, "could not delete");
+            report.push(format!(
+                "could not delete {}; remove it with: {}",
+                left.what, left.command
+            ));
+        }
+    }
 }
 
 /// What became of a rotation's new key that nobody had, deleted on the way out.

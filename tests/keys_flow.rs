@@ -177,7 +177,7 @@ fn typing_filters_the_users_fuzzily_and_enter_shows_the_one_under_the_cursor() {
     with_users(&mut app, &["alice", "bob", "carol-admin", "deploy-bot"]);
     type_str(&mut app, "dpb");
     assert_eq!(
-        iamwiz::flows::keys::rules::filtered_users(&app),
+        iamwiz::flows::user_pick::filtered(&app, app.flows.keys.pick.filter.value()),
         vec!["deploy-bot"]
     );
     let cmds = press(&mut app, KeyCode::Enter);
@@ -195,7 +195,7 @@ fn enter_with_no_match_says_so_and_esc_clears_the_filter() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.flows.keys.pick.filter.value(), "");
     assert_eq!(
-        iamwiz::flows::keys::rules::filtered_users(&app),
+        iamwiz::flows::user_pick::filtered(&app, app.flows.keys.pick.filter.value()),
         vec!["alice"]
     );
 }

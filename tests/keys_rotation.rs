@@ -692,6 +692,18 @@ mod questions {
     }
 
     #[test]
+    fn the_quit_warning_on_a_new_key_reads_without_gaps_mid_sentence() {
+        let (mut app, _) = on_reveal(None);
+        ctrl(&mut app, 'c');
+        let warning = iamwiz::flows::quit_warning(&app).expect("the rotation's own words");
+        assert!(
+            warning.ends_with(&format!(", and {RECENT} stays as it is.")),
+            "{warning}"
+        );
+        assert!(!warning.contains("  "), "{warning:?}");
+    }
+
+    #[test]
     fn the_quit_question_on_new_users_keeps_its_answers_in_the_box() {
         let mut app = crate::snapshots::revealed();
         ctrl(&mut app, 'c');

@@ -13,7 +13,9 @@
 //!
 //! Either way the process exits with `128 + n`. A second signal stops waiting: what may be left
 //! is listed, each with the AWS CLI command that removes it. To know what is left at that moment,
-//! a [`Ledger`] follows what the creation made (its step events) and what the discard removed.
+//! a [`Ledger`] follows what the creation made (its step events, and the require-MFA policy when
+//! the run made it) and what the discard removed. The discard removes that policy too, after the
+//! users, when nothing else has it attached.
 
 use std::sync::Mutex;
 
@@ -28,7 +30,7 @@ use crate::protocol::{
     run_steps,
 };
 use crate::signals::{self, Signals};
-use crate::worker::teardown::{Attachment, discard_user};
+use crate::worker::teardown::{Attachment, discard_run_policies, discard_user_noting};
 use crate::{eprint_clean as eprint, eprintln_clean as eprintln};
 
 /// The signals of one `iamwiz apply` run, the first one that arrived, and what the run has made.
@@ -175,6 +177,7 @@ impl Watch {
         } = self;
         let ledger = &*ledger;
         let mut done: Vec<Option<DiscardedUser>> = users.iter().map(|_| None).collect();
+        let mut noted = Vec::new();
         let mut running: FuturesUnordered<_> = users
             .iter()
             .enumerate()
@@ -182,13 +185,23 @@ impl Watch {
                 let removed = |a: &Attachment| {
                     ledger.lock().expect("the ledger").removed(user, a);
                 };
-                (i, discard_user(c, user, &removed).await)
+                (i, discard_user_noting(c, user, &removed).await)
             })
             .collect();
+        let first_signal = |n: i32| {
+            eprintln!(
+                "iamwiz apply: {}: the deletion in flight finishes first. A second signal stops \
+                 waiting and lists what is left.",
+                signals::name(n)
+            );
+        };
         loop {
             tokio::select! {
                 next = running.next() => match next {
-                    Some((i, d)) => done[i] = Some(d),
+                    Some((i, (d, policy))) => {
+                        done[i] = Some(d);
+                        noted.push(policy);
+                    }
                     None => break,
                 },
                 n = signals.next() => {
@@ -204,23 +217,39 @@ impl Watch {
                                 None => left.extend(ledger.left_of(user)),
                             }
                         }
+                        left.extend(ledger.left_of_run());
                         return Waited::Stopped(left);
                     }
                     *first = Some(n);
-                    eprintln!(
-                        "iamwiz apply: {}: the deletion in flight finishes first. A second \
-                         signal stops waiting and lists what is left.",
-                        signals::name(n)
-                    );
+                    first_signal(n);
                 }
             }
         }
-        Waited::Done(
-            done.into_iter()
-                .flatten()
-                .flat_map(|d| d.leftovers)
-                .collect(),
-        )
+        let mut left: Vec<Leftover> = done
+            .into_iter()
+            .flatten()
+            .flat_map(|d| d.leftovers)
+            .collect();
+        // The run's require-MFA policy, once its users are gone.
+        let removed = |a: &Attachment| ledger.lock().expect("the ledger").removed("", a);
+        let policies = discard_run_policies(c, noted, !left.is_empty(), &removed);
+        tokio::pin!(policies);
+        loop {
+            tokio::select! {
+                reports = &mut policies => {
+                    left.extend(reports.into_iter().flat_map(|d| d.leftovers));
+                    return Waited::Done(left);
+                }
+                n = signals.next() => {
+                    if first.is_some() {
+                        left.extend(ledger.lock().expect("the ledger").left_of_run());
+                        return Waited::Stopped(left);
+                    }
+                    *first = Some(n);
+                    first_signal(n);
+                }
+            }
+        }
     }
 
     /// After a signal during the creation, which made `users` whole: deletes them again, since
@@ -314,6 +343,9 @@ pub(super) struct Ledger {
     steps: Vec<Vec<StepKind>>,
     /// Per user, what may exist.
     made: Vec<Vec<Attachment>>,
+    /// The require-MFA policy, when the run made it (it was not in the account), until it is
+    /// removed.
+    policy: Option<String>,
 }
 
 impl Ledger {
@@ -322,12 +354,30 @@ impl Ledger {
             users: specs.iter().map(|s| s.name.clone()).collect(),
             steps: run_steps(specs),
             made: specs.iter().map(|_| Vec::new()).collect(),
+            policy: None,
         }
     }
 
     /// Follows a step of the creation: a call in flight, done, or being undone may have made
-    /// something; one undone, failed or never sent did not.
+    /// something; one undone, failed or never sent did not. The require-MFA policy is the run's
+    /// once it says it made it, until its step is undone.
     fn note(&mut self, event: &Event) {
+        if let Event::PolicyCreated { arn, .. } = event {
+            self.policy = Some(arn.clone());
+            return;
+        }
+        if let Event::Step {
+            user,
+            index,
+            status: StepStatus::Undone,
+            ..
+        } = event
+            && let Some(StepKind::EnsurePolicy(_)) =
+                self.steps.get(*user).and_then(|s| s.get(*index))
+        {
+            self.policy = None;
+            return;
+        }
         let Event::Step {
             user,
             index,
@@ -372,6 +422,10 @@ impl Ledger {
     }
 
     fn removed(&mut self, user: &str, item: &Attachment) {
+        if let Attachment::Policy(_) = item {
+            self.policy = None;
+            return;
+        }
         if let Some(u) = self.users.iter().position(|u| u == user) {
             self.made[u].retain(|a| a != item);
         }
@@ -387,9 +441,19 @@ impl Ledger {
         made.iter().map(|a| a.leftover(user)).collect()
     }
 
-    /// What may be left of every user, each in the order IAM requires.
+    /// What the run made for all its users that may be left: the require-MFA policy, deleted
+    /// after them.
+    fn left_of_run(&self) -> Vec<Leftover> {
+        self.policy
+            .iter()
+            .map(|arn| Attachment::Policy(arn.clone()).leftover(""))
+            .collect()
+    }
+
+    /// What may be left of every user, each in the order IAM requires, then of the run.
     fn left(&self) -> Vec<Leftover> {
-        self.users.iter().flat_map(|u| self.left_of(u)).collect()
+        let users = self.users.iter().flat_map(|u| self.left_of(u));
+        users.chain(self.left_of_run()).collect()
     }
 }
 
@@ -455,6 +519,45 @@ mod tests {
                 "aws iam delete-user --user-name ann",
                 "aws iam delete-user --user-name bob",
             ]
+        );
+    }
+
+    #[test]
+    fn the_policy_the_run_made_is_listed_after_every_user_until_undone_or_removed() {
+        let arn = "arn:aws:iam::123456789012:policy/iamwiz-require-mfa";
+        let specs = [UserSpec {
+            policies: vec![arn.to_string()],
+            ..spec("ann")
+        }];
+        let mut ledger = Ledger::new(&specs);
+        // The run's own step first, then the user.
+        ledger.note(&step(0, 0, StepStatus::Done));
+        ledger.note(&step(0, 1, StepStatus::Done));
+        assert_eq!(
+            commands(&ledger.left()),
+            ["aws iam delete-user --user-name ann"],
+            "a policy found is not the run's"
+        );
+        let made = Event::PolicyCreated {
+            run: 1,
+            arn: arn.to_string(),
+        };
+        ledger.note(&made);
+        assert_eq!(
+            commands(&ledger.left()),
+            [
+                "aws iam delete-user --user-name ann",
+                "aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/iamwiz-require-mfa",
+            ]
+        );
+        ledger.removed("", &Attachment::Policy(arn.to_string()));
+        assert_eq!(commands(&ledger.left_of_run()), Vec::<&str>::new());
+        ledger.note(&made);
+        ledger.note(&step(0, 0, StepStatus::Undone));
+        assert_eq!(
+            commands(&ledger.left_of_run()),
+            Vec::<&str>::new(),
+            "undone"
         );
     }
 

@@ -10,6 +10,10 @@
 //!
 //! Removals are patient ([`super::patience`]): throttling and AWS's passing failures are waited
 //! out until the run's deadline.
+//!
+//! The reads a discard needs before it deletes the require-MFA policy are here too: the run mark
+//! a user and a policy carry (the policy goes only when the run that made the users made it),
+//! and whether anything else still has the policy attached.
 
 use std::error::Error;
 
@@ -286,6 +290,42 @@ pub async fn has_login_profile(c: &Clients, user: &str) -> Result<bool, AwsError
         Err(e) if e.code() == Some("NoSuchEntity") => Ok(false),
         Err(e) => Err(map_sdk_error("iam:GetLoginProfile", e)),
     }
+}
+
+/// The run mark ([`super::mark::TAG_KEY`]) `user` carries, if any (`ListUserTags`, patiently).
+pub async fn user_run_mark(c: &Clients, user: &str) -> Result<Option<String>, AwsError> {
+    let out = patiently(|| c.iam.list_user_tags().user_name(user).send())
+        .await
+        .map_err(|e| map_sdk_error("iam:ListUserTags", e))?;
+    Ok(out
+        .tags
+        .into_iter()
+        .find(|t| t.key == super::mark::TAG_KEY)
+        .map(|t| t.value))
+}
+
+/// The run mark the customer managed policy `arn` carries, if any (`ListPolicyTags`,
+/// patiently).
+pub async fn policy_run_mark(c: &Clients, arn: &str) -> Result<Option<String>, AwsError> {
+    let out = patiently(|| c.iam.list_policy_tags().policy_arn(arn).send())
+        .await
+        .map_err(|e| map_sdk_error("iam:ListPolicyTags", e))?;
+    Ok(out
+        .tags
+        .into_iter()
+        .find(|t| t.key == super::mark::TAG_KEY)
+        .map(|t| t.value))
+}
+
+/// Whether any user, group or role has the managed policy `arn` attached
+/// (`ListEntitiesForPolicy`, patiently; one page is enough to tell).
+pub async fn policy_in_use(c: &Clients, arn: &str) -> Result<bool, AwsError> {
+    let out = patiently(|| c.iam.list_entities_for_policy().policy_arn(arn).send())
+        .await
+        .map_err(|e| map_sdk_error("iam:ListEntitiesForPolicy", e))?;
+    Ok(!out.policy_users.unwrap_or_default().is_empty()
+        || !out.policy_groups.unwrap_or_default().is_empty()
+        || !out.policy_roles.unwrap_or_default().is_empty())
 }
 
 /// Sends `call` [`patiently`], its answer dropped and its error mapped for `operation`.

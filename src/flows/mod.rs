@@ -336,6 +336,25 @@ pub fn on_signal(app: &mut App) -> Vec<Command> {
     mfa::on_signal(app)
 }
 
+/// What quitting now does, in the flow's own words, for the quit question; `None` leaves it to
+/// the shared words (credentials not yet saved, or what was entered).
+pub fn quit_warning(app: &App) -> Option<String> {
+    match app.flow {
+        Flow::Keys => keys::quit_warning(app),
+        Flow::Mfa => mfa::quit_warning(app),
+        Flow::Users | Flow::Encryption => None,
+    }
+}
+
+/// For the admin, after a signal ended the wizard: what a flow left or removed on the way out
+/// (a rotation's old key still active, a new MFA device deleted again).
+pub fn ending_notes(app: &App) -> Vec<String> {
+    keys::ending_note(app)
+        .into_iter()
+        .chain(mfa::ending_note(app))
+        .collect()
+}
+
 /// Whether the flow holds something the admin entered that quitting would lose.
 pub fn dirty(app: &App) -> bool {
     users::dirty(app) || encryption::dirty(app) || keys::dirty(app) || mfa::dirty(app)

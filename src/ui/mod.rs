@@ -288,8 +288,8 @@ fn help_modal(app: &App, f: &mut Frame, area: Rect) {
 }
 
 fn confirm_quit(app: &App, f: &mut Frame, area: Rect) {
-    let warning = if let Some(rotation) = crate::flows::keys::quit_warning(app) {
-        rotation
+    let warning = if let Some(flow) = crate::flows::quit_warning(app) {
+        flow
     } else if app.reveal.is_some() {
         "The new credentials have not been confirmed as saved. If you quit now, they can never be shown again.".to_string()
     } else {

@@ -61,6 +61,14 @@ impl Reporter<'_> {
             status,
         });
     }
+
+    /// The run made the require-MFA policy `arn` (see [`Event::PolicyCreated`]).
+    pub(super) fn policy_created(&self, arn: &str) {
+        let _ = self.events.send(Event::PolicyCreated {
+            run: self.run,
+            arn: arn.to_string(),
+        });
+    }
 }
 
 /// Runs one step of user `user`, reporting it as running and then done or failed.
@@ -141,7 +149,12 @@ pub async fn create_users_at(
         let run_own = steps.first().map_or(&[][..], |s| &s[..create_at[0]]);
         for (i, kind) in run_own.iter().enumerate() {
             match tracked(c, &report, 0, i, &specs[0], kind, mark).await {
-                Ok(m) => made[0].push((i, m)),
+                Ok(m) => {
+                    if let Made::Policy { arn, created: true } = &m {
+                        report.policy_created(arn);
+                    }
+                    made[0].push((i, m))
+                }
                 Err(e) => {
                     fail(&mut first_failure, 0, i, e);
                     break;

@@ -17,7 +17,9 @@
 //!
 //! A KMS key the same run made for the user (the encryption flow's new key) is removed after
 //! the user, as a failed encryption run's rollback removes it: its alias deleted, the key
-//! scheduled for deletion.
+//! scheduled for deletion. The require-MFA policy goes after the users too, when the run that
+//! made them made it (the policy and the users carry the same run mark) and nothing else has it
+//! attached; one found in the account, or in use elsewhere, stays.
 
 use futures::future::join_all;
 
@@ -28,20 +30,96 @@ use crate::aws::iam::{
 use crate::aws::patience::patiently;
 use crate::aws::shell::arg;
 pub use crate::aws::teardown::Attachment;
-use crate::aws::teardown::has_login_profile;
+use crate::aws::teardown::{has_login_profile, policy_in_use, policy_run_mark, user_run_mark};
 use crate::aws::{Clients, local_error};
+use crate::model::mfa_policy::is_require_mfa_arn;
 use crate::protocol::{
     AwsError, DiscardKey, DiscardedKey, DiscardedUser, Leftover, StepKind, StepStatus,
 };
 
-/// Discards every user of `users`, all at once; one entry per user, in the same order.
+/// Discards every user of `users`, all at once; one entry per user, in the same order. Then the
+/// require-MFA policy the same run made for them, once no one has it attached
+/// ([`discard_run_policies`]): one more entry for it, named by its ARN.
 pub async fn discard_users(c: &Clients, users: &[String]) -> Vec<DiscardedUser> {
-    join_all(
-        users
-            .iter()
-            .map(|u| discard_user(c, u, &|_: &Attachment| {})),
-    )
-    .await
+    let none = |_: &Attachment| {};
+    let (mut discarded, policies): (Vec<_>, Vec<_>) =
+        join_all(users.iter().map(|u| discard_user_noting(c, u, &none)))
+            .await
+            .into_iter()
+            .unzip();
+    let users_left = discarded.iter().any(|d| !d.leftovers.is_empty());
+    discarded.extend(discard_run_policies(c, policies, users_left, &none).await);
+    discarded
+}
+
+/// Deletes each require-MFA policy of `policies` (as [`discard_user_noting`] noted them: made by
+/// the run that made the user), once, after the users: only when no user, group or role has it
+/// attached any more (`ListEntitiesForPolicy`). Each is reported as a [`DiscardedUser`] named by
+/// the policy's ARN: deleted, or left with the command that deletes it; one that something else
+/// still uses stays, with nothing deleted and nothing left. When `users_left` (something of the
+/// run's users could not be removed, and may hold the policy), it is not attempted: it is left,
+/// listed after them.
+pub async fn discard_run_policies(
+    c: &Clients,
+    policies: Vec<Option<String>>,
+    users_left: bool,
+    removed: &(dyn Fn(&Attachment) + Sync),
+) -> Vec<DiscardedUser> {
+    let mut arns: Vec<String> = policies.into_iter().flatten().collect();
+    arns.sort_unstable();
+    arns.dedup();
+    let mut reports = Vec::new();
+    for arn in arns {
+        let mut d = DiscardedUser {
+            user: arn.clone(),
+            deleted: Vec::new(),
+            leftovers: Vec::new(),
+        };
+        let item = Attachment::Policy(arn.clone());
+        if users_left {
+            d.leftovers.push(item.leftover(""));
+            reports.push(d);
+            continue;
+        }
+        match policy_in_use(c, &arn).await {
+            Ok(false) => {
+                let sent = item.remove(c, "").await;
+                record(&mut d, sent, removed, item);
+            }
+            Ok(true) => {
+                tracing::info!(policy = %arn, "kept the policy this run made: something else has it attached");
+                // Not the run's to remove any more.
+                removed(&item);
+            }
+            Err(e) if e.code == "NoSuchEntity" => removed(&item),
+            Err(e) => {
+                tracing::warn!(policy = %arn, error = %e, "could not tell whether the policy is in use");
+                d.leftovers.push(item.leftover(""));
+            }
+        }
+        reports.push(d);
+    }
+    reports
+}
+
+/// Whether the require-MFA policy `arn`, attached to `user`, was made by the same run as the
+/// user: both carry the same run mark. Anything unreadable counts as not: the policy stays.
+async fn made_with(c: &Clients, user: &str, arn: &str) -> bool {
+    let marks = futures::future::join(user_run_mark(c, user), policy_run_mark(c, arn)).await;
+    match marks {
+        (Ok(Some(u)), Ok(Some(p))) => u == p,
+        (Ok(_), Ok(_)) => false,
+        (u, p) => {
+            let error = u.err().or(p.err());
+            tracing::warn!(
+                user,
+                policy = arn,
+                ?error,
+                "could not read the run marks: the policy stays"
+            );
+            false
+        }
+    }
 }
 
 /// Removes a KMS key made in the run whose users were discarded: its alias, then the key (see
@@ -77,6 +155,16 @@ pub async fn discard_user(
     user: &str,
     removed: &(dyn Fn(&Attachment) + Sync),
 ) -> DiscardedUser {
+    discard_user_noting(c, user, removed).await.0
+}
+
+/// [`discard_user`], and the require-MFA policy it had attached when the same run made that
+/// policy (for [`discard_run_policies`], once every user of the run is gone).
+pub async fn discard_user_noting(
+    c: &Clients,
+    user: &str,
+    removed: &(dyn Fn(&Attachment) + Sync),
+) -> (DiscardedUser, Option<String>) {
     let mut d = DiscardedUser {
         user: user.to_string(),
         deleted: Vec::new(),
@@ -110,6 +198,11 @@ pub async fn discard_user(
     };
     let arns = patiently(|| user_policy_arns(c, user)).await;
     let arns = listed(&mut d, &MANAGED, arns);
+    // Read while the user still carries its mark.
+    let run_policy = match arns.iter().find(|a| is_require_mfa_arn(a)) {
+        Some(arn) if made_with(c, user, arn).await => Some(arn.clone()),
+        _ => None,
+    };
     remove_each(c, &mut d, removed, arns, Attachment::ManagedPolicy).await;
 
     const INLINE: Kind = Kind {
@@ -132,10 +225,10 @@ pub async fn discard_user(
     // listed after what holds it.
     if !d.leftovers.is_empty() {
         d.leftovers.push(Attachment::User.leftover(user));
-        return d;
+        return (d, run_policy);
     }
     remove_each(c, &mut d, removed, vec![()], |()| Attachment::User).await;
-    d
+    (d, run_policy)
 }
 
 /// Removes each listed item, `item` saying what it is, recording each as [`record`] does.

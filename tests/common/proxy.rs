@@ -41,29 +41,42 @@ impl Proxy {
     /// value (empty when it has none). Inside a Tokio runtime it runs on that runtime, else on a
     /// thread of its own.
     pub fn start(rule: impl Fn(&str) -> Verdict + Send + Sync + 'static) -> Proxy {
-        Proxy::start_with(move |action, _| rule(action), false)
+        Proxy::start_to(&super::endpoint(), rule)
+    }
+
+    /// [`Proxy::start`] in front of the moto server at `upstream` (a test's own).
+    pub fn start_to(
+        upstream: &str,
+        rule: impl Fn(&str) -> Verdict + Send + Sync + 'static,
+    ) -> Proxy {
+        Proxy::start_with(move |action, _| rule(action), false, upstream)
     }
 
     /// Like [`Proxy::start`], with the request's header lines (the `Authorization` header names
     /// the access key that signed it) passed to `rule` as well.
     pub fn start_seeing(rule: impl Fn(&str, &str) -> Verdict + Send + Sync + 'static) -> Proxy {
-        Proxy::start_with(rule, false)
+        Proxy::start_with(rule, false, &super::endpoint())
     }
 
     /// A proxy that passes every request on and keeps the SDK's connections alive between
     /// requests, as AWS does: moto's `Connection: close` is taken out of its answers.
     pub fn keep_alive() -> Proxy {
-        Proxy::start_with(|_, _| Verdict::Forward(Duration::ZERO), true)
+        Proxy::start_with(
+            |_, _| Verdict::Forward(Duration::ZERO),
+            true,
+            &super::endpoint(),
+        )
     }
 
     fn start_with(
         rule: impl Fn(&str, &str) -> Verdict + Send + Sync + 'static,
         keep_alive: bool,
+        upstream: &str,
     ) -> Proxy {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
         listener.set_nonblocking(true).unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let upstream = super::endpoint()
+        let upstream = upstream
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
@@ -287,10 +300,15 @@ pub struct Holding {
 impl Holding {
     /// Holds each call whose `Action=` is listed in `held` as its [`Hold`] says.
     pub fn start(held: &[(&'static str, Hold)]) -> Holding {
+        Holding::start_to(&super::endpoint(), held)
+    }
+
+    /// [`Holding::start`] in front of the moto server at `upstream` (a test's own).
+    pub fn start_to(upstream: &str, held: &[(&'static str, Hold)]) -> Holding {
         let held = held.to_vec();
         let (tx, arrived) = std::sync::mpsc::channel();
         let tx = std::sync::Mutex::new(tx);
-        let proxy = Proxy::start(move |action| {
+        let proxy = Proxy::start_to(upstream, move |action| {
             let Some((_, hold)) = held.iter().find(|(a, _)| *a == action) else {
                 return Verdict::Forward(Duration::ZERO);
             };

@@ -64,6 +64,8 @@ pub async fn run_batch(
                 }
                 // Throttling reported on the way: the tests that expect it read the log.
                 Event::Rate { .. } => {}
+                // The run made the require-MFA policy: the tests read the account.
+                Event::PolicyCreated { run, .. } => assert_eq!(run, RUN),
                 other => panic!("unexpected event during a creation: {}", event_name(&other)),
             }
         }

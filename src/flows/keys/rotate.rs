@@ -308,13 +308,15 @@ pub fn quit_warning(app: &App) -> Option<String> {
     let old = r.old.as_deref();
     Some(match (unseen, old) {
         (true, Some(old)) => format!(
-            "The new key {new} was never shown, copied or saved: it is deleted again, and {old}              stays as it is."
+            "The new key {new} was never shown, copied or saved: it is deleted again, and {old} \
+             stays as it is."
         ),
         (true, None) => {
             format!("The new key {new} was never shown, copied or saved: it is deleted again.")
         }
         (false, Some(old)) => format!(
-            "The new key {new} is kept, but {old} stays active: deactivate it once {new} works              (iamwiz keys {}).",
+            "The new key {new} is kept, but {old} stays active: deactivate it once {new} works \
+             (iamwiz keys {}).",
             r.user
         ),
         (false, None) => format!("The new key {new} is kept."),

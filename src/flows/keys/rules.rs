@@ -1,40 +1,10 @@
-//! The access-key flow's rules: which users the filter keeps (fuzzy, best first), the marks a
-//! key earns, which changes make sense for a key, and what confirming one takes.
-
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Matcher, Utf32Str};
+//! The access-key flow's rules: the marks a key earns, which changes make sense for a key, and
+//! what confirming one takes.
 
 use super::{Confirm, RotatePlan};
-use crate::app::{App, Remote};
 use crate::kit::text::TextField;
 use crate::model::keys::AccessKeyInfo;
 use crate::protocol::KeyChange;
-
-/// The account's user names the filter keeps: every one, sorted, for an empty filter; else the
-/// fuzzy matches, best first (ties by name).
-pub fn filtered_users(app: &App) -> Vec<&str> {
-    let Remote::Ready(users) = &app.catalog.users else {
-        return Vec::new();
-    };
-    let filter = app.flows.keys.pick.filter.value();
-    let mut names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
-    if filter.is_empty() {
-        names.sort_unstable();
-        return names;
-    }
-    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(nucleo_matcher::Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, &str)> = names
-        .into_iter()
-        .filter_map(|n| {
-            let score = pattern.score(Utf32Str::new(n, &mut buf), &mut matcher)?;
-            Some((score, n))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().map(|(_, n)| n).collect()
-}
 
 /// The warnings a key carries: older than 90 days, never used.
 pub fn marks(key: &AccessKeyInfo, now: i64) -> Vec<&'static str> {

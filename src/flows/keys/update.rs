@@ -1,13 +1,14 @@
 //! The keys of the access-key flow: the user list (type to filter, move, Enter to choose), the
 //! key list (move, activate, deactivate, delete, reload, back) and the confirmation over it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::Confirm;
-use super::rules::{check_confirm, filtered_users, needs_id, refusal};
+use super::rules::{check_confirm, needs_id, refusal};
 use super::work::{choose, load, send};
-use crate::app::{App, Command, Remote, Screen};
-use crate::kit::field::{Edit, FILTER, FieldRule, edit, paste_into};
+use crate::app::{App, Command, ListUi, Remote, Screen, is_ctrl};
+use crate::flows::user_pick::{self, Picked};
+use crate::kit::field::{FieldRule, edit, paste_into};
 use crate::kit::text::TextField;
 use crate::protocol::KeyChange;
 
@@ -20,61 +21,26 @@ const KEY_ID: FieldRule = FieldRule {
     max: 128,
 };
 
-fn ctrl(key: &KeyEvent, c: char) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+/// Where the flow keeps its user list.
+fn pick(app: &mut App) -> &mut ListUi {
+    &mut app.flows.keys.pick
 }
 
 /// The keys of the user list.
 pub(crate) fn user_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    if ctrl(&key, 'r') {
-        app.info("Reloading the account's users…");
-        return app.reload();
-    }
-    let n = filtered_users(app).len();
-    let pick = &mut app.flows.keys.pick;
-    let last = n.saturating_sub(1);
-    match key.code {
-        KeyCode::Up => pick.cursor = pick.cursor.saturating_sub(1),
-        KeyCode::Down => pick.cursor = (pick.cursor + 1).min(last),
-        KeyCode::PageUp => pick.cursor = pick.cursor.saturating_sub(10),
-        KeyCode::PageDown => pick.cursor = (pick.cursor + 10).min(last),
-        KeyCode::Enter => return pick_user(app),
-        KeyCode::Esc if !pick.filter.is_empty() => {
-            pick.filter = TextField::default();
-            pick.cursor = 0;
-        }
-        KeyCode::Esc if app.flows.keys.from_users => {
+    match user_pick::key(app, key, pick) {
+        Picked::User(user) => choose(app, user),
+        Picked::Esc if app.flows.keys.from_users => {
             app.flow = crate::flows::Flow::Users;
             app.screen = Screen::Details;
+            Vec::new()
         }
-        KeyCode::Esc => app.info("This is the first step. Ctrl-C quits."),
-        _ => match edit(&mut pick.filter, FILTER, &key) {
-            Ok(Edit::Changed) => pick.cursor = 0,
-            Ok(_) => {}
-            Err(e) => app.error(e),
-        },
+        Picked::Esc => {
+            app.info("This is the first step. Ctrl-C quits.");
+            Vec::new()
+        }
+        Picked::Done(cmds) => cmds,
     }
-    Vec::new()
-}
-
-/// Enter on the user list: the user under the cursor, or why there is none.
-fn pick_user(app: &mut App) -> Vec<Command> {
-    let cursor = app.flows.keys.pick.cursor;
-    let Some(user) = filtered_users(app).get(cursor).map(|u| u.to_string()) else {
-        match &app.catalog.users {
-            Remote::Loading => app.info("The users are still loading."),
-            Remote::Failed(e) => {
-                let text = format!(
-                    "The users could not be read: {e}. {} Ctrl-R tries again.",
-                    e.hint
-                );
-                app.error(text);
-            }
-            Remote::Ready(_) => app.error("No user matches the filter: Esc clears it."),
-        }
-        return Vec::new();
-    };
-    choose(app, user)
 }
 
 /// The keys of the key list, and of the confirmation when one is open.
@@ -85,7 +51,7 @@ pub(crate) fn list_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if app.flows.keys.rotate.is_some() {
         return super::rotate::confirm_key(app, key);
     }
-    if ctrl(&key, 'r') {
+    if is_ctrl(&key, 'r') {
         app.info("Reading the keys again…");
         return load(app);
     }
@@ -175,16 +141,12 @@ pub(crate) fn paste(app: &mut App, text: &str) {
     if app.flows.keys.rotate.is_some() {
         return super::rotate::paste(app, text);
     }
-    let k = &mut app.flows.keys;
-    let result = match (&mut k.confirm, app.screen) {
-        (Some(c), _) if c.needs_id => paste_into(&mut c.typed, KEY_ID, text),
-        (None, Screen::KeysUser) => {
-            k.pick.cursor = 0;
-            paste_into(&mut k.pick.filter, FILTER, text)
-        }
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
+    if app.flows.keys.confirm.is_none() && app.screen == Screen::KeysUser {
+        return user_pick::paste(app, text, pick);
+    }
+    if let Some(c) = app.flows.keys.confirm.as_mut().filter(|c| c.needs_id)
+        && let Err(e) = paste_into(&mut c.typed, KEY_ID, text)
+    {
         app.error(e);
     }
 }

@@ -15,6 +15,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::leave::DiscardedOnEnd;
 use super::rules::CODE;
 use super::update::busy;
 use super::work::load;
@@ -319,13 +320,17 @@ pub(crate) fn on_discarded(
     if !ours {
         return Vec::new();
     }
-    let why = app
-        .flows
-        .mfa
-        .enrol
-        .take()
-        .and_then(|e| e.why)
-        .unwrap_or_default();
+    let Some(e) = app.flows.mfa.enrol.take() else {
+        return Vec::new();
+    };
+    if app.ending.is_some() {
+        app.flows.mfa.discarded_on_end = Some(DiscardedOnEnd {
+            user: e.user.clone(),
+            serial: serial.clone(),
+            error: result.as_ref().err().cloned(),
+        });
+    }
+    let why = e.why.unwrap_or_default();
     match result {
         Ok(()) => app.info(format!(
             "{why} The new device {serial} was never enabled and is deleted again."

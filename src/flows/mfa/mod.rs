@@ -11,10 +11,12 @@
 //!
 //! [`state`] is what the flow holds, [`rules`] what it allows, [`update`] its keys, [`help`]
 //! their help, [`work`] its requests to the worker and their answers, [`enrol`] the enrolment
-//! from the new device to its end, and [`view`] draws it.
+//! from the new device to its end, [`leave`] what quitting or a signal leaves, and [`view`]
+//! draws it.
 
 pub mod enrol;
 pub mod help;
+pub mod leave;
 pub mod rules;
 pub mod state;
 pub mod update;
@@ -22,6 +24,7 @@ pub mod view;
 pub mod work;
 
 pub(crate) use enrol::{making, on_quit, on_signal};
+pub use leave::{ending_note, quit_warning};
 pub use state::*;
 pub(crate) use work::{open, start_over};
 

@@ -106,6 +106,8 @@ pub struct Mfa {
     pub enrol: Option<Enrolment>,
     /// The time the codes are checked at (the system clock; tests fix it).
     pub clock: Clock,
+    /// A new device deleted again while a signal ended the wizard, for the note after it.
+    pub discarded_on_end: Option<super::leave::DiscardedOnEnd>,
 }
 
 impl Default for Mfa {
@@ -120,6 +122,7 @@ impl Default for Mfa {
             pending: None,
             enrol: None,
             clock: system_clock,
+            discarded_on_end: None,
         }
     }
 }

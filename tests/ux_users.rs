@@ -1,0 +1,180 @@
+//! The create-user wizard as a new admin meets it: names checked whatever the order of the
+//! keys, verdicts never cut at the box edge, the policy list using a wide terminal, and a batch
+//! of users spoken of as a batch.
+
+use crate::common;
+
+use common::fixtures::*;
+use crossterm::event::KeyCode;
+use iamwiz::app::{App, Command, Msg, NoticeKind, Remote, Screen, update};
+use iamwiz::protocol::{Event, NameKind, Request};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The names the commands ask AWS to check, in order.
+fn checked(cmds: &[Command]) -> Vec<(u64, String)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Worker(Request::CheckName { seq, name, .. }) => Some((*seq, name.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Ticks the heartbeat `n` times; returns the name checks sent meanwhile.
+fn rest(app: &mut App, n: usize) -> Vec<(u64, String)> {
+    (0..n)
+        .flat_map(|_| checked(&update(app, Msg::Tick)))
+        .collect()
+}
+
+/// Answers a name check as the worker would: `existing` is the user it found, if any.
+fn answer(app: &mut App, (seq, name): (u64, String), existing: Option<&str>) -> Vec<Command> {
+    update(
+        app,
+        Msg::Worker(Event::NameCheck {
+            seq,
+            kind: NameKind::User,
+            name,
+            result: Ok(existing.map(str::to_string)),
+        }),
+    )
+}
+
+/// A wizard whose lists have arrived but the account's users, still being read (a large account).
+fn users_unread() -> App {
+    let mut app = loaded();
+    app.catalog.users = Remote::Loading;
+    app
+}
+
+fn notice(app: &App) -> (NoticeKind, String) {
+    let n = app.notice.as_ref().expect("a notice");
+    (n.kind, n.text.clone())
+}
+
+fn draw(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| iamwiz::ui::view(app, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+mod name_checks {
+    use super::*;
+
+    #[test]
+    fn a_name_typed_right_before_ctrl_n_is_checked_once_typing_rests() {
+        let mut app = loaded();
+        type_str(&mut app, "ivy");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "jon");
+        let names: Vec<String> = rest(&mut app, 4).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, ["ivy", "jon"], "both names are checked, each once");
+        assert!(rest(&mut app, 4).is_empty(), "and not again");
+    }
+
+    #[test]
+    fn a_name_checked_after_ctrl_n_shows_its_verdict_on_its_row() {
+        let mut app = loaded();
+        type_str(&mut app, "ivy");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "jon");
+        for check in rest(&mut app, 4) {
+            let taken = (check.1 == "ivy").then_some("Ivy");
+            answer(&mut app, check, taken);
+        }
+        let screen = draw(&app);
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains("User 1") && l.contains("✗ Ivy exists")),
+            "{screen}"
+        );
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains("User 2") && l.contains("✓ available")),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn a_name_is_checked_when_typing_rests_with_the_focus_on_the_path() {
+        let mut app = loaded();
+        type_str(&mut app, "kim");
+        press(&mut app, KeyCode::Tab);
+        type_str(&mut app, "/ops/");
+        let names: Vec<String> = rest(&mut app, 4).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, ["kim"]);
+    }
+
+    #[test]
+    fn enter_waits_for_a_name_still_being_checked_then_goes_on() {
+        let mut app = users_unread();
+        type_str(&mut app, "lea");
+        let sent = checked(&press(&mut app, KeyCode::Enter));
+        assert_eq!(app.screen, Screen::Details, "not while lea is unchecked");
+        let (kind, text) = notice(&app);
+        assert_eq!(kind, NoticeKind::Info);
+        assert!(text.contains("Still checking"), "says why it waits: {text}");
+        assert!(text.contains("lea"), "names the name: {text}");
+        let check = sent
+            .into_iter()
+            .next()
+            .expect("Enter sends the check at once");
+        answer(&mut app, check, None);
+        assert_eq!(app.screen, Screen::Access, "the answer lets it go on");
+    }
+
+    #[test]
+    fn enter_waits_for_a_name_still_being_checked_and_stays_when_it_is_taken() {
+        let mut app = users_unread();
+        type_str(&mut app, "Mo");
+        ctrl(&mut app, 'n');
+        type_str(&mut app, "ned");
+        let sent = checked(&press(&mut app, KeyCode::Enter));
+        assert_eq!(sent.len(), 2, "both names: {sent:?}");
+        answer(&mut app, sent[1].clone(), None);
+        assert_eq!(app.screen, Screen::Details, "Mo is still unchecked");
+        answer(&mut app, sent[0].clone(), Some("mo"));
+        assert_eq!(app.screen, Screen::Details);
+        assert_eq!(app.focus.details, 0, "the focus goes to the taken name");
+        let (kind, text) = notice(&app);
+        assert_eq!(kind, NoticeKind::Error);
+        assert!(text.contains("A user named mo already exists"), "{text}");
+    }
+
+    #[test]
+    fn with_the_user_list_read_enter_goes_on_and_the_check_follows() {
+        let mut app = loaded();
+        type_str(&mut app, "pat");
+        let sent = checked(&press(&mut app, KeyCode::Enter));
+        assert_eq!(sent.len(), 1, "the name is checked at once: {sent:?}");
+        assert_eq!(
+            app.screen,
+            Screen::Access,
+            "the user list already settles pat"
+        );
+    }
+
+    #[test]
+    fn the_user_list_arriving_lets_a_waiting_enter_go_on() {
+        let (mut app, cmds) = App::new((80, 24));
+        type_str(&mut app, "quinn");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Details, "{:?}", app.notice);
+        answer_loads(&mut app, &cmds);
+        assert_eq!(app.screen, Screen::Access);
+    }
+
+    #[test]
+    fn editing_a_name_while_enter_waits_cancels_the_wait() {
+        let mut app = users_unread();
+        type_str(&mut app, "oli");
+        let sent = checked(&press(&mut app, KeyCode::Enter));
+        type_str(&mut app, "ver");
+        answer(&mut app, sent[0].clone(), None);
+        assert_eq!(app.screen, Screen::Details, "oliver is not checked yet");
+    }
+}

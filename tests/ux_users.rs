@@ -178,3 +178,101 @@ mod name_checks {
         assert_eq!(app.screen, Screen::Details, "oliver is not checked yet");
     }
 }
+
+mod verdicts {
+    use super::*;
+
+    /// User details at `w`x`h` with `typed` as the name, found taken by a user spelt `existing`.
+    fn taken(w: u16, h: u16, typed: &str, existing: &str) -> String {
+        let mut app = loaded();
+        update(&mut app, Msg::Resize(w, h));
+        type_str(&mut app, typed);
+        for check in rest(&mut app, 4) {
+            answer(&mut app, check, Some(existing));
+        }
+        draw(&app)
+    }
+
+    /// Every screen line that shows part of the verdict on the name.
+    fn verdict(screen: &str) -> String {
+        screen
+            .lines()
+            .filter(|l| l.contains('✗') || l.contains("exists"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_long_taken_name_keeps_its_whole_verdict_at_80_columns() {
+        let name = "Existing-Alice-From-The-Platform-Team-Acct";
+        assert!(name.len() > 40);
+        let screen = taken(80, 24, &name.to_lowercase(), name);
+        let shown = verdict(&screen);
+        assert!(shown.contains("exists"), "the verdict is cut:\n{screen}");
+        assert!(shown.contains("✗ Existing-Alice"), "{screen}");
+        assert!(
+            screen
+                .lines()
+                .all(|l| !l.contains("exi│") && !l.ends_with("exi")),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn a_taken_name_keeps_its_whole_verdict_under_a_full_row_and_on_a_wide_one() {
+        let at_80 = taken(80, 24, "existing-alice", "Existing-Alice");
+        assert!(
+            verdict(&at_80).contains("✗ Existing-Alice exists"),
+            "{at_80}"
+        );
+        let at_160 = taken(160, 40, "existing-alice", "Existing-Alice");
+        assert!(
+            at_160
+                .lines()
+                .any(|l| l.contains("User name") && l.contains("✗ Existing-Alice exists")),
+            "on the name's own row when there is room:\n{at_160}"
+        );
+    }
+
+    #[test]
+    fn a_verdict_under_the_row_keeps_the_lines_below_in_view() {
+        let screen = taken(80, 24, "existing-alice", "Existing-Alice");
+        assert!(screen.contains("Use letters, digits"), "{screen}");
+        assert!(screen.contains("Path"), "{screen}");
+    }
+
+    #[test]
+    fn a_sixty_four_character_taken_name_keeps_its_verdict_at_80_columns() {
+        let name = format!("Svc-{}", "x".repeat(60));
+        let screen = taken(80, 24, &name, &name.to_uppercase());
+        let shown = verdict(&screen);
+        assert!(shown.contains("✗ SVC-XXX"), "{screen}");
+        assert!(
+            shown.contains("… exists") || shown.contains("X exists"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn a_wide_character_in_a_name_is_refused_and_the_row_stays_inside_the_box() {
+        let mut app = loaded();
+        type_str(&mut app, "ops-");
+        type_str(&mut app, "名前");
+        assert_eq!(
+            app.draft.names[0].value(),
+            "ops-",
+            "the wide characters are refused"
+        );
+        let (kind, text) = notice(&app);
+        assert_eq!(kind, NoticeKind::Error);
+        assert!(
+            text.contains("letters, digits"),
+            "says what is allowed: {text}"
+        );
+        let screen = draw(&app);
+        assert!(
+            screen.contains(&text) || screen.contains("letters, digits"),
+            "{screen}"
+        );
+    }
+}

@@ -276,3 +276,133 @@ mod verdicts {
         );
     }
 }
+
+mod wide_policy_list {
+    use super::*;
+    use iamwiz::protocol::{PolicyDocument, PolicyScope};
+
+    /// Real AWS managed policy names, the longest about 60 characters.
+    const LONG: [&str; 3] = [
+        "AmazonSageMakerCanvasDirectDeployAccess",
+        "AWSServiceRoleForAmazonEKSNodegroupAccessAndQuickSightReadOnly",
+        "QuickSightAccessForS3StorageManagementAnalyticsReadOnly",
+    ];
+
+    /// The Policies pane at `w`x`h`, the account listing [`LONG`] too, the first long name
+    /// highlighted and its document previewed.
+    fn policies_at(w: u16, h: u16) -> App {
+        let mut app = loaded();
+        update(&mut app, Msg::Resize(w, h));
+        type_str(&mut app, "carol");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Left);
+        let cmds = ctrl(&mut app, 'r');
+        let seq = seq_of(&cmds, |r| match r {
+            Request::LoadPolicies { seq } => Some(*seq),
+            _ => None,
+        });
+        let mut policies: Vec<_> = LONG.iter().map(|n| policy(n, PolicyScope::Aws)).collect();
+        policies.push(policy("DeployPipeline", PolicyScope::Customer));
+        update(
+            &mut app,
+            Msg::Worker(Event::Policies {
+                seq,
+                result: Ok(policies),
+            }),
+        );
+        type_str(&mut app, "quicksight");
+        let mut asked = None;
+        for _ in 0..=iamwiz::flows::users::picker::REST_TICKS {
+            for c in update(&mut app, Msg::Tick) {
+                if let Command::Worker(Request::LoadPolicyDocument { seq, arn }) = c {
+                    asked = Some((seq, arn));
+                }
+            }
+        }
+        let (seq, arn) = asked.expect("the preview was requested");
+        let document = serde_json::to_string_pretty(&serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": ["quicksight:DescribeDashboard", "s3:ListAllMyBuckets",
+                    "s3:GetBucketLocation", "storagelens:ListStorageLensConfigurations"],
+                "Resource": "*"
+            }]
+        }))
+        .unwrap();
+        let result = Ok(PolicyDocument {
+            version: "v3".into(),
+            description: "Lets QuickSight read S3 Storage Lens analytics.".into(),
+            summary: "Allow 4 actions on *".into(),
+            document,
+        });
+        update(
+            &mut app,
+            Msg::Worker(Event::PolicyDocument { seq, arn, result }),
+        );
+        app
+    }
+
+    /// The screen row that lists `name`.
+    fn row_of<'a>(screen: &'a str, start: &str) -> &'a str {
+        screen
+            .lines()
+            .find(|l| l.contains(start) && l.contains("AWS managed") && !l.contains('·'))
+            .unwrap_or_else(|| panic!("no row for {start}:\n{screen}"))
+    }
+
+    /// Whether a row of the list and the preview's description share a screen row.
+    fn beside(screen: &str) -> bool {
+        screen
+            .lines()
+            .any(|l| l.contains("[ ] ") && l.contains("Lets QuickSight"))
+    }
+
+    #[test]
+    fn at_160_columns_every_policy_name_is_whole_beside_the_preview() {
+        let app = policies_at(160, 40);
+        let screen = draw(&app);
+        for name in LONG
+            .iter()
+            .filter(|n| n.to_lowercase().contains("quicksight"))
+        {
+            let row = row_of(&screen, &name[..20]);
+            assert!(row.contains(name), "cut: {row}");
+        }
+        assert!(
+            beside(&screen),
+            "the preview is beside the list, on the same rows:\n{screen}"
+        );
+        insta::assert_snapshot!("policies_160x40", screen);
+    }
+
+    #[test]
+    fn at_120_columns_the_list_and_the_preview_are_side_by_side() {
+        let app = policies_at(120, 30);
+        let screen = draw(&app);
+        let row = row_of(&screen, "QuickSightAccessForS3");
+        assert!(
+            row.contains("QuickSightAccessForS3StorageManagementAnalyticsReadOnly"),
+            "the name is whole: {row}"
+        );
+        assert!(
+            beside(&screen),
+            "a list row and the preview share a screen row:\n{screen}"
+        );
+        insta::assert_snapshot!("policies_120x30", screen);
+    }
+
+    #[test]
+    fn at_80_columns_the_preview_stays_under_the_list() {
+        let app = policies_at(80, 24);
+        let screen = draw(&app);
+        assert!(
+            !screen
+                .lines()
+                .any(|l| l.contains("[ ]") && l.contains("Allow 4")),
+            "{screen}"
+        );
+        insta::assert_snapshot!("policies_80x24", screen);
+    }
+}

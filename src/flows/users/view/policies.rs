@@ -15,6 +15,13 @@ use crate::ui::{ACCENT, DIM, ERROR};
 
 use super::*;
 
+/// The width of a policy list's area (a terminal of about 120 columns) from which the preview
+/// goes beside the list rather than below it.
+const SIDE_BY_SIDE: u16 = 116;
+
+/// The least width of a policy list beside its preview: a 56-column name stays whole.
+const LIST_BESIDE: u16 = 81;
+
 pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
     let [intro, filter, list] = Layout::vertical([
         Constraint::Length(3),
@@ -71,6 +78,7 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
             radio(on),
             p,
             &picker::match_positions(query, &p.name, &mut matcher),
+            list.width as usize,
         ));
     }
     f.render_widget(Paragraph::new(lines), list);
@@ -131,16 +139,30 @@ pub(super) fn policy_filter(f: &mut Frame, area: Rect, list: &ListUi) {
     );
 }
 
-/// A policy row: the pointer, a checkbox or radio `mark`, the name with the characters the filter
-/// matched highlighted, and the policy's type.
+/// The name column of a policy list `width` columns wide: 48 columns in an 80-column terminal,
+/// else all the width the pointer, the mark and the type column leave (AWS names run to 128).
+pub(super) fn name_column(width: usize) -> usize {
+    const NARROW: usize = 48;
+    // The pointer, the mark and the spaces (9), the widest type (16).
+    let fitted = width.saturating_sub(25);
+    if width <= 78 {
+        fitted.min(NARROW)
+    } else {
+        fitted.min(128)
+    }
+}
+
+/// A policy row in a list `width` columns wide: the pointer, a checkbox or radio `mark`, the name
+/// with the characters the filter matched highlighted, and the policy's type.
 pub(super) fn policy_row<'a>(
     focused: bool,
     mark: &str,
     p: &PolicyInfo,
     matched: &[u32],
+    width: usize,
 ) -> Line<'a> {
-    const NAME: usize = 48;
-    let name = truncate(&p.name, NAME);
+    let name_width = name_column(width);
+    let name = truncate(&p.name, name_width);
     // A cut name ends in an ellipsis that matches nothing.
     let shown = name.chars().count() - usize::from(name != p.name);
     let hit = Style::new().fg(ACCENT).bold();
@@ -167,15 +189,32 @@ pub(super) fn policy_row<'a>(
             Span::raw(run)
         });
     }
-    let pad = NAME.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+    let pad = name_width.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
     spans.push(Span::raw(" ".repeat(pad + 1)));
     spans.push(dim(type_label(p)));
     line(spans)
 }
 
-/// Splits a policy list's area into the list and, when shown and there is room, the preview below.
+/// Splits a policy list's area into the list and, when shown and there is room, the preview:
+/// beside the list from about 120 columns (after a one-column gap: two fifths of the width, 36
+/// to 72 columns, leaving the list at least [`LIST_BESIDE`]), else below it.
 pub(super) fn split_preview(app: &App, area: Rect) -> (Rect, Option<Rect>) {
-    if !app.picker.preview.shown || area.height < 10 {
+    if !app.picker.preview.shown {
+        return (area, None);
+    }
+    if area.width >= SIDE_BY_SIDE && area.height >= 5 {
+        let preview = (area.width * 2 / 5)
+            .clamp(36, 72)
+            .min(area.width - 1 - LIST_BESIDE);
+        let [list, _, preview] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(preview),
+        ])
+        .areas(area);
+        return (list, Some(preview));
+    }
+    if area.height < 10 {
         return (area, None);
     }
     let [list, preview] = Layout::vertical([

@@ -406,3 +406,96 @@ mod wide_policy_list {
         insta::assert_snapshot!("policies_80x24", screen);
     }
 }
+
+mod batch_wording {
+    use super::*;
+
+    /// Three users named on User details, then Enter: the wizard on Access type.
+    fn three_users() -> App {
+        let mut app = loaded();
+        type_str(&mut app, "ana");
+        for name in ["ben", "cy"] {
+            ctrl(&mut app, 'n');
+            type_str(&mut app, name);
+        }
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Access);
+        app
+    }
+
+    /// The singular phrases a batch must not show.
+    fn singular(screen: &str) -> Vec<&str> {
+        ["this user", "the user ", "the user's", "the user."]
+            .into_iter()
+            .filter(|p| screen.contains(p))
+            .collect()
+    }
+
+    #[test]
+    fn access_type_speaks_of_these_n_users() {
+        let mut app = three_users();
+        let screen = draw(&app);
+        assert!(
+            screen.contains("Choose how these 3 users will access AWS"),
+            "{screen}"
+        );
+        // A console password that must be changed: the policy that lets them is added.
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char(' '));
+        let screen = draw(&app);
+        assert!(
+            screen.contains("so the users can set a new password"),
+            "{screen}"
+        );
+        assert_eq!(singular(&screen), Vec::<&str>::new(), "{screen}");
+    }
+
+    #[test]
+    fn a_single_user_is_still_this_user() {
+        let mut app = loaded();
+        type_str(&mut app, "dee");
+        press(&mut app, KeyCode::Enter);
+        let screen = draw(&app);
+        assert!(
+            screen.contains("Choose how this user will access AWS"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn boundary_and_review_speak_of_the_users() {
+        let mut app = three_users();
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Boundary);
+        let screen = draw(&app);
+        assert!(screen.contains("these 3 users' policies"), "{screen}");
+        assert_eq!(singular(&screen), Vec::<&str>::new(), "{screen}");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Review);
+        update(&mut app, Msg::Resize(80, 40));
+        let screen = draw(&app);
+        assert!(
+            screen.contains("none: these 3 users will have no permissions"),
+            "{screen}"
+        );
+        assert!(screen.contains("create the 3 users"), "{screen}");
+        assert_eq!(singular(&screen), Vec::<&str>::new(), "{screen}");
+    }
+
+    #[test]
+    fn the_new_group_form_chooses_the_group_for_the_users() {
+        let mut app = three_users();
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Permissions);
+        ctrl(&mut app, 'g');
+        let screen = draw(&app);
+        assert!(
+            screen.contains("even if you later cancel the users"),
+            "{screen}"
+        );
+        assert!(screen.contains("chooses it for the users"), "{screen}");
+        assert_eq!(singular(&screen), Vec::<&str>::new(), "{screen}");
+    }
+}

@@ -132,7 +132,10 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
     let d = &app.draft;
     let at = |item: AccessItem| app.focus.access == item;
     let mut lines = vec![
-        Line::from(" Choose how this user will access AWS (one or both)."),
+        Line::from(format!(
+            " Choose how {} will access AWS (one or both).",
+            these_users(app)
+        )),
         Line::from(""),
         line(vec![
             pointer(at(AccessItem::AccessKey)),
@@ -201,8 +204,9 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         if !app.effective().added.is_empty() {
             lines.extend(wrapped(
                 &format!(
-                    "Adds {} so the user can set a new password.",
-                    CHANGE_PASSWORD_POLICY
+                    "Adds {} so {} can set a new password.",
+                    CHANGE_PASSWORD_POLICY,
+                    the_users(app)
                 ),
                 7,
                 width,

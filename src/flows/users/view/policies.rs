@@ -35,7 +35,10 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
     };
     f.render_widget(
         Paragraph::new(vec![
-            Line::from(" A permissions boundary caps what this user's policies can grant."),
+            Line::from(format!(
+                " A permissions boundary caps what {} policies can grant.",
+                possessive(&these_users(app))
+            )),
             line(vec![
                 Span::raw(" Boundary: "),
                 Span::styled(current, Style::new().fg(ACCENT).bold()),
@@ -117,6 +120,15 @@ pub(super) fn cached_note<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
             )])
         })
         .collect()
+}
+
+/// "this user's", "these 3 users'".
+fn possessive(who: &str) -> String {
+    if who.ends_with('s') {
+        format!("{who}'")
+    } else {
+        format!("{who}'s")
+    }
 }
 
 /// A policy list's filter line, with its type filter at the right.
@@ -237,10 +249,12 @@ pub(super) fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
             .title(line(vec![Span::raw("─"), bold(" Preview ")]));
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let text = if app.catalog.policies.ready().is_some() {
-            " No boundary: the user's own policies alone decide what it may do."
-        } else {
-            ""
+        let text = match app.catalog.policies.ready() {
+            Some(_) if app.draft.names.len() > 1 => {
+                " No boundary: the users' own policies alone decide what they may do."
+            }
+            Some(_) => " No boundary: the user's own policies alone decide what it may do.",
+            None => "",
         };
         f.render_widget(Paragraph::new(line(vec![dim(text)])), inner);
         return;

@@ -394,6 +394,20 @@ mod wide_policy_list {
     }
 
     #[test]
+    fn beside_the_list_a_long_document_leaves_the_preview_title_room_for_the_name() {
+        let app = policies_at(120, 24);
+        let screen = draw(&app);
+        // The row holds the list's first row too: the title is what follows its rule.
+        let row = screen
+            .lines()
+            .find(|l| l.contains("─ QuickS"))
+            .unwrap_or_else(|| panic!("no preview title:\n{screen}"));
+        let title = &row[row.find("─ QuickS").unwrap()..];
+        assert!(title.contains("QuickSightAccessFor"), "{title}");
+        assert!(title.contains("1-"), "says which lines it shows: {title}");
+    }
+
+    #[test]
     fn at_80_columns_the_preview_stays_under_the_list() {
         let app = policies_at(80, 24);
         let screen = draw(&app);

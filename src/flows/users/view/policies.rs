@@ -292,7 +292,12 @@ pub(super) fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
             let total = d.document.lines().count();
             if total > rows {
                 let last = (scroll + rows).min(total);
-                right = format!(" {}-{last} of {total} · Shift-↑↓ ", scroll + 1);
+                // Beside the list the preview is narrow: the name keeps room before the key.
+                right = if width >= 60 {
+                    format!(" {}-{last} of {total} · Shift-↑↓ ", scroll + 1)
+                } else {
+                    format!(" {}-{last}/{total} ", scroll + 1)
+                };
             }
             body.extend(
                 d.document

@@ -52,6 +52,7 @@ mod signals;
 mod snapshots;
 mod tmux;
 mod update;
+mod ux_users;
 
 /// A file put in `tests/` is compiled only if this file names it in a `mod` line or Cargo.toml
 /// gives it a `[[test]]` of its own (`autotests` is off): no test file is silently left out.

@@ -138,7 +138,9 @@ fn permissions_when_listing_is_denied() {
         }),
     );
     type_str(&mut app, "carol");
-    press(&mut app, KeyCode::Enter);
+    // The users are not read yet: Enter waits for carol's own check.
+    let cmds = press(&mut app, KeyCode::Enter);
+    answer_name_checks(&mut app, &cmds);
     press(&mut app, KeyCode::Enter);
     snap!("permissions_denied", app);
 }

@@ -365,7 +365,9 @@ fn the_eleventh_group_is_refused() {
         }),
     );
     type_str(&mut app, "carol");
-    press(&mut app, KeyCode::Enter);
+    // The reload reads the users again: Enter waits for carol's own check.
+    let cmds = press(&mut app, KeyCode::Enter);
+    answer_name_checks(&mut app, &cmds);
     press(&mut app, KeyCode::Enter);
     for _ in 0..10 {
         press(&mut app, KeyCode::Char(' '));

@@ -190,14 +190,17 @@ impl App {
             .map(|u| u.name.clone())
     }
 
-    /// A name was edited on row `row`: check it with AWS once typing rests.
-    pub(crate) fn name_changed(&mut self, row: usize) {
-        self.seqs.name_check_due = Some((self.ticks + NAME_CHECK_DELAY, row));
+    /// A name on User details was edited: every name there not checked yet is checked with AWS
+    /// once typing rests, whichever row has the focus by then. An Enter waiting for the checks
+    /// is called off: the name it waited for is gone.
+    pub(crate) fn name_changed(&mut self) {
+        self.seqs.name_check_due = Some(self.ticks + NAME_CHECK_DELAY);
+        self.seqs.enter_when_checked = false;
     }
 
-    /// The heartbeat's part for names: on User details, sends the check that is due.
+    /// The heartbeat's part for names: on User details, sends the checks that are due.
     pub(super) fn check_due_name(&mut self) -> Vec<Command> {
-        let Some((due, row)) = self.seqs.name_check_due else {
+        let Some(due) = self.seqs.name_check_due else {
             return Vec::new();
         };
         if self.screen != Screen::Details {
@@ -207,11 +210,7 @@ impl App {
         if self.ticks < due {
             return Vec::new();
         }
-        self.seqs.name_check_due = None;
-        let name = self.draft.names.get(row).map(|n| n.value().to_string());
-        name.and_then(|n| self.check_name(NameKind::User, n))
-            .into_iter()
-            .collect()
+        self.check_names_now()
     }
 
     /// Checks every name of the draft not checked yet, at once (leaving User details).
@@ -227,6 +226,30 @@ impl App {
             .into_iter()
             .filter_map(|n| self.check_name(NameKind::User, n))
             .collect()
+    }
+
+    /// The first name of the draft still unchecked, with its row: its check with AWS is on its
+    /// way and the account's user list, which would settle it too, is not read.
+    pub fn name_being_checked(&self) -> Option<(usize, String)> {
+        if matches!(self.catalog.users, Remote::Ready(_)) {
+            return None;
+        }
+        self.draft.names.iter().enumerate().find_map(|(i, n)| {
+            matches!(
+                self.name_check(NameKind::User, n.value()),
+                Some(Remote::Loading)
+            )
+            .then(|| (i, n.value().to_string()))
+        })
+    }
+
+    /// Whether an Enter on User details waits for a name's check (see [`Self::name_changed`]).
+    pub(crate) fn enter_when_checked(&self) -> bool {
+        self.seqs.enter_when_checked
+    }
+
+    pub(crate) fn set_enter_when_checked(&mut self, wait: bool) {
+        self.seqs.enter_when_checked = wait;
     }
 
     /// The request that checks `name` as a `kind` name, unless it is invalid or already known.

@@ -24,6 +24,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Command> {
         }
         Event::Users { seq, result } if seq == app.seqs.users => {
             app.catalog.users = Remote::from(result);
+            return crate::flows::users::update::names_checked(app);
         }
         Event::Policies { seq, result } if seq == app.seqs.policies => {
             policy_cache::on_policies(app, result);
@@ -57,6 +58,7 @@ pub(super) fn on_event(app: &mut App, event: Event) -> Vec<Command> {
                 && check.seq == seq
             {
                 check.state = Remote::from(result);
+                return crate::flows::users::update::names_checked(app);
             }
         }
         Event::Step {

@@ -217,8 +217,11 @@ struct Seqs {
     users: u64,
     policies: u64,
     copy: u64,
-    /// When to check a name with AWS: (tick, row on User details).
-    name_check_due: Option<(u64, usize)>,
+    /// When to check the names on User details with AWS: the tick typing will have rested by.
+    name_check_due: Option<u64>,
+    /// Enter was pressed on User details while a name was being checked: it goes through when
+    /// the last answer is in.
+    enter_when_checked: bool,
 }
 
 #[derive(Debug)]

@@ -117,6 +117,23 @@ pub fn answer_loads(app: &mut App, cmds: &[Command]) {
     }
 }
 
+/// Answers the user name checks among `cmds` as the worker would for names nobody has.
+pub fn answer_name_checks(app: &mut App, cmds: &[Command]) {
+    for c in cmds {
+        if let Command::Worker(Request::CheckName { seq, kind, name }) = c {
+            update(
+                app,
+                Msg::Worker(Event::NameCheck {
+                    seq: *seq,
+                    kind: *kind,
+                    name: name.clone(),
+                    result: Ok(None),
+                }),
+            );
+        }
+    }
+}
+
 pub fn created_event(run: u64) -> Event {
     Event::Finished {
         run,

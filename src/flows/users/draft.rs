@@ -54,6 +54,25 @@ pub struct Draft {
     pub inline_doc: TextArea,
 }
 
+impl Draft {
+    /// The users being made, as the screens speak of them: "this user", or "these 3 users".
+    pub fn these_users(&self) -> String {
+        match self.names.len() {
+            1 => "this user".to_string(),
+            n => format!("these {n} users"),
+        }
+    }
+
+    /// "the user" or "the users", as many as are being made.
+    pub fn the_users(&self) -> &'static str {
+        if self.names.len() > 1 {
+            "the users"
+        } else {
+            "the user"
+        }
+    }
+}
+
 impl Default for Draft {
     fn default() -> Self {
         Draft {

@@ -127,9 +127,10 @@ pub(crate) fn key(app: &mut App, key: &KeyEvent) -> Option<Vec<Command>> {
     if key.code == KeyCode::Esc {
         app.new_group.form = None;
         if app.new_group.pending.is_some() {
-            app.info(
-                "The group is still being created; it is chosen for the user when it is made.",
-            );
+            app.info(format!(
+                "The group is still being created; it is chosen for {} when it is made.",
+                app.draft.the_users()
+            ));
         }
         return Some(Vec::new());
     }
@@ -329,8 +330,9 @@ pub(crate) fn on_created(app: &mut App, seq: u64, result: Result<GroupInfo, AwsE
             } else {
                 app.draft.groups.push(group.name.clone());
                 app.info(format!(
-                    "Group {} created with {policies} and added to the user.",
-                    group.name
+                    "Group {} created with {policies} and added to {}.",
+                    group.name,
+                    app.draft.the_users()
                 ));
             }
         }

@@ -1,4 +1,6 @@
-//! Step 1: the names of the users to create (1 to 10) and their shared path.
+//! Step 1: the names of the users to create (1 to 10) and their shared path. Enter goes on only
+//! once each name is known to be free, by the account's user list or by its own check with AWS:
+//! while neither has answered it waits, and goes on by itself when the answer is in.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -30,33 +32,63 @@ pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             if on_name && names > 1 {
                 app.draft.names.remove(app.focus.details);
                 app.focus.details = app.focus.details.min(names - 2);
+                app.name_changed();
             }
         }
-        KeyCode::Enter => {
-            if let Err((row, e)) = validate_user_names(&app.draft.names) {
-                app.focus.details = row;
-                app.error(e);
-            } else if let Some((row, taken)) = app.taken_names().into_iter().next() {
-                app.focus.details = row;
-                app.error(format!(
-                    "A user named {taken} already exists in this account (IAM ignores case); \
-                     choose another name."
-                ));
-            } else if let Err(e) = validate_path(app.draft.path.value()) {
-                app.focus.details = names;
-                app.error(e);
-            } else {
-                app.screen = Screen::Access;
-                return app.check_names_now();
-            }
-        }
+        KeyCode::Enter => return enter(app),
         _ => {
             if let Edit::Changed = edit_focused(app, &key)
                 && on_name
             {
-                app.name_changed(app.focus.details);
+                app.name_changed();
             }
         }
     }
     Vec::new()
+}
+
+/// Enter: checks the names and the path, then goes on to Access type, or waits for the names'
+/// checks with AWS (sent now if typing had not rested yet).
+fn enter(app: &mut App) -> Vec<Command> {
+    app.set_enter_when_checked(false);
+    let names = app.draft.names.len();
+    if let Err((row, e)) = validate_user_names(&app.draft.names) {
+        app.focus.details = row;
+        app.error(e);
+    } else if let Some((row, taken)) = app.taken_names().into_iter().next() {
+        app.focus.details = row;
+        app.error(format!(
+            "A user named {taken} already exists in this account (IAM ignores case); \
+             choose another name."
+        ));
+    } else if let Err(e) = validate_path(app.draft.path.value()) {
+        app.focus.details = names;
+        app.error(e);
+    } else {
+        let cmds = app.check_names_now();
+        if let Some((_, name)) = app.name_being_checked() {
+            app.set_enter_when_checked(true);
+            app.info(format!(
+                "Still checking that no user named {name} exists in this account; the next \
+                 step follows as soon as AWS answers."
+            ));
+        } else {
+            app.screen = Screen::Access;
+        }
+        return cmds;
+    }
+    Vec::new()
+}
+
+/// A name's check or the user list is in: an Enter that waited for it goes through once no check is pending.
+pub fn names_checked(app: &mut App) -> Vec<Command> {
+    if !app.enter_when_checked() || app.name_being_checked().is_some() {
+        return Vec::new();
+    }
+    if app.screen != Screen::Details {
+        app.set_enter_when_checked(false);
+        return Vec::new();
+    }
+    app.notice = None;
+    enter(app)
 }

@@ -30,6 +30,7 @@ pub const PATH: FieldRule = FieldRule {
 };
 
 pub use crate::kit::tags::{TAG_KEY, TAG_VALUE};
+pub use details::names_checked;
 
 /// The access key's description: a tag value.
 pub const KEY_DESCRIPTION: FieldRule = FieldRule {
@@ -104,7 +105,7 @@ pub fn paste(app: &mut App, text: &str) {
         Ok(()) => {
             after_filter_change(app);
             if app.screen == Screen::Details && app.focus.details < app.draft.names.len() {
-                app.name_changed(app.focus.details);
+                app.name_changed();
             }
         }
         Err(message) => app.error(message),

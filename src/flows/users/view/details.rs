@@ -12,7 +12,9 @@ use crate::app::{AccessItem, App, Remote};
 use crate::flows::users::draft::{self, PasswordMode, USER_NAME_RULE};
 use crate::flows::users::rules::{CHANGE_PASSWORD_POLICY, check_access};
 use crate::flows::users::{identity_center, key_use};
-use crate::kit::widgets::{bold, checkbox, dim, field, label, line, pointer, radio, spinner};
+use crate::kit::widgets::{
+    bold, checkbox, dim, field, label, line, pointer, radio, spinner, truncate,
+};
 use crate::model::mfa_policy::REQUIRE_MFA_POLICY_NAME;
 use crate::protocol::NameKind;
 use crate::protocol::PasswordPolicy;
@@ -35,8 +37,22 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
         let mut spans = vec![pointer(focused), label(&label_text, LABEL)];
         spans.extend(field(name, w, focused));
         spans.push(dim(format!(" {:>2}/64 ", name.len())));
-        spans.push(name_status(app, app.draft.names[i].value()));
-        lines.push(line(spans));
+        // The verdict goes on the row when it fits, else whole on its own row under the field
+        // (a name too long even there is shortened, never the verdict).
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = (area.width as usize).saturating_sub(used);
+        let status = name_verdict(app, name.value(), usize::MAX);
+        if status.width() <= room {
+            spans.push(status);
+            lines.push(line(spans));
+        } else {
+            lines.push(line(spans));
+            let under = (area.width as usize).saturating_sub(LABEL + 4);
+            lines.push(line(vec![
+                Span::raw(" ".repeat(LABEL + 3)),
+                name_verdict(app, name.value(), under),
+            ]));
+        }
     }
     let rule = match draft::validate_user_names(&d.names) {
         Err((row, e)) if !d.names[row].is_empty() => Err(e),
@@ -87,11 +103,22 @@ pub fn details(app: &App, f: &mut Frame, area: Rect) {
 
 /// Whether the user name `name` is free in the account, as far as the live check knows.
 pub(crate) fn name_status<'a>(app: &App, name: &str) -> Span<'a> {
+    name_verdict(app, name, usize::MAX)
+}
+
+/// [`name_status`] in at most `room` columns where it can be: the existing user's name is
+/// shortened with an ellipsis (to no fewer than 8 columns), never the verdict after it.
+fn name_verdict<'a>(app: &App, name: &str, room: usize) -> Span<'a> {
     if name.is_empty() || draft::validate_user_name(name).is_err() {
         return Span::raw("");
     }
     if let Some(existing) = app.name_taken(name) {
-        return Span::styled(format!("✗ {existing} exists"), Style::new().fg(ERROR));
+        let (before, after) = ("✗ ", " exists");
+        let fit = room.saturating_sub(before.len() + after.len()).max(8);
+        return Span::styled(
+            format!("{before}{}{after}", truncate(&existing, fit)),
+            Style::new().fg(ERROR),
+        );
     }
     match app.name_check(NameKind::User, name) {
         Some(Remote::Ready(None)) => Span::styled("✓ available", Style::new().fg(OK)),
@@ -105,7 +132,10 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
     let d = &app.draft;
     let at = |item: AccessItem| app.focus.access == item;
     let mut lines = vec![
-        Line::from(" Choose how this user will access AWS (one or both)."),
+        Line::from(format!(
+            " Choose how {} will access AWS (one or both).",
+            these_users(app)
+        )),
         Line::from(""),
         line(vec![
             pointer(at(AccessItem::AccessKey)),
@@ -174,8 +204,9 @@ pub fn access(app: &App, f: &mut Frame, area: Rect) {
         if !app.effective().added.is_empty() {
             lines.extend(wrapped(
                 &format!(
-                    "Adds {} so the user can set a new password.",
-                    CHANGE_PASSWORD_POLICY
+                    "Adds {} so {} can set a new password.",
+                    CHANGE_PASSWORD_POLICY,
+                    the_users(app)
                 ),
                 7,
                 width,

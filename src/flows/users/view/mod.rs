@@ -25,6 +25,16 @@ use crate::ui::ERROR;
 
 const LABEL: usize = 12;
 
+/// See [`crate::flows::users::draft::Draft::these_users`].
+fn these_users(app: &crate::app::App) -> String {
+    app.draft.these_users()
+}
+
+/// See [`crate::flows::users::draft::Draft::the_users`].
+fn the_users(app: &crate::app::App) -> &'static str {
+    app.draft.the_users()
+}
+
 /// One line under a field: the rule in grey, or what is wrong in red.
 fn rule_line<'a>(check: Result<(), String>, rule: &str, show_error: bool) -> Line<'a> {
     let pad = Span::raw(" ".repeat(LABEL + 3));

@@ -156,7 +156,10 @@ pub fn draw(app: &App, form: &Form, f: &mut Frame, area: Rect) {
     ]));
     lines.push(line(vec![Span::styled(
         truncate(
-            " The group is created now, even if you later cancel the user.",
+            &format!(
+                " The group is created now, even if you later cancel {}.",
+                app.draft.the_users()
+            ),
             width,
         ),
         Style::new().fg(ACCENT),
@@ -176,9 +179,10 @@ pub fn draw(app: &App, form: &Form, f: &mut Frame, area: Rect) {
             )]));
         }
     } else {
-        lines.push(line(vec![dim(
-            " Enter creates the group and chooses it for the user; Esc cancels.",
-        )]));
+        lines.push(line(vec![dim(format!(
+            " Enter creates the group and chooses it for {}; Esc cancels.",
+            app.draft.the_users()
+        ))]));
         lines.push(Line::from(""));
     }
     f.render_widget(Paragraph::new(lines), inner);

@@ -134,6 +134,7 @@ pub fn permissions(app: &App, f: &mut Frame, area: Rect) {
                     checkbox(on),
                     p,
                     &picker::match_positions(query, &p.name, &mut matcher),
+                    list.width as usize,
                 ));
             }
             if let Some(preview) = preview {

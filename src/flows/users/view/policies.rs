@@ -15,6 +15,13 @@ use crate::ui::{ACCENT, DIM, ERROR};
 
 use super::*;
 
+/// The width of a policy list's area (a terminal of about 120 columns) from which the preview
+/// goes beside the list rather than below it.
+const SIDE_BY_SIDE: u16 = 116;
+
+/// The least width of a policy list beside its preview: a 56-column name stays whole.
+const LIST_BESIDE: u16 = 81;
+
 pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
     let [intro, filter, list] = Layout::vertical([
         Constraint::Length(3),
@@ -28,7 +35,10 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
     };
     f.render_widget(
         Paragraph::new(vec![
-            Line::from(" A permissions boundary caps what this user's policies can grant."),
+            Line::from(format!(
+                " A permissions boundary caps what {} policies can grant.",
+                possessive(&these_users(app))
+            )),
             line(vec![
                 Span::raw(" Boundary: "),
                 Span::styled(current, Style::new().fg(ACCENT).bold()),
@@ -71,6 +81,7 @@ pub fn boundary(app: &App, f: &mut Frame, area: Rect) {
             radio(on),
             p,
             &picker::match_positions(query, &p.name, &mut matcher),
+            list.width as usize,
         ));
     }
     f.render_widget(Paragraph::new(lines), list);
@@ -111,6 +122,15 @@ pub(super) fn cached_note<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
         .collect()
 }
 
+/// "this user's", "these 3 users'".
+fn possessive(who: &str) -> String {
+    if who.ends_with('s') {
+        format!("{who}'")
+    } else {
+        format!("{who}'s")
+    }
+}
+
 /// A policy list's filter line, with its type filter at the right.
 pub(super) fn policy_filter(f: &mut Frame, area: Rect, list: &ListUi) {
     let kind = list.policy_type.label();
@@ -131,16 +151,30 @@ pub(super) fn policy_filter(f: &mut Frame, area: Rect, list: &ListUi) {
     );
 }
 
-/// A policy row: the pointer, a checkbox or radio `mark`, the name with the characters the filter
-/// matched highlighted, and the policy's type.
+/// The name column of a policy list `width` columns wide: 48 columns in an 80-column terminal,
+/// else all the width the pointer, the mark and the type column leave (AWS names run to 128).
+pub(super) fn name_column(width: usize) -> usize {
+    const NARROW: usize = 48;
+    // The pointer, the mark and the spaces (9), the widest type (16).
+    let fitted = width.saturating_sub(25);
+    if width <= 78 {
+        fitted.min(NARROW)
+    } else {
+        fitted.min(128)
+    }
+}
+
+/// A policy row in a list `width` columns wide: the pointer, a checkbox or radio `mark`, the name
+/// with the characters the filter matched highlighted, and the policy's type.
 pub(super) fn policy_row<'a>(
     focused: bool,
     mark: &str,
     p: &PolicyInfo,
     matched: &[u32],
+    width: usize,
 ) -> Line<'a> {
-    const NAME: usize = 48;
-    let name = truncate(&p.name, NAME);
+    let name_width = name_column(width);
+    let name = truncate(&p.name, name_width);
     // A cut name ends in an ellipsis that matches nothing.
     let shown = name.chars().count() - usize::from(name != p.name);
     let hit = Style::new().fg(ACCENT).bold();
@@ -167,15 +201,32 @@ pub(super) fn policy_row<'a>(
             Span::raw(run)
         });
     }
-    let pad = NAME.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+    let pad = name_width.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
     spans.push(Span::raw(" ".repeat(pad + 1)));
     spans.push(dim(type_label(p)));
     line(spans)
 }
 
-/// Splits a policy list's area into the list and, when shown and there is room, the preview below.
+/// Splits a policy list's area into the list and, when shown and there is room, the preview:
+/// beside the list from about 120 columns (after a one-column gap: two fifths of the width, 36
+/// to 72 columns, leaving the list at least [`LIST_BESIDE`]), else below it.
 pub(super) fn split_preview(app: &App, area: Rect) -> (Rect, Option<Rect>) {
-    if !app.picker.preview.shown || area.height < 10 {
+    if !app.picker.preview.shown {
+        return (area, None);
+    }
+    if area.width >= SIDE_BY_SIDE && area.height >= 5 {
+        let preview = (area.width * 2 / 5)
+            .clamp(36, 72)
+            .min(area.width - 1 - LIST_BESIDE);
+        let [list, _, preview] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(preview),
+        ])
+        .areas(area);
+        return (list, Some(preview));
+    }
+    if area.height < 10 {
         return (area, None);
     }
     let [list, preview] = Layout::vertical([
@@ -198,10 +249,12 @@ pub(super) fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
             .title(line(vec![Span::raw("─"), bold(" Preview ")]));
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let text = if app.catalog.policies.ready().is_some() {
-            " No boundary: the user's own policies alone decide what it may do."
-        } else {
-            ""
+        let text = match app.catalog.policies.ready() {
+            Some(_) if app.draft.names.len() > 1 => {
+                " No boundary: the users' own policies alone decide what they may do."
+            }
+            Some(_) => " No boundary: the user's own policies alone decide what it may do.",
+            None => "",
         };
         f.render_widget(Paragraph::new(line(vec![dim(text)])), inner);
         return;
@@ -239,7 +292,12 @@ pub(super) fn policy_preview(app: &App, f: &mut Frame, area: Rect) {
             let total = d.document.lines().count();
             if total > rows {
                 let last = (scroll + rows).min(total);
-                right = format!(" {}-{last} of {total} · Shift-↑↓ ", scroll + 1);
+                // Beside the list the preview is narrow: the name keeps room before the key.
+                right = if width >= 60 {
+                    format!(" {}-{last} of {total} · Shift-↑↓ ", scroll + 1)
+                } else {
+                    format!(" {}-{last}/{total} ", scroll + 1)
+                };
             }
             body.extend(
                 d.document

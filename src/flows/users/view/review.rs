@@ -151,7 +151,10 @@ pub fn review(app: &App, f: &mut Frame, area: Rect) {
     {
         lines.push(row(
             "",
-            "none: the user will have no permissions".to_string(),
+            match d.names.len() {
+                1 => "none: the user will have no permissions".to_string(),
+                n => format!("none: these {n} users will have no permissions"),
+            },
         ));
     }
     let missing = app.missing_from_account();

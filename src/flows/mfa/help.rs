@@ -29,7 +29,7 @@ pub fn of(app: &App) -> Help {
             let mut h = Help::new(LIST);
             h.keys(&[
                 ("↑↓", "device"),
-                ("n", "new virtual device"),
+                ("n", "enrol a device"),
                 ("d", "deactivate"),
                 ("x", "delete"),
                 ("Esc", "users"),

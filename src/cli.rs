@@ -488,3 +488,48 @@ impl Cli {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_and_not_empty_turns_auto_off_and_always_beats_it() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(ColorWhen::Auto.colour(None, true));
+        assert!(
+            ColorWhen::Auto.colour(empty, true),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!ColorWhen::Auto.colour(set, true));
+        assert!(
+            !ColorWhen::Auto.colour(None, false),
+            "stdout not a terminal"
+        );
+        assert!(ColorWhen::Always.colour(set, false));
+        assert!(!ColorWhen::Never.colour(None, true));
+    }
+
+    #[test]
+    fn the_color_flag_is_found_before_clap_parses() {
+        let args = |a: &[&str]| -> Vec<OsString> { a.iter().map(OsString::from).collect() };
+        let when = |a: &[&str]| ColorWhen::from_args(&args(a));
+        assert_eq!(when(&["iamwiz"]), ColorWhen::Auto);
+        assert_eq!(
+            when(&["iamwiz", "--color", "never", "apply"]),
+            ColorWhen::Never
+        );
+        assert_eq!(
+            when(&["iamwiz", "apply", "--color=always"]),
+            ColorWhen::Always
+        );
+        assert_eq!(
+            when(&["iamwiz", "--color", "never", "--color", "always"]),
+            ColorWhen::Always,
+            "the last one"
+        );
+        assert_eq!(when(&["iamwiz", "--color", "bogus"]), ColorWhen::Auto);
+        assert_eq!(when(&["iamwiz", "--", "--color", "never"]), ColorWhen::Auto);
+    }
+}

@@ -31,6 +31,10 @@ async fn main() -> color_eyre::Result<()> {
         std::env::var_os("NO_COLOR").as_deref(),
         std::io::stdout().is_terminal(),
     );
+    // crossterm drops every colour itself when NO_COLOR is set; `always` overrides it.
+    if when == ColorWhen::Always {
+        crossterm::style::force_color_output(true);
+    }
     let mut hooks = color_eyre::config::HookBuilder::default();
     if !colour {
         hooks = hooks.theme(color_eyre::config::Theme::new());

@@ -228,3 +228,53 @@ fn every_manual_page_renders_without_a_warning() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no subcommand `nope`"));
 }
+
+/// The parameters of every SGR sequence (`ESC [ … m`) in `raw` that sets a colour (foreground
+/// or background, 16, 256 or true colour); resets (39, 49) are not colours.
+fn colours_set(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut found = Vec::new();
+    for part in text.split("\x1b[").skip(1) {
+        let Some(end) = part.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            continue;
+        };
+        if !part[end..].starts_with('m') {
+            continue;
+        }
+        let params = &part[..end];
+        let colour = params.split(';').any(|p| {
+            matches!(
+                p.parse::<u32>(),
+                Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+            )
+        });
+        if colour {
+            found.push(params.to_string());
+        }
+    }
+    found
+}
+
+/// The real binary in a terminal: main.rs hands the choice to the UI (and, for `always`, past
+/// crossterm's own NO_COLOR check).
+#[test]
+fn the_wizard_in_a_terminal_sends_no_colour_with_no_color_set_and_colour_when_always() {
+    let no_color = &[("NO_COLOR", "1")][..];
+    for (args, env, colour) in [
+        (&[][..], &[][..], true),
+        (&[][..], no_color, false),
+        (&["--color", "never"][..], &[][..], false),
+        (&["--color", "always"][..], no_color, true),
+    ] {
+        let mut w = common::pty::Wizard::spawn_env(80, 24, args, &[], env);
+        w.wait_for("User details");
+        w.send(common::pty::keys::CTRL_C);
+        w.wait_for_exit_success();
+        let set = colours_set(&w.raw_output());
+        assert_eq!(
+            !set.is_empty(),
+            colour,
+            "{args:?} {env:?}: colours set: {set:?}"
+        );
+    }
+}

@@ -63,9 +63,58 @@ async fn the_report_names_each_user_its_arn_key_and_exports_and_never_a_secret()
         let keys = common::access_key_ids(&c.iam, name).await;
         assert_eq!(user["access_key_id"], keys[0].as_str());
         assert_eq!(user["console_password"], true);
-        assert_eq!(user["groups"], serde_json::json!(["developers"]));
-        assert_eq!(user["managed_policies"], serde_json::json!([POLICY]));
-        assert_eq!(user["inline_policies"], serde_json::json!(["s3-read"]));
+        // What the user has in the account, as the report says.
+        let groups = c.iam.list_groups_for_user().user_name(name).send().await;
+        let groups: Vec<&str> = groups
+            .as_ref()
+            .unwrap()
+            .groups()
+            .iter()
+            .map(|g| g.group_name())
+            .collect();
+        assert_eq!(user["groups"], serde_json::json!(groups));
+        assert_eq!(groups, ["developers"]);
+        let attached = c
+            .iam
+            .list_attached_user_policies()
+            .user_name(name)
+            .send()
+            .await;
+        let attached: Vec<&str> = attached
+            .as_ref()
+            .unwrap()
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn())
+            .collect();
+        let mut reported: Vec<&str> = user["managed_policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        reported.sort();
+        let mut attached = attached;
+        attached.sort();
+        assert_eq!(reported, attached);
+        // moto's account has no password policy: users may not change their own password, so
+        // a reset at first sign-in needs IAMUserChangePassword, as the console attaches it.
+        assert_eq!(
+            attached,
+            ["arn:aws:iam::aws:policy/IAMUserChangePassword", POLICY]
+        );
+        let inline = c
+            .iam
+            .list_user_policies()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            user["inline_policies"],
+            serde_json::json!(inline.policy_names())
+        );
+        assert_eq!(inline.policy_names(), ["s3-read"]);
     }
 
     let saved = &report["saved"];

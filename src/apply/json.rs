@@ -14,8 +14,7 @@ use serde::Serialize;
 
 use super::exit;
 use super::exports::Exports;
-use crate::planfile::Plan;
-use crate::protocol::{CreatedUser, KeyProof, Leftover};
+use crate::protocol::{CreatedUser, KeyProof, Leftover, UserSpec};
 
 /// What `--output json` prints.
 #[derive(Debug, Default, Serialize)]
@@ -35,6 +34,18 @@ pub struct Report {
     pub proofs: Vec<ProofReport>,
     /// What a failed rollback left in the account, with the command that removes each.
     pub leftovers: Vec<LeftoverReport>,
+    /// What each user is to be given, by name, from the specs the creation runs.
+    #[serde(skip)]
+    attached: Vec<(String, Attached)>,
+}
+
+/// What a user is given besides its secrets.
+#[derive(Clone, Debug, Default)]
+struct Attached {
+    groups: Vec<String>,
+    managed_policies: Vec<String>,
+    inline_policies: Vec<String>,
+    permissions_boundary: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,23 +114,44 @@ impl Report {
         }
     }
 
-    /// The users created, with what the plan gave each.
-    pub fn created(&mut self, users: &[CreatedUser], plan: &Plan) {
+    /// Notes what each user of `specs` is to be given: the plan's groups and policies, and
+    /// what the creation adds (`IAMUserChangePassword`, when the password policy needs it).
+    pub fn will_create(&mut self, specs: &[UserSpec]) {
+        self.attached = specs
+            .iter()
+            .map(|s| {
+                let attached = Attached {
+                    groups: s.groups.clone(),
+                    managed_policies: s.policies.clone(),
+                    inline_policies: s.inline.iter().map(|p| p.name.clone()).collect(),
+                    permissions_boundary: s.boundary.clone(),
+                };
+                (s.name.clone(), attached)
+            })
+            .collect();
+    }
+
+    /// The users created, with what [`Report::will_create`] noted for each.
+    pub fn created(&mut self, users: &[CreatedUser]) {
         self.users = users
             .iter()
-            .map(|u| UserReport {
-                name: u.name.clone(),
-                arn: u.arn.clone(),
-                access_key_id: u.access_key.as_ref().map(|k| k.id.clone()),
-                console_password: u.password.is_some(),
-                groups: plan.groups.clone(),
-                managed_policies: plan.managed_policies.clone(),
-                inline_policies: plan
-                    .inline_policies
+            .map(|u| {
+                let attached = self
+                    .attached
                     .iter()
-                    .map(|p| p.name.clone())
-                    .collect(),
-                permissions_boundary: plan.permissions_boundary.clone(),
+                    .find(|(name, _)| *name == u.name)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_default();
+                UserReport {
+                    name: u.name.clone(),
+                    arn: u.arn.clone(),
+                    access_key_id: u.access_key.as_ref().map(|k| k.id.clone()),
+                    console_password: u.password.is_some(),
+                    groups: attached.groups,
+                    managed_policies: attached.managed_policies,
+                    inline_policies: attached.inline_policies,
+                    permissions_boundary: attached.permissions_boundary,
+                }
             })
             .collect();
     }

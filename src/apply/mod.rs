@@ -193,6 +193,7 @@ async fn run_steps(settings: AwsSettings, args: &ApplyArgs, report: &mut json::R
 
     let specs = planfile::to_specs(&plan, &checked.password_policy, &checked.partition);
     let steps: Vec<Vec<StepKind>> = specs.iter().map(creation_steps).collect();
+    report.will_create(&specs);
     eprintln!(
         "Creating {} as {} in account {}…",
         users_phrase(&plan.users),
@@ -241,7 +242,7 @@ async fn run_steps(settings: AwsSettings, args: &ApplyArgs, report: &mut json::R
             };
             match written {
                 Ok(saved) => {
-                    report.created(&users, &plan);
+                    report.created(&users);
                     report.saved(&exports, &users);
                     eprintln!("Created {}.", users_phrase(&plan.users));
                     for line in &saved {

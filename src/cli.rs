@@ -1,8 +1,10 @@
-//! Command-line flags.
+//! Command-line flags, and what they decide before anything runs: colour (`--color`,
+//! `NO_COLOR`), and the conflicts clap cannot express.
 
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::Options;
 use crate::aws::AwsSettings;
@@ -64,6 +66,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 
+    /// Colour in the terminal UI, in help and in error reports: `auto` colours when stdout is a
+    /// terminal and NO_COLOR is unset (or empty); `always` colours even with NO_COLOR set;
+    /// `never` draws with bold, underline, reverse and symbols only.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
     /// Open the users wizard filled in from a plan file (JSON, see README: "Repeatable runs"),
     /// on Review: check it, change what you like, create. Not with `encryption` or `apply`.
     #[arg(long, value_name = "FILE")]
@@ -91,6 +99,85 @@ pub enum Mode {
     /// shows them, deactivates or deletes one, and enrols a new virtual device with its QR code.
     /// With `list`: without the wizard, for scripts and audits.
     Mfa(MfaArgs),
+    /// Print the shell completion script for SHELL to stdout. For example, bash:
+    /// `source <(iamwiz completions bash)` in ~/.bashrc; zsh: `iamwiz completions zsh >
+    /// ~/.zfunc/_iamwiz` (with ~/.zfunc in fpath); fish: `iamwiz completions fish >
+    /// ~/.config/fish/completions/iamwiz.fish`.
+    Completions(CompletionsArgs),
+    /// Print a manual page (roff) to stdout: `iamwiz man | man -l -`, or save it as iamwiz.1 in
+    /// a directory of MANPATH (for example ~/.local/share/man/man1/). `iamwiz man keys rotate`
+    /// prints that command's page (iamwiz-keys-rotate.1).
+    Man(ManArgs),
+}
+
+/// `iamwiz man [COMMAND…]`.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct ManArgs {
+    /// The command whose page to print (default: iamwiz itself).
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// `iamwiz completions SHELL`.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// When to colour (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal and NO_COLOR is unset or empty.
+    #[default]
+    Auto,
+    /// Colour, even with NO_COLOR set or stdout not a terminal.
+    Always,
+    /// No colour.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour, given NO_COLOR's value and whether stdout is a terminal
+    /// (no-color.org: NO_COLOR set and not empty means no colour; `--color always` beats it).
+    pub fn colour(self, no_color: Option<&OsStr>, stdout_is_terminal: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
+        }
+    }
+
+    /// The `--color` of raw arguments, before clap parses them (so that help and usage errors
+    /// are coloured as asked): the last `--color WHEN` or `--color=WHEN` before `--`; `Auto` if
+    /// none, or if its value is not one clap takes (clap then says so).
+    pub fn from_args(args: &[OsString]) -> ColorWhen {
+        let mut when = ColorWhen::Auto;
+        let mut it = args.iter().skip(1);
+        while let Some(arg) = it.next() {
+            let Some(arg) = arg.to_str() else { continue };
+            let value = match arg {
+                "--" => break,
+                "--color" => it.next().and_then(|v| v.to_str()),
+                _ => arg.strip_prefix("--color="),
+            };
+            if let Some(v) = value.and_then(|v| ColorWhen::from_str(v, false).ok()) {
+                when = v;
+            }
+        }
+        when
+    }
+}
+
+/// `iamwiz apply --output`: what goes to stdout once the run ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Nothing beyond what the flags ask for (--secrets-stdout, --dry-run); progress on stderr.
+    #[default]
+    Text,
+    /// One JSON document describing the run (see README: "apply --output json"). Never a secret.
+    Json,
 }
 
 /// `iamwiz mfa [USER]`, or `iamwiz mfa list …`.
@@ -319,6 +406,12 @@ pub struct ApplyArgs {
     /// (a key that does not work is reported, never deleted).
     #[arg(long)]
     pub no_proof: bool,
+
+    /// `json`: once the run ends, print one JSON document on stdout: each user (name, ARN,
+    /// access key ID, groups and policies), where the secrets were saved, the key proofs and
+    /// the exit status. Never a secret. Not with --secrets-stdout or --dry-run, which own stdout.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 impl Cli {
@@ -341,12 +434,32 @@ impl Cli {
             },
             plan: None,
             run_timeout_secs: self.timeout,
+            color: true,
         }
     }
 
     /// Why the flags cannot be used together, if they cannot: `--plan` opens the users wizard
     /// only.
     pub fn conflict(&self) -> Option<String> {
+        if let Some(Mode::Apply(a)) = &self.command
+            && a.output == Output::Json
+        {
+            if a.secrets_stdout {
+                return Some(
+                    "--output json prints the run's report on stdout, where --secrets-stdout \
+                     prints the secrets: only one can own stdout. Save the secrets with --csv, \
+                     --profile-out or --age-recipient, or leave out --output json"
+                        .to_string(),
+                );
+            }
+            if a.dry_run {
+                return Some(
+                    "--dry-run prints the AWS CLI commands on stdout and creates nothing: it \
+                     has no report for --output json; leave out one of them"
+                        .to_string(),
+                );
+            }
+        }
         let with = match (&self.plan, &self.command) {
             (Some(_), Some(Mode::Encryption)) => "encryption",
             (Some(_), Some(Mode::Apply(_))) => "apply",
@@ -381,5 +494,50 @@ impl Cli {
             timeouts: None,
             run_timeout: Some(std::time::Duration::from_secs(self.timeout)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_and_not_empty_turns_auto_off_and_always_beats_it() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(ColorWhen::Auto.colour(None, true));
+        assert!(
+            ColorWhen::Auto.colour(empty, true),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!ColorWhen::Auto.colour(set, true));
+        assert!(
+            !ColorWhen::Auto.colour(None, false),
+            "stdout not a terminal"
+        );
+        assert!(ColorWhen::Always.colour(set, false));
+        assert!(!ColorWhen::Never.colour(None, true));
+    }
+
+    #[test]
+    fn the_color_flag_is_found_before_clap_parses() {
+        let args = |a: &[&str]| -> Vec<OsString> { a.iter().map(OsString::from).collect() };
+        let when = |a: &[&str]| ColorWhen::from_args(&args(a));
+        assert_eq!(when(&["iamwiz"]), ColorWhen::Auto);
+        assert_eq!(
+            when(&["iamwiz", "--color", "never", "apply"]),
+            ColorWhen::Never
+        );
+        assert_eq!(
+            when(&["iamwiz", "apply", "--color=always"]),
+            ColorWhen::Always
+        );
+        assert_eq!(
+            when(&["iamwiz", "--color", "never", "--color", "always"]),
+            ColorWhen::Always,
+            "the last one"
+        );
+        assert_eq!(when(&["iamwiz", "--color", "bogus"]), ColorWhen::Auto);
+        assert_eq!(when(&["iamwiz", "--", "--color", "never"]), ColorWhen::Auto);
     }
 }

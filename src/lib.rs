@@ -21,6 +21,7 @@ pub mod flows;
 pub mod keys;
 pub mod kit;
 pub mod log;
+pub mod manual;
 pub mod mfa;
 pub mod model;
 pub mod mongo;

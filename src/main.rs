@@ -1,9 +1,10 @@
+use std::io::IsTerminal;
 use std::path::Path;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use color_eyre::eyre::WrapErr;
 
-use iamwiz::cli::Cli;
+use iamwiz::cli::{Cli, ColorWhen};
 // Plan problems quote the plan: printed without terminal control characters.
 use iamwiz::eprintln_clean as eprintln;
 use iamwiz::planfile;
@@ -23,16 +24,54 @@ async fn main() -> color_eyre::Result<()> {
             "iamwiz: warning: core dumps could not be turned off ({e}); a crash may write secrets to disk"
         );
     }
-    let (panic_report, eyre_hook) = color_eyre::config::HookBuilder::default().try_into_hooks()?;
+    // Colour is decided before anything is printed: help, usage errors and error reports too.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let when = ColorWhen::from_args(&args);
+    let colour = when.colour(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    );
+    // crossterm drops every colour itself when NO_COLOR is set; `always` overrides it.
+    if when == ColorWhen::Always {
+        crossterm::style::force_color_output(true);
+    }
+    let mut hooks = color_eyre::config::HookBuilder::default();
+    if !colour {
+        hooks = hooks.theme(color_eyre::config::Theme::new());
+    }
+    let (panic_report, eyre_hook) = hooks.try_into_hooks()?;
     eyre_hook.install()?;
     // One panic hook for the whole run; once the wizard has the terminal, it also ends the
     // process with the terminal wiped and restored, on a panic anywhere.
     iamwiz::panic::install(panic_report);
-    let cli = Cli::parse();
+    let command = || {
+        Cli::command().color(match when {
+            // clap's own `auto` also honours NO_COLOR, for each stream it writes to.
+            ColorWhen::Auto => clap::ColorChoice::Auto,
+            ColorWhen::Always => clap::ColorChoice::Always,
+            ColorWhen::Never => clap::ColorChoice::Never,
+        })
+    };
+    let cli = Cli::from_arg_matches(&command().get_matches_from(&args))
+        .unwrap_or_else(|e| e.format(&mut command()).exit());
     if let Some(message) = cli.conflict() {
-        Cli::command()
+        command()
             .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit();
+    }
+    match &cli.command {
+        Some(iamwiz::cli::Mode::Completions(c)) => {
+            let ok = iamwiz::manual::print(&iamwiz::manual::completions(c.shell));
+            std::process::exit(if ok { 0 } else { 1 });
+        }
+        Some(iamwiz::cli::Mode::Man(m)) => match iamwiz::manual::man_page(&m.command) {
+            Ok(page) => std::process::exit(if iamwiz::manual::print(&page) { 0 } else { 1 }),
+            Err(why) => {
+                eprintln!("iamwiz man: {why}");
+                std::process::exit(2);
+            }
+        },
+        _ => {}
     }
     if let Some(path) = cli.log_path() {
         let file = iamwiz::log::open(&path)
@@ -78,6 +117,7 @@ async fn main() -> color_eyre::Result<()> {
     let mut options = cli.options(csv_dir);
     options.csv_avoided_repo = avoided;
     options.plan = plan;
+    options.color = colour;
     match iamwiz::tui::run(cli.aws_settings(), options).await? {
         iamwiz::tui::Exit::Quit => Ok(()),
         iamwiz::tui::Exit::Signal(n) => std::process::exit(128 + n),

@@ -15,9 +15,11 @@ mod common;
 
 mod age_exports;
 mod apply;
+mod apply_json;
 mod apply_signals;
 mod architecture;
 mod cache;
+mod conventions;
 mod create;
 mod documents;
 mod e2e;

@@ -120,6 +120,8 @@ pub struct Options {
     pub plan: Option<crate::planfile::Loaded>,
     /// How long a run waits out AWS's throttling (`--timeout`), in seconds.
     pub run_timeout_secs: u64,
+    /// Draw in colour (`false` with `NO_COLOR` or `--color never`: attributes and symbols only).
+    pub color: bool,
 }
 
 impl Default for Options {
@@ -132,6 +134,7 @@ impl Default for Options {
             user: None,
             plan: None,
             run_timeout_secs: crate::model::rate::DEFAULT_RUN_TIMEOUT.as_secs(),
+            color: true,
         }
     }
 }

@@ -24,11 +24,13 @@
 //! (see `signals`).
 //!
 //! This module runs the steps in order; `exports` (steps 1 and 5), `dry_run` (step 2),
-//! `checks` (step 3) and `progress` (step 4) hold each step's work.
+//! `checks` (step 3) and `progress` (step 4) hold each step's work; `json` the report of
+//! `--output json`.
 
 mod checks;
 mod dry_run;
 mod exports;
+mod json;
 mod progress;
 mod proof;
 mod signals;
@@ -42,7 +44,7 @@ use tokio::sync::mpsc::unbounded_channel;
 use crate::aws::{self, AwsSettings};
 // Every `eprint!`/`eprintln!` here removes terminal control and bidi characters
 // (`term_text::clean`): AWS errors, ARNs and plan text are printed.
-use crate::cli::ApplyArgs;
+use crate::cli::{ApplyArgs, Output};
 use crate::export;
 use crate::planfile::{self, Problem};
 use crate::protocol::{CreationResult, Event, Leftover, StepKind, run_steps};
@@ -73,8 +75,22 @@ pub mod exit {
     pub const UNREACHABLE: i32 = 6;
 }
 
-/// Runs `iamwiz apply` and returns its exit code (see [`exit`]).
+/// Runs `iamwiz apply` and returns its exit code (see [`exit`]); with `--output json`, prints
+/// the run's report on stdout at the end.
 pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
+    let mut report = json::Report::new(args.plan.display().to_string());
+    let code = apply_plan(settings, args, &mut report).await;
+    if args.output == Output::Json {
+        let mut out = std::io::stdout().lock();
+        let _ = out
+            .write_all(report.finish(code).as_bytes())
+            .and_then(|()| out.flush());
+    }
+    code
+}
+
+/// The run itself: the checks, the creation, the exports and the proofs; the exit code.
+async fn apply_plan(settings: AwsSettings, args: &ApplyArgs, report: &mut json::Report) -> i32 {
     let shown = args.plan.display().to_string();
     let text = match std::fs::read_to_string(&args.plan) {
         Ok(text) => text,
@@ -183,6 +199,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
         &checked.account,
     );
     let steps: Vec<Vec<StepKind>> = run_steps(&specs);
+    report.will_create(&specs);
     eprintln!(
         "Creating {} as {} in account {}…",
         users_phrase(&plan.users),
@@ -202,7 +219,10 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
     let _ = progress.await;
     let result = match waited {
         Waited::Done(result) => result,
-        Waited::Stopped(left) => return watch.stopped(&left),
+        Waited::Stopped(left) => {
+            report.leftovers(&left);
+            return watch.stopped(&left);
+        }
     };
 
     match result {
@@ -216,9 +236,9 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
             // Written off the runtime's threads, so that a signal meanwhile is noted.
             let writing = tokio::task::spawn_blocking(move || {
                 let written = write_exports(&users, &exports);
-                (users, written)
+                (users, written, exports)
             });
-            let Ok((users, written)) = watch.during(writing).await else {
+            let Ok((users, written, exports)) = watch.during(writing).await else {
                 eprintln!(
                     "iamwiz apply: the users were created, but writing their secrets stopped \
                      unexpectedly; check the exports named, and delete the users if they lack \
@@ -228,6 +248,8 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
             };
             match written {
                 Ok(saved) => {
+                    report.created(&users);
+                    report.saved(&exports, &users);
                     eprintln!("Created {}.", users_phrase(&plan.users));
                     for line in &saved {
                         eprintln!("Saved: {line}");
@@ -238,7 +260,10 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                         let proven = watch
                             .unless_signal(proof::prove_keys(&clients, &users))
                             .await;
-                        if proven == Some(false) {
+                        for (user, key_id, proof) in proven.iter().flatten() {
+                            report.proof(user, key_id, proof);
+                        }
+                        if report.proofs.iter().any(|p| !p.works) {
                             eprintln!(
                                 "Nothing was deleted: the secrets are saved as listed above. \
                                  Prove the key again before you hand it over (aws sts \
@@ -262,7 +287,10 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                         aws::rate::until(undo_deadline, watch.discard(&clients, &plan.users)).await;
                     let leftovers = match discarded {
                         Waited::Done(left) => left,
-                        Waited::Stopped(left) => return watch.stopped(&left),
+                        Waited::Stopped(left) => {
+                            report.leftovers(&left);
+                            return watch.stopped(&left);
+                        }
                     };
                     if leftovers.is_empty() {
                         for path in &failure.written {
@@ -274,6 +302,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                         watch.code(exit::ROLLED_BACK)
                     } else {
                         report_leftovers(&leftovers);
+                        report.leftovers(&leftovers);
                         for path in &failure.written {
                             eprintln!(
                                 "{} holds the secrets of what is left: delete it once that is removed.",
@@ -302,6 +331,7 @@ pub async fn run(settings: AwsSettings, args: &ApplyArgs) -> i32 {
                 eprintln!("Everything made was undone: nothing was created.");
             } else {
                 report_leftovers(&leftovers);
+                report.leftovers(&leftovers);
             }
             watch.ended_after_rollback();
             watch.code(if leftovers.is_empty() {

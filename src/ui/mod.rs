@@ -2,6 +2,7 @@
 
 use crate::flows::encryption::view as encryption;
 mod outcome;
+pub mod palette;
 mod service_account;
 pub use crate::kit::widgets;
 pub use crate::kit::widgets::{ACCENT, DIM, ERROR, OK};
@@ -15,7 +16,16 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::app::{App, MIN_HEIGHT, MIN_WIDTH, Modal, NoticeKind, PermPane, Remote, Screen};
 use widgets::truncate;
 
+/// Draws the whole screen; without colour (`NO_COLOR`, `--color never`) every colour is turned
+/// into an attribute that says the same ([`palette::monochrome`]).
 pub fn view(app: &App, f: &mut Frame) {
+    draw(app, f);
+    if !app.options.color {
+        palette::monochrome(f.buffer_mut());
+    }
+}
+
+fn draw(app: &App, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area);

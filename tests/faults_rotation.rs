@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::faults::{Faults, Injection};
-use common::{admin, settings, unique};
+use common::iam_keys::{describe_key, key_states, user_tags, user_with_keys};
+use common::settings;
 use iamwiz::model::keys::{RotateFailure, Rotated};
 use iamwiz::protocol::{Event, Request};
 use tokio::sync::mpsc::unbounded_channel;
@@ -42,61 +43,24 @@ fn failing_once(
 
 /// A user with an old key described "nightly job" and a spare key described "spare".
 async fn user_with_two_keys() -> (String, String, String) {
-    let iam = admin().await.iam;
-    let user = unique("frot");
-    iam.create_user().user_name(&user).send().await.unwrap();
-    let mut ids = Vec::new();
-    for text in ["nightly job", "spare"] {
-        let id = iam
-            .create_access_key()
-            .user_name(&user)
-            .send()
-            .await
-            .unwrap()
-            .access_key
-            .unwrap()
-            .access_key_id;
-        let tag = aws_sdk_iam::types::Tag::builder()
-            .key(&id)
-            .value(text)
-            .build()
-            .unwrap();
-        iam.tag_user()
-            .user_name(&user)
-            .tags(tag)
-            .send()
-            .await
-            .unwrap();
-        ids.push(id);
-    }
-    (user, ids[0].clone(), ids[1].clone())
+    let (user, made) = user_with_keys("frot", 2).await;
+    describe_key(&user, &made[0].0, "nightly job").await;
+    describe_key(&user, &made[1].0, "spare").await;
+    (user, made[0].0.clone(), made[1].0.clone())
 }
 
 /// The user's key IDs and the keys of their tags, each sorted.
 async fn keys_and_tag_keys(user: &str) -> (Vec<String>, Vec<String>) {
-    let iam = admin().await.iam;
-    let mut keys: Vec<String> = iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
+    let keys = key_states(user)
         .await
-        .unwrap()
-        .access_key_metadata
         .into_iter()
-        .filter_map(|k| k.access_key_id)
+        .map(|(id, _)| id)
         .collect();
-    keys.sort();
-    let mut tags: Vec<String> = iam
-        .list_user_tags()
-        .user_name(user)
-        .send()
+    let tags = user_tags(user)
         .await
-        .unwrap()
-        .tags
         .into_iter()
-        .map(|t| t.key)
+        .map(|(key, _)| key)
         .collect();
-    tags.sort();
     (keys, tags)
 }
 

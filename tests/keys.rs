@@ -15,8 +15,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::apply::{Home, Run};
+use common::iam_keys::{describe_key, key_states, states, user_tags, user_with_keys};
 use common::proxy::propagation_proxy;
-use common::{admin, endpoint, unique};
+use common::{admin, endpoint};
 
 /// Runs `iamwiz --endpoint-url <endpoint> keys <args>` in `home`, off the test's runtime (a
 /// proxy may be serving on it).
@@ -31,57 +32,6 @@ async fn keys(home: &Home, endpoint: &str, args: &[&str]) -> Run {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
-}
-
-/// A new user with `n` access keys: its name and each key's (ID, secret), oldest first.
-async fn user_with_keys(prefix: &str, n: usize) -> (String, Vec<(String, String)>) {
-    let iam = admin().await.iam;
-    let user = unique(prefix);
-    iam.create_user().user_name(&user).send().await.unwrap();
-    let mut made = Vec::new();
-    for _ in 0..n {
-        let k = iam
-            .create_access_key()
-            .user_name(&user)
-            .send()
-            .await
-            .unwrap()
-            .access_key
-            .unwrap();
-        made.push((k.access_key_id, k.secret_access_key));
-    }
-    (user, made)
-}
-
-/// `user`'s keys as IAM has them: (ID, status), sorted by ID.
-async fn key_states(user: &str) -> Vec<(String, String)> {
-    let iam = admin().await.iam;
-    let mut keys: Vec<(String, String)> = iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata
-        .into_iter()
-        .map(|k| {
-            (
-                k.access_key_id.unwrap(),
-                k.status.unwrap().as_str().to_string(),
-            )
-        })
-        .collect();
-    keys.sort();
-    keys
-}
-
-fn states(keys: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = keys
-        .iter()
-        .map(|(k, s)| (k.to_string(), s.to_string()))
-        .collect();
-    v.sort();
-    v
 }
 
 /// The one key of `user` not among `old`.
@@ -102,41 +52,6 @@ async fn use_key(id: &str, secret: &str) {
     let creds = aws_credential_types::Credentials::new(id, secret, None, None, "test");
     let as_key = c.connect_as(creds, "us-east-1").await;
     iamwiz::aws::iam::identity(&as_key).await.unwrap();
-}
-
-/// `user`'s tags, as (key, value), sorted.
-async fn user_tags(user: &str) -> Vec<(String, String)> {
-    let iam = admin().await.iam;
-    let mut tags: Vec<(String, String)> = iam
-        .list_user_tags()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap()
-        .tags
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
-    tags.sort();
-    tags
-}
-
-async fn describe_key(user: &str, id: &str, text: &str) {
-    admin()
-        .await
-        .iam
-        .tag_user()
-        .user_name(user)
-        .tags(
-            aws_sdk_iam::types::Tag::builder()
-                .key(id)
-                .value(text)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
 }
 
 fn mode(path: &Path) -> u32 {

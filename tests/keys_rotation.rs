@@ -411,67 +411,19 @@ fn a_signal_while_the_new_key_is_made_waits_for_it_then_deletes_it() {
 
 mod worker {
     use super::*;
-    use common::{admin, settings, unique};
+    use common::iam_keys::{describe_key, key_states, user_tags, user_with_keys};
+    use common::{admin, settings};
     use tokio::sync::mpsc::unbounded_channel;
     use tokio::time::{Duration, timeout};
 
     async fn user_with_described_key() -> (String, String) {
-        let iam = admin().await.iam;
-        let user = unique("krot");
-        iam.create_user().user_name(&user).send().await.unwrap();
-        let id = iam
-            .create_access_key()
-            .user_name(&user)
-            .send()
-            .await
-            .unwrap()
-            .access_key
-            .unwrap()
-            .access_key_id;
-        let tag = aws_sdk_iam::types::Tag::builder()
-            .key(&id)
-            .value("nightly job")
-            .build()
-            .unwrap();
-        iam.tag_user()
-            .user_name(&user)
-            .tags(tag)
-            .send()
-            .await
-            .unwrap();
-        (user, id)
+        let (user, made) = user_with_keys("krot", 1).await;
+        describe_key(&user, &made[0].0, "nightly job").await;
+        (user, made[0].0.clone())
     }
 
     async fn keys_and_tags(user: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
-        let iam = admin().await.iam;
-        let mut keys: Vec<_> = iam
-            .list_access_keys()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap()
-            .access_key_metadata
-            .into_iter()
-            .map(|k| {
-                (
-                    k.access_key_id.unwrap(),
-                    k.status.unwrap().as_str().to_string(),
-                )
-            })
-            .collect();
-        keys.sort();
-        let mut tags: Vec<_> = iam
-            .list_user_tags()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap()
-            .tags
-            .into_iter()
-            .map(|t| (t.key, t.value))
-            .collect();
-        tags.sort();
-        (keys, tags)
+        (key_states(user).await, user_tags(user).await)
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod faults;
 pub mod fixtures;
+pub mod iam_keys;
 pub mod moto;
 pub mod proxy;
 pub mod pty;

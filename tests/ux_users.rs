@@ -161,11 +161,29 @@ mod name_checks {
     #[test]
     fn the_user_list_arriving_lets_a_waiting_enter_go_on() {
         let (mut app, cmds) = App::new((80, 24));
+        // Connected (the identity is in), the account's user list not read yet.
+        update(
+            &mut app,
+            Msg::Worker(Event::Identity(Ok(iamwiz::protocol::Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:user/admin".into(),
+                region: "us-east-1".into(),
+            }))),
+        );
         type_str(&mut app, "quinn");
         press(&mut app, KeyCode::Enter);
         assert_eq!(app.screen, Screen::Details, "{:?}", app.notice);
         answer_loads(&mut app, &cmds);
         assert_eq!(app.screen, Screen::Access);
+    }
+
+    #[test]
+    fn while_aws_is_not_reached_enter_goes_on_and_review_checks_again() {
+        // Still connecting (AWS has not answered who the caller is): nothing is waited for.
+        let (mut app, _) = App::new((80, 24));
+        type_str(&mut app, "quinn");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen, Screen::Access, "{:?}", app.notice);
     }
 
     #[test]

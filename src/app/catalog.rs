@@ -229,9 +229,13 @@ impl App {
     }
 
     /// The first name of the draft still unchecked, with its row: its check with AWS is on its
-    /// way and the account's user list, which would settle it too, is not read.
+    /// way and the account's user list, which would settle it too, is not read. Only while
+    /// connected: with AWS out of reach (or not answering yet) nothing is waited for, and Review
+    /// checks the names again before anything is made.
     pub fn name_being_checked(&self) -> Option<(usize, String)> {
-        if matches!(self.catalog.users, Remote::Ready(_)) {
+        if matches!(self.catalog.users, Remote::Ready(_))
+            || !matches!(self.catalog.identity, Remote::Ready(_))
+        {
             return None;
         }
         self.draft.names.iter().enumerate().find_map(|(i, n)| {

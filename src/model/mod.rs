@@ -34,8 +34,10 @@ pub struct AwsError {
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed: {}", self.operation, self.code)?;
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+        // A clause of the sentence it is put in: AWS's own full stop would double the one after.
+        let message = self.message.trim_end().trim_end_matches('.');
+        if !message.is_empty() {
+            write!(f, ": {message}")?;
         }
         Ok(())
     }
@@ -143,6 +145,22 @@ pub fn sign_in_url(account: &str, alias: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_aws_error_reads_as_a_clause_so_a_sentence_never_ends_in_two_full_stops() {
+        let e = AwsError {
+            operation: "iam:DeleteAccessKey".into(),
+            code: "AccessDenied".into(),
+            message: "User is not authorized to perform: iam:DeleteAccessKey.".into(),
+            hint: String::new(),
+        };
+        let sentence = format!("Could not delete AKIA1: {e}.");
+        assert_eq!(
+            sentence,
+            "Could not delete AKIA1: iam:DeleteAccessKey failed: AccessDenied: User is not \
+             authorized to perform: iam:DeleteAccessKey."
+        );
+    }
     use super::*;
 
     #[test]

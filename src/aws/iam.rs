@@ -290,11 +290,23 @@ pub async fn policy_document(c: &Clients, arn: &str) -> Result<PolicyDocument, A
         .map(|p| (p.default_version_id, p.description))
         .unwrap_or_default();
     let version = version.unwrap_or_else(|| "v1".to_string());
+    let text = version_document(c, arn, &version).await?;
+    Ok(PolicyDocument {
+        version,
+        description: description.unwrap_or_default(),
+        summary: summarize_policy(&text),
+        document: pretty_json(&text),
+    })
+}
+
+/// The document of version `version` of the managed policy `arn` (`GetPolicyVersion`), decoded
+/// from the URL encoding IAM returns it in.
+pub async fn version_document(c: &Clients, arn: &str, version: &str) -> Result<String, AwsError> {
     let out = c
         .iam
         .get_policy_version()
         .policy_arn(arn)
-        .version_id(&version)
+        .version_id(version)
         .send()
         .await
         .map_err(|e| map_sdk_error("iam:GetPolicyVersion", e))?;
@@ -302,13 +314,7 @@ pub async fn policy_document(c: &Clients, arn: &str) -> Result<PolicyDocument, A
         .policy_version
         .and_then(|v| v.document)
         .unwrap_or_default();
-    let text = decode_policy_document(&raw);
-    Ok(PolicyDocument {
-        version,
-        description: description.unwrap_or_default(),
-        summary: summarize_policy(&text),
-        document: pretty_json(&text),
-    })
+    Ok(decode_policy_document(&raw))
 }
 
 /// One line on what a policy document grants: each statement's effect, how many actions and on

@@ -201,19 +201,9 @@ async fn default_document(c: &Clients, arn: &str) -> Result<Option<String>, AwsE
     let version = policy
         .and_then(|p| p.default_version_id)
         .unwrap_or_else(|| "v1".to_string());
-    let out = c
-        .iam
-        .get_policy_version()
-        .policy_arn(arn)
-        .version_id(&version)
-        .send()
+    super::iam::version_document(c, arn, &version)
         .await
-        .map_err(|e| map_sdk_error("iam:GetPolicyVersion", e))?;
-    let raw = out
-        .policy_version
-        .and_then(|v| v.document)
-        .unwrap_or_default();
-    Ok(Some(super::iam::decode_policy_document(&raw)))
+        .map(Some)
 }
 
 /// The error for a policy `arn` whose document is not `spec`'s.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::apply::{Home, Run};
+use common::iam_keys::user_with_keys;
 use common::proxy::propagation_proxy;
 use common::{admin, endpoint, unique};
 
@@ -372,18 +373,8 @@ async fn an_existing_encrypted_file_is_refused_before_any_user_is_created() {
 
 /// A user with one access key: its name and the key's ID.
 async fn user_with_a_key(prefix: &str) -> (String, String) {
-    let iam = admin().await.iam;
-    let user = unique(prefix);
-    iam.create_user().user_name(&user).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(&user)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
-    (user, key.access_key_id)
+    let (user, made) = user_with_keys(prefix, 1).await;
+    (user, made[0].0.clone())
 }
 
 #[tokio::test(flavor = "multi_thread")]

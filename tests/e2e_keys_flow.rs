@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::iam_keys::key_states;
 use common::pty::{Wizard, keys};
 use common::{admin, unique};
 
@@ -12,29 +13,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("a tokio runtime")
-}
-
-/// `user`'s keys as IAM has them: (ID, status), sorted by ID.
-async fn states(user: &str) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = admin()
-        .await
-        .iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata
-        .into_iter()
-        .map(|k| {
-            (
-                k.access_key_id.unwrap(),
-                k.status.unwrap().as_str().to_string(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// A user with two keys: the admin deactivates the first and deletes the second, each after
@@ -72,7 +50,7 @@ fn deactivate_one_key_and_delete_the_other_in_the_terminal() {
     w.wait_for(&format!("Deactivate {first}?"));
     w.send("y");
     w.wait_for(&format!("{first} deactivated."));
-    assert_eq!(rt.block_on(states(&user)), {
+    assert_eq!(rt.block_on(key_states(&user)), {
         let mut v = vec![
             (first.clone(), "Inactive".to_string()),
             (second.clone(), "Active".to_string()),
@@ -91,7 +69,7 @@ fn deactivate_one_key_and_delete_the_other_in_the_terminal() {
     w.send("y");
     w.wait_for(&format!("{second} deleted."));
     assert_eq!(
-        rt.block_on(states(&user)),
+        rt.block_on(key_states(&user)),
         vec![(first.clone(), "Inactive".to_string())]
     );
 
@@ -200,7 +178,7 @@ fn rotate_a_key_into_the_profile_that_held_the_old_one() {
         "the new key's proof is named:\n{done}"
     );
 
-    let keys = rt.block_on(states(&user));
+    let keys = rt.block_on(key_states(&user));
     assert_eq!(keys.len(), 2, "{keys:?}");
     let new = keys
         .iter()

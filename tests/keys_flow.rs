@@ -471,6 +471,7 @@ mod screens {
 
 mod worker {
     use super::*;
+    use common::iam_keys::key_states;
     use common::worker::ask;
     use common::{admin, settings, unique};
 
@@ -489,28 +490,6 @@ mod worker {
             ids.push(k.access_key.unwrap().access_key_id);
         }
         (user, ids)
-    }
-
-    async fn statuses(user: &str) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = admin()
-            .await
-            .iam
-            .list_access_keys()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap()
-            .access_key_metadata
-            .into_iter()
-            .map(|k| {
-                (
-                    k.access_key_id.unwrap(),
-                    k.status.unwrap().as_str().to_string(),
-                )
-            })
-            .collect();
-        v.sort();
-        v
     }
 
     async fn change(user: &str, id: &str, change: KeyChange) -> Result<(), AwsError> {
@@ -576,12 +555,12 @@ mod worker {
         let (user, ids) = user_with_keys(1).await;
         change(&user, &ids[0], KeyChange::Deactivate).await.unwrap();
         assert_eq!(
-            statuses(&user).await,
+            key_states(&user).await,
             vec![(ids[0].clone(), "Inactive".into())]
         );
         change(&user, &ids[0], KeyChange::Activate).await.unwrap();
         assert_eq!(
-            statuses(&user).await,
+            key_states(&user).await,
             vec![(ids[0].clone(), "Active".into())]
         );
     }
@@ -606,7 +585,7 @@ mod worker {
             .unwrap();
         change(&user, &ids[0], KeyChange::Delete).await.unwrap();
         assert_eq!(
-            statuses(&user).await,
+            key_states(&user).await,
             vec![(ids[1].clone(), "Active".into())]
         );
         let tags: Vec<String> = iam
